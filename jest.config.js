@@ -1,0 +1,41 @@
+// Jest projects: unit (pure logic, no I/O), int (real PostgreSQL started by global setup),
+// kafka (real Apache Kafka broker + PostgreSQL). `scripts/test.sh` decides which run.
+const swc = [
+  '@swc/jest',
+  {
+    swcrc: false,
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+      target: 'es2022',
+      keepClassNames: true,
+    },
+    module: { type: 'commonjs' },
+  },
+];
+const common = {
+  transform: { '^.+\\.ts$': swc },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper: { '^@lapse/shared$': '<rootDir>/libs/shared/src', '^@lapse/shared/(.*)$': '<rootDir>/libs/shared/src/$1' },
+  testEnvironment: 'node',
+  rootDir: __dirname,
+};
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'int',
+      testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts', '<rootDir>/{apps,libs,test}/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/libs/shared/src/testing/global-setup.ts',
+      globalTeardown: '<rootDir>/libs/shared/src/testing/global-teardown.ts',
+    },
+    {
+      ...common,
+      displayName: 'kafka',
+      testMatch: ['<rootDir>/{apps,libs,test}/**/*.kafka-spec.ts'],
+      globalSetup: '<rootDir>/libs/shared/src/testing/global-setup-kafka.ts',
+      globalTeardown: '<rootDir>/libs/shared/src/testing/global-teardown.ts',
+    },
+  ],
+};

@@ -1,0 +1,73 @@
+import { Pool } from 'pg';
+import { createPool } from '../database/pg';
+import { VersionConflictError } from '../errors';
+import { uuidSource } from '../event-sourcing/clock';
+import type { EventMetadata } from '../event-sourcing/event';
+import { START_OF_LOG } from '../event-sourcing/event';
+import { createTestDatabase } from '../testing/test-database';
+import { PostgresEventStore } from './event-store';
+
+const metadata = (): EventMetadata => ({
+  eventId: uuidSource.next(),
+  correlationId: uuidSource.next(),
+  causationId: null,
+  actor: 'system',
+  occurredAt: new Date().toISOString(),
+});
+const event = (n: number) => ({ event: { type: 'Counted', schemaVersion: 1, data: { n } }, metadata: metadata() });
+
+describe('PostgreSQL event store', () => {
+  let pool: Pool;
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    pool = createPool(await createTestDatabase());
+    store = new PostgresEventStore(pool);
+  });
+  afterAll(() => pool.end());
+
+  it('appends events with consecutive versions and reads the stream back in order', async () => {
+    const streamId = `counter-${uuidSource.next()}`;
+    await store.append(streamId, 0, [event(1), event(2)]);
+    await store.append(streamId, 2, [event(3)]);
+    const read = await store.readStream(streamId);
+    expect(read.map((e) => [e.version, (e.data as { n: number }).n])).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 3],
+    ]);
+    expect(read[0].metadata.actor).toBe('system');
+  });
+
+  it('refuses an append at a stale expected version with a typed conflict', async () => {
+    const streamId = `counter-${uuidSource.next()}`;
+    await store.append(streamId, 0, [event(1)]);
+    await expect(store.append(streamId, 0, [event(2)])).rejects.toBeInstanceOf(VersionConflictError);
+    expect(await store.readStream(streamId)).toHaveLength(1);
+  });
+
+  it('lets exactly one of many concurrent writers win the same version', async () => {
+    const streamId = `counter-${uuidSource.next()}`;
+    const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => store.append(streamId, 0, [event(i)])));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'rejected' && r.reason instanceof VersionConflictError)).toHaveLength(9);
+  });
+
+  it('reads the global log after a position and never past a transaction still open', async () => {
+    const head = (await store.headPosition()) ?? START_OF_LOG;
+    const open = await pool.connect();
+    try {
+      await open.query('BEGIN');
+      await store.append(`counter-${uuidSource.next()}`, 0, [event(100)], open);
+      const committedLater = `counter-${uuidSource.next()}`;
+      await store.append(committedLater, 0, [event(101)]);
+      // The open transaction started writing first: nothing after it may be read until it commits.
+      expect(await store.readAll(head, 100)).toEqual([]);
+      await open.query('COMMIT');
+    } finally {
+      open.release();
+    }
+    const after = await store.readAll(head, 100);
+    expect(after.map((e) => (e.data as { n: number }).n)).toEqual([100, 101]);
+  });
+});

@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import type { Queryable } from '../database/pg';
+import { isUniqueViolation } from '../database/pg';
+import { VersionConflictError } from '../errors';
+import type { DomainEvent, EventMetadata, LogPosition, RecordedEvent } from '../event-sourcing/event';
+
+export const EVENTS_CHANNEL = 'lapse_events';
+const STREAM_VERSION_CONSTRAINT = 'lapse_events_stream_version_key';
+
+export interface EventToAppend {
+  readonly event: DomainEvent;
+  readonly metadata: EventMetadata;
+}
+
+interface EventRow {
+  global_position: string;
+  transaction_id: string;
+  stream_id: string;
+  version: number;
+  type: string;
+  schema_version: number;
+  data: unknown;
+  metadata: EventMetadata;
+  recorded_at: Date;
+}
+
+const COLUMNS =
+  'global_position, transaction_id::text AS transaction_id, stream_id, version, type, schema_version, data, metadata, recorded_at';
+
+function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    streamId: row.stream_id,
+    version: row.version,
+    globalPosition: row.global_position,
+    transactionId: row.transaction_id,
+    type: row.type,
+    schemaVersion: row.schema_version,
+    data: row.data,
+    metadata: row.metadata,
+    recordedAt: row.recorded_at.toISOString(),
+  };
+}
+
+/**
+ * PostgreSQL event store. Optimistic concurrency is enforced by the unique `(stream_id, version)` index,
+ * so a lost race surfaces as `VersionConflictError` instead of a silent overwrite.
+ *
+ * The global log is read in `(transaction_id, global_position)` order and only up to the oldest
+ * transaction still in flight, so a reader never skips an event whose transaction commits late.
+ */
+export class PostgresEventStore {
+  constructor(private readonly pool: Pool) {}
+
+  /**
+   * Appends events to a stream whose current version must be `expectedVersion` (0 for a new stream).
+   * Pass `tx` to append inside a caller's transaction (e.g. together with a read-model write).
+   */
+  async append(
+    streamId: string,
+    expectedVersion: number,
+    events: readonly EventToAppend[],
+    tx?: Queryable,
+  ): Promise<RecordedEvent[]> {
+    if (events.length === 0) return [];
+    const db = tx ?? this.pool;
+    const streamType = streamId.split('-', 1)[0];
+    try {
+      const { rows } = await db.query<EventRow>(
+        `INSERT INTO lapse_events (stream_id, stream_type, version, event_id, type, schema_version, data, metadata)
+         SELECT $1, $2, $3::int + ordinality, e.event_id, e.type, e.schema_version, e.data, e.metadata
+           FROM unnest($4::uuid[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[])
+                WITH ORDINALITY AS e(event_id, type, schema_version, data, metadata, ordinality)
+         RETURNING ${COLUMNS}`,
+        [
+          streamId,
+          streamType,
+          expectedVersion,
+          events.map((e) => e.metadata.eventId),
+          events.map((e) => e.event.type),
+          events.map((e) => e.event.schemaVersion),
+          events.map((e) => JSON.stringify(e.event.data)),
+          events.map((e) => JSON.stringify(e.metadata)),
+        ],
+      );
+      await db.query(`SELECT pg_notify('${EVENTS_CHANNEL}', '')`);
+      return rows.map(toRecorded).sort((a, b) => a.version - b.version);
+    } catch (error) {
+      if (isUniqueViolation(error, STREAM_VERSION_CONSTRAINT)) {
+        throw new VersionConflictError(streamId, expectedVersion);
+      }
+      throw error;
+    }
+  }
+
+  async readStream(streamId: string, db: Queryable = this.pool): Promise<RecordedEvent[]> {
+    const { rows } = await db.query<EventRow>(
+      `SELECT ${COLUMNS} FROM lapse_events WHERE stream_id = $1 ORDER BY version`,
+      [streamId],
+    );
+    return rows.map(toRecorded);
+  }
+
+  /** Events committed after `after`, oldest first, never past a transaction that is still open. */
+  async readAll(after: LogPosition, limit: number): Promise<RecordedEvent[]> {
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${COLUMNS} FROM lapse_events
+        WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY transaction_id, global_position
+        LIMIT $3`,
+      [after.transactionId, after.globalPosition, limit],
+    );
+    return rows.map(toRecorded);
+  }
+
+  /** The newest position in the log (for lag metrics). */
+  async headPosition(): Promise<LogPosition | null> {
+    const { rows } = await this.pool.query<{ transaction_id: string; global_position: string }>(
+      `SELECT transaction_id::text AS transaction_id, global_position FROM lapse_events
+        ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+    );
+    return rows[0] ? { transactionId: rows[0].transaction_id, globalPosition: rows[0].global_position } : null;
+  }
+}
+
+export function newEventId(): string {
+  return randomUUID();
+}

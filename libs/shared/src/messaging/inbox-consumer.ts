@@ -1,0 +1,156 @@
+import type { Pool, PoolClient } from 'pg';
+import { withTransaction } from '../database/pg';
+import { type Logger, silentLogger } from '../logging/logger';
+import type { ContractRegistry } from './contract-registry';
+import type { DeadLetterSink } from './dead-letter';
+import type { InboundMessage, MessageHeaders } from './message';
+
+/** A message that passed the contract check: headers complete, payload parsed. */
+export interface ConsumedMessage<Payload = unknown> {
+  readonly topic: string;
+  readonly key: string;
+  readonly headers: MessageHeaders;
+  readonly payload: Payload;
+}
+
+/** Applies one message's effect inside the consumer's transaction. Throwing rolls the effect back. */
+export type MessageHandler = (message: ConsumedMessage, tx: PoolClient) => Promise<void>;
+
+/** Records how far the consumer got, in the same transaction as the effects. */
+export type CheckpointWriter = (tx: PoolClient, last: InboundMessage) => Promise<void>;
+
+export interface InboxConsumerOptions {
+  /** Unique consumer name: inbox, checkpoints and the Kafka group id are keyed on it. */
+  readonly name: string;
+  readonly pool: Pool;
+  readonly contracts: ContractRegistry;
+  /** Handlers by event type. Known types without a handler are acknowledged and skipped. */
+  readonly handlers: Readonly<Record<string, MessageHandler>>;
+  readonly deadLetters: DeadLetterSink;
+  readonly maxAttempts?: number;
+  readonly backoffMs?: number;
+  readonly logger?: Logger;
+}
+
+type Classified =
+  | { readonly kind: 'handle'; readonly message: InboundMessage; readonly consumed: ConsumedMessage; readonly handler: MessageHandler }
+  | { readonly kind: 'skip'; readonly message: InboundMessage }
+  | { readonly kind: 'malformed'; readonly message: InboundMessage; readonly reason: string };
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The consuming half of every transport. For each batch it dedupes by event id in an inbox table, applies
+ * handlers, and records the checkpoint, all in one transaction, so each event's effect happens once even
+ * when the transport redelivers. If the batch fails, messages are retried one by one with backoff; a
+ * message that still fails after `maxAttempts` is parked in the dead letter with its error and the rest
+ * flow on. Malformed messages (unknown type or version, unparseable JSON) go to the dead letter at once.
+ */
+export class InboxConsumer {
+  readonly name: string;
+  private readonly maxAttempts: number;
+  private readonly backoffMs: number;
+  private readonly logger: Logger;
+  private stopping = false;
+
+  constructor(private readonly options: InboxConsumerOptions) {
+    this.name = options.name;
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.backoffMs = options.backoffMs ?? 50;
+    this.logger = (options.logger ?? silentLogger).child({ consumer: options.name });
+  }
+
+  /** Asks in-flight retries to stop waiting; the current transaction still finishes or rolls back. */
+  stop(): void {
+    this.stopping = true;
+  }
+
+  async process(messages: readonly InboundMessage[], checkpoint: CheckpointWriter): Promise<void> {
+    if (messages.length === 0) return;
+    const classified = messages.map((message) => this.classify(message));
+    const last = messages[messages.length - 1];
+    try {
+      await withTransaction(this.options.pool, async (tx) => {
+        const fresh = await this.claim(tx, classified);
+        for (const item of classified) {
+          if (item.kind === 'handle' && fresh.delete(item.consumed.headers.eventId)) {
+            await item.handler(item.consumed, tx);
+          } else if (item.kind === 'malformed') {
+            await this.park(tx, item.message, item.reason, 1);
+          }
+        }
+        await checkpoint(tx, last);
+      });
+    } catch (error) {
+      this.logger.warn({ err: describe(error), batch: messages.length }, 'batch failed; retrying one by one');
+      for (const item of classified) await this.processAlone(item, checkpoint);
+    }
+  }
+
+  private async processAlone(item: Classified, checkpoint: CheckpointWriter): Promise<void> {
+    let lastError = 'unknown error';
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      try {
+        await withTransaction(this.options.pool, async (tx) => {
+          if (item.kind === 'malformed') {
+            await this.park(tx, item.message, item.reason, 1);
+          } else if (item.kind === 'handle') {
+            const fresh = await this.claim(tx, [item]);
+            if (fresh.size > 0) await item.handler(item.consumed, tx);
+          }
+          await checkpoint(tx, item.message);
+        });
+        return;
+      } catch (error) {
+        lastError = describe(error);
+        if (attempt < this.maxAttempts && !this.stopping) {
+          await sleep(this.backoffMs * 2 ** (attempt - 1) * (0.5 + Math.random()));
+        }
+      }
+    }
+    this.logger.error({ eventId: item.message.headers.eventId, reason: lastError }, 'message dead-lettered');
+    await withTransaction(this.options.pool, async (tx) => {
+      await this.claim(tx, [item], 'dead-lettered');
+      await this.park(tx, item.message, `HANDLER_FAILED: ${lastError}`, this.maxAttempts);
+      await checkpoint(tx, item.message);
+    });
+  }
+
+  /** Inserts inbox rows; returns the event ids that had not been seen before. */
+  private async claim(tx: PoolClient, items: readonly Classified[], outcome = 'processed'): Promise<Set<string>> {
+    const ids = items.flatMap((item) => (item.kind === 'handle' ? [item.consumed.headers.eventId] : []));
+    if (ids.length === 0) return new Set();
+    const { rows } = await tx.query<{ event_id: string }>(
+      `INSERT INTO lapse_inbox (consumer, event_id, outcome)
+       SELECT $1, id, $3 FROM unnest($2::text[]) AS id
+       ON CONFLICT DO NOTHING RETURNING event_id`,
+      [this.name, ids, outcome],
+    );
+    return new Set(rows.map((row) => row.event_id));
+  }
+
+  private async park(tx: PoolClient, message: InboundMessage, reason: string, attempts: number): Promise<void> {
+    await this.options.deadLetters.park({ consumer: this.name, message, reason, attempts }, tx);
+  }
+
+  private classify(message: InboundMessage): Classified {
+    if (message.parseError) return { kind: 'malformed', message, reason: `INVALID_JSON: ${message.parseError}` };
+    const { headers } = message;
+    const problem =
+      this.options.contracts.problemWith(headers.eventType, headers.schemaVersion, message.payload) ??
+      (headers.eventId ? null : 'MISSING_EVENT_ID');
+    if (problem) return { kind: 'malformed', message, reason: problem };
+    const handler = this.options.handlers[headers.eventType as string];
+    if (!handler) return { kind: 'skip', message };
+    return {
+      kind: 'handle',
+      message,
+      handler,
+      consumed: { topic: message.topic, key: message.key, headers: headers as MessageHeaders, payload: message.payload },
+    };
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

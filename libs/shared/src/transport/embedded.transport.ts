@@ -1,0 +1,81 @@
+import type { Pool } from 'pg';
+import type { RecordedEvent } from '../event-sourcing/event';
+import type { PostgresEventStore } from '../event-store/event-store';
+import { type Logger, silentLogger } from '../logging/logger';
+import { loadCheckpoint, saveCheckpoint } from '../messaging/checkpoints';
+import type { InboxConsumer } from '../messaging/inbox-consumer';
+import type { InboundMessage, Publication } from '../messaging/message';
+import type { LogNotifications } from './log-notifications';
+import { formatPosition, LogTailer, parsePosition } from './log-tailer';
+import type { EventTransport } from './transport.port';
+
+const LOG_SOURCE = 'log';
+
+export interface EmbeddedTransportOptions {
+  readonly pool: Pool;
+  readonly store: PostgresEventStore;
+  readonly notifications: LogNotifications;
+  readonly publication: Publication;
+  readonly batchSize?: number;
+  readonly pollIntervalMs?: number;
+  readonly logger?: Logger;
+}
+
+/**
+ * All-in-one mode: each consumer tails the PostgreSQL event log itself and records its log position in
+ * the same transaction as its effects. No relay, no broker; the same inbox, retries and dead letters.
+ */
+export class EmbeddedTransport implements EventTransport {
+  readonly kind = 'embedded' as const;
+  private readonly tailers: { tailer: LogTailer; consumer: InboxConsumer }[] = [];
+
+  constructor(private readonly options: EmbeddedTransportOptions) {}
+
+  async subscribe(consumer: InboxConsumer, topics: readonly string[]): Promise<void> {
+    const { pool, store, notifications, publication } = this.options;
+    const wanted = new Set(topics);
+    await notifications.start();
+    const tailer = new LogTailer({
+      name: consumer.name,
+      store,
+      notifications,
+      batchSize: this.options.batchSize,
+      pollIntervalMs: this.options.pollIntervalMs,
+      logger: this.options.logger ?? silentLogger,
+      loadPosition: async () => parsePosition(await loadCheckpoint(pool, consumer.name, LOG_SOURCE)),
+      deliver: async (events) => {
+        const messages = events.flatMap((event) => toInbound(event, publication).filter((m) => wanted.has(m.topic)));
+        const last = events[events.length - 1];
+        const lastPosition = formatPosition({ transactionId: last.transactionId, globalPosition: last.globalPosition });
+        if (messages.length === 0) {
+          await saveCheckpoint(pool, consumer.name, LOG_SOURCE, lastPosition);
+          return;
+        }
+        const batchEnd = messages[messages.length - 1];
+        await consumer.process(messages, (tx, upTo) => {
+          const position =
+            upTo === batchEnd ? lastPosition : upTo.source.kind === 'log' ? formatPosition(upTo.source) : lastPosition;
+          return saveCheckpoint(tx, consumer.name, LOG_SOURCE, position);
+        });
+      },
+    });
+    tailer.start();
+    this.tailers.push({ tailer, consumer });
+  }
+
+  async close(): Promise<void> {
+    for (const { consumer } of this.tailers) consumer.stop();
+    await Promise.all(this.tailers.map(({ tailer }) => tailer.stop()));
+    this.tailers.length = 0;
+  }
+}
+
+function toInbound(event: RecordedEvent, publication: Publication): InboundMessage[] {
+  return publication(event).map((message) => ({
+    topic: message.topic,
+    key: message.key,
+    headers: message.headers,
+    payload: message.payload,
+    source: { kind: 'log', transactionId: event.transactionId, globalPosition: event.globalPosition },
+  }));
+}

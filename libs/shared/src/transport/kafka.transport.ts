@@ -1,0 +1,242 @@
+import { type Consumer, type IHeaders, Kafka, type KafkaMessage, logLevel, type Producer } from 'kafkajs';
+import type { Pool } from 'pg';
+import type { Queryable } from '../database/pg';
+import type { PostgresEventStore } from '../event-store/event-store';
+import { type Logger, silentLogger } from '../logging/logger';
+import { loadCheckpoint, saveCheckpoint } from '../messaging/checkpoints';
+import { type DeadLetter, type DeadLetterSink, rawPayloadOf, TableDeadLetterSink } from '../messaging/dead-letter';
+import type { InboxConsumer } from '../messaging/inbox-consumer';
+import type { InboundMessage, MessageHeaders, OutboundMessage, Publication } from '../messaging/message';
+import type { LogNotifications } from './log-notifications';
+import { formatPosition, LogTailer, parsePosition } from './log-tailer';
+import type { EventTransport } from './transport.port';
+
+export const DEAD_LETTER_TOPIC = 'lapse.dead-letter';
+const RELAY_SOURCE = 'log';
+
+export interface KafkaTransportOptions {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  /** Partitions for topics this transport creates. */
+  readonly partitions?: number;
+  readonly logger?: Logger;
+}
+
+export interface RelayOptions {
+  readonly name: string;
+  readonly pool: Pool;
+  readonly store: PostgresEventStore;
+  readonly notifications: LogNotifications;
+  readonly publication: Publication;
+  readonly topics: readonly string[];
+  readonly batchSize?: number;
+  readonly pollIntervalMs?: number;
+}
+
+/**
+ * Microservices mode. A relay tails the publisher's event log and produces each published message to its
+ * topic (key = stream id; headers event-id, event-type, schema-version, correlation-id, …), checkpointing
+ * only after Kafka acknowledged the batch. Consumers read their topics with a consumer group named after
+ * the consumer and hand partition batches to the inbox.
+ */
+export class KafkaTransport implements EventTransport {
+  readonly kind = 'kafka' as const;
+  private readonly kafka: Kafka;
+  private producer: Producer | null = null;
+  private readonly consumers: { consumer: Consumer; inbox: InboxConsumer }[] = [];
+  private readonly relays: LogTailer[] = [];
+  private readonly logger: Logger;
+
+  constructor(private readonly options: KafkaTransportOptions) {
+    this.logger = options.logger ?? silentLogger;
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: [...options.brokers],
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 10, initialRetryTime: 100 },
+    });
+  }
+
+  async ensureTopics(topics: readonly string[]): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = [...new Set([...topics, DEAD_LETTER_TOPIC])].filter((topic) => !existing.has(topic));
+      if (missing.length > 0) {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((topic) => ({ topic, numPartitions: this.options.partitions ?? 6, replicationFactor: 1 })),
+        });
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** Starts publishing the event log of `options.pool` to Kafka. */
+  async startRelay(options: RelayOptions): Promise<LogTailer> {
+    await this.ensureTopics(options.topics);
+    const producer = await this.sharedProducer();
+    await options.notifications.start();
+    const relay = new LogTailer({
+      name: options.name,
+      store: options.store,
+      notifications: options.notifications,
+      batchSize: options.batchSize ?? 2000,
+      pollIntervalMs: options.pollIntervalMs,
+      logger: this.logger,
+      loadPosition: async () => parsePosition(await loadCheckpoint(options.pool, options.name, RELAY_SOURCE)),
+      deliver: async (events) => {
+        await this.produce(producer, events.flatMap(options.publication));
+        const last = events[events.length - 1];
+        await saveCheckpoint(options.pool, options.name, RELAY_SOURCE, formatPosition(last));
+      },
+    });
+    relay.start();
+    this.relays.push(relay);
+    return relay;
+  }
+
+  async subscribe(inbox: InboxConsumer, topics: readonly string[]): Promise<void> {
+    await this.ensureTopics(topics);
+    const consumer = this.kafka.consumer({
+      groupId: inbox.name,
+      sessionTimeout: 10000,
+      heartbeatInterval: 1000,
+      maxWaitTimeInMs: 20,
+      minBytes: 1,
+      maxBytesPerPartition: 1048576,
+    });
+    await consumer.connect();
+    for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      partitionsConsumedConcurrently: 3,
+      eachBatchAutoResolve: false,
+      autoCommit: true,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+        if (!isRunning() || isStale() || batch.messages.length === 0) return;
+        const messages = batch.messages.map((message) => toInbound(batch.topic, batch.partition, message));
+        const source = `kafka:${batch.topic}:${batch.partition}`;
+        await inbox.process(messages, (tx, last) =>
+          saveCheckpoint(tx, inbox.name, source, last.source.kind === 'kafka' ? last.source.offset : '-1'),
+        );
+        resolveOffset(batch.messages[batch.messages.length - 1].offset);
+        await commitOffsetsIfNecessary();
+        await heartbeat();
+      },
+    });
+    this.consumers.push({ consumer, inbox });
+  }
+
+  /** A dead-letter sink that parks in the consumer's table and on the dead-letter topic. */
+  deadLetterSink(): DeadLetterSink {
+    const table = new TableDeadLetterSink();
+    return {
+      park: async (letter: DeadLetter, tx: Queryable) => {
+        await table.park(letter, tx);
+        const producer = await this.sharedProducer();
+        await producer.send({
+          topic: DEAD_LETTER_TOPIC,
+          acks: -1,
+          messages: [
+            {
+              key: letter.message.key,
+              value: rawPayloadOf(letter.message),
+              headers: {
+                ...stringHeaders(letter.message.headers),
+                'dead-letter-reason': letter.reason.slice(0, 2000),
+                'dead-letter-consumer': letter.consumer,
+                'dead-letter-attempts': String(letter.attempts),
+                'original-topic': letter.message.topic,
+              },
+            },
+          ],
+        });
+      },
+    };
+  }
+
+  /** For tests: puts raw bytes on a topic, bypassing the relay. */
+  async produceRaw(topic: string, key: string, value: string, headers: Record<string, string>): Promise<void> {
+    const producer = await this.sharedProducer();
+    await producer.send({ topic, acks: -1, messages: [{ key, value, headers }] });
+  }
+
+  async close(): Promise<void> {
+    for (const { inbox } of this.consumers) inbox.stop();
+    await Promise.all(this.relays.map((relay) => relay.stop()));
+    await Promise.all(this.consumers.map(({ consumer }) => consumer.disconnect().catch(() => undefined)));
+    this.consumers.length = 0;
+    this.relays.length = 0;
+    await this.producer?.disconnect().catch(() => undefined);
+    this.producer = null;
+  }
+
+  private async sharedProducer(): Promise<Producer> {
+    if (!this.producer) {
+      const producer = this.kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1, idempotent: false });
+      await producer.connect();
+      this.producer = producer;
+    }
+    return this.producer;
+  }
+
+  private async produce(producer: Producer, messages: readonly OutboundMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const byTopic = new Map<string, OutboundMessage[]>();
+    for (const message of messages) byTopic.set(message.topic, [...(byTopic.get(message.topic) ?? []), message]);
+    await producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, list]) => ({
+        topic,
+        messages: list.map((message) => ({
+          key: message.key,
+          value: JSON.stringify(message.payload),
+          headers: stringHeaders(message.headers),
+        })),
+      })),
+    });
+  }
+}
+
+function stringHeaders(headers: Partial<MessageHeaders>): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (headers.eventId) out['event-id'] = headers.eventId;
+  if (headers.eventType) out['event-type'] = headers.eventType;
+  if (headers.schemaVersion !== undefined) out['schema-version'] = String(headers.schemaVersion);
+  if (headers.correlationId) out['correlation-id'] = headers.correlationId;
+  if (headers.causationId) out['causation-id'] = headers.causationId;
+  if (headers.actor) out.actor = headers.actor;
+  if (headers.occurredAt) out['occurred-at'] = headers.occurredAt;
+  return out;
+}
+
+function header(headers: IHeaders | undefined, name: string): string | undefined {
+  const value = headers?.[name];
+  if (value === undefined) return undefined;
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined ? undefined : first.toString();
+}
+
+function toInbound(topic: string, partition: number, message: KafkaMessage): InboundMessage {
+  const raw = message.value?.toString() ?? '';
+  const schemaVersionText = header(message.headers, 'schema-version');
+  const schemaVersion = schemaVersionText === undefined ? undefined : Number(schemaVersionText);
+  const headers: Partial<MessageHeaders> = {
+    eventId: header(message.headers, 'event-id'),
+    eventType: header(message.headers, 'event-type'),
+    schemaVersion: Number.isInteger(schemaVersion) ? schemaVersion : undefined,
+    correlationId: header(message.headers, 'correlation-id'),
+    causationId: header(message.headers, 'causation-id') ?? null,
+    actor: header(message.headers, 'actor'),
+    occurredAt: header(message.headers, 'occurred-at'),
+  };
+  const source = { kind: 'kafka' as const, partition, offset: message.offset };
+  const key = message.key?.toString() ?? '';
+  try {
+    return { topic, key, headers, payload: JSON.parse(raw), source };
+  } catch (error) {
+    return { topic, key, headers, payload: undefined, raw, parseError: (error as Error).message, source };
+  }
+}

@@ -1,0 +1,17 @@
+import type { InboxConsumer } from '../messaging/inbox-consumer';
+
+export const EVENT_TRANSPORT = Symbol('EVENT_TRANSPORT');
+
+/**
+ * How published messages travel from a publisher's event log to consumers. Two adapters:
+ * `EmbeddedTransport` (consumers read the PostgreSQL log directly) and `KafkaTransport` (a relay
+ * publishes the log to Kafka topics; consumers read Kafka). Both give at-least-once delivery in per-key
+ * order; the inbox turns that into exactly-once effect.
+ */
+export interface EventTransport {
+  readonly kind: 'embedded' | 'kafka';
+  /** Starts delivering `topics` to the consumer; resolves once it is running. */
+  subscribe(consumer: InboxConsumer, topics: readonly string[]): Promise<void>;
+  /** Stops consumers and the relay after their in-flight work, then disconnects. */
+  close(): Promise<void>;
+}
