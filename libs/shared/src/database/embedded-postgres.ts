@@ -71,7 +71,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       ...(options.fast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
     ],
     onLog: log,
-    onError: (error) => log(String(error)),
+    onError: (error: unknown) => log(String(error)),
   });
   if (!initialised) await server.initialise();
   await server.start();

@@ -1,0 +1,8 @@
+import type { ServiceManifest } from '@lapse/shared';
+
+export const directoryManifest: ServiceManifest = {
+  name: 'directory',
+  migrations: [],
+  publications: [],
+  publishedTopics: [],
+};

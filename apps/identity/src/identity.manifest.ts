@@ -1,0 +1,8 @@
+import type { ServiceManifest } from '@lapse/shared';
+
+export const identityManifest: ServiceManifest = {
+  name: 'identity',
+  migrations: [],
+  publications: [],
+  publishedTopics: [],
+};

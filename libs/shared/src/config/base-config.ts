@@ -1,0 +1,33 @@
+import { resolve } from 'node:path';
+import { EnvReader } from './env';
+
+export interface BaseConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  /** External PostgreSQL; when absent, all-in-one mode starts an embedded server in `dataDir`. */
+  readonly databaseUrl: string | undefined;
+  readonly transport: 'embedded' | 'kafka';
+  readonly kafkaBrokers: string[];
+  /** Public base URL for links in responses and emails. */
+  readonly publicUrl: string;
+}
+
+export function readBaseConfig(env = new EnvReader(), defaults: { port?: number; transport?: 'embedded' | 'kafka' } = {}): BaseConfig {
+  const port = env.int('PORT', defaults.port ?? 8080, 1, 65535);
+  const host = env.string('HOST', '127.0.0.1');
+  const transport = env.oneOf('TRANSPORT', ['embedded', 'kafka'] as const, defaults.transport ?? 'embedded');
+  const kafkaBrokers = env.list('KAFKA_BROKERS');
+  if (transport === 'kafka' && kafkaBrokers.length === 0) {
+    throw new Error('Invalid configuration: KAFKA_BROKERS is required when TRANSPORT=kafka');
+  }
+  return {
+    port,
+    host,
+    dataDir: resolve(env.string('DATA_DIR', './.data')),
+    databaseUrl: env.url('DATABASE_URL', ['postgres', 'postgresql']),
+    transport,
+    kafkaBrokers,
+    publicUrl: (env.url('PUBLIC_URL', ['http', 'https']) ?? `http://localhost:${port}`).replace(/\/$/, ''),
+  };
+}

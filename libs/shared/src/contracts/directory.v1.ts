@@ -1,0 +1,144 @@
+/**
+ * Published contracts of the directory service, schema version 1. These are the only shapes that cross a
+ * service boundary; domain events stay private to directory. Additive changes only: a breaking change is
+ * a new schema version with its own file, and the old one stays frozen.
+ */
+export type CredentialProviderType = 'OKTA' | 'ACTIVE_DIRECTORY' | 'LDAP' | 'FEDERATION' | 'SOCIAL' | 'IMPORT';
+
+export type UserStatus =
+  | 'STAGED'
+  | 'PROVISIONED'
+  | 'ACTIVE'
+  | 'RECOVERY'
+  | 'PASSWORD_EXPIRED'
+  | 'LOCKED_OUT'
+  | 'SUSPENDED'
+  | 'DEPROVISIONED';
+
+export type PasswordExpiryCause = 'ADMIN' | 'ADMIN_TEMP_PASSWORD' | 'BULK' | 'POLICY';
+
+export interface CredentialProvider {
+  readonly type: CredentialProviderType;
+  readonly name: string;
+}
+
+/** Topic `lapse.directory.users.v1`, key user id. */
+export interface UserCreatedV1 {
+  readonly userId: string;
+  readonly login: string;
+  readonly email: string | null;
+  readonly firstName: string | null;
+  readonly lastName: string | null;
+  readonly mobilePhone: string | null;
+  readonly provider: CredentialProvider;
+  readonly status: UserStatus;
+  readonly createdAt: string;
+}
+
+/** Topic `lapse.directory.users.v1`, key user id. */
+export interface UserStatusChangedV1 {
+  readonly userId: string;
+  readonly login: string;
+  readonly from: UserStatus;
+  readonly to: UserStatus;
+  readonly changedAt: string;
+}
+
+/** Topic `lapse.directory.users.v1`, key user id. */
+export interface PasswordExpiredV1 {
+  readonly userId: string;
+  readonly login: string;
+  readonly provider: CredentialProvider;
+  readonly cause: PasswordExpiryCause;
+  readonly jobId?: string;
+  readonly reason?: string;
+  readonly expiredAt: string;
+}
+
+/** Topic `lapse.directory.users.v1`, key user id. No password or hash: only that it changed. */
+export interface PasswordChangedV1 {
+  readonly userId: string;
+  readonly login: string;
+  readonly changedAt: string;
+  /** USER (self-service change), ADMIN (admin set), IMPORT (hash import). */
+  readonly by: 'USER' | 'ADMIN' | 'IMPORT';
+}
+
+/** Topic `lapse.directory.users.v1`, key user id. Identity ends the user's sessions. */
+export interface SessionsRevokedV1 {
+  readonly userId: string;
+  readonly reason: string;
+  readonly revokedAt: string;
+}
+
+/**
+ * Topic `lapse.directory.users.v1`, key job id. The single fact that enforces a bulk expiry: every user
+ * of `providers` whose password was last set before `cutoff` is expired. Published before any per-user
+ * event, so enforcement at identity is O(1).
+ */
+export interface BulkPasswordExpiryStartedV1 {
+  readonly jobId: string;
+  readonly cutoff: string;
+  readonly providers: readonly CredentialProviderType[];
+  readonly total: number;
+  readonly reason?: string;
+  readonly startedAt: string;
+}
+
+/** Topic `lapse.directory.users.v1`, key job id. */
+export interface BulkPasswordExpiryCompletedV1 {
+  readonly jobId: string;
+  readonly expired: number;
+  readonly skipped: number;
+  readonly completedAt: string;
+}
+
+/**
+ * Restricted topic `lapse.directory.credentials.v1` (identity only), key user id. A full snapshot of what
+ * identity needs to verify a password and gate a session, sent on every credential change. Snapshots of
+ * one user carry increasing `credentialVersion`; a consumer keeps the highest.
+ */
+export interface CredentialStateChangedV1 {
+  readonly userId: string;
+  readonly login: string;
+  readonly provider: CredentialProvider;
+  readonly status: UserStatus;
+  readonly credentialVersion: number;
+  /** argon2id PHC string, or null when the user has no password (federation, social, staged). */
+  readonly passwordHash: string | null;
+  readonly passwordChangedAt: string | null;
+  readonly passwordExpired: boolean;
+  /** Set while the user is in one-time password mode (temporary password assigned by an admin). */
+  readonly oneTimePassword: { readonly expiresAt: string } | null;
+  readonly changedAt: string;
+}
+
+/**
+ * Restricted topic `lapse.directory.deliveries.v1` (notifier only), key user id. The temporary password
+ * sealed for the notifier (JWE compact serialization, ECDH-ES+A256KW / A256GCM, `kid` in the header).
+ */
+export interface TemporaryPasswordDeliveryRequestedV1 {
+  readonly deliveryId: string;
+  readonly userId: string;
+  readonly login: string;
+  readonly email: string | null;
+  readonly mobilePhone: string | null;
+  readonly firstName: string | null;
+  /** AUTO lets the notifier choose (email, else voice when allowed). */
+  readonly channel: 'AUTO' | 'EMAIL' | 'VOICE';
+  readonly sealedPassword: string;
+  readonly kid: string;
+  readonly expiresAt: string;
+}
+
+export const DIRECTORY_EVENT_TYPES = {
+  UserCreated: 'UserCreated',
+  UserStatusChanged: 'UserStatusChanged',
+  PasswordExpired: 'PasswordExpired',
+  PasswordChanged: 'PasswordChanged',
+  SessionsRevoked: 'SessionsRevoked',
+  BulkPasswordExpiryStarted: 'BulkPasswordExpiryStarted',
+  BulkPasswordExpiryCompleted: 'BulkPasswordExpiryCompleted',
+  CredentialStateChanged: 'CredentialStateChanged',
+  TemporaryPasswordDeliveryRequested: 'TemporaryPasswordDeliveryRequested',
+} as const;

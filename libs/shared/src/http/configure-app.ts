@@ -1,0 +1,19 @@
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Logger } from '../logging/logger';
+import { OktaExceptionFilter } from './okta-exception.filter';
+import { oktaValidationPipe } from './validation';
+
+export const MAX_BODY_BYTES = '64kb';
+
+/** HTTP settings shared by every Lapse process: body limits, validation, Okta errors, graceful shutdown. */
+export function configureHttp(app: INestApplication, logger: Logger): void {
+  const express = app as NestExpressApplication;
+  express.useBodyParser('json', { limit: MAX_BODY_BYTES });
+  express.useBodyParser('urlencoded', { limit: MAX_BODY_BYTES, extended: false });
+  express.disable('x-powered-by');
+  express.set('trust proxy', 'loopback');
+  app.useGlobalPipes(oktaValidationPipe());
+  app.useGlobalFilters(new OktaExceptionFilter(logger));
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+}

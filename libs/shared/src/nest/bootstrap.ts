@@ -1,0 +1,36 @@
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { configureHttp } from '../http/configure-app';
+import { HealthModule } from '../health/health.module';
+import type { Logger } from '../logging/logger';
+import { InfrastructureModule } from './infrastructure.module';
+import type { InfrastructureOptions } from './infrastructure.options';
+import type { ServiceManifest } from './service-manifest';
+
+export interface LapseAppOptions {
+  readonly infrastructure: Omit<InfrastructureOptions, 'publications' | 'publishedTopics' | 'migrations'>;
+  readonly services: readonly ServiceManifest[];
+  readonly modules: readonly (DynamicModule | Type)[];
+  readonly logger: Logger;
+}
+
+/** Builds a Nest application hosting one service (microservices mode) or all three (all-in-one). */
+export async function createLapseApp(options: LapseAppOptions): Promise<INestApplication> {
+  const infrastructure = InfrastructureModule.forRoot(
+    {
+      ...options.infrastructure,
+      publications: options.services.flatMap((service) => service.publications),
+      publishedTopics: options.services.flatMap((service) => service.publishedTopics),
+      migrations: options.services.flatMap((service) => service.migrations),
+    },
+    options.logger,
+  );
+
+  @Module({ imports: [infrastructure, HealthModule, ...options.modules] })
+  class LapseAppModule {}
+
+  const app = await NestFactory.create(LapseAppModule, { logger: false, bodyParser: false });
+  configureHttp(app, options.logger);
+  return app;
+}

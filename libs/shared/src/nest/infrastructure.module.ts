@@ -1,0 +1,41 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { runMigrations } from '../database/migrate';
+import { createPool } from '../database/pg';
+import { publishedContracts } from '../contracts/registry';
+import { CLOCK, ID_SOURCE, systemClock, uuidSource } from '../event-sourcing/clock';
+import { createLogger, type Logger } from '../logging/logger';
+import { EventStoreProvider } from './event-store.provider';
+import type { InfrastructureOptions } from './infrastructure.options';
+import { MessagingService } from './messaging.service';
+import { CONTRACTS, INFRASTRUCTURE_OPTIONS, LOGGER, PG_POOL } from './tokens';
+
+/**
+ * Everything a Lapse service stands on: its PostgreSQL pool (migrated before first use), event store and
+ * command handler, clock and id source, logger, and messaging over the configured transport.
+ */
+@Global()
+@Module({})
+export class InfrastructureModule {
+  static forRoot(options: InfrastructureOptions, logger: Logger = createLogger(options.service)): DynamicModule {
+    return {
+      module: InfrastructureModule,
+      providers: [
+        { provide: INFRASTRUCTURE_OPTIONS, useValue: options },
+        { provide: LOGGER, useValue: logger },
+        { provide: CLOCK, useValue: systemClock },
+        { provide: ID_SOURCE, useValue: uuidSource },
+        { provide: CONTRACTS, useFactory: publishedContracts },
+        {
+          provide: PG_POOL,
+          useFactory: async () => {
+            await runMigrations(options.databaseUrl, options.migrations);
+            return createPool(options.databaseUrl, options.poolSize ?? 20);
+          },
+        },
+        EventStoreProvider,
+        MessagingService,
+      ],
+      exports: [INFRASTRUCTURE_OPTIONS, LOGGER, CLOCK, ID_SOURCE, CONTRACTS, PG_POOL, EventStoreProvider, MessagingService],
+    };
+  }
+}
