@@ -14,7 +14,9 @@ const swc = [
   },
 ];
 const common = {
-  transform: { '^.+\\.ts$': swc },
+  // jose v6 is ESM-only: let swc turn it into CommonJS for jest (Node itself loads it with require(esm)).
+  transform: { '^.+\\.ts$': swc, '^.+/node_modules/jose/.+\\.js$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: { '^@lapse/shared$': '<rootDir>/libs/shared/src', '^@lapse/shared/(.*)$': '<rootDir>/libs/shared/src/$1' },
   testEnvironment: 'node',

@@ -11,9 +11,15 @@ export interface BaseConfig {
   readonly kafkaBrokers: string[];
   /** Public base URL for links in responses and emails. */
   readonly publicUrl: string;
+  /** Service-to-service credential; generated per process in all-in-one mode when unset. */
+  readonly serviceApiToken: string | undefined;
+  readonly adminRateLimitPerMinute: number;
 }
 
-export function readBaseConfig(env = new EnvReader(), defaults: { port?: number; transport?: 'embedded' | 'kafka' } = {}): BaseConfig {
+export function readBaseConfig(
+  env = new EnvReader(),
+  defaults: { port?: number; transport?: 'embedded' | 'kafka' } = {},
+): BaseConfig {
   const port = env.int('PORT', defaults.port ?? 8080, 1, 65535);
   const host = env.string('HOST', '127.0.0.1');
   const transport = env.oneOf('TRANSPORT', ['embedded', 'kafka'] as const, defaults.transport ?? 'embedded');
@@ -29,5 +35,7 @@ export function readBaseConfig(env = new EnvReader(), defaults: { port?: number;
     transport,
     kafkaBrokers,
     publicUrl: (env.url('PUBLIC_URL', ['http', 'https']) ?? `http://localhost:${port}`).replace(/\/$/, ''),
+    serviceApiToken: env.optional('SERVICE_API_TOKEN'),
+    adminRateLimitPerMinute: env.int('ADMIN_RATE_LIMIT_PER_MINUTE', 600, 1),
   };
 }

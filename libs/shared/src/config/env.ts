@@ -3,7 +3,10 @@
  * message naming the variable (never its value, which may be a secret).
  */
 export class ConfigError extends Error {
-  constructor(readonly variable: string, problem: string) {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
     super(`Invalid configuration: ${variable} ${problem}`);
     this.name = 'ConfigError';
   }
@@ -70,6 +73,9 @@ export class EnvReader {
   list(name: string, fallback: readonly string[] = []): string[] {
     const text = this.optional(name);
     if (text === undefined) return [...fallback];
-    return text.split(',').map((item) => item.trim()).filter(Boolean);
+    return text
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
   }
 }

@@ -3,7 +3,13 @@
  * service boundary; domain events stay private to directory. Additive changes only: a breaking change is
  * a new schema version with its own file, and the old one stays frozen.
  */
-export type CredentialProviderType = 'OKTA' | 'ACTIVE_DIRECTORY' | 'LDAP' | 'FEDERATION' | 'SOCIAL' | 'IMPORT';
+export type CredentialProviderType =
+  | 'OKTA'
+  | 'ACTIVE_DIRECTORY'
+  | 'LDAP'
+  | 'FEDERATION'
+  | 'SOCIAL'
+  | 'IMPORT';
 
 export type UserStatus =
   | 'STAGED'

@@ -5,7 +5,8 @@ import { NOTIFIER_EVENT_TYPES } from './notifier.v1';
 /** A minimal structural check: the payload is an object carrying the named string fields. */
 export function requiresFields(...fields: string[]): PayloadCheck {
   return (payload) => {
-    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return 'payload is not an object';
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+      return 'payload is not an object';
     const record = payload as Record<string, unknown>;
     const missing = fields.filter((field) => typeof record[field] !== 'string' || record[field] === '');
     return missing.length > 0 ? `missing ${missing.join(', ')}` : null;
@@ -25,7 +26,11 @@ export function publishedContracts(): ContractRegistry {
     .register(t.BulkPasswordExpiryStarted, 1, requiresFields('jobId', 'cutoff'))
     .register(t.BulkPasswordExpiryCompleted, 1, requiresFields('jobId'))
     .register(t.CredentialStateChanged, 1, requiresFields('userId', 'login', 'status'))
-    .register(t.TemporaryPasswordDeliveryRequested, 1, requiresFields('deliveryId', 'userId', 'sealedPassword', 'kid'))
+    .register(
+      t.TemporaryPasswordDeliveryRequested,
+      1,
+      requiresFields('deliveryId', 'userId', 'sealedPassword', 'kid'),
+    )
     .register(n.TemporaryPasswordDelivered, 1, requiresFields('deliveryId', 'userId'))
     .register(n.TemporaryPasswordDeliveryFailed, 1, requiresFields('deliveryId', 'userId', 'reason'));
 }

@@ -2,7 +2,10 @@ import { Pool, PoolClient, QueryResultRow } from 'pg';
 
 /** Anything that can run a query: the pool, or a client inside a transaction. */
 export interface Queryable {
-  query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+  query<R extends QueryResultRow = QueryResultRow>(
+    text: string,
+    values?: unknown[],
+  ): Promise<{ rows: R[]; rowCount: number | null }>;
 }
 
 export function createPool(connectionString: string, max = 10): Pool {
@@ -32,5 +35,7 @@ export const UNIQUE_VIOLATION = '23505';
 
 export function isUniqueViolation(error: unknown, constraint?: string): boolean {
   const pgError = error as { code?: string; constraint?: string };
-  return pgError?.code === UNIQUE_VIOLATION && (constraint === undefined || pgError.constraint === constraint);
+  return (
+    pgError?.code === UNIQUE_VIOLATION && (constraint === undefined || pgError.constraint === constraint)
+  );
 }

@@ -21,7 +21,11 @@ export interface CommandResult<State> {
 
 export interface HandleOptions<State> {
   /** Extra writes in the same transaction as the append (e.g. a unique-login claim). */
-  readonly inTransaction?: (tx: PoolClient, newEvents: readonly DomainEvent[], stateBefore: State) => Promise<void>;
+  readonly inTransaction?: (
+    tx: PoolClient,
+    newEvents: readonly DomainEvent[],
+    stateBefore: State,
+  ) => Promise<void>;
 }
 
 /**
@@ -47,7 +51,9 @@ export class CommandHandler {
   ): Promise<CommandResult<State>> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.transaction((tx) => this.handleOnce(decider, streamId, command, context, options, tx));
+        return await this.transaction((tx) =>
+          this.handleOnce(decider, streamId, command, context, options, tx),
+        );
       } catch (error) {
         if (!(error instanceof VersionConflictError) || attempt >= this.maxAttempts) throw error;
       }
@@ -61,7 +67,12 @@ export class CommandHandler {
   ): Promise<{ state: State; version: number }> {
     const recorded = await this.store.readStream(streamId, db);
     const state = recorded.reduce(
-      (current, event) => decider.evolve(current, { type: event.type, schemaVersion: event.schemaVersion, data: event.data } as Event),
+      (current, event) =>
+        decider.evolve(current, {
+          type: event.type,
+          schemaVersion: event.schemaVersion,
+          data: event.data,
+        } as Event),
       decider.initialState(),
     );
     return { state, version: recorded.length };

@@ -14,7 +14,10 @@ const metadata = (): EventMetadata => ({
   actor: 'system',
   occurredAt: new Date().toISOString(),
 });
-const event = (n: number) => ({ event: { type: 'Counted', schemaVersion: 1, data: { n } }, metadata: metadata() });
+const event = (n: number) => ({
+  event: { type: 'Counted', schemaVersion: 1, data: { n } },
+  metadata: metadata(),
+});
 
 describe('PostgreSQL event store', () => {
   let pool: Pool;
@@ -48,9 +51,13 @@ describe('PostgreSQL event store', () => {
 
   it('lets exactly one of many concurrent writers win the same version', async () => {
     const streamId = `counter-${uuidSource.next()}`;
-    const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => store.append(streamId, 0, [event(i)])));
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => store.append(streamId, 0, [event(i)])),
+    );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    expect(results.filter((r) => r.status === 'rejected' && r.reason instanceof VersionConflictError)).toHaveLength(9);
+    expect(
+      results.filter((r) => r.status === 'rejected' && r.reason instanceof VersionConflictError),
+    ).toHaveLength(9);
   });
 
   it('reads the global log after a position and never past a transaction still open', async () => {

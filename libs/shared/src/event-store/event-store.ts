@@ -120,7 +120,9 @@ export class PostgresEventStore {
       `SELECT transaction_id::text AS transaction_id, global_position FROM lapse_events
         ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
     );
-    return rows[0] ? { transactionId: rows[0].transaction_id, globalPosition: rows[0].global_position } : null;
+    return rows[0]
+      ? { transactionId: rows[0].transaction_id, globalPosition: rows[0].global_position }
+      : null;
   }
 }
 

@@ -1,5 +1,10 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { HealthCheck, type HealthCheckResult, HealthCheckService, type HealthIndicatorResult } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  type HealthCheckResult,
+  HealthCheckService,
+  type HealthIndicatorResult,
+} from '@nestjs/terminus';
 import type { Pool } from 'pg';
 import { PG_POOL } from '../nest/tokens';
 import { ReadinessChecks } from './readiness';

@@ -6,7 +6,7 @@ import { oktaValidationPipe } from './validation';
 
 export const MAX_BODY_BYTES = '64kb';
 
-/** HTTP settings shared by every Lapse process: body limits, validation, Okta errors, graceful shutdown. */
+/** HTTP settings shared by every Lapse process: body limits, validation, Okta errors. */
 export function configureHttp(app: INestApplication, logger: Logger): void {
   const express = app as NestExpressApplication;
   express.useBodyParser('json', { limit: MAX_BODY_BYTES });
@@ -15,5 +15,4 @@ export function configureHttp(app: INestApplication, logger: Logger): void {
   express.set('trust proxy', 'loopback');
   app.useGlobalPipes(oktaValidationPipe());
   app.useGlobalFilters(new OktaExceptionFilter(logger));
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
 }

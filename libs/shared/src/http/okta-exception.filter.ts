@@ -1,4 +1,4 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import type { Response } from 'express';
 import { DomainError } from '../errors';
 import type { Logger } from '../logging/logger';
@@ -57,7 +57,13 @@ export class OktaExceptionFilter implements ExceptionFilter {
           : status === 404
             ? OKTA_ERRORS.E0000007.summary
             : OKTA_ERRORS[code].summary;
-      this.send(response, status, status === 400 && isMalformedJson(exception) ? 'E0000003' : code, summary, causes);
+      this.send(
+        response,
+        status,
+        status === 400 && isMalformedJson(exception) ? 'E0000003' : code,
+        summary,
+        causes,
+      );
       return;
     }
     const status = (exception as { status?: number; type?: string })?.status;
@@ -69,11 +75,23 @@ export class OktaExceptionFilter implements ExceptionFilter {
       this.send(response, 400, 'E0000003', OKTA_ERRORS.E0000003.summary);
       return;
     }
-    this.logger.error({ err: exception instanceof Error ? { name: exception.name, stack: exception.stack } : String(exception) }, 'unhandled error');
+    this.logger.error(
+      {
+        err:
+          exception instanceof Error ? { name: exception.name, stack: exception.stack } : String(exception),
+      },
+      'unhandled error',
+    );
     this.send(response, 500, 'E0000009', OKTA_ERRORS.E0000009.summary);
   }
 
-  private send(response: Response, status: number, code: string, summary: string, causes: readonly string[] = []): void {
+  private send(
+    response: Response,
+    status: number,
+    code: string,
+    summary: string,
+    causes: readonly string[] = [],
+  ): void {
     response.status(status).json(oktaErrorBody(code, summary, causes));
   }
 }

@@ -5,7 +5,9 @@ function flatten(errors: ValidationError[], prefix = ''): string[] {
   return errors.flatMap((error) => {
     const path = prefix ? `${prefix}.${error.property}` : error.property;
     const own = Object.values(error.constraints ?? {}).map((message) =>
-      message.startsWith('property ') ? `${path}: ${message.replace(/^property \S+ /, 'property ')}` : `${path}: ${message}`,
+      message.startsWith('property ')
+        ? `${path}: ${message.replace(/^property \S+ /, 'property ')}`
+        : `${path}: ${message}`,
     );
     return [...own, ...flatten(error.children ?? [], path)];
   });

@@ -1,7 +1,12 @@
 import type { Queryable } from '../database/pg';
 
 /** Consumer checkpoints, written in the same transaction as the consumer's effects. */
-export async function saveCheckpoint(db: Queryable, consumer: string, source: string, position: string): Promise<void> {
+export async function saveCheckpoint(
+  db: Queryable,
+  consumer: string,
+  source: string,
+  position: string,
+): Promise<void> {
   await db.query(
     `INSERT INTO lapse_checkpoints (consumer, source, position, updated_at) VALUES ($1, $2, $3, now())
      ON CONFLICT (consumer, source) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`,
@@ -9,7 +14,11 @@ export async function saveCheckpoint(db: Queryable, consumer: string, source: st
   );
 }
 
-export async function loadCheckpoint(db: Queryable, consumer: string, source: string): Promise<string | null> {
+export async function loadCheckpoint(
+  db: Queryable,
+  consumer: string,
+  source: string,
+): Promise<string | null> {
   const { rows } = await db.query<{ position: string }>(
     'SELECT position FROM lapse_checkpoints WHERE consumer = $1 AND source = $2',
     [consumer, source],

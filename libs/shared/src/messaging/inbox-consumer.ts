@@ -33,7 +33,12 @@ export interface InboxConsumerOptions {
 }
 
 type Classified =
-  | { readonly kind: 'handle'; readonly message: InboundMessage; readonly consumed: ConsumedMessage; readonly handler: MessageHandler }
+  | {
+      readonly kind: 'handle';
+      readonly message: InboundMessage;
+      readonly consumed: ConsumedMessage;
+      readonly handler: MessageHandler;
+    }
   | { readonly kind: 'skip'; readonly message: InboundMessage }
   | { readonly kind: 'malformed'; readonly message: InboundMessage; readonly reason: string };
 
@@ -117,7 +122,11 @@ export class InboxConsumer {
   }
 
   /** Inserts inbox rows; returns the event ids that had not been seen before. */
-  private async claim(tx: PoolClient, items: readonly Classified[], outcome = 'processed'): Promise<Set<string>> {
+  private async claim(
+    tx: PoolClient,
+    items: readonly Classified[],
+    outcome = 'processed',
+  ): Promise<Set<string>> {
     const ids = items.flatMap((item) => (item.kind === 'handle' ? [item.consumed.headers.eventId] : []));
     if (ids.length === 0) return new Set();
     const { rows } = await tx.query<{ event_id: string }>(
@@ -129,12 +138,18 @@ export class InboxConsumer {
     return new Set(rows.map((row) => row.event_id));
   }
 
-  private async park(tx: PoolClient, message: InboundMessage, reason: string, attempts: number): Promise<void> {
+  private async park(
+    tx: PoolClient,
+    message: InboundMessage,
+    reason: string,
+    attempts: number,
+  ): Promise<void> {
     await this.options.deadLetters.park({ consumer: this.name, message, reason, attempts }, tx);
   }
 
   private classify(message: InboundMessage): Classified {
-    if (message.parseError) return { kind: 'malformed', message, reason: `INVALID_JSON: ${message.parseError}` };
+    if (message.parseError)
+      return { kind: 'malformed', message, reason: `INVALID_JSON: ${message.parseError}` };
     const { headers } = message;
     const problem =
       this.options.contracts.problemWith(headers.eventType, headers.schemaVersion, message.payload) ??
@@ -146,7 +161,12 @@ export class InboxConsumer {
       kind: 'handle',
       message,
       handler,
-      consumed: { topic: message.topic, key: message.key, headers: headers as MessageHeaders, payload: message.payload },
+      consumed: {
+        topic: message.topic,
+        key: message.key,
+        headers: headers as MessageHeaders,
+        payload: message.payload,
+      },
     };
   }
 }

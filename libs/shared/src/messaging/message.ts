@@ -40,7 +40,11 @@ export interface InboundMessage {
 /** Maps a private domain event to the messages it publishes (zero, one, or several topics). */
 export type Publication = (event: RecordedEvent) => OutboundMessage[];
 
-export function headersOf(event: RecordedEvent, type = event.type, schemaVersion = event.schemaVersion): MessageHeaders {
+export function headersOf(
+  event: RecordedEvent,
+  type = event.type,
+  schemaVersion = event.schemaVersion,
+): MessageHeaders {
   return {
     eventId: event.metadata.eventId,
     eventType: type,

@@ -3,6 +3,8 @@ import { runMigrations } from '../database/migrate';
 import { createPool } from '../database/pg';
 import { publishedContracts } from '../contracts/registry';
 import { CLOCK, ID_SOURCE, systemClock, uuidSource } from '../event-sourcing/clock';
+import { ADMIN_RATE_LIMIT } from '../http/admin-auth';
+import { SERVICE_API_TOKEN } from '../http/service-auth';
 import { createLogger, type Logger } from '../logging/logger';
 import { EventStoreProvider } from './event-store.provider';
 import type { InfrastructureOptions } from './infrastructure.options';
@@ -16,7 +18,10 @@ import { CONTRACTS, INFRASTRUCTURE_OPTIONS, LOGGER, PG_POOL } from './tokens';
 @Global()
 @Module({})
 export class InfrastructureModule {
-  static forRoot(options: InfrastructureOptions, logger: Logger = createLogger(options.service)): DynamicModule {
+  static forRoot(
+    options: InfrastructureOptions,
+    logger: Logger = createLogger(options.service),
+  ): DynamicModule {
     return {
       module: InfrastructureModule,
       providers: [
@@ -25,6 +30,8 @@ export class InfrastructureModule {
         { provide: CLOCK, useValue: systemClock },
         { provide: ID_SOURCE, useValue: uuidSource },
         { provide: CONTRACTS, useFactory: publishedContracts },
+        { provide: SERVICE_API_TOKEN, useValue: options.serviceApiToken },
+        { provide: ADMIN_RATE_LIMIT, useValue: { perMinute: options.adminRateLimitPerMinute ?? 600 } },
         {
           provide: PG_POOL,
           useFactory: async () => {
@@ -35,7 +42,18 @@ export class InfrastructureModule {
         EventStoreProvider,
         MessagingService,
       ],
-      exports: [INFRASTRUCTURE_OPTIONS, LOGGER, CLOCK, ID_SOURCE, CONTRACTS, PG_POOL, EventStoreProvider, MessagingService],
+      exports: [
+        SERVICE_API_TOKEN,
+        ADMIN_RATE_LIMIT,
+        INFRASTRUCTURE_OPTIONS,
+        LOGGER,
+        CLOCK,
+        ID_SOURCE,
+        CONTRACTS,
+        PG_POOL,
+        EventStoreProvider,
+        MessagingService,
+      ],
     };
   }
 }

@@ -13,4 +13,8 @@ export interface InfrastructureOptions {
   /** Migrations of the modules in this process; the shared ones are always run. */
   readonly migrations: readonly MigrationClass[];
   readonly poolSize?: number;
+  /** Credential for service-to-service calls (`/internal/v1/...`). */
+  readonly serviceApiToken: string;
+  /** Admin API requests per minute per token. */
+  readonly adminRateLimitPerMinute?: number;
 }

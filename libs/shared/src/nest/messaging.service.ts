@@ -44,7 +44,11 @@ export class MessagingService implements OnApplicationBootstrap, OnApplicationSh
   ) {
     this.notifications = new LogNotifications(options.databaseUrl);
     if (options.transport === 'kafka') {
-      this.kafka = new KafkaTransport({ brokers: options.kafkaBrokers ?? [], clientId: `lapse-${options.service}`, logger });
+      this.kafka = new KafkaTransport({
+        brokers: options.kafkaBrokers ?? [],
+        clientId: `lapse-${options.service}`,
+        logger,
+      });
       this.transport = this.kafka;
     } else {
       this.kafka = null;

@@ -3,7 +3,12 @@ import type { BaseConfig } from '../config/base-config';
 import { createLogger, type Logger } from '../logging/logger';
 
 /** Starts listening, prints where, and exits with a clear message if anything fails at start. */
-export async function listen(app: INestApplication, config: BaseConfig, logger: Logger, lines: string[] = []): Promise<void> {
+export async function listen(
+  app: INestApplication,
+  config: BaseConfig,
+  logger: Logger,
+  lines: string[] = [],
+): Promise<void> {
   await app.listen(config.port, config.host);
   logger.info({ port: config.port, transport: config.transport }, 'ready');
   for (const line of [`Lapse listening on ${config.publicUrl}`, ...lines]) process.stdout.write(`${line}\n`);

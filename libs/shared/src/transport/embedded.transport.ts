@@ -44,9 +44,14 @@ export class EmbeddedTransport implements EventTransport {
       logger: this.options.logger ?? silentLogger,
       loadPosition: async () => parsePosition(await loadCheckpoint(pool, consumer.name, LOG_SOURCE)),
       deliver: async (events) => {
-        const messages = events.flatMap((event) => toInbound(event, publication).filter((m) => wanted.has(m.topic)));
+        const messages = events.flatMap((event) =>
+          toInbound(event, publication).filter((m) => wanted.has(m.topic)),
+        );
         const last = events[events.length - 1];
-        const lastPosition = formatPosition({ transactionId: last.transactionId, globalPosition: last.globalPosition });
+        const lastPosition = formatPosition({
+          transactionId: last.transactionId,
+          globalPosition: last.globalPosition,
+        });
         if (messages.length === 0) {
           await saveCheckpoint(pool, consumer.name, LOG_SOURCE, lastPosition);
           return;
@@ -54,7 +59,11 @@ export class EmbeddedTransport implements EventTransport {
         const batchEnd = messages[messages.length - 1];
         await consumer.process(messages, (tx, upTo) => {
           const position =
-            upTo === batchEnd ? lastPosition : upTo.source.kind === 'log' ? formatPosition(upTo.source) : lastPosition;
+            upTo === batchEnd
+              ? lastPosition
+              : upTo.source.kind === 'log'
+                ? formatPosition(upTo.source)
+                : lastPosition;
           return saveCheckpoint(tx, consumer.name, LOG_SOURCE, position);
         });
       },

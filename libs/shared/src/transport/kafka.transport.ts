@@ -4,7 +4,12 @@ import type { Queryable } from '../database/pg';
 import type { PostgresEventStore } from '../event-store/event-store';
 import { type Logger, silentLogger } from '../logging/logger';
 import { loadCheckpoint, saveCheckpoint } from '../messaging/checkpoints';
-import { type DeadLetter, type DeadLetterSink, rawPayloadOf, TableDeadLetterSink } from '../messaging/dead-letter';
+import {
+  type DeadLetter,
+  type DeadLetterSink,
+  rawPayloadOf,
+  TableDeadLetterSink,
+} from '../messaging/dead-letter';
 import type { InboxConsumer } from '../messaging/inbox-consumer';
 import type { InboundMessage, MessageHeaders, OutboundMessage, Publication } from '../messaging/message';
 import type { LogNotifications } from './log-notifications';
@@ -66,7 +71,11 @@ export class KafkaTransport implements EventTransport {
       if (missing.length > 0) {
         await admin.createTopics({
           waitForLeaders: true,
-          topics: missing.map((topic) => ({ topic, numPartitions: this.options.partitions ?? 6, replicationFactor: 1 })),
+          topics: missing.map((topic) => ({
+            topic,
+            numPartitions: this.options.partitions ?? 6,
+            replicationFactor: 1,
+          })),
         });
       }
     } finally {
@@ -114,7 +123,14 @@ export class KafkaTransport implements EventTransport {
       partitionsConsumedConcurrently: 3,
       eachBatchAutoResolve: false,
       autoCommit: true,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+      eachBatch: async ({
+        batch,
+        resolveOffset,
+        heartbeat,
+        commitOffsetsIfNecessary,
+        isRunning,
+        isStale,
+      }) => {
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
         const messages = batch.messages.map((message) => toInbound(batch.topic, batch.partition, message));
         const source = `kafka:${batch.topic}:${batch.partition}`;
@@ -158,7 +174,12 @@ export class KafkaTransport implements EventTransport {
   }
 
   /** For tests: puts raw bytes on a topic, bypassing the relay. */
-  async produceRaw(topic: string, key: string, value: string, headers: Record<string, string>): Promise<void> {
+  async produceRaw(
+    topic: string,
+    key: string,
+    value: string,
+    headers: Record<string, string>,
+  ): Promise<void> {
     const producer = await this.sharedProducer();
     await producer.send({ topic, acks: -1, messages: [{ key, value, headers }] });
   }
@@ -175,7 +196,11 @@ export class KafkaTransport implements EventTransport {
 
   private async sharedProducer(): Promise<Producer> {
     if (!this.producer) {
-      const producer = this.kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1, idempotent: false });
+      const producer = this.kafka.producer({
+        allowAutoTopicCreation: false,
+        maxInFlightRequests: 1,
+        idempotent: false,
+      });
       await producer.connect();
       this.producer = producer;
     }
@@ -185,7 +210,8 @@ export class KafkaTransport implements EventTransport {
   private async produce(producer: Producer, messages: readonly OutboundMessage[]): Promise<void> {
     if (messages.length === 0) return;
     const byTopic = new Map<string, OutboundMessage[]>();
-    for (const message of messages) byTopic.set(message.topic, [...(byTopic.get(message.topic) ?? []), message]);
+    for (const message of messages)
+      byTopic.set(message.topic, [...(byTopic.get(message.topic) ?? []), message]);
     await producer.sendBatch({
       acks: -1,
       topicMessages: [...byTopic].map(([topic, list]) => ({

@@ -74,7 +74,10 @@ export class LogTailer {
         if (!this.pendingWake) await this.idle(this.pollIntervalMs);
       } catch (error) {
         failures++;
-        this.logger.warn({ err: error instanceof Error ? error.message : String(error), failures }, 'log delivery failed');
+        this.logger.warn(
+          { err: error instanceof Error ? error.message : String(error), failures },
+          'log delivery failed',
+        );
         await this.idle(Math.min(100 * 2 ** failures, 5000));
         position = await this.options.loadPosition().catch(() => position);
       }

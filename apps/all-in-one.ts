@@ -1,0 +1,96 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { type BaseConfig, type EnvReader, type Logger, readBaseConfig } from '@lapse/shared';
+import { startEmbeddedPostgres } from '@lapse/shared/database/embedded-postgres';
+import { createLapseApp } from '@lapse/shared/nest/bootstrap';
+import { readDirectoryConfig } from './directory/src/directory.config';
+import { directoryManifest } from './directory/src/directory.manifest';
+import { DirectoryModule } from './directory/src/directory.module';
+import { readIdentityConfig } from './identity/src/identity.config';
+import { identityManifest } from './identity/src/identity.manifest';
+import { IdentityModule } from './identity/src/identity.module';
+import { readNotifierConfig } from './notifier/src/notifier.config';
+import { notifierManifest } from './notifier/src/notifier.manifest';
+import { NotifierModule } from './notifier/src/notifier.module';
+
+export interface AllInOne {
+  readonly app: INestApplication;
+  readonly config: BaseConfig & { readonly databaseUrl: string; readonly serviceApiToken: string };
+  /** Lines to print at start (URLs, where the data and the admin token are). */
+  readonly lines: string[];
+  /** Closes the app, then the embedded PostgreSQL if this process started it. */
+  stop(): Promise<void>;
+}
+
+/**
+ * All-in-one mode: the three services' modules in one process on one port, one PostgreSQL (embedded
+ * unless DATABASE_URL is set), events read straight from the PostgreSQL log (embedded transport).
+ */
+export async function createAllInOne(env: EnvReader, logger: Logger): Promise<AllInOne> {
+  const base = { ...readBaseConfig(env), transport: 'embedded' as const };
+  const lines: string[] = [];
+  await mkdir(base.dataDir, { recursive: true });
+
+  let databaseUrl = base.databaseUrl;
+  let stopPostgres: () => Promise<void> = async () => undefined;
+  if (!databaseUrl) {
+    const server = await startEmbeddedPostgres({
+      dir: base.dataDir,
+      port: env.int('EMBEDDED_PG_PORT', 0, 0, 65535) || undefined,
+      persistent: true,
+    });
+    databaseUrl = await server.createDatabase('lapse');
+    stopPostgres = () => server.stop();
+    lines.push(`  PostgreSQL:  embedded on 127.0.0.1:${server.port}, data in ${base.dataDir}`);
+  }
+  await bootstrapAdminToken(env, base.dataDir, lines);
+  const serviceApiToken = base.serviceApiToken ?? randomBytes(32).toString('base64url');
+
+  const config = { ...base, databaseUrl, serviceApiToken };
+  const app = await createLapseApp({
+    logger,
+    infrastructure: {
+      service: 'lapse',
+      databaseUrl,
+      transport: 'embedded',
+      serviceApiToken,
+      adminRateLimitPerMinute: base.adminRateLimitPerMinute,
+    },
+    services: [directoryManifest, identityManifest, notifierManifest],
+    modules: [
+      DirectoryModule.register(readDirectoryConfig(env, config)),
+      IdentityModule.register(readIdentityConfig(env, config)),
+      NotifierModule.register(readNotifierConfig(env, config)),
+    ],
+  });
+  let stopped = false;
+  return {
+    app,
+    config,
+    lines,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await app.close();
+      await stopPostgres();
+    },
+  };
+}
+
+/** ADMIN_API_TOKEN, or one generated at first start, stored in DATA_DIR and printed once. */
+async function bootstrapAdminToken(env: EnvReader, dataDir: string, lines: string[]): Promise<void> {
+  if (env.optional('ADMIN_API_TOKEN')) return;
+  const file = join(dataDir, 'admin-api-token');
+  try {
+    process.env.ADMIN_API_TOKEN = (await readFile(file, 'utf8')).trim();
+    lines.push(`  Admin token: stored in ${file}`);
+  } catch {
+    const token = `00${randomBytes(30).toString('base64url')}`;
+    await writeFile(file, `${token}\n`, { mode: 0o600 });
+    process.env.ADMIN_API_TOKEN = token;
+    lines.push(`  Admin token: ${token}  (shown once; stored in ${file})`);
+  }
+}
