@@ -78,3 +78,25 @@ describe('PostgreSQL event store', () => {
     expect(after.map((e) => (e.data as { n: number }).n)).toEqual([100, 101]);
   });
 });
+
+describe('reading the global log in order', () => {
+  let pool: Pool;
+  let store: PostgresEventStore;
+  beforeAll(async () => {
+    pool = createPool(await createTestDatabase());
+    store = new PostgresEventStore(pool);
+  });
+  afterAll(() => pool.end());
+
+  it('orders transaction ids numerically, not as text, across a power of ten', async () => {
+    // Burn transaction ids until they cross a power of ten, so '1000' sorts before '999' as text.
+    const { rows } = await pool.query<{ id: string }>('SELECT pg_current_xact_id()::text AS id');
+    const next = 10 ** String(Number(rows[0].id) + 5).length;
+    for (let id = Number(rows[0].id); id < next + 2; id++) await pool.query('SELECT pg_current_xact_id()');
+    const before = (await store.headPosition()) ?? START_OF_LOG;
+    const streams = Array.from({ length: 4 }, () => `counter-${uuidSource.next()}`);
+    for (const streamId of streams) await store.append(streamId, 0, [event(1)]);
+    const read = await store.readAll(before, 100);
+    expect(read.map((e) => e.streamId)).toEqual(streams);
+  });
+});

@@ -15,7 +15,7 @@ export interface EventToAppend {
 
 interface EventRow {
   global_position: string;
-  transaction_id: string;
+  txid: string;
   stream_id: string;
   version: number;
   type: string;
@@ -26,14 +26,14 @@ interface EventRow {
 }
 
 const COLUMNS =
-  'global_position, transaction_id::text AS transaction_id, stream_id, version, type, schema_version, data, metadata, recorded_at';
+  'global_position, transaction_id::text AS txid, stream_id, version, type, schema_version, data, metadata, recorded_at';
 
 function toRecorded(row: EventRow): RecordedEvent {
   return {
     streamId: row.stream_id,
     version: row.version,
     globalPosition: row.global_position,
-    transactionId: row.transaction_id,
+    transactionId: row.txid,
     type: row.type,
     schemaVersion: row.schema_version,
     data: row.data,
@@ -46,6 +46,7 @@ function toRecorded(row: EventRow): RecordedEvent {
  * PostgreSQL event store. Optimistic concurrency is enforced by the unique `(stream_id, version)` index,
  * so a lost race surfaces as `VersionConflictError` instead of a silent overwrite.
  *
+ * (Output columns are aliased `txid`: an alias named `transaction_id` would make ORDER BY sort the text form.)
  * The global log is read in `(transaction_id, global_position)` order and only up to the oldest
  * transaction still in flight, so a reader never skips an event whose transaction commits late.
  */

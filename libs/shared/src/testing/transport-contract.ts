@@ -1,0 +1,247 @@
+import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
+import { createPool } from '../database/pg';
+import type { EventMetadata } from '../event-sourcing/event';
+import { PostgresEventStore } from '../event-store/event-store';
+import { ContractRegistry } from '../messaging/contract-registry';
+import { type DeadLetterSink, listDeadLetters } from '../messaging/dead-letter';
+import { InboxConsumer, type MessageHandler } from '../messaging/inbox-consumer';
+import { headersOf, type Publication } from '../messaging/message';
+import type { EventTransport } from '../transport/transport.port';
+import { createTestDatabase } from './test-database';
+
+/**
+ * What a transport adapter must do, run against every adapter (embedded and Kafka): at-least-once
+ * delivery in per-key order, exactly-once effect through the inbox, poison and malformed messages parked
+ * in the dead letter while the rest flow on, and nothing lost when the publishing side stops mid-way.
+ */
+export interface TransportUnderTest {
+  readonly kind: 'embedded' | 'kafka';
+  /** A running transport that delivers `publication` of `publisher`'s log; starts the relay if it has one. */
+  open(setup: {
+    publisher: { pool: Pool; store: PostgresEventStore; url: string };
+    publication: Publication;
+    topic: string;
+  }): Promise<EventTransport & { stopPublishing?(): Promise<void> }>;
+  /** The database consumers keep their inbox and effects in (the publisher's own in embedded mode). */
+  consumerDatabase(publisherUrl: string): Promise<string>;
+  /** Where this transport parks poison and malformed messages. */
+  deadLetterSink(transport: EventTransport): DeadLetterSink;
+  /** Moves the consumer's position back to the start, as if its progress had never been recorded. */
+  rewind(consumerName: string, topic: string, consumerPool: Pool): Promise<void>;
+  /** Puts messages on the transport the publisher would never produce. */
+  injectMalformed(
+    setup: { publisher: { pool: Pool; store: PostgresEventStore }; topic: string },
+    cases: { unknownType: string; unknownVersion: string; invalidJson: string },
+  ): Promise<{ invalidJsonInjected: boolean }>;
+}
+
+const contracts = () => new ContractRegistry().register('Counted', 1);
+
+function metadata(): EventMetadata {
+  return { eventId: randomUUID(), correlationId: randomUUID(), causationId: null, actor: 'test', occurredAt: new Date().toISOString() };
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export function transportContract(subject: TransportUnderTest): void {
+  describe(`the ${subject.kind} transport`, () => {
+    let publisherUrl: string;
+    let publisherPool: Pool;
+    let store: PostgresEventStore;
+    let consumerPool: Pool;
+    const opened: EventTransport[] = [];
+
+    // Each test gets its own publisher log (and consumer database), so relays and tailers see only its events.
+    beforeEach(async () => {
+      publisherUrl = await createTestDatabase([], `pub_${subject.kind}`);
+      publisherPool = createPool(publisherUrl, 20);
+      store = new PostgresEventStore(publisherPool);
+      consumerPool = createPool(await subject.consumerDatabase(publisherUrl), 20);
+      await consumerPool.query(
+        'CREATE TABLE IF NOT EXISTS contract_effects (id bigserial PRIMARY KEY, consumer text, event_id text, key text, seq int)',
+      );
+    });
+
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((transport) => transport.close()));
+      await publisherPool.end();
+      await consumerPool.end();
+    });
+
+    const newTopic = () => `test.contract.${randomUUID().slice(0, 8)}`;
+    const publicationFor =
+      (topic: string): Publication =>
+      (event) => [{ topic, key: event.streamId, headers: headersOf(event), payload: event.data }];
+
+    async function open(topic: string) {
+      const transport = await subject.open({
+        publisher: { pool: publisherPool, store, url: publisherUrl },
+        publication: publicationFor(topic),
+        topic,
+      });
+      opened.push(transport);
+      return transport;
+    }
+
+    function recordEffect(consumer: string, options: { poisonSeq?: number } = {}): MessageHandler {
+      return async (message, tx) => {
+        const data = message.payload as { seq: number; poison?: boolean };
+        if (data.poison || data.seq === options.poisonSeq) throw new Error(`cannot digest seq ${data.seq}`);
+        await tx.query('INSERT INTO contract_effects (consumer, event_id, key, seq) VALUES ($1, $2, $3, $4)', [
+          consumer,
+          message.headers.eventId,
+          message.key,
+          data.seq,
+        ]);
+      };
+    }
+
+    function inbox(transport: EventTransport, name: string, handler: MessageHandler) {
+      return new InboxConsumer({
+        name,
+        pool: consumerPool,
+        contracts: contracts(),
+        handlers: { Counted: handler },
+        deadLetters: subject.deadLetterSink(transport),
+        maxAttempts: 3,
+        backoffMs: 5,
+      });
+    }
+
+    /** Appends `perKey` events to each of `keys` streams, interleaving streams, 10 events per append. */
+    async function publish(keys: number, perKey: number, dataFor: (seq: number) => object = (seq) => ({ seq })) {
+      const streams = Array.from({ length: keys }, () => `counter-${randomUUID()}`);
+      for (let start = 0; start < perKey; start += 10) {
+        await Promise.all(
+          streams.map((streamId) => {
+            const events = Array.from({ length: Math.min(10, perKey - start) }, (_, i) => ({
+              event: { type: 'Counted', schemaVersion: 1, data: dataFor(start + i + 1) },
+              metadata: metadata(),
+            }));
+            return store.append(streamId, start, events);
+          }),
+        );
+      }
+      return streams;
+    }
+
+    async function effects(consumer: string) {
+      const { rows } = await consumerPool.query<{ event_id: string; key: string; seq: number }>(
+        'SELECT event_id, key, seq FROM contract_effects WHERE consumer = $1 ORDER BY id',
+        [consumer],
+      );
+      return rows;
+    }
+
+    const count = async (consumer: string) => (await effects(consumer)).length;
+
+    it('delivers 10,000 events over 100 keys, each once in effect, in per-key order', async () => {
+      const topic = newTopic();
+      const consumer = `c-${randomUUID()}`;
+      const transport = await open(topic);
+      await transport.subscribe(inbox(transport, consumer, recordEffect(consumer)), [topic]);
+      const streams = await publish(100, 100);
+      await waitFor('10,000 effects', async () => (await count(consumer)) >= 10_000, 120_000);
+
+      const rows = await effects(consumer);
+      expect(rows).toHaveLength(10_000);
+      expect(new Set(rows.map((row) => row.event_id)).size).toBe(10_000);
+      const byKey = new Map<string, number[]>();
+      for (const row of rows) byKey.set(row.key, [...(byKey.get(row.key) ?? []), row.seq]);
+      expect([...byKey.keys()].sort()).toEqual([...streams].sort());
+      for (const seqs of byKey.values()) expect(seqs).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    }, 180_000);
+
+    it('applies each effect exactly once when a consumer stops mid-way and restarts from the beginning', async () => {
+      const topic = newTopic();
+      const consumer = `c-${randomUUID()}`;
+      const first = await open(topic);
+      await first.subscribe(inbox(first, consumer, recordEffect(consumer)), [topic]);
+      await publish(20, 100);
+      await waitFor('a first part of the effects', async () => (await count(consumer)) >= 300);
+      await first.close();
+      const before = await count(consumer);
+      expect(before).toBeLessThanOrEqual(2_000);
+
+      await subject.rewind(consumer, topic, consumerPool);
+      const second = await open(topic);
+      await second.subscribe(inbox(second, consumer, recordEffect(consumer)), [topic]);
+      await waitFor('all 2,000 effects', async () => (await count(consumer)) >= 2_000, 120_000);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+
+      const rows = await effects(consumer);
+      expect(rows).toHaveLength(2_000);
+      expect(new Set(rows.map((row) => row.event_id)).size).toBe(2_000);
+    }, 180_000);
+
+    it('parks a poison event in the dead letter with its error while the rest flow on', async () => {
+      const topic = newTopic();
+      const consumer = `c-${randomUUID()}`;
+      const transport = await open(topic);
+      await transport.subscribe(inbox(transport, consumer, recordEffect(consumer)), [topic]);
+      await publish(5, 20, (seq) => (seq === 7 ? { seq, poison: true } : { seq }));
+
+      await waitFor('95 effects', async () => (await count(consumer)) >= 95);
+      await waitFor('5 dead letters', async () => (await listDeadLetters(consumerPool, consumer)).length >= 5);
+      const letters = await listDeadLetters(consumerPool, consumer);
+      expect(letters).toHaveLength(5);
+      for (const letter of letters) {
+        expect(letter.reason).toContain('cannot digest seq 7');
+        expect(letter.event_type).toBe('Counted');
+        expect(letter.attempts).toBe(3);
+      }
+      const rows = await effects(consumer);
+      expect(rows).toHaveLength(95);
+      expect(rows.some((row) => row.seq === 7)).toBe(false);
+      // Order per key still holds around the parked event.
+      const seqsOfFirstKey = rows.filter((row) => row.key === rows[0].key).map((row) => row.seq);
+      expect(seqsOfFirstKey).toEqual(Array.from({ length: 20 }, (_, i) => i + 1).filter((seq) => seq !== 7));
+    }, 120_000);
+
+    it('loses nothing when the publishing side stops mid-way and starts again', async () => {
+      const topic = newTopic();
+      const consumer = `c-${randomUUID()}`;
+      const first = await open(topic);
+      await first.subscribe(inbox(first, consumer, recordEffect(consumer)), [topic]);
+      await publish(10, 50);
+      await waitFor('some effects', async () => (await count(consumer)) >= 50);
+      await first.close();
+      await publish(10, 50);
+
+      const second = await open(topic);
+      await second.subscribe(inbox(second, consumer, recordEffect(consumer)), [topic]);
+      await waitFor('all 1,000 effects', async () => (await count(consumer)) >= 1_000, 120_000);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const rows = await effects(consumer);
+      expect(rows).toHaveLength(1_000);
+      expect(new Set(rows.map((row) => row.event_id)).size).toBe(1_000);
+    }, 180_000);
+
+    it('dead-letters malformed messages with a reason and keeps consuming', async () => {
+      const topic = newTopic();
+      const consumer = `c-${randomUUID()}`;
+      const transport = await open(topic);
+      await transport.subscribe(inbox(transport, consumer, recordEffect(consumer)), [topic]);
+      const cases = { unknownType: `k-${randomUUID()}`, unknownVersion: `k-${randomUUID()}`, invalidJson: `k-${randomUUID()}` };
+      const { invalidJsonInjected } = await subject.injectMalformed({ publisher: { pool: publisherPool, store }, topic }, cases);
+      await publish(1, 10);
+
+      const expected = invalidJsonInjected ? 3 : 2;
+      await waitFor('dead letters for the malformed messages', async () => (await listDeadLetters(consumerPool, consumer)).length >= expected);
+      await waitFor('the good events', async () => (await count(consumer)) >= 10);
+      const letters = await listDeadLetters(consumerPool, consumer);
+      const reasonFor = (key: string) => letters.find((letter) => letter.message_key === key)?.reason;
+      expect(reasonFor(cases.unknownType)).toMatch(/^UNKNOWN_EVENT_TYPE/);
+      expect(reasonFor(cases.unknownVersion)).toMatch(/^UNKNOWN_SCHEMA_VERSION/);
+      if (invalidJsonInjected) expect(reasonFor(cases.invalidJson)).toMatch(/^INVALID_JSON/);
+      expect(await count(consumer)).toBe(10);
+    }, 120_000);
+  });
+}
