@@ -30,6 +30,8 @@ export interface InboxConsumerOptions {
   readonly maxAttempts?: number;
   readonly backoffMs?: number;
   readonly logger?: Logger;
+  /** Called after a transaction that applied messages committed (metrics, benchmarks). */
+  readonly onCommitted?: (messages: readonly ConsumedMessage[]) => void;
 }
 
 type Classified =
@@ -75,17 +77,21 @@ export class InboxConsumer {
     const classified = messages.map((message) => this.classify(message));
     const last = messages[messages.length - 1];
     try {
-      await withTransaction(this.options.pool, async (tx) => {
+      const applied = await withTransaction(this.options.pool, async (tx) => {
         const fresh = await this.claim(tx, classified);
+        const handled: ConsumedMessage[] = [];
         for (const item of classified) {
           if (item.kind === 'handle' && fresh.delete(item.consumed.headers.eventId)) {
             await item.handler(item.consumed, tx);
+            handled.push(item.consumed);
           } else if (item.kind === 'malformed') {
             await this.park(tx, item.message, item.reason, 1);
           }
         }
         await checkpoint(tx, last);
+        return handled;
       });
+      if (applied.length > 0) this.options.onCommitted?.(applied);
     } catch (error) {
       this.logger.warn({ err: describe(error), batch: messages.length }, 'batch failed; retrying one by one');
       for (const item of classified) await this.processAlone(item, checkpoint);
@@ -96,15 +102,21 @@ export class InboxConsumer {
     let lastError = 'unknown error';
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       try {
-        await withTransaction(this.options.pool, async (tx) => {
+        const applied = await withTransaction(this.options.pool, async (tx) => {
+          let handled = false;
           if (item.kind === 'malformed') {
             await this.park(tx, item.message, item.reason, 1);
           } else if (item.kind === 'handle') {
             const fresh = await this.claim(tx, [item]);
-            if (fresh.size > 0) await item.handler(item.consumed, tx);
+            if (fresh.size > 0) {
+              await item.handler(item.consumed, tx);
+              handled = true;
+            }
           }
           await checkpoint(tx, item.message);
+          return handled;
         });
+        if (applied && item.kind === 'handle') this.options.onCommitted?.([item.consumed]);
         return;
       } catch (error) {
         lastError = describe(error);

@@ -1,0 +1,173 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { EnvReader, readBaseConfig, silentLogger } from '@lapse/shared';
+import { startEmbeddedPostgres } from '@lapse/shared/database/embedded-postgres';
+import { freePort } from '@lapse/shared/database/free-port';
+import { createLapseApp } from '@lapse/shared/nest/bootstrap';
+import { startKafkaBroker } from '@lapse/shared/testing/kafka-broker';
+import { createAllInOne } from '../../../apps/all-in-one';
+import { readDirectoryConfig } from '../../../apps/directory/src/directory.config';
+import { directoryManifest } from '../../../apps/directory/src/directory.manifest';
+import { DirectoryModule } from '../../../apps/directory/src/directory.module';
+import { createIdentityService } from '../../../apps/identity/src/main';
+
+/** A running Lapse for a benchmark: where the admin API and identity answer, and how to stop it. */
+export interface BenchStack {
+  readonly adminUrl: string;
+  readonly identityUrl: string;
+  readonly adminToken: string;
+  /** The Nest application hosting identity (to reach its providers). */
+  readonly identityApp: INestApplication;
+  stop(): Promise<void>;
+}
+
+export interface BenchStackOptions {
+  readonly transport: 'embedded' | 'kafka';
+  readonly env?: Record<string, string>;
+}
+
+/**
+ * Embedded: the all-in-one app on an embedded PostgreSQL. Kafka: directory and identity as separate apps
+ * (own databases, own ports) joined by a Kafka broker (KAFKA_BROKERS, else one started from the kafka
+ * script).
+ */
+export async function startBenchStack(options: BenchStackOptions): Promise<BenchStack> {
+  const dir = await mkdtemp(join(tmpdir(), 'lapse-bench-'));
+  const pg = await startEmbeddedPostgres({ dir, persistent: false, fast: true });
+  const adminToken = `00bench${randomBytes(16).toString('hex')}`;
+  const serviceToken = randomBytes(24).toString('hex');
+  const common = {
+    HOST: '127.0.0.1',
+    ADMIN_API_TOKEN: adminToken,
+    SERVICE_API_TOKEN: serviceToken,
+    ADMIN_RATE_LIMIT_PER_MINUTE: '100000000',
+    DATA_DIR: dir,
+    LOG_LEVEL: 'silent',
+    ...options.env,
+  };
+  const cleanup: (() => Promise<void>)[] = [async () => pg.stop(), async () => rm(dir, { recursive: true, force: true })];
+
+  if (options.transport === 'embedded') {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const lapse = await createAllInOne(
+      new EnvReader({ ...common, PORT: String(port), PUBLIC_URL: url, DATABASE_URL: await pg.createDatabase('lapse') }),
+      silentLogger,
+    );
+    await lapse.app.listen(port, '127.0.0.1');
+    return {
+      adminUrl: url,
+      identityUrl: url,
+      adminToken,
+      identityApp: lapse.app,
+      stop: async () => {
+        await lapse.stop();
+        for (const step of cleanup) await step().catch(() => undefined);
+      },
+    };
+  }
+
+  let brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
+  if (brokers.length === 0) {
+    const broker = await startKafkaBroker();
+    brokers = broker.brokers;
+    cleanup.unshift(() => broker.stop());
+  }
+  const kafka = { TRANSPORT: 'kafka', KAFKA_BROKERS: brokers.join(',') };
+  const directoryPort = await freePort();
+  const directoryUrl = `http://127.0.0.1:${directoryPort}`;
+  const directoryEnv = new EnvReader({
+    ...common,
+    ...kafka,
+    PORT: String(directoryPort),
+    PUBLIC_URL: directoryUrl,
+    DATABASE_URL: await pg.createDatabase('lapse_directory'),
+  });
+  const directoryBase = { ...readBaseConfig(directoryEnv), serviceApiToken: serviceToken };
+  const directory = await createLapseApp({
+    logger: silentLogger,
+    infrastructure: {
+      service: 'directory',
+      databaseUrl: directoryBase.databaseUrl as string,
+      transport: 'kafka',
+      kafkaBrokers: brokers,
+      serviceApiToken: serviceToken,
+      adminRateLimitPerMinute: directoryBase.adminRateLimitPerMinute,
+    },
+    services: [directoryManifest],
+    modules: [DirectoryModule.register(readDirectoryConfig(directoryEnv, directoryBase))],
+  });
+  await directory.listen(directoryPort, '127.0.0.1');
+  const identityPort = await freePort();
+  const identityUrl = `http://127.0.0.1:${identityPort}`;
+  const identity = await createIdentityService(
+    new EnvReader({
+      ...common,
+      ...kafka,
+      PORT: String(identityPort),
+      PUBLIC_URL: identityUrl,
+      DIRECTORY_URL: directoryUrl,
+      DATABASE_URL: await pg.createDatabase('lapse_identity'),
+    }),
+    silentLogger,
+  );
+  await identity.app.listen(identityPort, '127.0.0.1');
+  return {
+    adminUrl: directoryUrl,
+    identityUrl,
+    adminToken,
+    identityApp: identity.app,
+    stop: async () => {
+      await identity.stop();
+      await directory.close();
+      for (const step of cleanup) await step().catch(() => undefined);
+    },
+  };
+}
+
+export async function httpJson(
+  url: string,
+  method: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : {} };
+}
+
+/** Creates an active OKTA user through the admin API; returns its id. */
+export async function createUser(stack: BenchStack, login: string, password: string): Promise<string> {
+  const answer = await httpJson(
+    `${stack.adminUrl}/api/v1/users?activate=true`,
+    'POST',
+    { profile: { login, email: login, firstName: 'Bench', lastName: 'User' }, credentials: { password: { value: password } } },
+    { authorization: `SSWS ${stack.adminToken}` },
+  );
+  if (answer.status !== 200) throw new Error(`user not created: ${answer.status} ${String(answer.body.errorCode)}`);
+  return answer.body.id as string;
+}
+
+/** Runs `work` for each item with at most `concurrency` in flight. */
+export async function inParallel<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+export const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;

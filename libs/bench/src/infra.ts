@@ -1,0 +1,50 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmbeddedPostgres } from '@lapse/shared/database/embedded-postgres';
+import { startKafkaBroker } from '@lapse/shared/testing/kafka-broker';
+
+export interface BenchInfra {
+  /** Creates an empty database and returns its URL. */
+  database(name: string): Promise<string>;
+  /** Kafka brokers (started on demand, or KAFKA_BROKERS). */
+  kafka(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Real PostgreSQL (embedded, default durability settings) and, when asked, a real Kafka broker, for the
+ * length of one benchmark. `DATABASE_URL` / `KAFKA_BROKERS` use servers that are already running.
+ */
+export async function startBenchInfra(): Promise<BenchInfra> {
+  const dir = await mkdtemp(join(tmpdir(), 'lapse-bench-'));
+  const external = process.env.DATABASE_URL;
+  const server = external ? null : await startEmbeddedPostgres({ dir, persistent: false });
+  let broker: { brokers: string[]; stop(): Promise<void> } | null = null;
+  return {
+    async database(name) {
+      if (server) return server.createDatabase(name);
+      const { createDatabase } = await import('@lapse/shared/database/create-database');
+      await createDatabase(external as string, name);
+      return Object.assign(new URL(external as string), { pathname: `/${name}` }).toString();
+    },
+    async kafka() {
+      if (process.env.KAFKA_BROKERS) return process.env.KAFKA_BROKERS.split(',');
+      broker ??= await startKafkaBroker();
+      return broker.brokers;
+    },
+    async close() {
+      await broker?.stop();
+      await server?.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index];
+}
+
+export const round = (value: number, digits = 2) => Number(value.toFixed(digits));

@@ -1,0 +1,119 @@
+import { availableParallelism } from 'node:os';
+import * as argon2 from 'argon2';
+import { PasswordVerifier } from '../../../apps/identity/src/sign-in/password-verifier';
+import { createUser, httpJson, inParallel, percentile, round, startBenchStack } from './bench-stack';
+
+/**
+ * `npm run bench -- sign-in --seconds N [--params owasp|keycloak] [--memory-kib M --iterations T]`
+ * Sessions created over HTTP (legacy `POST /api/v1/sessions {username, password}`: the full gate) at full
+ * load, against raw argon2id verifications with the same parameters in the same run (same process, same
+ * libuv pool). Gate overhead = each request's time minus its own hash verification, measured one request at
+ * a time. Defaults: OWASP argon2id m=19456 KiB, t=2, p=1; `--params keycloak`: m=7168 KiB, t=5, p=1.
+ */
+export async function run(args: Record<string, string>): Promise<object> {
+  const seconds = Number(args.seconds ?? 10);
+  const keycloak = args.params === 'keycloak';
+  const hashParams = {
+    type: 'argon2id',
+    memoryKib: Number(args['memory-kib'] ?? (keycloak ? 7168 : 19456)),
+    iterations: Number(args.iterations ?? (keycloak ? 5 : 2)),
+    parallelism: 1,
+  };
+  const cores = availableParallelism();
+  const pool = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+  const concurrency = Number(args.concurrency ?? pool * 2);
+  const stack = await startBenchStack({
+    transport: 'embedded',
+    env: {
+      PASSWORD_HASH_MEMORY_KIB: String(hashParams.memoryKib),
+      PASSWORD_HASH_ITERATIONS: String(hashParams.iterations),
+    },
+  });
+  try {
+    const password = 'Bench-Password-1';
+    const logins = Array.from({ length: Number(args.users ?? 32) }, (_, i) => `signin-${i}-${Date.now()}@bench.example`);
+    await inParallel(logins, 4, async (login) => void (await createUser(stack, login, password)));
+    const signIn = (login: string) => httpJson(`${stack.identityUrl}/api/v1/sessions`, 'POST', { username: login, password });
+    await inParallel(logins, 4, async (login) => {
+      const deadline = Date.now() + 30_000;
+      while ((await signIn(login)).status !== 200) {
+        if (Date.now() > deadline) throw new Error('user never became signable');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    });
+
+    // Raw argon2id verification rate, same parameters, same process and thread pool.
+    const hash = await argon2.hash(password, {
+      type: argon2.argon2id,
+      memoryCost: hashParams.memoryKib,
+      timeCost: hashParams.iterations,
+      parallelism: hashParams.parallelism,
+    });
+    let verifies = 0;
+    const hashEnd = performance.now() + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: pool }, async () => {
+        while (performance.now() < hashEnd) {
+          await argon2.verify(hash, password);
+          verifies++;
+        }
+      }),
+    );
+    const hashVerifiesPerSec = verifies / seconds;
+
+    // Sign-ins over HTTP at full load.
+    let signIns = 0;
+    let failures = 0;
+    let turn = 0;
+    const loadEnd = performance.now() + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (performance.now() < loadEnd) {
+          const answer = await signIn(logins[turn++ % logins.length]);
+          if (answer.status === 200) signIns++;
+          else failures++;
+        }
+      }),
+    );
+    const signInsPerSec = signIns / seconds;
+
+    // Gate overhead: one request at a time, each minus its own verification.
+    const verifier = stack.identityApp.get(PasswordVerifier, { strict: false });
+    const original = verifier.verify.bind(verifier);
+    let lastHashMs = 0;
+    verifier.verify = async (h, p) => {
+      const started = performance.now();
+      try {
+        return await original(h, p);
+      } finally {
+        lastHashMs = performance.now() - started;
+      }
+    };
+    const overheads: number[] = [];
+    const samples = Number(args['overhead-samples'] ?? 300);
+    for (let i = 0; i < samples; i++) {
+      const started = performance.now();
+      const answer = await signIn(logins[i % logins.length]);
+      if (answer.status !== 200) throw new Error(`sign-in failed: ${answer.status}`);
+      overheads.push(performance.now() - started - lastHashMs);
+    }
+    verifier.verify = original;
+    overheads.sort((a, b) => a - b);
+    return {
+      signInsPerSec: round(signInsPerSec),
+      hashVerifiesPerSec: round(hashVerifiesPerSec),
+      ratio: round(signInsPerSec / hashVerifiesPerSec, 3),
+      gateOverheadP99Ms: round(percentile(overheads, 99), 3),
+      gateOverheadP50Ms: round(percentile(overheads, 50), 3),
+      signInsPerSecPerCore: round(signInsPerSec / cores),
+      failures,
+      cores,
+      threadPool: pool,
+      concurrency,
+      seconds,
+      hashParams,
+    };
+  } finally {
+    await stack.stop();
+  }
+}
