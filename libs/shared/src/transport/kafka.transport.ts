@@ -113,14 +113,14 @@ export class KafkaTransport implements EventTransport {
       groupId: inbox.name,
       sessionTimeout: 10000,
       heartbeatInterval: 1000,
-      maxWaitTimeInMs: 20,
+      maxWaitTimeInMs: 5,
       minBytes: 1,
       maxBytesPerPartition: 1048576,
     });
     await consumer.connect();
     for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
-      partitionsConsumedConcurrently: 3,
+      partitionsConsumedConcurrently: 1,
       eachBatchAutoResolve: false,
       autoCommit: true,
       eachBatch: async ({
