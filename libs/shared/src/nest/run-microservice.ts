@@ -1,0 +1,89 @@
+import 'reflect-metadata';
+import { join } from 'node:path';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
+import { type BaseConfig, readBaseConfig } from '../config/base-config';
+import { ConfigError, EnvReader } from '../config/env';
+import { startEmbeddedPostgres } from '../database/embedded-postgres';
+import { createLogger, type Logger } from '../logging/logger';
+import { createLapseApp } from './bootstrap';
+import { exitOnStartFailure, listen } from './run-service';
+import type { ServiceManifest } from './service-manifest';
+
+export interface MicroserviceDefinition {
+  readonly manifest: ServiceManifest;
+  readonly defaultPort: number;
+  readonly module: (env: EnvReader, base: BaseConfig & { databaseUrl: string; serviceApiToken: string }) => DynamicModule;
+}
+
+export interface Microservice {
+  readonly app: INestApplication;
+  readonly config: BaseConfig & { readonly databaseUrl: string; readonly serviceApiToken: string };
+  /** Closes the app (consumers, relay, pool), then the embedded PostgreSQL if it started one. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Microservices mode: one service per process with its own database, events over Kafka by default
+ * (`TRANSPORT=kafka`, `KAFKA_BROKERS`). Without DATABASE_URL, an embedded PostgreSQL is started in
+ * `DATA_DIR/<service>` so the topology can run on a machine without a database server.
+ */
+export async function createMicroservice(
+  definition: MicroserviceDefinition,
+  env: EnvReader = new EnvReader(),
+  logger: Logger = createLogger(definition.manifest.name),
+): Promise<Microservice> {
+  const service = definition.manifest.name;
+  const base = readBaseConfig(env, { port: definition.defaultPort, transport: 'kafka' });
+  const serviceApiToken = base.serviceApiToken;
+  if (!serviceApiToken) throw new ConfigError('SERVICE_API_TOKEN', 'is required in microservices mode');
+  let databaseUrl = base.databaseUrl;
+  let stopPostgres: () => Promise<void> = async () => undefined;
+  if (!databaseUrl) {
+    const server = await startEmbeddedPostgres({ dir: join(base.dataDir, service), persistent: true });
+    databaseUrl = await server.createDatabase(service);
+    stopPostgres = () => server.stop();
+  }
+  const config = { ...base, databaseUrl, serviceApiToken };
+  const app = await createLapseApp({
+    logger,
+    infrastructure: {
+      service,
+      databaseUrl,
+      transport: base.transport,
+      kafkaBrokers: base.kafkaBrokers,
+      serviceApiToken,
+      adminRateLimitPerMinute: base.adminRateLimitPerMinute,
+    },
+    services: [definition.manifest],
+    modules: [definition.module(env, config)],
+  });
+  let stopped = false;
+  return {
+    app,
+    config,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await app.close();
+      await stopPostgres();
+    },
+  };
+}
+
+/** Runs one service as its own process until SIGTERM/SIGINT, then shuts down gracefully. */
+export function runMicroservice(definition: MicroserviceDefinition): void {
+  const service = definition.manifest.name;
+  (async () => {
+    const logger = createLogger(service);
+    const microservice = await createMicroservice(definition, new EnvReader(), logger);
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(signal, () => {
+        logger.info({ signal }, 'shutting down');
+        microservice.stop().finally(() => process.exit(0));
+      });
+    }
+    await listen(microservice.app, microservice.config, logger, [
+      `  ${service} service, transport ${microservice.config.transport}`,
+    ]);
+  })().catch(exitOnStartFailure(service));
+}
