@@ -11,6 +11,9 @@ status=0
 echo "== typecheck"
 npx tsc --noEmit -p tsconfig.json || status=1
 
+echo "== build"
+npm run build --silent || status=1
+
 echo "== unit and PostgreSQL suites"
 npx jest --ci --selectProjects unit int --maxWorkers=2 --json --outputFile="$results/main.json" "$@" || status=1
 

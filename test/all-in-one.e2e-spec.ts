@@ -16,7 +16,7 @@ describe('the all-in-one app', () => {
   it('answers unknown paths with an Okta error envelope', async () => {
     const response = await fetch(`${lapse.url}/api/v1/no-such-thing`);
     expect(response.status).toBe(404);
-    const body = await response.json();
+    const body = (await response.json()) as { errorId: string };
     expect(body).toMatchObject({ errorCode: 'E0000007', errorLink: 'E0000007', errorCauses: [] });
     expect(body.errorId).toMatch(/^oae/);
   });
@@ -28,13 +28,13 @@ describe('the all-in-one app', () => {
       body: '{"username": ',
     });
     expect(malformed.status).toBe(400);
-    expect((await malformed.json()).errorCode).toBe('E0000003');
+    expect(((await malformed.json()) as { errorCode: string }).errorCode).toBe('E0000003');
     const oversized = await fetch(`${lapse.url}/api/v1/authn`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'x'.repeat(100_000) }),
     });
     expect(oversized.status).toBe(413);
-    expect((await oversized.json()).errorCode).toBe('LAPSE0002');
+    expect(((await oversized.json()) as { errorCode: string }).errorCode).toBe('LAPSE0002');
   });
 });

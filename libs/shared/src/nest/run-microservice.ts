@@ -12,7 +12,10 @@ import type { ServiceManifest } from './service-manifest';
 export interface MicroserviceDefinition {
   readonly manifest: ServiceManifest;
   readonly defaultPort: number;
-  readonly module: (env: EnvReader, base: BaseConfig & { databaseUrl: string; serviceApiToken: string }) => DynamicModule;
+  readonly module: (
+    env: EnvReader,
+    base: BaseConfig & { databaseUrl: string; serviceApiToken: string },
+  ) => DynamicModule;
 }
 
 export interface Microservice {

@@ -39,7 +39,13 @@ export interface TransportUnderTest {
 const contracts = () => new ContractRegistry().register('Counted', 1);
 
 function metadata(): EventMetadata {
-  return { eventId: randomUUID(), correlationId: randomUUID(), causationId: null, actor: 'test', occurredAt: new Date().toISOString() };
+  return {
+    eventId: randomUUID(),
+    correlationId: randomUUID(),
+    causationId: null,
+    actor: 'test',
+    occurredAt: new Date().toISOString(),
+  };
 }
 
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
@@ -94,12 +100,10 @@ export function transportContract(subject: TransportUnderTest): void {
       return async (message, tx) => {
         const data = message.payload as { seq: number; poison?: boolean };
         if (data.poison || data.seq === options.poisonSeq) throw new Error(`cannot digest seq ${data.seq}`);
-        await tx.query('INSERT INTO contract_effects (consumer, event_id, key, seq) VALUES ($1, $2, $3, $4)', [
-          consumer,
-          message.headers.eventId,
-          message.key,
-          data.seq,
-        ]);
+        await tx.query(
+          'INSERT INTO contract_effects (consumer, event_id, key, seq) VALUES ($1, $2, $3, $4)',
+          [consumer, message.headers.eventId, message.key, data.seq],
+        );
       };
     }
 
@@ -116,7 +120,11 @@ export function transportContract(subject: TransportUnderTest): void {
     }
 
     /** Appends `perKey` events to each of `keys` streams, interleaving streams, 10 events per append. */
-    async function publish(keys: number, perKey: number, dataFor: (seq: number) => object = (seq) => ({ seq })) {
+    async function publish(
+      keys: number,
+      perKey: number,
+      dataFor: (seq: number) => object = (seq) => ({ seq }),
+    ) {
       const streams = Array.from({ length: keys }, () => `counter-${randomUUID()}`);
       for (let start = 0; start < perKey; start += 10) {
         await Promise.all(
@@ -189,7 +197,10 @@ export function transportContract(subject: TransportUnderTest): void {
       await publish(5, 20, (seq) => (seq === 7 ? { seq, poison: true } : { seq }));
 
       await waitFor('95 effects', async () => (await count(consumer)) >= 95);
-      await waitFor('5 dead letters', async () => (await listDeadLetters(consumerPool, consumer)).length >= 5);
+      await waitFor(
+        '5 dead letters',
+        async () => (await listDeadLetters(consumerPool, consumer)).length >= 5,
+      );
       const letters = await listDeadLetters(consumerPool, consumer);
       expect(letters).toHaveLength(5);
       for (const letter of letters) {
@@ -229,12 +240,22 @@ export function transportContract(subject: TransportUnderTest): void {
       const consumer = `c-${randomUUID()}`;
       const transport = await open(topic);
       await transport.subscribe(inbox(transport, consumer, recordEffect(consumer)), [topic]);
-      const cases = { unknownType: `k-${randomUUID()}`, unknownVersion: `k-${randomUUID()}`, invalidJson: `k-${randomUUID()}` };
-      const { invalidJsonInjected } = await subject.injectMalformed({ publisher: { pool: publisherPool, store }, topic }, cases);
+      const cases = {
+        unknownType: `k-${randomUUID()}`,
+        unknownVersion: `k-${randomUUID()}`,
+        invalidJson: `k-${randomUUID()}`,
+      };
+      const { invalidJsonInjected } = await subject.injectMalformed(
+        { publisher: { pool: publisherPool, store }, topic },
+        cases,
+      );
       await publish(1, 10);
 
       const expected = invalidJsonInjected ? 3 : 2;
-      await waitFor('dead letters for the malformed messages', async () => (await listDeadLetters(consumerPool, consumer)).length >= expected);
+      await waitFor(
+        'dead letters for the malformed messages',
+        async () => (await listDeadLetters(consumerPool, consumer)).length >= expected,
+      );
       await waitFor('the good events', async () => (await count(consumer)) >= 10);
       const letters = await listDeadLetters(consumerPool, consumer);
       const reasonFor = (key: string) => letters.find((letter) => letter.message_key === key)?.reason;

@@ -4,13 +4,25 @@ import { transportContract } from '../testing/transport-contract';
 import { EmbeddedTransport } from './embedded.transport';
 import { LogNotifications } from './log-notifications';
 
-const meta = () => ({ eventId: randomUUID(), correlationId: randomUUID(), causationId: null, actor: 'test', occurredAt: new Date().toISOString() });
+const meta = () => ({
+  eventId: randomUUID(),
+  correlationId: randomUUID(),
+  causationId: null,
+  actor: 'test',
+  occurredAt: new Date().toISOString(),
+});
 
 transportContract({
   kind: 'embedded',
   async open({ publisher, publication }) {
     const notifications = new LogNotifications(publisher.url);
-    const transport = new EmbeddedTransport({ pool: publisher.pool, store: publisher.store, notifications, publication, pollIntervalMs: 200 });
+    const transport = new EmbeddedTransport({
+      pool: publisher.pool,
+      store: publisher.store,
+      notifications,
+      publication,
+      pollIntervalMs: 200,
+    });
     return {
       kind: transport.kind,
       subscribe: (consumer, topics) => transport.subscribe(consumer, topics),
@@ -27,8 +39,12 @@ transportContract({
     await pool.query('DELETE FROM lapse_checkpoints WHERE consumer = $1', [consumerName]);
   },
   async injectMalformed({ publisher }, cases) {
-    await publisher.store.append(cases.unknownType, 0, [{ event: { type: 'NeverHeardOf', schemaVersion: 1, data: { seq: 1 } }, metadata: meta() }]);
-    await publisher.store.append(cases.unknownVersion, 0, [{ event: { type: 'Counted', schemaVersion: 99, data: { seq: 1 } }, metadata: meta() }]);
+    await publisher.store.append(cases.unknownType, 0, [
+      { event: { type: 'NeverHeardOf', schemaVersion: 1, data: { seq: 1 } }, metadata: meta() },
+    ]);
+    await publisher.store.append(cases.unknownVersion, 0, [
+      { event: { type: 'Counted', schemaVersion: 99, data: { seq: 1 } }, metadata: meta() },
+    ]);
     // The log is jsonb: PostgreSQL itself refuses text that is not JSON, so it can never reach a consumer.
     await expect(
       publisher.pool.query(

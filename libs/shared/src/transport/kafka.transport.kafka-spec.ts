@@ -11,7 +11,11 @@ transportContract({
   kind: 'kafka',
   async open({ publisher, publication, topic }) {
     const notifications = new LogNotifications(publisher.url);
-    const transport = new KafkaTransport({ brokers: brokers(), clientId: `contract-${randomUUID().slice(0, 8)}`, partitions: 6 });
+    const transport = new KafkaTransport({
+      brokers: brokers(),
+      clientId: `contract-${randomUUID().slice(0, 8)}`,
+      partitions: 6,
+    });
     const relay = await transport.startRelay({
       name: `relay.${topic}`,
       pool: publisher.pool,
@@ -34,7 +38,10 @@ transportContract({
   },
   // Microservices mode: the consumer keeps its inbox and effects in its own database.
   consumerDatabase: () => createTestDatabase([], 'consumer'),
-  deadLetterSink: (transport) => (transport as unknown as { deadLetterSink(): ReturnType<KafkaTransport['deadLetterSink']> }).deadLetterSink(),
+  deadLetterSink: (transport) =>
+    (
+      transport as unknown as { deadLetterSink(): ReturnType<KafkaTransport['deadLetterSink']> }
+    ).deadLetterSink(),
   async rewind(consumerName, topic, pool) {
     const admin = new Kafka({ brokers: brokers(), logLevel: logLevel.NOTHING }).admin();
     await admin.connect();

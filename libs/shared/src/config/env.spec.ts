@@ -1,0 +1,36 @@
+import { ConfigError, EnvReader } from './env';
+import { readBaseConfig } from './base-config';
+
+describe('configuration', () => {
+  it('names the variable, never its value, when a value is invalid', () => {
+    const env = new EnvReader({ PORT: 'eighty', ADMIN_API_TOKEN: 's3cret' });
+    expect(() => env.int('PORT', 8080, 1, 65535)).toThrow(
+      new ConfigError('PORT', 'must be a whole number from 1 to 65535'),
+    );
+    expect(() => env.int('PORT', 8080, 1, 65535)).not.toThrow(/eighty/);
+  });
+
+  it('uses defaults for absent variables and refuses an unknown transport', () => {
+    expect(readBaseConfig(new EnvReader({})).transport).toBe('embedded');
+    expect(readBaseConfig(new EnvReader({})).port).toBe(8080);
+    expect(() => readBaseConfig(new EnvReader({ TRANSPORT: 'carrier-pigeon' }))).toThrow(
+      /TRANSPORT must be one of embedded, kafka/,
+    );
+  });
+
+  it('requires brokers when the transport is Kafka', () => {
+    expect(() => readBaseConfig(new EnvReader({ TRANSPORT: 'kafka' }))).toThrow(/KAFKA_BROKERS is required/);
+    expect(
+      readBaseConfig(new EnvReader({ TRANSPORT: 'kafka', KAFKA_BROKERS: 'a:9092, b:9092' })).kafkaBrokers,
+    ).toEqual(['a:9092', 'b:9092']);
+  });
+
+  it('refuses a database URL that is not PostgreSQL', () => {
+    expect(() => readBaseConfig(new EnvReader({ DATABASE_URL: 'mysql://x' }))).toThrow(
+      /DATABASE_URL must use postgres or postgresql/,
+    );
+    expect(() => readBaseConfig(new EnvReader({ DATABASE_URL: 'not a url' }))).toThrow(
+      /DATABASE_URL is not a valid URL/,
+    );
+  });
+});

@@ -1,0 +1,72 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort } from '@lapse/shared/database/free-port';
+
+const root = resolve(__dirname, '..');
+const entry = join(root, 'dist/apps/main.js');
+
+interface Run {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function start(env: Record<string, string>): Run {
+  const child = spawn(process.execPath, [entry], {
+    cwd: root,
+    env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitReady(url: string, deadlineMs: number): Promise<boolean> {
+  while (Date.now() < deadlineMs) {
+    try {
+      if ((await fetch(`${url}/health/ready`)).status === 200) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+// These specs run the built entry point (`npm test` builds first), the way `npm start` does.
+describe('npm start (all-in-one on embedded PostgreSQL)', () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'lapse-start-'));
+  });
+  afterAll(() => rm(dataDir, { recursive: true, force: true }));
+
+  it('becomes ready on a fresh data folder, prints its URLs and a generated admin token, and stops on SIGTERM', async () => {
+    const port = await freePort();
+    const run = start({ PORT: String(port), DATA_DIR: dataDir, ADMIN_API_TOKEN: '', DATABASE_URL: '' });
+    const startedAt = Date.now();
+    try {
+      expect(await waitReady(`http://127.0.0.1:${port}`, startedAt + 15_000)).toBe(true);
+      expect(run.output()).toContain(`Lapse listening on http://localhost:${port}`);
+      const token = (await readFile(join(dataDir, 'admin-api-token'), 'utf8')).trim();
+      expect(run.output()).toContain(token);
+      const users = await fetch(`http://127.0.0.1:${port}/api/v1/users`, {
+        headers: { authorization: 'SSWS wrong' },
+      });
+      expect(users.status).toBe(401);
+    } finally {
+      run.child.kill('SIGTERM');
+    }
+    expect(await run.exited).toBe(0);
+  }, 30_000);
+
+  it('stops at start with a message naming a bad variable', async () => {
+    const run = start({ PORT: 'eighty', DATA_DIR: dataDir });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toContain('PORT must be a whole number');
+  }, 15_000);
+});
