@@ -1,0 +1,160 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createDatabase } from '@lapse/shared/database/create-database';
+import { freePort } from '@lapse/shared/database/free-port';
+import { MaildevCaptureServer } from '../apps/notifier/src/mail-capture/maildev-capture-server';
+
+/**
+ * Microservices mode end to end: directory, identity and notifier as three separate processes (the built
+ * entry points `npm run start:<service>` runs), each with its own database, joined only by a real Kafka
+ * broker and their internal HTTP APIs.
+ */
+const root = resolve(__dirname, '..');
+
+interface Service {
+  readonly name: string;
+  readonly url: string;
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  readonly exited: Promise<number | null>;
+}
+
+async function databaseUrl(name: string): Promise<string> {
+  const admin = process.env.LAPSE_TEST_ADMIN_URL as string;
+  await createDatabase(admin, name);
+  return Object.assign(new URL(admin), { pathname: `/${name}` }).toString();
+}
+
+function spawnService(name: string, port: number, env: Record<string, string>): Service {
+  const child = spawn(process.execPath, [join(root, `dist/apps/${name}/src/main.js`)], {
+    cwd: root,
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'warn' },
+  });
+  let output = '';
+  const append = (chunk: Buffer) => {
+    output += chunk.toString();
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  return { name, url: `http://127.0.0.1:${port}`, child, output: () => output, exited };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('microservices over Kafka', () => {
+  const suffix = randomBytes(4).toString('hex');
+  const adminToken = `00ms${randomBytes(16).toString('hex')}`;
+  const serviceToken = randomBytes(24).toString('hex');
+  let services: Service[] = [];
+  let directory: Service;
+  let identity: Service;
+  let mail: MaildevCaptureServer;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'lapse-ms-'));
+    mail = await MaildevCaptureServer.start();
+    const [directoryPort, identityPort, notifierPort] = [await freePort(), await freePort(), await freePort()];
+    const common = {
+      TRANSPORT: 'kafka',
+      KAFKA_BROKERS: process.env.LAPSE_TEST_KAFKA_BROKERS as string,
+      SERVICE_API_TOKEN: serviceToken,
+      ADMIN_API_TOKEN: adminToken,
+      DATA_DIR: dataDir,
+    };
+    const notifier = spawnService('notifier', notifierPort, {
+      ...common,
+      DATABASE_URL: await databaseUrl(`ms_notifier_${suffix}`),
+      SMTP_URL: `smtp://127.0.0.1:${mail.smtpPort}`,
+      SMTP_REQUIRE_TLS: 'false',
+      MAIL_DELIVERY_MODE: 'inline',
+    });
+    directory = spawnService('directory', directoryPort, {
+      ...common,
+      DATABASE_URL: await databaseUrl(`ms_directory_${suffix}`),
+      NOTIFIER_JWKS_URL: `http://127.0.0.1:${notifierPort}/api/v1/notifier/jwks`,
+    });
+    identity = spawnService('identity', identityPort, {
+      ...common,
+      DATABASE_URL: await databaseUrl(`ms_identity_${suffix}`),
+      DIRECTORY_URL: `http://127.0.0.1:${directoryPort}`,
+    });
+    services = [notifier, directory, identity];
+    for (const service of services) {
+      await until(`${service.name} ready\n${service.output()}`, async () =>
+        (await fetch(`${service.url}/health/ready`)).status === 200 ? true : undefined,
+      60_000,
+      );
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const service of services) service.child.kill('SIGKILL');
+    await mail?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const admin = (path: string, body?: unknown) =>
+    fetch(`${directory.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `SSWS ${adminToken}`, 'content-type': 'application/json', accept: 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const legacySession = (username: string, password: string) =>
+    fetch(`${identity.url}/api/v1/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ username, password }),
+    });
+
+  it('enforces an expiry made at directory in identity, and delivers a temporary password through notifier', async () => {
+    const login = `ms-${suffix}@example.com`;
+    const password = 'Correct-Horse-9';
+    const created = await admin('/api/v1/users?activate=true', {
+      profile: { login, email: login, firstName: 'Mia', lastName: 'Service' },
+      credentials: { password: { value: password } },
+    });
+    expect(created.status).toBe(200);
+    const user = (await created.json()) as { id: string; status: string };
+    expect(user.status).toBe('ACTIVE');
+
+    // Identity learns the credential over the restricted Kafka topic and opens a session.
+    await until('a session for the new user', async () => ((await legacySession(login, password)).status === 200 ? true : undefined));
+
+    const expired = await admin(`/api/v1/users/${user.id}/lifecycle/expire_password`);
+    expect(expired.status).toBe(200);
+    expect(((await expired.json()) as { status: string }).status).toBe('PASSWORD_EXPIRED');
+    const refusal = await until('identity to refuse the expired password', async () => {
+      const response = await legacySession(login, password);
+      return response.status === 401 ? ((await response.json()) as { errorCode: string }) : undefined;
+    });
+    expect(refusal.errorCode).toBe('E0000064');
+    // A wrong password still learns nothing about expiry.
+    const wrong = await legacySession(login, 'Not-The-Password-1');
+    expect(((await wrong.json()) as { errorCode: string }).errorCode).toBe('E0000004');
+
+    const temp = await admin(`/api/v1/users/${user.id}/lifecycle/expire_password_with_temp_password?revokeSessions=true`);
+    expect(temp.status).toBe(200);
+    const { tempPassword } = (await temp.json()) as { tempPassword: string };
+    expect(tempPassword.length).toBeGreaterThanOrEqual(12);
+    const [email] = await mail.waitForEmails(1, login, 30_000);
+    expect(email.text).toContain(tempPassword);
+  }, 120_000);
+
+  it('shuts every service down cleanly on SIGTERM', async () => {
+    for (const service of services) service.child.kill('SIGTERM');
+    for (const service of services) expect(await service.exited).toBe(0);
+  }, 60_000);
+});
