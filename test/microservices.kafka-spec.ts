@@ -43,13 +43,14 @@ function spawnService(name: string, port: number, env: Record<string, string>): 
   return { name, url: `http://127.0.0.1:${port}`, child, output: () => output, exited };
 }
 
+/** Polls at most 3 times a second: identity allows 4 sign-in attempts per second per username. */
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe().catch(() => undefined);
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 300));
   }
 }
 
@@ -142,6 +143,7 @@ describe('microservices over Kafka', () => {
     });
     expect(refusal.errorCode).toBe('E0000064');
     // A wrong password still learns nothing about expiry.
+    await new Promise((r) => setTimeout(r, 1000));
     const wrong = await legacySession(login, 'Not-The-Password-1');
     expect(((await wrong.json()) as { errorCode: string }).errorCode).toBe('E0000004');
 

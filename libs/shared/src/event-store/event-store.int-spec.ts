@@ -100,3 +100,31 @@ describe('reading the global log in order', () => {
     expect(read.map((e) => e.streamId)).toEqual(streams);
   });
 });
+
+describe('events held back by an older open transaction', () => {
+  let pool: Pool;
+  let store: PostgresEventStore;
+  beforeAll(async () => {
+    pool = createPool(await createTestDatabase());
+    store = new PostgresEventStore(pool);
+  });
+  afterAll(() => pool.end());
+
+  it('are reported, so a reader looks again soon, and are readable once that transaction ends', async () => {
+    const head = (await store.headPosition()) ?? START_OF_LOG;
+    const other = await pool.connect();
+    try {
+      // A transaction that writes no event (a consumer's inbox, say) but holds an older transaction id.
+      await other.query('BEGIN');
+      await other.query('SELECT pg_current_xact_id()');
+      await store.append(`counter-${uuidSource.next()}`, 0, [event(1)]);
+      expect(await store.readAll(head, 10)).toEqual([]);
+      expect(await store.hasHeldBack(head)).toBe(true);
+      await other.query('COMMIT');
+    } finally {
+      other.release();
+    }
+    expect(await store.hasHeldBack(head)).toBe(false);
+    expect(await store.readAll(head, 10)).toHaveLength(1);
+  });
+});

@@ -115,6 +115,22 @@ export class PostgresEventStore {
     return rows.map(toRecorded);
   }
 
+  /**
+   * Whether committed events after `after` exist that `readAll` holds back because an older transaction
+   * (of any kind, not only an append) is still open. Such a transaction does not notify when it ends, so a
+   * reader that sees this should look again shortly instead of waiting for its poll.
+   */
+  async hasHeldBack(after: LogPosition): Promise<boolean> {
+    const { rows } = await this.pool.query<{ held: boolean }>(
+      `SELECT EXISTS (
+         SELECT 1 FROM lapse_events
+          WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+            AND transaction_id >= pg_snapshot_xmin(pg_current_snapshot())) AS held`,
+      [after.transactionId, after.globalPosition],
+    );
+    return rows[0]?.held ?? false;
+  }
+
   /** The newest position in the log (for lag metrics). */
   async headPosition(): Promise<LogPosition | null> {
     const { rows } = await this.pool.query<{ transaction_id: string; global_position: string }>(

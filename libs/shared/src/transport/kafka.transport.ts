@@ -62,21 +62,37 @@ export class KafkaTransport implements EventTransport {
     });
   }
 
+  /**
+   * Creates missing topics and waits until every partition has a leader. Several services may race to
+   * create the same topics at start: "already exists" is fine, a topic without leaders yet is waited for.
+   */
   async ensureTopics(topics: readonly string[]): Promise<void> {
+    const wanted = [...new Set([...topics, DEAD_LETTER_TOPIC])];
     const admin = this.kafka.admin();
     await admin.connect();
     try {
       const existing = new Set(await admin.listTopics());
-      const missing = [...new Set([...topics, DEAD_LETTER_TOPIC])].filter((topic) => !existing.has(topic));
+      const missing = wanted.filter((topic) => !existing.has(topic));
       if (missing.length > 0) {
-        await admin.createTopics({
-          waitForLeaders: true,
-          topics: missing.map((topic) => ({
-            topic,
-            numPartitions: this.options.partitions ?? 6,
-            replicationFactor: 1,
-          })),
-        });
+        await admin
+          .createTopics({
+            waitForLeaders: true,
+            topics: missing.map((topic) => ({ topic, numPartitions: this.options.partitions ?? 6, replicationFactor: 1 })),
+          })
+          .catch((error: { type?: string }) => {
+            if (error?.type !== 'TOPIC_ALREADY_EXISTS') throw error;
+          });
+      }
+      for (let attempt = 1; ; attempt++) {
+        const ready = await admin
+          .fetchTopicMetadata({ topics: wanted })
+          .then(({ topics: found }) =>
+            found.length === wanted.length && found.every((topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0)),
+          )
+          .catch(() => false);
+        if (ready) return;
+        if (attempt >= 100) throw new Error(`Kafka topics have no leader yet: ${wanted.join(', ')}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
       }
     } finally {
       await admin.disconnect();

@@ -16,6 +16,9 @@ export interface LogTailerOptions {
   readonly logger?: Logger;
 }
 
+/** How soon to look again when committed events wait behind an older open transaction. */
+const HELD_BACK_RETRY_MS = 3;
+
 /**
  * Reads the PostgreSQL event log in order from a checkpoint and hands batches on. Woken by LISTEN/NOTIFY,
  * with polling as the fallback. After a crash it resumes from the last persisted position, so a batch
@@ -71,7 +74,9 @@ export class LogTailer {
           failures = 0;
           if (events.length === this.batchSize) continue;
         }
-        if (!this.pendingWake) await this.idle(this.pollIntervalMs);
+        if (this.pendingWake) continue;
+        const heldBack = await this.options.store.hasHeldBack(position);
+        await this.idle(heldBack ? HELD_BACK_RETRY_MS : this.pollIntervalMs);
       } catch (error) {
         failures++;
         this.logger.warn(

@@ -1,0 +1,328 @@
+import { TOPICS } from './topics';
+
+/**
+ * JSON Schemas (draft-07, the AsyncAPI schema dialect) of every published contract, and the AsyncAPI 3
+ * document built from them (`docs/asyncapi.yaml` is this document rendered; a spec proves they match).
+ * Schemas are strict (`additionalProperties: false`): a new field is a deliberate, documented change.
+ */
+export type JsonSchema = Record<string, unknown>;
+
+const str = { type: 'string', minLength: 1 } as const;
+const nullableStr = { type: ['string', 'null'] } as const;
+const instant = { type: 'string', format: 'date-time' } as const;
+const nullableInstant = { type: ['string', 'null'], format: 'date-time' } as const;
+const providerType = {
+  type: 'string',
+  enum: ['OKTA', 'ACTIVE_DIRECTORY', 'LDAP', 'FEDERATION', 'SOCIAL', 'IMPORT'],
+} as const;
+const userStatus = {
+  type: 'string',
+  enum: [
+    'STAGED',
+    'PROVISIONED',
+    'ACTIVE',
+    'RECOVERY',
+    'PASSWORD_EXPIRED',
+    'LOCKED_OUT',
+    'SUSPENDED',
+    'DEPROVISIONED',
+  ],
+} as const;
+const provider = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'name'],
+  properties: { type: providerType, name: str },
+} as const;
+
+function object(properties: Record<string, unknown>, optional: readonly string[] = []): JsonSchema {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: Object.keys(properties).filter((key) => !optional.includes(key)),
+    properties,
+  };
+}
+
+export const CONTRACT_SCHEMAS: Record<string, JsonSchema> = {
+  UserCreated: object({
+    userId: str,
+    login: str,
+    email: nullableStr,
+    firstName: nullableStr,
+    lastName: nullableStr,
+    mobilePhone: nullableStr,
+    provider,
+    status: userStatus,
+    createdAt: instant,
+  }),
+  UserStatusChanged: object({
+    userId: str,
+    login: str,
+    from: userStatus,
+    to: userStatus,
+    changedAt: instant,
+  }),
+  PasswordExpired: object(
+    {
+      userId: str,
+      login: str,
+      provider,
+      cause: { type: 'string', enum: ['ADMIN', 'ADMIN_TEMP_PASSWORD', 'BULK', 'POLICY'] },
+      jobId: str,
+      reason: { type: 'string' },
+      expiredAt: instant,
+    },
+    ['jobId', 'reason'],
+  ),
+  PasswordChanged: object({
+    userId: str,
+    login: str,
+    changedAt: instant,
+    by: { type: 'string', enum: ['USER', 'ADMIN', 'IMPORT'] },
+  }),
+  SessionsRevoked: object({ userId: str, reason: str, revokedAt: instant }),
+  BulkPasswordExpiryStarted: object(
+    {
+      jobId: str,
+      cutoff: instant,
+      providers: { type: 'array', items: providerType, minItems: 1, uniqueItems: true },
+      total: { type: 'integer', minimum: 0 },
+      reason: { type: 'string' },
+      startedAt: instant,
+    },
+    ['reason'],
+  ),
+  BulkPasswordExpiryCompleted: object({
+    jobId: str,
+    expired: { type: 'integer', minimum: 0 },
+    skipped: { type: 'integer', minimum: 0 },
+    completedAt: instant,
+  }),
+  CredentialStateChanged: object({
+    userId: str,
+    login: str,
+    provider,
+    status: userStatus,
+    credentialVersion: { type: 'integer', minimum: 1 },
+    passwordHash: { type: ['string', 'null'], pattern: '^\\$argon2id\\$' },
+    passwordChangedAt: nullableInstant,
+    passwordExpired: { type: 'boolean' },
+    oneTimePassword: {
+      oneOf: [
+        { type: 'null' },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['expiresAt'],
+          properties: { expiresAt: instant },
+        },
+      ],
+    },
+    changedAt: instant,
+  }),
+  TemporaryPasswordDeliveryRequested: object({
+    deliveryId: str,
+    userId: str,
+    login: str,
+    email: nullableStr,
+    mobilePhone: nullableStr,
+    firstName: nullableStr,
+    channel: { type: 'string', enum: ['AUTO', 'EMAIL', 'VOICE'] },
+    sealedPassword: {
+      type: 'string',
+      description: 'JWE compact serialization (5 base64url parts)',
+      pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$',
+    },
+    kid: str,
+    expiresAt: instant,
+  }),
+  TemporaryPasswordDelivered: object({
+    deliveryId: str,
+    userId: str,
+    channel: { type: 'string', enum: ['EMAIL', 'VOICE'] },
+    deliveredAt: instant,
+  }),
+  TemporaryPasswordDeliveryFailed: object({
+    deliveryId: str,
+    userId: str,
+    channel: { type: ['string', 'null'], enum: ['EMAIL', 'VOICE', null] },
+    reason: str,
+    attempts: { type: 'integer', minimum: 0 },
+    failedAt: instant,
+  }),
+};
+
+/** Headers every message carries (Kafka record headers; the same fields in embedded mode). */
+export const HEADERS_SCHEMA: JsonSchema = object({
+  eventId: str,
+  eventType: str,
+  schemaVersion: { type: 'integer', minimum: 1 },
+  correlationId: str,
+  causationId: nullableStr,
+  actor: { type: 'string', pattern: '^(admin:|user:|service:|system$)' },
+  occurredAt: instant,
+});
+
+interface ChannelSpec {
+  readonly topic: string;
+  readonly description: string;
+  readonly key: string;
+  readonly access: string;
+  readonly messages: readonly string[];
+  readonly publisher: string;
+}
+
+export const CHANNELS: Record<string, ChannelSpec> = {
+  directoryUsers: {
+    topic: TOPICS.directoryUsers,
+    description: 'Public user lifecycle and password-expiry facts. Never carries a password, hash or secret.',
+    key: 'user id (job id for the bulk facts)',
+    access: 'public: any Lapse or third-party consumer',
+    publisher: 'directory',
+    messages: [
+      'UserCreated',
+      'UserStatusChanged',
+      'PasswordExpired',
+      'PasswordChanged',
+      'SessionsRevoked',
+      'BulkPasswordExpiryStarted',
+      'BulkPasswordExpiryCompleted',
+    ],
+  },
+  directoryCredentials: {
+    topic: TOPICS.directoryCredentials,
+    description:
+      'Restricted: full credential snapshots (argon2id hash included) identity needs to verify passwords and gate sessions. Keep the highest credentialVersion per user.',
+    key: 'user id',
+    access: 'restricted: identity only',
+    publisher: 'directory',
+    messages: ['CredentialStateChanged'],
+  },
+  directoryDeliveries: {
+    topic: TOPICS.directoryDeliveries,
+    description:
+      'Restricted: temporary passwords sealed for the notifier (JWE compact, ECDH-ES+A256KW / A256GCM, kid in the protected header; payload {tempPassword, userId, deliveryId, expiresAt}).',
+    key: 'user id',
+    access: 'restricted: notifier only',
+    publisher: 'directory',
+    messages: ['TemporaryPasswordDeliveryRequested'],
+  },
+  notifierDeliveries: {
+    topic: TOPICS.notifierDeliveries,
+    description: 'Public: outcome of temporary-password deliveries.',
+    key: 'user id',
+    access: 'public',
+    publisher: 'notifier',
+    messages: ['TemporaryPasswordDelivered', 'TemporaryPasswordDeliveryFailed'],
+  },
+};
+
+const MESSAGE_SUMMARIES: Record<string, string> = {
+  UserCreated: 'A user was created (with or without a password).',
+  UserStatusChanged: 'A lifecycle transition (activate, suspend, unsuspend, deactivate, lock, unlock).',
+  PasswordExpired: 'A password must be changed at next sign-in. cause BULK carries the job id.',
+  PasswordChanged: 'A password was set or changed. Only the fact, never the password or hash.',
+  SessionsRevoked: "The user's sessions must end (identity revokes them).",
+  BulkPasswordExpiryStarted:
+    'The single enforcing fact of a bulk expiry: every user of `providers` whose password was last set before `cutoff` is expired. Published before any per-user PasswordExpired.',
+  BulkPasswordExpiryCompleted: 'The per-user fan-out of a bulk expiry finished.',
+  CredentialStateChanged: 'Credential snapshot after every sign-in-relevant change.',
+  TemporaryPasswordDeliveryRequested: 'Deliver this sealed temporary password to the user.',
+  TemporaryPasswordDelivered: 'The notifier delivered a temporary password.',
+  TemporaryPasswordDeliveryFailed: 'The notifier gave up delivering a temporary password.',
+};
+
+/** The AsyncAPI 3.0 document as a plain object. */
+export function asyncApiDocument(): Record<string, unknown> {
+  const channels: Record<string, unknown> = {};
+  const operations: Record<string, unknown> = {};
+  const messages: Record<string, unknown> = {};
+  for (const [id, channel] of Object.entries(CHANNELS)) {
+    channels[id] = {
+      address: channel.topic,
+      description: `${channel.description} Key: ${channel.key}. Access: ${channel.access}.`,
+      messages: Object.fromEntries(
+        channel.messages.map((name) => [name, { $ref: `#/components/messages/${name}` }]),
+      ),
+    };
+    operations[`publish${id[0].toUpperCase()}${id.slice(1)}`] = {
+      action: 'send',
+      summary: `Published by ${channel.publisher}.`,
+      channel: { $ref: `#/channels/${id}` },
+      messages: channel.messages.map((name) => ({ $ref: `#/channels/${id}/messages/${name}` })),
+    };
+    for (const name of channel.messages) {
+      messages[name] = {
+        name,
+        title: `${name} v1`,
+        summary: MESSAGE_SUMMARIES[name],
+        contentType: 'application/json',
+        headers: { $ref: '#/components/schemas/MessageHeaders' },
+        payload: { $ref: `#/components/schemas/${name}V1` },
+        bindings: { kafka: { key: { type: 'string', description: channel.key }, bindingVersion: '0.5.0' } },
+      };
+    }
+  }
+  return {
+    asyncapi: '3.0.0',
+    info: {
+      title: 'Lapse events',
+      version: '1.0.0',
+      description:
+        'Published contracts of Lapse (directory and notifier). Event type and schema version travel in the eventType and schemaVersion headers; payloads are JSON. Restricted topics must be ACL-protected to the named consumer.',
+    },
+    defaultContentType: 'application/json',
+    servers: {
+      kafka: {
+        host: 'localhost:9092',
+        protocol: 'kafka',
+        description: 'Microservices mode (embedded mode uses the same contracts over the PostgreSQL log).',
+      },
+    },
+    channels,
+    operations,
+    components: {
+      messages,
+      schemas: {
+        MessageHeaders: HEADERS_SCHEMA,
+        ...Object.fromEntries(
+          Object.entries(CONTRACT_SCHEMAS).map(([name, schema]) => [`${name}V1`, schema]),
+        ),
+      },
+    },
+  };
+}
+
+/** A small YAML emitter for JSON-like data (objects, arrays, strings, numbers, booleans, null). */
+export function toYaml(value: unknown, indent = 0): string {
+  const pad = ' '.repeat(indent);
+  const scalar = (v: unknown): string => {
+    if (v === null) return 'null';
+    if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+    return JSON.stringify(v);
+  };
+  const isScalar = (v: unknown) =>
+    v === null ||
+    typeof v !== 'object' ||
+    (Array.isArray(v) ? v.length === 0 : Object.keys(v as object).length === 0);
+  const inline = (v: unknown) =>
+    Array.isArray(v) ? '[]' : typeof v === 'object' && v !== null ? '{}' : scalar(v);
+  if (Array.isArray(value)) {
+    return value
+      .map((item) => (isScalar(item) ? `${pad}- ${inline(item)}\n` : `${pad}-\n${toYaml(item, indent + 2)}`))
+      .join('');
+  }
+  return Object.entries(value as Record<string, unknown>)
+    .map(([key, item]) => {
+      const name = /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(key) ? key : JSON.stringify(key);
+      return isScalar(item)
+        ? `${pad}${name}: ${inline(item)}\n`
+        : `${pad}${name}:\n${toYaml(item, indent + 2)}`;
+    })
+    .join('');
+}
+
+export function renderAsyncApi(): string {
+  return `# Generated from libs/shared/src/contracts/schemas.ts (UPDATE_ASYNCAPI=1 npx jest --selectProjects unit schemas).\n${toYaml(asyncApiDocument())}`;
+}
