@@ -14,7 +14,7 @@ import { identityManifest } from './identity/src/identity.manifest';
 import { IdentityModule } from './identity/src/identity.module';
 import { readNotifierConfig } from './notifier/src/notifier.config';
 import { notifierManifest } from './notifier/src/notifier.manifest';
-import { NotifierModule } from './notifier/src/notifier.module';
+import { NotifierModule, notifierStartLines } from './notifier/src/notifier.module';
 
 export interface AllInOne {
   readonly app: INestApplication;
@@ -66,6 +66,7 @@ export async function createAllInOne(env: EnvReader, logger: Logger): Promise<Al
       NotifierModule.register(readNotifierConfig(env, config)),
     ],
   });
+  lines.push(...notifierStartLines(app));
   let stopped = false;
   return {
     app,

@@ -1,9 +1,40 @@
 import type { BaseConfig, EnvReader } from '@lapse/shared';
+import { DEFAULT_HASH_PARAMS, type PasswordHashParams } from './credentials/password-hasher';
 
 export interface DirectoryConfig {
   readonly base: BaseConfig;
+  /** Bootstrap admin token (SUPER_ADMIN); other tokens live hashed in `directory_admin_tokens`. */
+  readonly adminApiToken: string | undefined;
+  readonly passwordHash: PasswordHashParams;
+  readonly temporaryPasswordLifetimeMinutes: number;
+  readonly resetLinkLifetimeMinutes: number;
+  readonly notifierJwksUrl: string;
+  /** Org setting: bulk expiry and password resets include delegated-authentication (AD/LDAP) users. */
+  readonly orgDelegatedPasswordReset: boolean;
+  readonly bulkExpiryBatchSize: number;
+  /** Run the bulk-expiry fan-out in this process (default true; turn off on all but one instance if you like). */
+  readonly bulkExpiryWorker: boolean;
+  /** Slices of a bulk expiry fanned out concurrently (one transaction each at a time). */
+  readonly bulkExpiryConcurrency: number;
 }
 
-export function readDirectoryConfig(_env: EnvReader, base: BaseConfig): DirectoryConfig {
-  return { base };
+export function readDirectoryConfig(env: EnvReader, base: BaseConfig): DirectoryConfig {
+  return {
+    base,
+    adminApiToken: env.optional('ADMIN_API_TOKEN'),
+    passwordHash: {
+      memoryKib: env.int('PASSWORD_HASH_MEMORY_KIB', DEFAULT_HASH_PARAMS.memoryKib, 1024, 4_194_304),
+      iterations: env.int('PASSWORD_HASH_ITERATIONS', DEFAULT_HASH_PARAMS.iterations, 1, 100),
+    },
+    temporaryPasswordLifetimeMinutes: env.int('TEMP_PASSWORD_LIFETIME_MINUTES', 24 * 60, 1, 7 * 24 * 60),
+    resetLinkLifetimeMinutes: env.int('RESET_LINK_LIFETIME_MINUTES', 60, 1, 7 * 24 * 60),
+    notifierJwksUrl:
+      env.url('NOTIFIER_JWKS_URL', ['http', 'https']) ?? `${base.publicUrl}/api/v1/notifier/jwks`,
+    orgDelegatedPasswordReset: env.bool('ORG_DELEGATED_PASSWORD_RESET', false),
+    bulkExpiryBatchSize: env.int('BULK_EXPIRY_BATCH_SIZE', 2000, 1, 50_000),
+    bulkExpiryWorker: env.bool('BULK_EXPIRY_WORKER', true),
+    bulkExpiryConcurrency: env.int('BULK_EXPIRY_CONCURRENCY', 2, 1, 16),
+  };
 }
+
+export const DIRECTORY_CONFIG = Symbol('DIRECTORY_CONFIG');

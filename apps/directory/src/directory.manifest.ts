@@ -1,8 +1,10 @@
 import type { ServiceManifest } from '@lapse/shared';
+import { DIRECTORY_MIGRATIONS } from './database/directory.migrations';
+import { DIRECTORY_PUBLISHED_TOPICS, directoryPublication } from './directory.publication';
 
 export const directoryManifest: ServiceManifest = {
   name: 'directory',
-  migrations: [],
-  publications: [],
-  publishedTopics: [],
+  migrations: DIRECTORY_MIGRATIONS,
+  publications: [directoryPublication],
+  publishedTopics: DIRECTORY_PUBLISHED_TOPICS,
 };

@@ -1,9 +1,88 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import type { DirectoryConfig } from './directory.config';
+import { PG_POOL } from '@lapse/shared';
+import { ADMIN_TOKEN_VERIFIER, AdminAuthGuard } from '@lapse/shared/http/admin-auth';
+import { ServiceAuthGuard } from '@lapse/shared/http/service-auth';
+import type { Pool } from 'pg';
+import { DatabaseAdminTokenVerifier } from './admin-tokens/admin-token.verifier';
+import {
+  AdminTokenIntrospectionHttpController,
+  AdminTokensHttpController,
+} from './admin-tokens/admin-tokens.http.controller';
+import { AuditLogHttpController } from './audit/audit-log.http.controller';
+import { BULK_EXPIRY_CONTROLLERS, BULK_EXPIRY_PROVIDERS } from './bulk-expiry/bulk-expiry.providers';
+import { NOTIFIER_SEALER, NotifierSealer } from './credentials/notifier-sealer';
+import { PASSWORD_HASHER, PasswordHasher } from './credentials/password-hasher';
+import { RecordTempPasswordDeliveryOutcome } from './deliveries/record-temp-password-delivery-outcome.kafka-handler';
+import { DIRECTORY_CONFIG, type DirectoryConfig } from './directory.config';
+import {
+  PasswordPolicyHttpController,
+  PasswordPolicyInternalHttpController,
+} from './policy/password-policy.http.controller';
+import { PasswordPolicyStore } from './policy/password-policy.store';
+import { ChangePasswordHandler } from './user/change-password/change-password.handler';
+import { ChangePasswordHttpController } from './user/change-password/change-password.http.controller';
+import { ChangePasswordInternalHttpController } from './user/change-password/change-password.internal.http.controller';
+import { CreateUserHttpController } from './user/create-user/create-user.http.controller';
+import { ExpirePasswordHttpController } from './user/expire-password/expire-password.http.controller';
+import { ExpirePasswordWithTempPasswordHttpController } from './user/expire-password-with-temp-password/expire-password-with-temp-password.http.controller';
+import { IssueTemporaryPasswordHandler } from './user/expire-password-with-temp-password/issue-temporary-password.handler';
+import { ImportUsersHttpController } from './user/import-users/import-users.http.controller';
+import { GetUserHttpController } from './user/get-user/get-user.http.controller';
+import { LifecycleHttpController } from './user/lifecycle/lifecycle.http.controller';
+import { LockInternalHttpController } from './user/lifecycle/lock.internal.http.controller';
+import { ListUsersHttpController } from './user/list-users/list-users.http.controller';
+import { CredentialStateInternalHttpController } from './user/read-models/credential-state.internal.http.controller';
+import { ResetPasswordHttpController } from './user/reset-password/reset-password.http.controller';
+import { UnlockHttpController } from './user/unlock/unlock.http.controller';
+import { UserCommandService } from './user/user-commands.service';
 
+/** The directory service: users and credentials (event-sourced), policy, bulk expiry, admin tokens, audit log. */
 @Module({})
 export class DirectoryModule {
   static register(config: DirectoryConfig): DynamicModule {
-    return { module: DirectoryModule, providers: [{ provide: 'DIRECTORY_CONFIG', useValue: config }] };
+    return {
+      module: DirectoryModule,
+      controllers: [
+        // Bulk routes first: `users/lifecycle/expire_passwords` must not be read as a user id.
+        ...BULK_EXPIRY_CONTROLLERS,
+        ListUsersHttpController,
+        ImportUsersHttpController,
+        CreateUserHttpController,
+        GetUserHttpController,
+        ExpirePasswordHttpController,
+        ExpirePasswordWithTempPasswordHttpController,
+        ResetPasswordHttpController,
+        UnlockHttpController,
+        LifecycleHttpController,
+        ChangePasswordHttpController,
+        ChangePasswordInternalHttpController,
+        LockInternalHttpController,
+        CredentialStateInternalHttpController,
+        PasswordPolicyHttpController,
+        PasswordPolicyInternalHttpController,
+        AdminTokensHttpController,
+        AdminTokenIntrospectionHttpController,
+        AuditLogHttpController,
+      ],
+      providers: [
+        { provide: DIRECTORY_CONFIG, useValue: config },
+        { provide: PASSWORD_HASHER, useValue: new PasswordHasher(config.passwordHash) },
+        { provide: NOTIFIER_SEALER, useValue: new NotifierSealer(config.notifierJwksUrl) },
+        {
+          provide: ADMIN_TOKEN_VERIFIER,
+          inject: [PG_POOL],
+          useFactory: (pool: Pool) => new DatabaseAdminTokenVerifier(pool, config.adminApiToken),
+        },
+        AdminAuthGuard,
+        ServiceAuthGuard,
+        UserCommandService,
+        PasswordPolicyStore,
+        ChangePasswordHandler,
+        IssueTemporaryPasswordHandler,
+        RecordTempPasswordDeliveryOutcome,
+        ...BULK_EXPIRY_PROVIDERS,
+      ],
+      exports: [ADMIN_TOKEN_VERIFIER],
+    };
   }
 }

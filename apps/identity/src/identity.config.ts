@@ -1,9 +1,53 @@
 import type { BaseConfig, EnvReader } from '@lapse/shared';
 
-export interface IdentityConfig {
-  readonly base: BaseConfig;
+/** Argon2id parameters of the dummy hash verified for unknown users (same as directory's hashing). */
+export interface HashParameters {
+  readonly memoryKib: number;
+  readonly iterations: number;
+  readonly parallelism: number;
 }
 
-export function readIdentityConfig(_env: EnvReader, base: BaseConfig): IdentityConfig {
-  return { base };
+export interface IdentityConfig {
+  readonly base: BaseConfig;
+  /** Where directory's internal API answers (`/internal/v1/...`); the process itself in all-in-one mode. */
+  readonly directoryUrl: string;
+  /** Above this projection lag identity confirms the credential version with directory before a session. */
+  readonly projectionMaxLagMs: number;
+  /** Readiness fails when the projection is further behind than this (a backlog, not a blip). */
+  readonly projectionReadyMaxLagMs: number;
+  /** Directory unreachable while the projection is stale: refuse with 503 (true) or trust the projection. */
+  readonly failClosed: boolean;
+  readonly sessionCookieSecure: boolean;
+  readonly sessionLifetimeMinutes: number;
+  readonly sessionTokenLifetimeSeconds: number;
+  readonly stateTokenLifetimeSeconds: number;
+  /** How long change_password waits for the projection to hold the new password (read-your-writes). */
+  readonly changePasswordWaitMs: number;
+  /** Okta's per-username limit on `/api/v1/authn`. */
+  readonly authnRequestsPerSecond: number;
+  readonly dummyHash: HashParameters;
+  /** How long a fetched password policy is trusted before it is fetched again. */
+  readonly policyCacheMs: number;
+}
+
+export function readIdentityConfig(env: EnvReader, base: BaseConfig): IdentityConfig {
+  return {
+    base,
+    directoryUrl: (env.url('DIRECTORY_URL', ['http', 'https']) ?? base.publicUrl).replace(/\/$/, ''),
+    projectionMaxLagMs: env.int('PROJECTION_MAX_LAG_MS', 2000, 0),
+    projectionReadyMaxLagMs: env.int('PROJECTION_READY_MAX_LAG_MS', 60_000, 0),
+    failClosed: env.bool('FAIL_CLOSED', true),
+    sessionCookieSecure: env.bool('SESSION_COOKIE_SECURE', false),
+    sessionLifetimeMinutes: env.int('SESSION_LIFETIME_MINUTES', 120, 1),
+    sessionTokenLifetimeSeconds: env.int('SESSION_TOKEN_LIFETIME_SECONDS', 300, 1),
+    stateTokenLifetimeSeconds: env.int('STATE_TOKEN_LIFETIME_SECONDS', 300, 1),
+    changePasswordWaitMs: env.int('CHANGE_PASSWORD_WAIT_MS', 5000, 0),
+    authnRequestsPerSecond: env.int('AUTHN_RATE_LIMIT_PER_SECOND', 4, 1),
+    dummyHash: {
+      memoryKib: env.int('PASSWORD_HASH_MEMORY_KIB', 19456, 1024),
+      iterations: env.int('PASSWORD_HASH_ITERATIONS', 2, 1),
+      parallelism: env.int('PASSWORD_HASH_PARALLELISM', 1, 1),
+    },
+    policyCacheMs: env.int('PASSWORD_POLICY_CACHE_MS', 30_000, 0),
+  };
 }

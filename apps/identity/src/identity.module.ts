@@ -1,9 +1,59 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { ADMIN_TOKEN_VERIFIER, AdminAuthGuard } from '@lapse/shared/http/admin-auth';
+import { ServiceAuthGuard } from '@lapse/shared/http/service-auth';
+import { CredentialProjectionConsumer } from './credential-projection/credential-projection.consumer';
+import { ProjectionLagMonitor } from './credential-projection/projection-lag.monitor';
+import { DirectoryClient } from './directory-client/directory.client';
+import { IntrospectionAdminTokenVerifier } from './directory-client/introspection-admin-token.verifier';
 import type { IdentityConfig } from './identity.config';
+import { IDENTITY_CONFIG } from './identity.tokens';
+import { IdentityMetrics } from './metrics/identity.metrics';
+import { MetricsHttpController } from './metrics/metrics.http.controller';
+import {
+  InternalSessionsHttpController,
+  SessionsHttpController,
+  UserSessionsHttpController,
+} from './sessions/sessions.http.controller';
+import { SessionsService } from './sessions/sessions.service';
+import { AuthnHttpController } from './sign-in/authn.http.controller';
+import { AuthnService } from './sign-in/authn.service';
+import { CredentialGate } from './sign-in/credential-gate.service';
+import { PasswordPolicyCache } from './sign-in/password-policy.cache';
+import { PasswordVerifier } from './sign-in/password-verifier';
+import { AuthnRateLimiter } from './sign-in/per-username-rate-limit';
 
+/** Identity: sign-in, sessions, and the credential-state projection that gates them on password expiry. */
 @Module({})
 export class IdentityModule {
   static register(config: IdentityConfig): DynamicModule {
-    return { module: IdentityModule, providers: [{ provide: 'IDENTITY_CONFIG', useValue: config }] };
+    return {
+      module: IdentityModule,
+      controllers: [
+        AuthnHttpController,
+        SessionsHttpController,
+        UserSessionsHttpController,
+        InternalSessionsHttpController,
+        MetricsHttpController,
+      ],
+      providers: [
+        { provide: IDENTITY_CONFIG, useValue: config },
+        {
+          provide: AuthnRateLimiter,
+          useFactory: () => new AuthnRateLimiter(config.authnRequestsPerSecond),
+        },
+        { provide: ADMIN_TOKEN_VERIFIER, useClass: IntrospectionAdminTokenVerifier },
+        AdminAuthGuard,
+        ServiceAuthGuard,
+        DirectoryClient,
+        IdentityMetrics,
+        ProjectionLagMonitor,
+        CredentialProjectionConsumer,
+        PasswordVerifier,
+        PasswordPolicyCache,
+        CredentialGate,
+        AuthnService,
+        SessionsService,
+      ],
+    };
   }
 }

@@ -10,7 +10,8 @@ export type BenchArgs = Record<string, string>;
 
 function parse(argv: string[]): { name: string; args: BenchArgs } {
   const [name, ...rest] = argv;
-  if (!name || name.startsWith('--')) throw new Error('usage: npm run bench -- <name> [--flag value ...] [--json FILE]');
+  if (!name || name.startsWith('--'))
+    throw new Error('usage: npm run bench -- <name> [--flag value ...] [--json FILE]');
   const args: BenchArgs = {};
   for (let i = 0; i < rest.length; i++) {
     const flag = rest[i];

@@ -60,20 +60,37 @@ async function rig(infra: BenchInfra, kind: 'embedded' | 'kafka', topic: string)
   const publisherPool = createPool(publisherUrl, 20);
   const store = new PostgresEventStore(publisherPool);
   const notifications = new LogNotifications(publisherUrl);
-  const publication: Publication = (event) => [{ topic, key: event.streamId, headers: headersOf(event), payload: event.data }];
+  const publication: Publication = (event) => [
+    { topic, key: event.streamId, headers: headersOf(event), payload: event.data },
+  ];
   let consumerPool = publisherPool;
   let transport: EventTransport;
-  let deadLetters = new TableDeadLetterSink() as TableDeadLetterSink | ReturnType<KafkaTransport['deadLetterSink']>;
+  let deadLetters = new TableDeadLetterSink() as
+    | TableDeadLetterSink
+    | ReturnType<KafkaTransport['deadLetterSink']>;
   if (kind === 'kafka') {
     const consumerUrl = await infra.database(`bench_con_${randomUUID().slice(0, 8)}`);
     await runMigrations(consumerUrl, []);
     consumerPool = createPool(consumerUrl, 20);
     const kafka = new KafkaTransport({ brokers: await infra.kafka(), clientId: 'bench', partitions: 6 });
-    await kafka.startRelay({ name: `relay.${topic}`, pool: publisherPool, store, notifications, publication, topics: [topic] });
+    await kafka.startRelay({
+      name: `relay.${topic}`,
+      pool: publisherPool,
+      store,
+      notifications,
+      publication,
+      topics: [topic],
+    });
     deadLetters = kafka.deadLetterSink();
     transport = kafka;
   } else {
-    transport = new EmbeddedTransport({ pool: publisherPool, store, notifications, publication, batchSize: 2000 });
+    transport = new EmbeddedTransport({
+      pool: publisherPool,
+      store,
+      notifications,
+      publication,
+      batchSize: 2000,
+    });
   }
   return {
     store,
@@ -146,7 +163,12 @@ async function drainBacklog(infra: BenchInfra, kind: 'embedded' | 'kafka', total
   }
 }
 
-async function steadyLatency(infra: BenchInfra, kind: 'embedded' | 'kafka', rate: number, seconds: number): Promise<number[]> {
+async function steadyLatency(
+  infra: BenchInfra,
+  kind: 'embedded' | 'kafka',
+  rate: number,
+  seconds: number,
+): Promise<number[]> {
   const topic = `bench.latency.${randomUUID().slice(0, 8)}`;
   const setup = await rig(infra, kind, topic);
   const sentAt = new Map<string, number>();
@@ -176,7 +198,12 @@ async function steadyLatency(infra: BenchInfra, kind: 'embedded' | 'kafka', rate
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function paced(store: PostgresEventStore, rate: number, seconds: number, sentAt: Map<string, number> | null): Promise<void> {
+async function paced(
+  store: PostgresEventStore,
+  rate: number,
+  seconds: number,
+  sentAt: Map<string, number> | null,
+): Promise<void> {
   const total = rate * seconds;
   const intervalMs = 1000 / rate;
   const start = performance.now();
@@ -187,7 +214,9 @@ async function paced(store: PostgresEventStore, rate: number, seconds: number, s
     const meta = metadata();
     sentAt?.set(meta.eventId, performance.now());
     appends.push(
-      store.append(`tick-${randomUUID()}`, 0, [{ event: { type: 'Ticked', schemaVersion: 1, data: { seq: i } }, metadata: meta }]),
+      store.append(`tick-${randomUUID()}`, 0, [
+        { event: { type: 'Ticked', schemaVersion: 1, data: { seq: i } }, metadata: meta },
+      ]),
     );
   }
   await Promise.all(appends);

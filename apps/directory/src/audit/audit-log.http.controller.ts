@@ -1,0 +1,133 @@
+import { Controller, Get, Inject, Query, Res, UseGuards } from '@nestjs/common';
+import { PG_POOL } from '@lapse/shared';
+import { AdminAuthGuard } from '@lapse/shared/http/admin-auth';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import type { Response } from 'express';
+import type { Pool } from 'pg';
+import { compileFilter, type FilterField } from '../common/filter-expression';
+import { DIRECTORY_CONFIG, type DirectoryConfig } from '../directory.config';
+
+export class ListLogsQueryDto {
+  @IsOptional() @IsString() @MaxLength(1000) filter?: string;
+  /** Free-text match on event type and display message. */
+  @IsOptional() @IsString() @MaxLength(100) q?: string;
+  @IsOptional() @IsISO8601() since?: string;
+  @IsOptional() @IsISO8601() until?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
+  @IsOptional() @IsIn(['ASCENDING', 'DESCENDING']) sortOrder?: 'ASCENDING' | 'DESCENDING';
+  @IsOptional() @IsString() @MaxLength(40) after?: string;
+}
+
+const LOG_FIELDS: Record<string, FilterField> = {
+  eventType: { column: 'event_type', kind: 'text' },
+  'target.id': { column: 'target_id', kind: 'text' },
+  'target.alternateId': { column: 'target_name', kind: 'ci-text' },
+  'actor.id': { column: 'actor_id', kind: 'text' },
+  'actor.type': { column: 'actor_type', kind: 'text' },
+  'outcome.result': { column: 'outcome', kind: 'text' },
+  'transaction.id': { column: 'correlation_id', kind: 'text' },
+  published: { column: 'published', kind: 'timestamp' },
+};
+
+interface LogRow {
+  id: string;
+  seq: string;
+  published: Date;
+  event_type: string;
+  actor_id: string;
+  actor_type: string;
+  actor_name: string | null;
+  target_id: string | null;
+  target_type: string | null;
+  target_name: string | null;
+  outcome: string;
+  reason: string | null;
+  correlation_id: string;
+  display_message: string;
+  debug_data: Record<string, unknown>;
+}
+
+function present(row: LogRow) {
+  return {
+    uuid: row.id,
+    published: row.published.toISOString(),
+    eventType: row.event_type,
+    version: '0',
+    severity: row.outcome === 'SUCCESS' ? 'INFO' : 'WARN',
+    displayMessage: row.display_message,
+    actor: {
+      id: row.actor_id,
+      type: row.actor_type,
+      alternateId: row.actor_name,
+      displayName: row.actor_name,
+    },
+    target: row.target_id
+      ? [
+          {
+            id: row.target_id,
+            type: row.target_type,
+            alternateId: row.target_name,
+            displayName: row.target_name,
+          },
+        ]
+      : [],
+    outcome: { result: row.outcome, reason: row.reason },
+    transaction: { type: 'WEB', id: row.correlation_id, detail: {} },
+    debugContext: { debugData: row.debug_data },
+    legacyEventType: null,
+  };
+}
+
+/** `GET /api/v1/logs?filter=&since=&until=&limit=&after=`: Okta System Log shape. `since` defaults to 7 days ago. */
+@Controller('api/v1/logs')
+@UseGuards(AdminAuthGuard)
+export class AuditLogHttpController {
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(DIRECTORY_CONFIG) private readonly config: DirectoryConfig,
+  ) {}
+
+  @Get()
+  async list(@Query() query: ListLogsQueryDto, @Res({ passthrough: true }) response: Response) {
+    const limit = query.limit ?? 100;
+    const descending = query.sortOrder === 'DESCENDING';
+    const params: unknown[] = [query.since ?? new Date(Date.now() - 7 * 24 * 3600_000).toISOString()];
+    const where = ['published >= $1::timestamptz'];
+    if (query.until) {
+      params.push(query.until);
+      where.push(`published < $${params.length}::timestamptz`);
+    }
+    if (query.filter) {
+      const compiled = compileFilter(query.filter, LOG_FIELDS, params.length + 1);
+      params.push(...compiled.params);
+      where.push(compiled.sql);
+    }
+    if (query.q) {
+      params.push(`%${query.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      where.push(
+        `(lower(event_type) LIKE $${params.length} OR lower(display_message) LIKE $${params.length})`,
+      );
+    }
+    if (query.after && /^\d+$/.test(query.after)) {
+      params.push(query.after);
+      where.push(`seq ${descending ? '<' : '>'} $${params.length}::bigint`);
+    }
+    params.push(limit + 1);
+    const { rows } = await this.pool.query<LogRow>(
+      `SELECT * FROM directory_audit_log WHERE ${where.join(' AND ')}
+        ORDER BY seq ${descending ? 'DESC' : 'ASC'} LIMIT $${params.length}`,
+      params,
+    );
+    const page = rows.slice(0, limit);
+    if (rows.length > limit) {
+      const next = new URLSearchParams();
+      for (const key of ['filter', 'q', 'since', 'until', 'sortOrder'] as const)
+        if (query[key]) next.set(key, query[key] as string);
+      next.set('limit', String(limit));
+      next.set('after', page[page.length - 1].seq);
+      response.setHeader('Link', `<${this.config.base.publicUrl}/api/v1/logs?${next}>; rel="next"`);
+    }
+    return page.map(present);
+  }
+}

@@ -1,0 +1,220 @@
+import { Client } from 'pg';
+import { client, type DirectoryTestApp, startDirectoryTestApp } from '../testing/directory-test-app';
+import { BulkExpiryWorker } from './bulk-expiry.worker';
+
+const HASH =
+  '$argon2id$v=19$m=1024,t=1,p=1$c29tZXNhbHRzb21lc2FsdA$0lBVz1J6VgYFf7Ng5jUq1xE4w3hD7v3vK4yZfZ4o6lE';
+type Api = ReturnType<typeof client>;
+
+async function seed(admin: Api, provider: string, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const login = `${provider.toLowerCase()}-${i}-${Math.random().toString(36).slice(2)}@example.com`;
+    const response = await admin('POST', '/api/v1/users?activate=true', {
+      profile: { login },
+      credentials: {
+        password: { hash: { algorithm: 'ARGON2', value: HASH }, lastChanged: '2025-01-01T00:00:00.000Z' },
+        provider: { type: provider },
+      },
+    });
+    expect(response.status).toBe(200);
+    ids.push(response.body.id);
+  }
+  return ids;
+}
+
+async function query(url: string, sql: string, params: unknown[] = []) {
+  const db = new Client({ connectionString: url });
+  await db.connect();
+  try {
+    // biome-ignore lint/suspicious/noExplicitAny: spec reads raw rows
+    return (await db.query<any>(sql, params)).rows;
+  } finally {
+    await db.end();
+  }
+}
+
+async function waitForJob(admin: Api, id: string) {
+  for (let i = 0; i < 200; i++) {
+    const job = await admin('GET', `/api/v1/jobs/${id}`);
+    if (job.body.status === 'COMPLETED') return job.body;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('job did not complete');
+}
+
+const bulkExpiriesOf = (url: string, jobId: string) =>
+  query(url, `SELECT stream_id FROM lapse_events WHERE type = 'PasswordExpired' AND data->>'jobId' = $1`, [
+    jobId,
+  ]);
+
+describe('expiring all passwords', () => {
+  describe('with the fan-out worker running', () => {
+    let lapse: DirectoryTestApp;
+    let admin: Api;
+    let okta: string[];
+    let ad: string[];
+
+    beforeAll(async () => {
+      lapse = await startDirectoryTestApp({ env: { BULK_EXPIRY_BATCH_SIZE: '3' } });
+      admin = client(lapse.url, `SSWS ${lapse.adminToken}`);
+      okta = await seed(admin, 'OKTA', 7);
+      ad = await seed(admin, 'ACTIVE_DIRECTORY', 2);
+    });
+    afterAll(() => lapse.close());
+
+    it('answers a dry run with the number of OKTA users it would expire, changing nothing', async () => {
+      const response = await admin('POST', '/api/v1/users/lifecycle/expire_passwords', { dryRun: true });
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({ dryRun: true, total: 7, providers: ['OKTA', 'IMPORT'] });
+      expect((await admin('GET', `/api/v1/users/${okta[0]}`)).body.status).toBe('ACTIVE');
+    });
+
+    it('refuses AD users unless the org setting for delegated password reset is on (400 E0000001)', async () => {
+      const response = await admin('POST', '/api/v1/users/lifecycle/expire_passwords', {
+        providers: ['ACTIVE_DIRECTORY'],
+      });
+      expect(response.status).toBe(400);
+      expect(response.body.errorCauses[0].errorSummary).toMatch(/delegated password reset/);
+    });
+
+    it('refuses unknown fields in the body', async () => {
+      const response = await admin('POST', '/api/v1/users/lifecycle/expire_passwords', {
+        dryRun: true,
+        everyone: true,
+      });
+      expect(response.status).toBe(400);
+    });
+
+    it('is for super admins only (403 E0000006)', async () => {
+      const token = await admin('POST', '/api/v1/api-tokens', { name: 'helpdesk', role: 'USER_ADMIN' });
+      const helpdesk = client(lapse.url, `SSWS ${token.body.token}`);
+      const response = await helpdesk('POST', '/api/v1/users/lifecycle/expire_passwords', { dryRun: true });
+      expect(response.status).toBe(403);
+      expect(response.body.errorCode).toBe('E0000006');
+    });
+
+    it('publishes the one enforcing fact first, then expires every OKTA user with cause BULK, leaving AD users alone', async () => {
+      const response = await admin('POST', '/api/v1/users/lifecycle/expire_passwords', {
+        reason: 'credential leak',
+      });
+      expect(response.status).toBe(202);
+      expect(response.body).toMatchObject({ status: 'RUNNING', total: 7, providers: ['OKTA', 'IMPORT'] });
+      expect(response.headers.get('location')).toBe(`${lapse.url}/api/v1/jobs/${response.body.id}`);
+      const job = await waitForJob(admin, response.body.id);
+      expect(job).toMatchObject({ total: 7, done: 7, expired: 7, skipped: 0 });
+
+      for (const id of okta) {
+        const user = (await admin('GET', `/api/v1/users/${id}`)).body;
+        expect(user.status).toBe('PASSWORD_EXPIRED');
+        expect(user.credentials.password.expired).toMatchObject({ cause: 'BULK', jobId: job.id });
+      }
+      for (const id of ad) expect((await admin('GET', `/api/v1/users/${id}`)).body.status).toBe('ACTIVE');
+
+      const log = await query(
+        lapse.databaseUrl,
+        `SELECT type, stream_id FROM lapse_events WHERE stream_id = $1 OR (type = 'PasswordExpired' AND data->>'jobId' = $2)
+          ORDER BY transaction_id, global_position`,
+        [`bulk-job-${job.id}`, job.id],
+      );
+      expect(log[0].type).toBe('BulkPasswordExpiryStarted');
+      expect(log[log.length - 1].type).toBe('BulkPasswordExpiryCompleted');
+      expect(log.filter((row) => row.type === 'PasswordExpired')).toHaveLength(7);
+
+      const audit = await admin(
+        'GET',
+        `/api/v1/logs?filter=${encodeURIComponent('eventType eq "user.lifecycle.password_mass_expiry"')}`,
+      );
+      expect(audit.body[0]).toMatchObject({
+        outcome: { result: 'SUCCESS', reason: 'credential leak' },
+        target: [{ id: job.id }],
+      });
+    });
+
+    it('answers 404 E0000007 for an unknown job', async () => {
+      const response = await admin('GET', '/api/v1/jobs/00000000-0000-4000-8000-000000000000');
+      expect(response.status).toBe(404);
+      expect(response.body.errorCode).toBe('E0000007');
+    });
+  });
+
+  describe('when the fan-out stops half-way and another process resumes it', () => {
+    it('finishes from the checkpoint, skips users who changed their password after the cutoff and leaves newer users untouched', async () => {
+      const first = await startDirectoryTestApp({
+        env: { BULK_EXPIRY_BATCH_SIZE: '2', BULK_EXPIRY_WORKER: 'false' },
+      });
+      const admin = client(first.url, `SSWS ${first.adminToken}`);
+      const targets = await seed(admin, 'OKTA', 6);
+      const started = await admin('POST', '/api/v1/users/lifecycle/expire_passwords', {});
+      const jobId = started.body.id;
+      expect(started.body.total).toBe(6);
+
+      // After the cutoff: one target gets a new (temporary) password, one user is created.
+      const changer = [...targets].sort()[5];
+      const newcomer = (await seed(admin, 'OKTA', 1))[0];
+      await admin(
+        'POST',
+        `/api/v1/users/${changer}/lifecycle/expire_password_with_temp_password?deliver=none`,
+      );
+
+      const worker = first.app.get(BulkExpiryWorker, { strict: false });
+      expect(await worker.processBatch(jobId)).toBe('progressed');
+      expect((await admin('GET', `/api/v1/jobs/${jobId}`)).body).toMatchObject({
+        status: 'RUNNING',
+        done: 2,
+      });
+      await first.close();
+
+      const second = await startDirectoryTestApp({
+        databaseUrl: first.databaseUrl,
+        env: { BULK_EXPIRY_BATCH_SIZE: '2' },
+      });
+      try {
+        const again = client(second.url, `SSWS ${second.adminToken}`);
+        const job = await waitForJob(again, jobId);
+        expect(job).toMatchObject({ status: 'COMPLETED', expired: 5, skipped: 1 });
+        const expired = (await bulkExpiriesOf(second.databaseUrl, jobId)).map((row) => row.stream_id);
+        expect(new Set(expired).size).toBe(expired.length);
+        expect(expired.sort()).toEqual(
+          targets
+            .filter((id) => id !== changer)
+            .map((id) => `user-${id}`)
+            .sort(),
+        );
+        expect((await again('GET', `/api/v1/users/${newcomer}`)).body.status).toBe('ACTIVE');
+        expect((await again('GET', `/api/v1/users/${changer}`)).body.credentials.password.expired.cause).toBe(
+          'ADMIN_TEMP_PASSWORD',
+        );
+      } finally {
+        await second.close();
+      }
+    });
+  });
+
+  describe('with the org setting for delegated password reset on', () => {
+    it('includes ACTIVE_DIRECTORY users by default and records the expiry for the directory agent', async () => {
+      const lapse = await startDirectoryTestApp({ env: { ORG_DELEGATED_PASSWORD_RESET: 'true' } });
+      try {
+        const admin = client(lapse.url, `SSWS ${lapse.adminToken}`);
+        const [adUser] = await seed(admin, 'ACTIVE_DIRECTORY', 1);
+        await seed(admin, 'OKTA', 1);
+        const started = await admin('POST', '/api/v1/users/lifecycle/expire_passwords', {});
+        expect(started.body.providers).toEqual(['OKTA', 'IMPORT', 'ACTIVE_DIRECTORY', 'LDAP']);
+        const job = await waitForJob(admin, started.body.id);
+        expect(job.expired).toBe(2);
+        const [event] = await query(
+          lapse.databaseUrl,
+          `SELECT data FROM lapse_events WHERE stream_id = $1 AND type = 'PasswordExpired'`,
+          [`user-${adUser}`],
+        );
+        expect(event.data).toMatchObject({
+          cause: 'BULK',
+          delegated: true,
+          provider: { type: 'ACTIVE_DIRECTORY' },
+        });
+      } finally {
+        await lapse.close();
+      }
+    });
+  });
+});

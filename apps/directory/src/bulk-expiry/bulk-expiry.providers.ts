@@ -1,0 +1,6 @@
+import type { Provider, Type } from '@nestjs/common';
+import { BulkExpiryHttpController } from './bulk-expiry.http.controller';
+import { BulkExpiryWorker } from './bulk-expiry.worker';
+
+export const BULK_EXPIRY_CONTROLLERS: Type[] = [BulkExpiryHttpController];
+export const BULK_EXPIRY_PROVIDERS: Provider[] = [BulkExpiryWorker];

@@ -1,0 +1,23 @@
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsOptional,
+  IsString,
+  MaxLength,
+} from 'class-validator';
+import type { CredentialProviderType } from '@lapse/shared/contracts/directory.v1';
+
+export class ExpirePasswordsRequestDto {
+  /** Default: OKTA and IMPORT, plus ACTIVE_DIRECTORY and LDAP when delegated password reset is on. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(6)
+  @IsIn(['OKTA', 'IMPORT', 'ACTIVE_DIRECTORY', 'LDAP', 'FEDERATION', 'SOCIAL'], { each: true })
+  providers?: CredentialProviderType[];
+  @IsOptional() @IsBoolean() dryRun?: boolean;
+  @IsOptional() @IsString() @MaxLength(500) reason?: string;
+}

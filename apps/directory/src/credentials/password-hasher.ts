@@ -1,0 +1,35 @@
+import argon2 from 'argon2';
+
+export interface PasswordHashParams {
+  readonly memoryKib: number;
+  readonly iterations: number;
+}
+
+/** OWASP's argon2id minimum: 19 MiB, 2 iterations, 1 lane. */
+export const DEFAULT_HASH_PARAMS: PasswordHashParams = { memoryKib: 19_456, iterations: 2 };
+
+export const PASSWORD_HASHER = Symbol('PASSWORD_HASHER');
+
+/** argon2id at the edge: deciders only ever see the PHC string. */
+export class PasswordHasher {
+  constructor(private readonly params: PasswordHashParams = DEFAULT_HASH_PARAMS) {}
+
+  hash(password: string): Promise<string> {
+    return argon2.hash(password, {
+      type: argon2.argon2id,
+      memoryCost: this.params.memoryKib,
+      timeCost: this.params.iterations,
+      parallelism: 1,
+    });
+  }
+
+  /** False for a wrong password or an unreadable hash; never throws on bad input. */
+  async verify(hash: string | null | undefined, password: string): Promise<boolean> {
+    if (!hash) return false;
+    try {
+      return await argon2.verify(hash, password);
+    } catch {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,126 @@
+import { fold, type RecordedEvent, TOPICS } from '@lapse/shared';
+import { directoryPublication } from './directory.publication';
+import type { UserCommand } from './user/domain/user.commands';
+import { userDecider } from './user/domain/user.decider';
+import type { UserEvent } from './user/domain/user.events';
+
+const USER = '6f1c2a52-93a4-4f7e-9d0e-3c1b1a0e0001';
+const AT = '2026-01-01T00:00:00.000Z';
+const flags = { delegatedPasswordReset: false };
+
+/** Runs commands through the decider and records their events as the event store would. */
+function record(...commands: UserCommand[]): RecordedEvent[] {
+  const events: UserEvent[] = [];
+  for (const command of commands) events.push(...userDecider.decide(command, fold(userDecider, events)));
+  return events.map((event, index) => ({
+    streamId: `user-${USER}`,
+    version: index + 1,
+    globalPosition: String(index + 1),
+    transactionId: '1',
+    type: event.type,
+    schemaVersion: event.schemaVersion,
+    data: event.data,
+    metadata: {
+      eventId: `e${index}`,
+      correlationId: 'c',
+      causationId: null,
+      actor: 'admin:t',
+      occurredAt: AT,
+    },
+    recordedAt: AT,
+  }));
+}
+
+const create: UserCommand = {
+  type: 'CreateUser',
+  userId: USER,
+  profile: {
+    login: 'kay@example.com',
+    email: 'kay@example.com',
+    firstName: 'Kay',
+    lastName: null,
+    mobilePhone: '+15550100',
+  },
+  provider: { type: 'OKTA', name: 'OKTA' },
+  password: { hash: '$argon2id$hash-one', changedAt: AT, by: 'ADMIN' },
+  activate: true,
+  expirePassword: false,
+  at: AT,
+};
+const temporary: UserCommand = {
+  type: 'ExpirePasswordWithTemporaryPassword',
+  hash: '$argon2id$hash-temp',
+  expiresAt: '2026-01-02T00:00:00.000Z',
+  deliveryId: 'd-1',
+  delivery: { channel: 'EMAIL', sealedPassword: 'eyJsealed', kid: 'k1' },
+  revokeSessions: true,
+  reason: null,
+  at: AT,
+  ...flags,
+};
+
+describe('the directory publication', () => {
+  const messages = record(create, temporary).flatMap(directoryPublication);
+  const on = (topic: string) => messages.filter((m) => m.topic === topic);
+
+  it('publishes UserCreated, PasswordExpired (ADMIN_TEMP_PASSWORD) and SessionsRevoked on the public topic, keyed by user id', () => {
+    expect(on(TOPICS.directoryUsers).map((m) => m.headers.eventType)).toEqual([
+      'UserCreated',
+      'PasswordExpired',
+      'SessionsRevoked',
+    ]);
+    expect(on(TOPICS.directoryUsers).every((m) => m.key === USER)).toBe(true);
+    expect(on(TOPICS.directoryUsers)[1].payload).toEqual({
+      userId: USER,
+      login: 'kay@example.com',
+      provider: { type: 'OKTA', name: 'OKTA' },
+      cause: 'ADMIN_TEMP_PASSWORD',
+      expiredAt: AT,
+    });
+  });
+
+  it('never puts a hash or a sealed secret on the public topic', () => {
+    expect(JSON.stringify(on(TOPICS.directoryUsers))).not.toMatch(/argon2|eyJsealed/);
+  });
+
+  it('sends a full credential snapshot with the stream version on the restricted credentials topic', () => {
+    const snapshots = on(TOPICS.directoryCredentials);
+    expect(snapshots.map((m) => (m.payload as { credentialVersion: number }).credentialVersion)).toEqual([
+      2, 5,
+    ]);
+    expect(snapshots[1].payload).toMatchObject({
+      status: 'PASSWORD_EXPIRED',
+      passwordHash: '$argon2id$hash-temp',
+      passwordExpired: true,
+      oneTimePassword: { expiresAt: '2026-01-02T00:00:00.000Z' },
+    });
+  });
+
+  it('sends the sealed temporary password only on the restricted deliveries topic', () => {
+    expect(on(TOPICS.directoryDeliveries).map((m) => m.payload)).toEqual([
+      {
+        deliveryId: 'd-1',
+        userId: USER,
+        login: 'kay@example.com',
+        email: 'kay@example.com',
+        mobilePhone: '+15550100',
+        firstName: 'Kay',
+        channel: 'EMAIL',
+        sealedPassword: 'eyJsealed',
+        kid: 'k1',
+        expiresAt: '2026-01-02T00:00:00.000Z',
+      },
+    ]);
+  });
+
+  it('publishes nothing for a temporary password the admin delivers', () => {
+    const adminDelivers = { ...temporary, delivery: null } as UserCommand;
+    const published = record(create, adminDelivers).flatMap(directoryPublication);
+    expect(published.filter((m) => m.topic === TOPICS.directoryDeliveries)).toEqual([]);
+  });
+
+  it('ignores streams of other services', () => {
+    const [event] = record(create);
+    expect(directoryPublication({ ...event, streamId: `session-${USER}` })).toEqual([]);
+  });
+});

@@ -1,0 +1,185 @@
+import { headersOf, type OutboundMessage, type Publication, type RecordedEvent, TOPICS } from '@lapse/shared';
+import {
+  type BulkPasswordExpiryCompletedV1,
+  type BulkPasswordExpiryStartedV1,
+  DIRECTORY_EVENT_TYPES as T,
+  type PasswordChangedV1,
+  type PasswordExpiredV1,
+  type SessionsRevokedV1,
+  type TemporaryPasswordDeliveryRequestedV1,
+  type UserCreatedV1,
+  type UserStatusChangedV1,
+} from '@lapse/shared/contracts/directory.v1';
+import type { BulkJobEvent } from './bulk-expiry/domain/bulk-job.events';
+import { credentialStateChanged } from './user/read-models/credential-state';
+import type { UserEvent } from './user/domain/user.events';
+
+const USER_STREAM = 'user-';
+const BULK_JOB_STREAM = 'bulk-job-';
+
+function message(
+  event: RecordedEvent,
+  topic: string,
+  key: string,
+  type: string,
+  payload: object,
+): OutboundMessage {
+  return { topic, key, headers: headersOf(event, type, 1), payload };
+}
+
+function userMessages(recorded: RecordedEvent): OutboundMessage[] {
+  const userId = recorded.streamId.slice(USER_STREAM.length);
+  const event = { type: recorded.type, data: recorded.data } as UserEvent;
+  const users = (type: string, payload: object) =>
+    message(recorded, TOPICS.directoryUsers, userId, type, payload);
+  switch (event.type) {
+    case 'UserCreated': {
+      const { data } = event;
+      const payload: UserCreatedV1 = {
+        userId,
+        login: data.profile.login,
+        email: data.profile.email,
+        firstName: data.profile.firstName,
+        lastName: data.profile.lastName,
+        mobilePhone: data.profile.mobilePhone,
+        provider: data.provider,
+        status: data.status,
+        createdAt: data.createdAt,
+      };
+      return [users(T.UserCreated, payload)];
+    }
+    case 'UserStatusChanged': {
+      const payload: UserStatusChangedV1 = {
+        userId,
+        login: event.data.login,
+        from: event.data.from,
+        to: event.data.to,
+        changedAt: event.data.at,
+      };
+      return [users(T.UserStatusChanged, payload)];
+    }
+    case 'PasswordSet': {
+      const payload: PasswordChangedV1 = {
+        userId,
+        login: event.data.login,
+        changedAt: event.data.changedAt,
+        by: event.data.by,
+      };
+      return [users(T.PasswordChanged, payload)];
+    }
+    case 'PasswordExpired': {
+      const { data } = event;
+      const payload: PasswordExpiredV1 = {
+        userId,
+        login: data.login,
+        provider: data.provider,
+        cause: data.cause,
+        ...(data.jobId ? { jobId: data.jobId } : {}),
+        ...(data.reason ? { reason: data.reason } : {}),
+        expiredAt: data.expiredAt,
+      };
+      return [users(T.PasswordExpired, payload)];
+    }
+    case 'TemporaryPasswordIssued': {
+      const { data } = event;
+      const expired: PasswordExpiredV1 = {
+        userId,
+        login: data.login,
+        provider: data.provider,
+        cause: 'ADMIN_TEMP_PASSWORD',
+        ...(data.reason ? { reason: data.reason } : {}),
+        expiredAt: data.issuedAt,
+      };
+      const messages = [users(T.PasswordExpired, expired)];
+      if (data.sealedPassword && data.kid && data.channel) {
+        const delivery: TemporaryPasswordDeliveryRequestedV1 = {
+          deliveryId: data.deliveryId,
+          userId,
+          login: data.login,
+          email: data.contact.email,
+          mobilePhone: data.contact.mobilePhone,
+          firstName: data.contact.firstName,
+          channel: data.channel,
+          sealedPassword: data.sealedPassword,
+          kid: data.kid,
+          expiresAt: data.expiresAt,
+        };
+        messages.push(
+          message(
+            recorded,
+            TOPICS.directoryDeliveries,
+            userId,
+            T.TemporaryPasswordDeliveryRequested,
+            delivery,
+          ),
+        );
+      }
+      return messages;
+    }
+    case 'SessionsRevoked': {
+      const payload: SessionsRevokedV1 = {
+        userId,
+        reason: event.data.reason,
+        revokedAt: event.data.revokedAt,
+      };
+      return [users(T.SessionsRevoked, payload)];
+    }
+    case 'CredentialStateRecorded':
+      return [
+        message(
+          recorded,
+          TOPICS.directoryCredentials,
+          userId,
+          T.CredentialStateChanged,
+          credentialStateChanged(event.data, recorded.version),
+        ),
+      ];
+    case 'RecoveryStarted':
+      return [];
+    default:
+      return [];
+  }
+}
+
+function bulkJobMessages(recorded: RecordedEvent): OutboundMessage[] {
+  const event = { type: recorded.type, data: recorded.data } as BulkJobEvent;
+  switch (event.type) {
+    case 'BulkPasswordExpiryStarted': {
+      const { data } = event;
+      const payload: BulkPasswordExpiryStartedV1 = {
+        jobId: data.jobId,
+        cutoff: data.cutoff,
+        providers: data.providers,
+        total: data.total,
+        ...(data.reason ? { reason: data.reason } : {}),
+        startedAt: data.startedAt,
+      };
+      return [message(recorded, TOPICS.directoryUsers, data.jobId, T.BulkPasswordExpiryStarted, payload)];
+    }
+    case 'BulkPasswordExpiryCompleted': {
+      const payload: BulkPasswordExpiryCompletedV1 = { ...event.data };
+      return [
+        message(recorded, TOPICS.directoryUsers, event.data.jobId, T.BulkPasswordExpiryCompleted, payload),
+      ];
+    }
+    default:
+      return [];
+  }
+}
+
+/**
+ * Maps directory's private events to the published v1 contracts. Hashes travel only on the restricted
+ * credentials topic, sealed temporary passwords only on the restricted deliveries topic; the public users
+ * topic carries neither.
+ */
+export const directoryPublication: Publication = (event) => {
+  if (event.streamId.startsWith(USER_STREAM)) return userMessages(event);
+  if (event.streamId.startsWith(BULK_JOB_STREAM)) return bulkJobMessages(event);
+  return [];
+};
+
+export const DIRECTORY_PUBLISHED_TOPICS = [
+  TOPICS.directoryUsers,
+  TOPICS.directoryCredentials,
+  TOPICS.directoryDeliveries,
+];

@@ -1,0 +1,106 @@
+import { Body, Controller, HttpCode, Inject, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { CLOCK, type Clock, ID_SOURCE, type IdSource, PG_POOL, ValidationFailedError } from '@lapse/shared';
+import {
+  AdminAuthGuard,
+  type AdminPrincipal,
+  CurrentAdmin,
+  RequireRole,
+} from '@lapse/shared/http/admin-auth';
+import type { Request } from 'express';
+import type { Pool } from 'pg';
+import { adminCaller } from '../../common/caller';
+import { flag } from '../../common/query';
+import { PASSWORD_HASHER, type PasswordHasher } from '../../credentials/password-hasher';
+import { DIRECTORY_CONFIG, type DirectoryConfig } from '../../directory.config';
+import { complexityViolations } from '../../policy/domain/password-policy';
+import { PasswordPolicyStore } from '../../policy/password-policy.store';
+import type { CreateUser } from '../domain/user.commands';
+import type { ExistingUser, UserProfile } from '../domain/user.state';
+import { UserCommandService } from '../user-commands.service';
+import { presentUser } from '../user.presenter';
+import { CreateUserQueryDto, CreateUserRequestDto } from './create-user.request.dto';
+
+/** `POST /api/v1/users`: create with a password, an imported argon2id hash, or none. */
+@Controller('api/v1/users')
+@UseGuards(AdminAuthGuard)
+export class CreateUserHttpController {
+  constructor(
+    private readonly users: UserCommandService,
+    private readonly policies: PasswordPolicyStore,
+    @Inject(PASSWORD_HASHER) private readonly hasher: PasswordHasher,
+    @Inject(DIRECTORY_CONFIG) private readonly config: DirectoryConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ID_SOURCE) private readonly ids: IdSource,
+    @Inject(PG_POOL) private readonly pool: Pool,
+  ) {}
+
+  @Post()
+  @HttpCode(200)
+  @RequireRole('SUPER_ADMIN', 'USER_ADMIN')
+  async create(
+    @Body() body: CreateUserRequestDto,
+    @Query() query: CreateUserQueryDto,
+    @CurrentAdmin() admin: AdminPrincipal,
+    @Req() request: Request,
+  ): Promise<Record<string, unknown>> {
+    const at = this.clock.now().toISOString();
+    const profile: UserProfile = {
+      login: body.profile.login,
+      email: body.profile.email ?? null,
+      firstName: body.profile.firstName ?? null,
+      lastName: body.profile.lastName ?? null,
+      mobilePhone: body.profile.mobilePhone ?? null,
+      ...(body.profile.secondEmail ? { secondEmail: body.profile.secondEmail } : {}),
+      ...(body.profile.displayName ? { displayName: body.profile.displayName } : {}),
+    };
+    const providerType = body.credentials?.provider?.type ?? 'OKTA';
+    const command: CreateUser = {
+      type: 'CreateUser',
+      userId: this.ids.next(),
+      profile,
+      provider: { type: providerType, name: body.credentials?.provider?.name ?? providerType },
+      password: await this.password(body, profile, at),
+      activate: flag(query.activate, true),
+      expirePassword: query.nextLogin === 'changePassword',
+      at,
+    };
+    const imported = command.password?.by === 'IMPORT';
+    const { state } = await this.users.execute(command.userId, command, adminCaller(admin, request), {
+      eventType: 'user.lifecycle.create',
+      message: 'Create user',
+      debugData: {
+        provider: providerType,
+        passwordImported: imported,
+        nextLoginChangePassword: command.expirePassword,
+      },
+    });
+    return presentUser(state as ExistingUser, this.config.base.publicUrl);
+  }
+
+  private async password(
+    body: CreateUserRequestDto,
+    profile: UserProfile,
+    at: string,
+  ): Promise<CreateUser['password']> {
+    const password = body.credentials?.password;
+    if (!password) return null;
+    if (password.value !== undefined && password.hash !== undefined) {
+      throw new ValidationFailedError(['credentials.password: give either value or hash, not both']);
+    }
+    if (password.lastChanged !== undefined && Date.parse(password.lastChanged) > Date.parse(at)) {
+      throw new ValidationFailedError(['credentials.password.lastChanged: must not be in the future']);
+    }
+    if (password.hash) {
+      return {
+        hash: password.hash.value,
+        changedAt: password.lastChanged ? new Date(password.lastChanged).toISOString() : at,
+        by: 'IMPORT',
+      };
+    }
+    if (password.value === undefined) return null;
+    const violations = complexityViolations(password.value, await this.policies.current(this.pool), profile);
+    if (violations.length > 0)
+      throw new ValidationFailedError(violations.map((message) => `password: ${message}`));
+    return { hash: await this.hasher.hash(password.value), changedAt: at, by: 'ADMIN' };
+  }
+}

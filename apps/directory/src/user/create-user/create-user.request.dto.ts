@@ -1,0 +1,79 @@
+import { Type } from 'class-transformer';
+import {
+  IsArray,
+  IsEmail,
+  IsIn,
+  IsISO8601,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import type { CredentialProviderType } from '@lapse/shared/contracts/directory.v1';
+import { BOOLEAN_TEXT } from '../../common/query';
+
+export const PROVIDER_TYPES: readonly CredentialProviderType[] = [
+  'OKTA',
+  'ACTIVE_DIRECTORY',
+  'LDAP',
+  'FEDERATION',
+  'SOCIAL',
+  'IMPORT',
+];
+
+export class ProfileDto {
+  @IsString() @Length(1, 100) login: string;
+  @IsOptional() @IsEmail() @MaxLength(100) email?: string | null;
+  @IsOptional() @IsString() @MaxLength(50) firstName?: string | null;
+  @IsOptional() @IsString() @MaxLength(50) lastName?: string | null;
+  @IsOptional() @IsString() @Matches(/^\+?[0-9 ()-]{3,30}$/) mobilePhone?: string | null;
+  @IsOptional() @IsEmail() @MaxLength(100) secondEmail?: string | null;
+  @IsOptional() @IsString() @MaxLength(100) displayName?: string | null;
+}
+
+/**
+ * Okta's `credentials.password.hash`. Lapse verifies argon2id only, so the import takes `algorithm:
+ * "ARGON2"` with the PHC string as `value` (salt and parameters are inside it).
+ */
+export class PasswordHashDto {
+  @IsIn(['ARGON2']) algorithm: 'ARGON2';
+  @IsString()
+  @MaxLength(512)
+  @Matches(/^\$argon2id\$v=19\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/, {
+    message: 'value must be an argon2id PHC string',
+  })
+  value: string;
+}
+
+export class PasswordDto {
+  @IsOptional() @IsString() @Length(1, 256) value?: string;
+  @IsOptional() @ValidateNested() @Type(() => PasswordHashDto) hash?: PasswordHashDto;
+  /** Lapse: when the imported password was last changed at the source (defaults to now). */
+  @IsOptional() @IsISO8601({ strict: true }) lastChanged?: string;
+}
+
+export class ProviderDto {
+  @IsIn(PROVIDER_TYPES) type: CredentialProviderType;
+  @IsOptional() @IsString() @MaxLength(100) name?: string;
+}
+
+export class CredentialsDto {
+  @IsOptional() @ValidateNested() @Type(() => PasswordDto) password?: PasswordDto;
+  /** Lapse: the credential provider (defaults to OKTA). */
+  @IsOptional() @ValidateNested() @Type(() => ProviderDto) provider?: ProviderDto;
+}
+
+export class CreateUserRequestDto {
+  @IsObject() @ValidateNested() @Type(() => ProfileDto) profile: ProfileDto;
+  @IsOptional() @ValidateNested() @Type(() => CredentialsDto) credentials?: CredentialsDto;
+  @IsOptional() @IsArray() @IsString({ each: true }) groupIds?: string[];
+}
+
+export class CreateUserQueryDto {
+  @IsOptional() @IsIn(BOOLEAN_TEXT) activate?: string;
+  @IsOptional() @IsIn(BOOLEAN_TEXT) provider?: string;
+  @IsOptional() @IsIn(['changePassword']) nextLogin?: string;
+}

@@ -1,0 +1,109 @@
+import type { CredentialProvider } from '@lapse/shared/contracts/directory.v1';
+import type { UserProfile } from './user.state';
+
+/**
+ * Commands carry everything the decider needs from the edge: the time (`at`), generated ids and secrets
+ * already hashed or sealed. Plaintext passwords never reach the decider.
+ */
+export type CreateUser = {
+  readonly type: 'CreateUser';
+  readonly userId: string;
+  readonly profile: UserProfile;
+  readonly provider: CredentialProvider;
+  /** Hash of the given password, or the imported hash. */
+  readonly password: {
+    readonly hash: string;
+    readonly changedAt: string;
+    readonly by: 'ADMIN' | 'IMPORT';
+  } | null;
+  readonly activate: boolean;
+  /** `nextLogin=changePassword`: created with the password already expired. */
+  readonly expirePassword: boolean;
+  readonly at: string;
+};
+
+export type ActivateUser = { readonly type: 'ActivateUser'; readonly at: string };
+export type SuspendUser = { readonly type: 'SuspendUser'; readonly at: string };
+export type UnsuspendUser = { readonly type: 'UnsuspendUser'; readonly at: string };
+export type DeactivateUser = { readonly type: 'DeactivateUser'; readonly at: string };
+export type LockUser = { readonly type: 'LockUser'; readonly at: string };
+export type UnlockUser = { readonly type: 'UnlockUser'; readonly at: string };
+
+/** Org setting that lets Lapse reset or expire passwords of delegated-authentication (AD/LDAP) users. */
+export interface DelegationSetting {
+  readonly delegatedPasswordReset: boolean;
+}
+
+export type SetPassword = {
+  readonly type: 'SetPassword';
+  readonly hash: string;
+  readonly by: 'ADMIN' | 'IMPORT';
+  /** Imports may carry the time the password was last changed at the source. */
+  readonly changedAt: string;
+  readonly at: string;
+} & DelegationSetting;
+
+export type ExpirePassword = {
+  readonly type: 'ExpirePassword';
+  readonly reason: string | null;
+  readonly at: string;
+} & DelegationSetting;
+
+export type ExpirePasswordWithTemporaryPassword = {
+  readonly type: 'ExpirePasswordWithTemporaryPassword';
+  readonly hash: string;
+  readonly expiresAt: string;
+  readonly deliveryId: string;
+  readonly delivery: {
+    readonly channel: 'AUTO' | 'EMAIL' | 'VOICE';
+    readonly sealedPassword: string;
+    readonly kid: string;
+  } | null;
+  readonly revokeSessions: boolean;
+  readonly reason: string | null;
+  readonly at: string;
+} & DelegationSetting;
+
+export type ResetPassword = {
+  readonly type: 'ResetPassword';
+  readonly tokenHash: string;
+  readonly expiresAt: string;
+  readonly revokeSessions: boolean;
+  readonly at: string;
+} & DelegationSetting;
+
+/**
+ * The edge proved `oldPassword` against `verifiedHash` and checked the new password against the policy;
+ * the decider refuses if the password changed meanwhile (the proof is stale).
+ */
+export type ChangePassword = {
+  readonly type: 'ChangePassword';
+  readonly verifiedHash: string;
+  readonly newHash: string;
+  readonly minAgeMinutes: number;
+  readonly at: string;
+} & DelegationSetting;
+
+/** One user's share of a bulk expiry; a no-op (no events) when the user is not targeted any more. */
+export type ExpirePasswordInBulk = {
+  readonly type: 'ExpirePasswordInBulk';
+  readonly jobId: string;
+  readonly cutoff: string;
+  readonly reason: string | null;
+  readonly at: string;
+};
+
+export type UserCommand =
+  | CreateUser
+  | ActivateUser
+  | SuspendUser
+  | UnsuspendUser
+  | DeactivateUser
+  | LockUser
+  | UnlockUser
+  | SetPassword
+  | ExpirePassword
+  | ExpirePasswordWithTemporaryPassword
+  | ResetPassword
+  | ChangePassword
+  | ExpirePasswordInBulk;

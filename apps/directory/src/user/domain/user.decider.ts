@@ -1,0 +1,617 @@
+import {
+  assertNever,
+  CredentialUpdateFailedError,
+  type Decider,
+  DomainError,
+  MasteredElsewhereError,
+  NotAllowedInStatusError,
+  NotFoundError,
+  ValidationFailedError,
+} from '@lapse/shared';
+import type { CredentialProviderType } from '@lapse/shared/contracts/directory.v1';
+import type {
+  ActivateUser,
+  ChangePassword,
+  CreateUser,
+  DeactivateUser,
+  DelegationSetting,
+  ExpirePassword,
+  ExpirePasswordInBulk,
+  ExpirePasswordWithTemporaryPassword,
+  LockUser,
+  ResetPassword,
+  SetPassword,
+  SuspendUser,
+  UnlockUser,
+  UnsuspendUser,
+  UserCommand,
+} from './user.commands';
+import type { CredentialSnapshot, StatusAction, UserEvent } from './user.events';
+import {
+  type ExistingStatus,
+  type ExistingUser,
+  type Expiry,
+  expiryOf,
+  isInOneTimePasswordMode,
+  type Password,
+  passwordOf,
+  type UserState,
+} from './user.state';
+
+const HISTORY_KEPT = 24;
+const MASTERED_ELSEWHERE: readonly CredentialProviderType[] = ['FEDERATION', 'SOCIAL'];
+const DELEGATED: readonly CredentialProviderType[] = ['ACTIVE_DIRECTORY', 'LDAP'];
+const LOCAL: readonly CredentialProviderType[] = ['OKTA', 'IMPORT'];
+
+export const isDelegated = (type: CredentialProviderType) => DELEGATED.includes(type);
+export const isLocal = (type: CredentialProviderType) => LOCAL.includes(type);
+
+/** Okta's message for E0000014 when the old password does not verify. */
+export const OLD_PASSWORD_NOT_CORRECT = 'Old Password is not correct';
+export const PASSWORD_CHANGED_TOO_RECENTLY = 'Password has been changed too recently';
+
+// ---------------------------------------------------------------------------------------------------------
+// decide
+
+function existing(state: UserState): ExistingUser {
+  if (state.status === 'NONE') throw new NotFoundError('User');
+  return state;
+}
+
+function allowIn<S extends ExistingStatus>(
+  user: ExistingUser,
+  statuses: readonly S[],
+): Extract<ExistingUser, { status: S }> {
+  if (!statuses.includes(user.status as S)) throw new NotAllowedInStatusError();
+  return user as Extract<ExistingUser, { status: S }>;
+}
+
+/**
+ * Who may touch the password: federation and social users have none (E0000023); AD/LDAP users
+ * (delegated authentication) may have it expired, which the directory agent applies, but setting a new
+ * one needs the org's delegated password reset setting.
+ */
+function requirePasswordAuthority(
+  user: ExistingUser,
+  operation: 'expire' | 'set',
+  setting: DelegationSetting,
+): void {
+  const type = user.provider.type;
+  if (MASTERED_ELSEWHERE.includes(type)) throw new MasteredElsewhereError();
+  if (operation === 'set' && isDelegated(type) && !setting.delegatedPasswordReset)
+    throw new MasteredElsewhereError();
+}
+
+function create(command: CreateUser, state: UserState): UserEvent[] {
+  if (state.status !== 'NONE') {
+    throw new ValidationFailedError([
+      'login: An object with this field already exists in the current organization',
+    ]);
+  }
+  if (command.expirePassword && !command.password) {
+    throw new DomainError(
+      'E0000124',
+      'Could not create user. To create a user and expire their password immediately, a password must be specified',
+    );
+  }
+  if (command.expirePassword && !command.activate) {
+    throw new DomainError(
+      'E0000125',
+      'Could not create user. To create a user and expire their password immediately, `activate` must be true',
+    );
+  }
+  if (command.password && MASTERED_ELSEWHERE.includes(command.provider.type)) {
+    throw new ValidationFailedError([
+      `credentials.password: a ${command.provider.type} user has no password`,
+    ]);
+  }
+  const status = !command.activate
+    ? 'STAGED'
+    : command.password || !isLocal(command.provider.type)
+      ? 'ACTIVE'
+      : 'PROVISIONED';
+  const events: UserEvent[] = [
+    {
+      type: 'UserCreated',
+      schemaVersion: 1,
+      data: {
+        userId: command.userId,
+        profile: command.profile,
+        provider: command.provider,
+        status,
+        password: command.password
+          ? { hash: command.password.hash, changedAt: command.password.changedAt, by: command.password.by }
+          : null,
+        createdAt: command.at,
+      },
+    },
+  ];
+  if (command.expirePassword) {
+    events.push({
+      type: 'PasswordExpired',
+      schemaVersion: 1,
+      data: {
+        login: command.profile.login,
+        provider: command.provider,
+        cause: 'ADMIN',
+        jobId: null,
+        reason: 'nextLogin=changePassword',
+        expiredAt: command.at,
+        delegated: isDelegated(command.provider.type),
+      },
+    });
+  }
+  return events;
+}
+
+function statusChange(user: ExistingUser, action: StatusAction, to: ExistingStatus, at: string): UserEvent[] {
+  return [
+    {
+      type: 'UserStatusChanged',
+      schemaVersion: 1,
+      data: { login: user.profile.login, action, from: user.status, to, at },
+    },
+  ];
+}
+
+/** Where a user returns to (unlock, unsuspend): an expiry still pending keeps the password expired. */
+function returningStatus(user: ExistingUser): 'ACTIVE' | 'PASSWORD_EXPIRED' {
+  return expiryOf(user) ? 'PASSWORD_EXPIRED' : 'ACTIVE';
+}
+
+function activate(command: ActivateUser, state: UserState): UserEvent[] {
+  const user = existing(state);
+  if (user.status !== 'STAGED' && user.status !== 'DEPROVISIONED') {
+    if (user.status === 'PROVISIONED') throw new NotAllowedInStatusError();
+    throw new DomainError('E0000016', 'Activation failed because the user is already active');
+  }
+  const to = user.password || !isLocal(user.provider.type) ? 'ACTIVE' : 'PROVISIONED';
+  return statusChange(user, 'ACTIVATE', to, command.at);
+}
+
+function suspend(command: SuspendUser, state: UserState): UserEvent[] {
+  const user = allowIn(existing(state), ['ACTIVE', 'PASSWORD_EXPIRED'] as const);
+  return statusChange(user, 'SUSPEND', 'SUSPENDED', command.at);
+}
+
+function unsuspend(command: UnsuspendUser, state: UserState): UserEvent[] {
+  const user = allowIn(existing(state), ['SUSPENDED'] as const);
+  return statusChange(user, 'UNSUSPEND', returningStatus(user), command.at);
+}
+
+function deactivate(command: DeactivateUser, state: UserState): UserEvent[] {
+  const user = existing(state);
+  if (user.status === 'DEPROVISIONED') throw new NotAllowedInStatusError();
+  return statusChange(user, 'DEACTIVATE', 'DEPROVISIONED', command.at);
+}
+
+function lock(command: LockUser, state: UserState): UserEvent[] {
+  const user = existing(state);
+  if (user.status === 'LOCKED_OUT') return [];
+  allowIn(user, ['ACTIVE', 'PASSWORD_EXPIRED', 'RECOVERY'] as const);
+  return statusChange(user, 'LOCK', 'LOCKED_OUT', command.at);
+}
+
+function unlock(command: UnlockUser, state: UserState): UserEvent[] {
+  const user = existing(state);
+  if (!isLocal(user.provider.type)) throw new MasteredElsewhereError();
+  allowIn(user, ['LOCKED_OUT'] as const);
+  return statusChange(user, 'UNLOCK', returningStatus(user), command.at);
+}
+
+function setPassword(command: SetPassword, state: UserState): UserEvent[] {
+  const user = allowIn(existing(state), [
+    'STAGED',
+    'PROVISIONED',
+    'ACTIVE',
+    'PASSWORD_EXPIRED',
+    'RECOVERY',
+    'LOCKED_OUT',
+  ] as const);
+  requirePasswordAuthority(user, 'set', command);
+  return [
+    {
+      type: 'PasswordSet',
+      schemaVersion: 1,
+      data: { login: user.profile.login, hash: command.hash, changedAt: command.changedAt, by: command.by },
+    },
+  ];
+}
+
+function expire(command: ExpirePassword, state: UserState): UserEvent[] {
+  const user = allowIn(existing(state), ['ACTIVE', 'PASSWORD_EXPIRED', 'RECOVERY'] as const);
+  requirePasswordAuthority(user, 'expire', command);
+  return [
+    {
+      type: 'PasswordExpired',
+      schemaVersion: 1,
+      data: {
+        login: user.profile.login,
+        provider: user.provider,
+        cause: 'ADMIN',
+        jobId: null,
+        reason: command.reason,
+        expiredAt: command.at,
+        delegated: isDelegated(user.provider.type),
+      },
+    },
+  ];
+}
+
+function expireWithTemporaryPassword(
+  command: ExpirePasswordWithTemporaryPassword,
+  state: UserState,
+): UserEvent[] {
+  const user = allowIn(existing(state), ['ACTIVE', 'PASSWORD_EXPIRED', 'RECOVERY'] as const);
+  requirePasswordAuthority(user, 'set', command);
+  const events: UserEvent[] = [
+    {
+      type: 'TemporaryPasswordIssued',
+      schemaVersion: 1,
+      data: {
+        login: user.profile.login,
+        provider: user.provider,
+        hash: command.hash,
+        issuedAt: command.at,
+        expiresAt: command.expiresAt,
+        deliveryId: command.deliveryId,
+        channel: command.delivery?.channel ?? null,
+        sealedPassword: command.delivery?.sealedPassword ?? null,
+        kid: command.delivery?.kid ?? null,
+        contact: {
+          email: user.profile.email,
+          mobilePhone: user.profile.mobilePhone,
+          firstName: user.profile.firstName,
+        },
+        reason: command.reason,
+      },
+    },
+  ];
+  if (command.revokeSessions) {
+    events.push({
+      type: 'SessionsRevoked',
+      schemaVersion: 1,
+      data: { reason: 'TEMPORARY_PASSWORD', revokedAt: command.at },
+    });
+  }
+  return events;
+}
+
+function reset(command: ResetPassword, state: UserState): UserEvent[] {
+  const user = existing(state);
+  if (isInOneTimePasswordMode(user)) {
+    throw new DomainError(
+      'E0000507',
+      'Reset password is not allowed while the user is in one-time password mode.',
+    );
+  }
+  allowIn(user, ['ACTIVE', 'PASSWORD_EXPIRED', 'RECOVERY', 'LOCKED_OUT'] as const);
+  requirePasswordAuthority(user, 'set', command);
+  const events: UserEvent[] = [
+    {
+      type: 'RecoveryStarted',
+      schemaVersion: 1,
+      data: {
+        login: user.profile.login,
+        tokenHash: command.tokenHash,
+        startedAt: command.at,
+        expiresAt: command.expiresAt,
+      },
+    },
+  ];
+  if (command.revokeSessions) {
+    events.push({
+      type: 'SessionsRevoked',
+      schemaVersion: 1,
+      data: { reason: 'PASSWORD_RESET', revokedAt: command.at },
+    });
+  }
+  return events;
+}
+
+function change(command: ChangePassword, state: UserState): UserEvent[] {
+  const user = allowIn(existing(state), ['STAGED', 'ACTIVE', 'PASSWORD_EXPIRED', 'RECOVERY'] as const);
+  requirePasswordAuthority(user, 'set', command);
+  if (!user.password?.hash || user.password.hash !== command.verifiedHash) {
+    throw new CredentialUpdateFailedError([OLD_PASSWORD_NOT_CORRECT]);
+  }
+  const expiry = expiryOf(user);
+  if (expiry?.temporary && Date.parse(command.at) > Date.parse(expiry.temporary.expiresAt)) {
+    throw new DomainError(
+      'LAPSE0001',
+      'The temporary password has expired. Ask an administrator for a new one.',
+    );
+  }
+  const changedAt = user.password.changedAt;
+  if (!expiry && changedAt && command.minAgeMinutes > 0) {
+    const ageMinutes = (Date.parse(command.at) - Date.parse(changedAt)) / 60_000;
+    if (ageMinutes < command.minAgeMinutes)
+      throw new CredentialUpdateFailedError([PASSWORD_CHANGED_TOO_RECENTLY]);
+  }
+  return [
+    {
+      type: 'PasswordSet',
+      schemaVersion: 1,
+      data: { login: user.profile.login, hash: command.newHash, changedAt: command.at, by: 'USER' },
+    },
+  ];
+}
+
+const BULK_TARGET_STATUSES: readonly ExistingStatus[] = ['ACTIVE', 'RECOVERY', 'LOCKED_OUT', 'SUSPENDED'];
+
+/** Why a user is left out of a bulk expiry, or null when the user is expired by it. */
+export function bulkSkipReason(
+  state: UserState,
+  command: Pick<ExpirePasswordInBulk, 'jobId' | 'cutoff'>,
+): string | null {
+  if (state.status === 'NONE') return 'NOT_FOUND';
+  if (expiryOf(state)?.jobId === command.jobId) return 'ALREADY_EXPIRED_BY_THIS_JOB';
+  if (!BULK_TARGET_STATUSES.includes(state.status)) return 'STATUS';
+  if (MASTERED_ELSEWHERE.includes(state.provider.type)) return 'NO_PASSWORD';
+  if (Date.parse(state.createdAt) >= Date.parse(command.cutoff)) return 'CREATED_AFTER_CUTOFF';
+  const changedAt = state.password?.changedAt;
+  if (changedAt && Date.parse(changedAt) >= Date.parse(command.cutoff))
+    return 'PASSWORD_CHANGED_AFTER_CUTOFF';
+  if (expiryOf(state)) return 'ALREADY_EXPIRED';
+  return null;
+}
+
+function expireInBulk(command: ExpirePasswordInBulk, state: UserState): UserEvent[] {
+  if (bulkSkipReason(state, command) !== null) return [];
+  const user = existing(state);
+  return [
+    {
+      type: 'PasswordExpired',
+      schemaVersion: 1,
+      data: {
+        login: user.profile.login,
+        provider: user.provider,
+        cause: 'BULK',
+        jobId: command.jobId,
+        reason: command.reason,
+        expiredAt: command.at,
+        delegated: isDelegated(user.provider.type),
+      },
+    },
+  ];
+}
+
+function decideCore(command: UserCommand, state: UserState): UserEvent[] {
+  switch (command.type) {
+    case 'CreateUser':
+      return create(command, state);
+    case 'ActivateUser':
+      return activate(command, state);
+    case 'SuspendUser':
+      return suspend(command, state);
+    case 'UnsuspendUser':
+      return unsuspend(command, state);
+    case 'DeactivateUser':
+      return deactivate(command, state);
+    case 'LockUser':
+      return lock(command, state);
+    case 'UnlockUser':
+      return unlock(command, state);
+    case 'SetPassword':
+      return setPassword(command, state);
+    case 'ExpirePassword':
+      return expire(command, state);
+    case 'ExpirePasswordWithTemporaryPassword':
+      return expireWithTemporaryPassword(command, state);
+    case 'ResetPassword':
+      return reset(command, state);
+    case 'ChangePassword':
+      return change(command, state);
+    case 'ExpirePasswordInBulk':
+      return expireInBulk(command, state);
+    default:
+      return assertNever(command, 'user command');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// credential snapshot
+
+/** The sign-in-relevant part of the state, as identity receives it (without `changedAt`). */
+export function credentialSnapshotOf(state: UserState): Omit<CredentialSnapshot, 'changedAt'> | null {
+  if (state.status === 'NONE') return null;
+  const expiry = expiryOf(state);
+  return {
+    userId: state.userId,
+    login: state.profile.login,
+    provider: state.provider,
+    status: state.status,
+    passwordHash: state.password?.hash ?? null,
+    passwordChangedAt: state.password?.changedAt ?? null,
+    passwordExpired: expiry !== null,
+    oneTimePassword: expiry?.temporary ? { expiresAt: expiry.temporary.expiresAt } : null,
+  };
+}
+
+function sameSnapshot(
+  a: Omit<CredentialSnapshot, 'changedAt'> | null,
+  b: Omit<CredentialSnapshot, 'changedAt'> | null,
+): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Every command's events, plus a credential snapshot whenever they changed what sign-in depends on. */
+function decide(command: UserCommand, state: UserState): UserEvent[] {
+  const events = decideCore(command, state);
+  if (events.length === 0) return events;
+  const before = credentialSnapshotOf(state);
+  const after = credentialSnapshotOf(events.reduce(evolve, state));
+  if (!after || sameSnapshot(before, after)) return events;
+  return [
+    ...events,
+    { type: 'CredentialStateRecorded', schemaVersion: 1, data: { ...after, changedAt: command.at } },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// evolve
+
+function withHistory(user: ExistingUser): readonly string[] {
+  const previous = user.password?.hash;
+  return previous ? [previous, ...user.passwordHistory].slice(0, HISTORY_KEPT) : user.passwordHistory;
+}
+
+function coreOf(user: ExistingUser) {
+  return {
+    userId: user.userId,
+    profile: user.profile,
+    provider: user.provider,
+    createdAt: user.createdAt,
+    activatedAt: user.activatedAt,
+    statusChangedAt: user.statusChangedAt,
+    lastUpdatedAt: user.lastUpdatedAt,
+    passwordHistory: user.passwordHistory,
+  };
+}
+
+/** Rebuilds a user in `status`, carrying what that status may hold. */
+function inStatus(
+  user: ExistingUser,
+  status: ExistingStatus,
+  at: string,
+  parts: { password?: Password | null; expiry?: Expiry | null; passwordHistory?: readonly string[] } = {},
+): ExistingUser {
+  const password = parts.password !== undefined ? parts.password : user.password;
+  const expiry = parts.expiry !== undefined ? parts.expiry : expiryOf(user);
+  const core = {
+    ...coreOf(user),
+    passwordHistory: parts.passwordHistory ?? user.passwordHistory,
+    lastUpdatedAt: at,
+    statusChangedAt: status !== user.status ? at : user.statusChangedAt,
+    activatedAt: user.activatedAt ?? (status === 'ACTIVE' || status === 'PASSWORD_EXPIRED' ? at : null),
+  };
+  switch (status) {
+    case 'STAGED':
+      return { ...core, status, password };
+    case 'PROVISIONED':
+      return { ...core, status, password: null };
+    case 'ACTIVE':
+      return { ...core, status, password };
+    case 'PASSWORD_EXPIRED':
+      if (!expiry) return { ...core, status: 'ACTIVE', password };
+      return { ...core, status, password, expiry };
+    case 'RECOVERY':
+      if (user.status !== 'RECOVERY') return { ...core, status: 'ACTIVE', password };
+      return { ...core, status, password, recovery: user.recovery, expiry };
+    case 'LOCKED_OUT':
+      return {
+        ...core,
+        status,
+        password,
+        expiry,
+        lockedAt: user.status === 'LOCKED_OUT' ? user.lockedAt : at,
+      };
+    case 'SUSPENDED':
+      return { ...core, status, password, expiry };
+    case 'DEPROVISIONED':
+      return { ...core, status, password };
+    default:
+      return assertNever(status, 'status');
+  }
+}
+
+function evolve(state: UserState, event: UserEvent): UserState {
+  switch (event.type) {
+    case 'UserCreated': {
+      const { data } = event;
+      const core = {
+        userId: data.userId,
+        profile: data.profile,
+        provider: data.provider,
+        createdAt: data.createdAt,
+        activatedAt: data.status === 'ACTIVE' ? data.createdAt : null,
+        statusChangedAt: null,
+        lastUpdatedAt: data.createdAt,
+        passwordHistory: [],
+      };
+      const password = data.password
+        ? { hash: data.password.hash, changedAt: data.password.changedAt }
+        : null;
+      if (data.status === 'PROVISIONED') return { ...core, status: 'PROVISIONED', password: null };
+      return { ...core, status: data.status, password };
+    }
+    case 'UserStatusChanged': {
+      if (state.status === 'NONE') return state;
+      const expiry =
+        event.data.action === 'DEACTIVATE' || event.data.action === 'ACTIVATE' ? null : undefined;
+      return inStatus(state, event.data.to, event.data.at, { expiry });
+    }
+    case 'PasswordSet': {
+      if (state.status === 'NONE') return state;
+      const { hash, changedAt } = event.data;
+      const password = { hash, changedAt };
+      const history = withHistory(state);
+      const to = state.status === 'STAGED' || state.status === 'LOCKED_OUT' ? state.status : 'ACTIVE';
+      return inStatus(state, to, changedAt, { password, expiry: null, passwordHistory: history });
+    }
+    case 'PasswordExpired': {
+      if (state.status === 'NONE') return state;
+      const { data } = event;
+      const previous = expiryOf(state);
+      const expiry: Expiry = {
+        cause: data.cause,
+        jobId: data.jobId,
+        reason: data.reason,
+        expiredAt: data.expiredAt,
+        temporary: previous?.temporary ?? null,
+      };
+      const to =
+        state.status === 'LOCKED_OUT' || state.status === 'SUSPENDED' ? state.status : 'PASSWORD_EXPIRED';
+      return inStatus(state, to, data.expiredAt, { expiry });
+    }
+    case 'TemporaryPasswordIssued': {
+      if (state.status === 'NONE') return state;
+      const { data } = event;
+      const password = { hash: data.hash, changedAt: data.issuedAt };
+      const expiry: Expiry = {
+        cause: 'ADMIN_TEMP_PASSWORD',
+        jobId: null,
+        reason: data.reason,
+        expiredAt: data.issuedAt,
+        temporary: {
+          issuedAt: data.issuedAt,
+          expiresAt: data.expiresAt,
+          deliveryId: data.deliveryId,
+          channel: data.channel,
+        },
+      };
+      return inStatus(state, 'PASSWORD_EXPIRED', data.issuedAt, {
+        password,
+        expiry,
+        passwordHistory: withHistory(state),
+      });
+    }
+    case 'RecoveryStarted': {
+      if (state.status === 'NONE') return state;
+      const { data } = event;
+      const core = { ...coreOf(state), lastUpdatedAt: data.startedAt, statusChangedAt: data.startedAt };
+      return {
+        ...core,
+        status: 'RECOVERY',
+        password: state.password,
+        recovery: { tokenHash: data.tokenHash, expiresAt: data.expiresAt, startedAt: data.startedAt },
+        expiry: expiryOf(state),
+      };
+    }
+    case 'SessionsRevoked':
+    case 'CredentialStateRecorded':
+      return state;
+    default:
+      return assertNever(event, 'user event');
+  }
+}
+
+export const userDecider: Decider<UserCommand, UserEvent, UserState> = {
+  decide,
+  evolve,
+  initialState: () => ({ status: 'NONE' }),
+};
+
+export const userStreamId = (userId: string) => `user-${userId}`;
+export const userIdOf = (streamId: string) => streamId.slice('user-'.length);
+export { passwordOf };

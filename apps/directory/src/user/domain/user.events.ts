@@ -1,0 +1,133 @@
+import type { DomainEvent } from '@lapse/shared';
+import type {
+  CredentialProvider,
+  PasswordExpiryCause,
+  UserStatus,
+} from '@lapse/shared/contracts/directory.v1';
+import type { ExistingStatus, UserProfile } from './user.state';
+
+/**
+ * Private events of the `user-<uuid>` stream. They never leave directory as they are: the publication
+ * (`directory.publication.ts`) maps them to the published v1 contracts.
+ */
+export type UserCreated = DomainEvent<
+  'UserCreated',
+  {
+    readonly userId: string;
+    readonly profile: UserProfile;
+    readonly provider: CredentialProvider;
+    readonly status: 'STAGED' | 'PROVISIONED' | 'ACTIVE';
+    readonly password: {
+      readonly hash: string | null;
+      readonly changedAt: string | null;
+      readonly by: 'ADMIN' | 'IMPORT';
+    } | null;
+    readonly createdAt: string;
+  }
+>;
+
+export type StatusAction = 'ACTIVATE' | 'SUSPEND' | 'UNSUSPEND' | 'DEACTIVATE' | 'LOCK' | 'UNLOCK';
+
+export type UserStatusChanged = DomainEvent<
+  'UserStatusChanged',
+  {
+    readonly login: string;
+    readonly action: StatusAction;
+    readonly from: ExistingStatus;
+    readonly to: ExistingStatus;
+    readonly at: string;
+  }
+>;
+
+export type PasswordSet = DomainEvent<
+  'PasswordSet',
+  {
+    readonly login: string;
+    readonly hash: string;
+    readonly changedAt: string;
+    /** USER: self-service change (old password proven); ADMIN: set by an admin; IMPORT: hash import. */
+    readonly by: 'USER' | 'ADMIN' | 'IMPORT';
+  }
+>;
+
+export type PasswordExpired = DomainEvent<
+  'PasswordExpired',
+  {
+    readonly login: string;
+    readonly provider: CredentialProvider;
+    readonly cause: PasswordExpiryCause;
+    readonly jobId: string | null;
+    readonly reason: string | null;
+    readonly expiredAt: string;
+    /** AD/LDAP (delegated authentication): the directory agent applies the expiry in the source directory. */
+    readonly delegated: boolean;
+  }
+>;
+
+/**
+ * An admin assigned a temporary password: only its argon2id hash and, when it is to be delivered, the
+ * plaintext sealed for the notifier (JWE). Never the plaintext.
+ */
+export type TemporaryPasswordIssued = DomainEvent<
+  'TemporaryPasswordIssued',
+  {
+    readonly login: string;
+    readonly provider: CredentialProvider;
+    readonly hash: string;
+    readonly issuedAt: string;
+    readonly expiresAt: string;
+    readonly deliveryId: string;
+    readonly channel: 'AUTO' | 'EMAIL' | 'VOICE' | null;
+    readonly sealedPassword: string | null;
+    readonly kid: string | null;
+    readonly contact: {
+      readonly email: string | null;
+      readonly mobilePhone: string | null;
+      readonly firstName: string | null;
+    };
+    readonly reason: string | null;
+  }
+>;
+
+export type RecoveryStarted = DomainEvent<
+  'RecoveryStarted',
+  {
+    readonly login: string;
+    readonly tokenHash: string;
+    readonly startedAt: string;
+    readonly expiresAt: string;
+  }
+>;
+
+export type SessionsRevoked = DomainEvent<
+  'SessionsRevoked',
+  { readonly reason: string; readonly revokedAt: string }
+>;
+
+/** What identity needs to verify a password and gate a session; `credentialVersion` is this event's stream version. */
+export interface CredentialSnapshot {
+  readonly userId: string;
+  readonly login: string;
+  readonly provider: CredentialProvider;
+  readonly status: UserStatus;
+  readonly passwordHash: string | null;
+  readonly passwordChangedAt: string | null;
+  readonly passwordExpired: boolean;
+  readonly oneTimePassword: { readonly expiresAt: string } | null;
+  readonly changedAt: string;
+}
+
+/** Appended by `decide` whenever the sign-in-relevant state changed; published as CredentialStateChanged. */
+export type CredentialStateRecorded = DomainEvent<'CredentialStateRecorded', CredentialSnapshot>;
+
+export type UserEvent =
+  | UserCreated
+  | UserStatusChanged
+  | PasswordSet
+  | PasswordExpired
+  | TemporaryPasswordIssued
+  | RecoveryStarted
+  | SessionsRevoked
+  | CredentialStateRecorded;
+
+export type UserEventType = UserEvent['type'];

@@ -1,0 +1,77 @@
+import { Controller, Header, HttpCode, Inject, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { CLOCK, type Clock, PG_POOL } from '@lapse/shared';
+import {
+  AdminAuthGuard,
+  type AdminPrincipal,
+  CurrentAdmin,
+  RequireRole,
+} from '@lapse/shared/http/admin-auth';
+import { IsIn, IsOptional } from 'class-validator';
+import type { Request } from 'express';
+import type { Pool } from 'pg';
+import { adminCaller } from '../../common/caller';
+import { BOOLEAN_TEXT, flag } from '../../common/query';
+import { DIRECTORY_CONFIG, type DirectoryConfig } from '../../directory.config';
+import type { ExistingUser } from '../domain/user.state';
+import { IssueTemporaryPasswordHandler } from '../expire-password-with-temp-password/issue-temporary-password.handler';
+import { UserCommandService } from '../user-commands.service';
+import { requireUser } from '../user-lookup';
+import { presentUser } from '../user.presenter';
+
+export class ExpirePasswordQueryDto {
+  /** Legacy Okta form: also assign a temporary password and return `{tempPassword}` (admin delivers it). */
+  @IsOptional() @IsIn(BOOLEAN_TEXT) tempPassword?: string;
+}
+
+/**
+ * `POST /api/v1/users/{id}/lifecycle/expire_password`: PASSWORD_EXPIRED, the current password still opens
+ * the change-password step at next sign-in.
+ */
+@Controller('api/v1/users')
+@UseGuards(AdminAuthGuard)
+export class ExpirePasswordHttpController {
+  constructor(
+    private readonly users: UserCommandService,
+    private readonly temporaryPasswords: IssueTemporaryPasswordHandler,
+    @Inject(DIRECTORY_CONFIG) private readonly config: DirectoryConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(PG_POOL) private readonly pool: Pool,
+  ) {}
+
+  @Post(':id/lifecycle/expire_password')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @RequireRole('SUPER_ADMIN', 'USER_ADMIN')
+  async expire(
+    @Param('id') id: string,
+    @Query() query: ExpirePasswordQueryDto,
+    @CurrentAdmin() admin: AdminPrincipal,
+    @Req() request: Request,
+  ): Promise<Record<string, unknown>> {
+    const caller = adminCaller(admin, request);
+    if (flag(query.tempPassword, false)) {
+      return this.temporaryPasswords.issue(id, { revokeSessions: false, deliver: 'none' }, caller);
+    }
+    const { user } = await requireUser(this.pool, id);
+    const { state } = await this.users.execute(
+      user.userId,
+      {
+        type: 'ExpirePassword',
+        reason: null,
+        at: this.clock.now().toISOString(),
+        delegatedPasswordReset: this.config.orgDelegatedPasswordReset,
+      },
+      caller,
+      {
+        eventType: 'user.account.expire_password',
+        message: 'Expire password',
+        debugData: {
+          tempPasswordCreated: false,
+          sessionsRevoked: false,
+          delegated: user.provider.type !== 'OKTA' && user.provider.type !== 'IMPORT',
+        },
+      },
+    );
+    return presentUser(state as ExistingUser, this.config.base.publicUrl);
+  }
+}

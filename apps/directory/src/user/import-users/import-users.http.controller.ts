@@ -1,0 +1,134 @@
+import { Body, Controller, HttpCode, Inject, Post, Query, Req, UseGuards } from '@nestjs/common';
+import {
+  CLOCK,
+  type Clock,
+  EventStoreProvider,
+  ID_SOURCE,
+  type IdSource,
+  isUniqueViolation,
+  ValidationFailedError,
+} from '@lapse/shared';
+import {
+  AdminAuthGuard,
+  type AdminPrincipal,
+  CurrentAdmin,
+  RequireRole,
+} from '@lapse/shared/http/admin-auth';
+import type { Request } from 'express';
+import { writeAudit } from '../../audit/audit-log';
+import { appendToManyStreams, type StreamAppend } from '../../bulk-expiry/multi-stream-append';
+import { adminCaller } from '../../common/caller';
+import { flag } from '../../common/query';
+import type { CreateUser } from '../domain/user.commands';
+import { userDecider, userStreamId } from '../domain/user.decider';
+import type { ExistingUser } from '../domain/user.state';
+import { insertUsers, LOGIN_CONSTRAINT } from '../read-models/directory-users.projection';
+import { ImportUsersQueryDto, ImportUsersRequestDto } from './import-users.request.dto';
+
+/**
+ * `POST /api/v1/users/import?activate=true {users: [...]}` (Lapse): creates many users with imported
+ * argon2id hashes (Okta's `credentials.password.hash`, plus `lastChanged`) in one transaction — the
+ * migration and benchmark-seeding path. Each user still goes through the decider; all or none are created.
+ */
+@Controller('api/v1/users')
+@UseGuards(AdminAuthGuard)
+export class ImportUsersHttpController {
+  constructor(
+    private readonly eventStore: EventStoreProvider,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ID_SOURCE) private readonly ids: IdSource,
+  ) {}
+
+  @Post('import')
+  @HttpCode(200)
+  @RequireRole('SUPER_ADMIN', 'USER_ADMIN')
+  async import(
+    @Body() body: ImportUsersRequestDto,
+    @Query() query: ImportUsersQueryDto,
+    @CurrentAdmin() admin: AdminPrincipal,
+    @Req() request: Request,
+  ): Promise<{ imported: number; ids: string[] }> {
+    const caller = adminCaller(admin, request);
+    const at = this.clock.now().toISOString();
+    const appends: StreamAppend[] = [];
+    const users: { state: ExistingUser; version: number }[] = [];
+    for (const [index, item] of body.users.entries()) {
+      const password = item.credentials?.password;
+      if (password?.lastChanged && Date.parse(password.lastChanged) > Date.parse(at)) {
+        throw new ValidationFailedError([
+          `users.${index}.credentials.password.lastChanged: must not be in the future`,
+        ]);
+      }
+      const type = item.credentials?.provider?.type ?? 'OKTA';
+      const command: CreateUser = {
+        type: 'CreateUser',
+        userId: this.ids.next(),
+        profile: {
+          login: item.profile.login,
+          email: item.profile.email ?? null,
+          firstName: item.profile.firstName ?? null,
+          lastName: item.profile.lastName ?? null,
+          mobilePhone: item.profile.mobilePhone ?? null,
+        },
+        provider: { type, name: item.credentials?.provider?.name ?? type },
+        password: password
+          ? {
+              hash: password.hash.value,
+              changedAt: password.lastChanged ? new Date(password.lastChanged).toISOString() : at,
+              by: 'IMPORT',
+            }
+          : null,
+        activate: flag(query.activate, true),
+        expirePassword: false,
+        at,
+      };
+      const initial = userDecider.initialState();
+      const events = userDecider.decide(command, initial);
+      appends.push({
+        streamId: userStreamId(command.userId),
+        expectedVersion: 0,
+        events: events.map((event) => ({
+          event,
+          metadata: {
+            eventId: this.ids.next(),
+            correlationId: caller.correlationId,
+            causationId: null,
+            actor: caller.actor,
+            occurredAt: at,
+          },
+        })),
+      });
+      users.push({
+        state: events.reduce(userDecider.evolve, initial) as ExistingUser,
+        version: events.length,
+      });
+    }
+    try {
+      await this.eventStore.transaction(async (tx) => {
+        await insertUsers(tx, users);
+        await appendToManyStreams(tx, appends);
+        await writeAudit(tx, [
+          {
+            eventType: 'user.lifecycle.create',
+            actor: caller.audit,
+            target: null,
+            outcome: 'SUCCESS',
+            reason: null,
+            correlationId: caller.correlationId,
+            displayMessage: `Import ${users.length} users`,
+            debugData: { imported: users.length },
+            published: at,
+          },
+        ]);
+      });
+    } catch (error) {
+      if (isUniqueViolation(error, LOGIN_CONSTRAINT)) {
+        throw new ValidationFailedError([
+          'users: a login already exists in the current organization (or appears twice)',
+        ]);
+      }
+      throw error;
+    }
+    return { imported: users.length, ids: users.map((user) => user.state.userId) };
+  }
+}

@@ -1,0 +1,42 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsOptional,
+  IsObject,
+  ValidateNested,
+} from 'class-validator';
+import { BOOLEAN_TEXT } from '../../common/query';
+import { PasswordHashDto, ProfileDto, ProviderDto } from '../create-user/create-user.request.dto';
+import { IsISO8601 } from 'class-validator';
+
+export class ImportedPasswordDto {
+  @ValidateNested() @Type(() => PasswordHashDto) hash: PasswordHashDto;
+  @IsOptional() @IsISO8601({ strict: true }) lastChanged?: string;
+}
+
+export class ImportedCredentialsDto {
+  @IsOptional() @ValidateNested() @Type(() => ImportedPasswordDto) password?: ImportedPasswordDto;
+  @IsOptional() @ValidateNested() @Type(() => ProviderDto) provider?: ProviderDto;
+}
+
+export class ImportedUserDto {
+  @IsObject() @ValidateNested() @Type(() => ProfileDto) profile: ProfileDto;
+  @IsOptional() @ValidateNested() @Type(() => ImportedCredentialsDto) credentials?: ImportedCredentialsDto;
+}
+
+/** Lapse: up to 1,000 users with imported argon2id hashes in one request and one transaction. */
+export class ImportUsersRequestDto {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1000)
+  @ValidateNested({ each: true })
+  @Type(() => ImportedUserDto)
+  users: ImportedUserDto[];
+}
+
+export class ImportUsersQueryDto {
+  @IsOptional() @IsIn(BOOLEAN_TEXT) activate?: string;
+}

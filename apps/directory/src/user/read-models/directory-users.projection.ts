@@ -1,0 +1,109 @@
+import type { Queryable } from '@lapse/shared';
+import type { ExistingUser, UserState } from '../domain/user.state';
+
+export const LOGIN_CONSTRAINT = 'directory_users_login_key';
+
+export interface DirectoryUserRow {
+  id: string;
+  version: number;
+  state: ExistingUser;
+}
+
+function columns(state: ExistingUser) {
+  return [
+    state.userId,
+    state.profile.login,
+    state.profile.login.toLowerCase(),
+    state.profile.email,
+    state.profile.firstName,
+    state.profile.lastName,
+    state.status,
+    state.provider.type,
+    state.createdAt,
+    state.lastUpdatedAt,
+    state.password?.changedAt ?? null,
+  ];
+}
+
+/**
+ * The admin read model, written in the same transaction as the append so the admin API reads its own
+ * writes. The unique login index is the login-uniqueness claim; `version` follows the stream so bulk
+ * expiry can append with the right expected version without re-reading every stream.
+ */
+export async function projectUser(
+  tx: Queryable,
+  before: UserState,
+  after: UserState,
+  appended: number,
+): Promise<void> {
+  if (after.status === 'NONE' || appended === 0) return;
+  if (before.status === 'NONE') {
+    await tx.query(
+      `INSERT INTO directory_users (id, login, login_lower, email, first_name, last_name, status, provider_type,
+                                    created_at, last_updated, password_changed_at, version, state)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+      [...columns(after), appended, JSON.stringify(after)],
+    );
+    return;
+  }
+  await tx.query(
+    `UPDATE directory_users SET login = $2, login_lower = $3, email = $4, first_name = $5, last_name = $6, status = $7,
+            provider_type = $8, created_at = $9, last_updated = $10, password_changed_at = $11,
+            version = version + $12, state = $13
+      WHERE id = $1`,
+    [...columns(after), appended, JSON.stringify(after)],
+  );
+}
+
+/** Many new users at once (batch import). */
+export async function insertUsers(
+  tx: Queryable,
+  users: readonly { state: ExistingUser; version: number }[],
+): Promise<void> {
+  if (users.length === 0) return;
+  const rows = users.map((u) => [...columns(u.state), u.version, JSON.stringify(u.state)]);
+  const column = (i: number) => rows.map((row) => row[i]);
+  await tx.query(
+    `INSERT INTO directory_users (id, login, login_lower, email, first_name, last_name, status, provider_type,
+                                  created_at, last_updated, password_changed_at, version, state)
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                          $9::timestamptz[], $10::timestamptz[], $11::timestamptz[], $12::int[], $13::jsonb[])`,
+    Array.from({ length: 13 }, (_, i) => column(i)),
+  );
+}
+
+/** Many users at once (bulk expiry): `versions` are the new stream versions. */
+export async function projectUsers(
+  tx: Queryable,
+  users: readonly { state: ExistingUser; version: number }[],
+): Promise<void> {
+  if (users.length === 0) return;
+  await tx.query(
+    `UPDATE directory_users AS u
+        SET status = v.status, last_updated = v.last_updated, version = v.version, state = v.state
+       FROM json_to_recordset($1::json) AS v(id uuid, status text, last_updated timestamptz, version int, state jsonb)
+      WHERE u.id = v.id`,
+    [
+      JSON.stringify(
+        users.map((u) => ({ id: u.state.userId, status: u.state.status, last_updated: u.state.lastUpdatedAt, version: u.version, state: u.state })),
+      ),
+    ],
+  );
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const isUserId = (value: string) => UUID.test(value);
+
+/** By id, or by login (case-insensitive), like Okta's `GET /api/v1/users/{idOrLogin}`. */
+export async function findUser(db: Queryable, idOrLogin: string): Promise<DirectoryUserRow | null> {
+  const { rows } = isUserId(idOrLogin)
+    ? await db.query<DirectoryUserRow>('SELECT id, version, state FROM directory_users WHERE id = $1', [
+        idOrLogin,
+      ])
+    : await db.query<DirectoryUserRow>(
+        'SELECT id, version, state FROM directory_users WHERE login_lower = $1',
+        [idOrLogin.toLowerCase()],
+      );
+  return rows[0] ?? null;
+}

@@ -1,0 +1,150 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  CLOCK,
+  type Clock,
+  DomainError,
+  EventStoreProvider,
+  isUniqueViolation,
+  type Queryable,
+  type RecordedEvent,
+  ValidationFailedError,
+} from '@lapse/shared';
+import { type AuditEntry, type AuditEventType, writeAudit } from '../audit/audit-log';
+import type { Caller } from '../common/caller';
+import type { UserCommand } from './domain/user.commands';
+import { userDecider, userStreamId } from './domain/user.decider';
+import type { UserEvent } from './domain/user.events';
+import type { UserState } from './domain/user.state';
+import { LOGIN_CONSTRAINT, projectUser } from './read-models/directory-users.projection';
+
+/** How the command appears in the System Log. Debug data holds flags and ids, never a secret. */
+export interface AuditSpec {
+  readonly eventType: AuditEventType;
+  readonly message: string;
+  readonly reason?: string | null;
+  readonly debugData?: Record<string, string | number | boolean | null>;
+}
+
+export interface UserCommandOutcome {
+  readonly state: UserState;
+  readonly events: RecordedEvent[];
+}
+
+/**
+ * Runs a user command through the generic command handler and, in the same transaction, keeps the admin
+ * read model (and login claim), temporary-password delivery records and the audit log. A refused command
+ * is audited as a FAILURE with its Okta code.
+ */
+@Injectable()
+export class UserCommandService {
+  constructor(
+    private readonly eventStore: EventStoreProvider,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute(
+    userId: string,
+    command: UserCommand,
+    caller: Caller,
+    audit?: AuditSpec,
+  ): Promise<UserCommandOutcome> {
+    try {
+      const result = await this.eventStore.commands.handle(
+        userDecider,
+        userStreamId(userId),
+        command,
+        { actor: caller.actor, correlationId: caller.correlationId },
+        {
+          inTransaction: async (tx, newEvents, before) => {
+            const events = newEvents as UserEvent[];
+            const after = events.reduce(userDecider.evolve, before);
+            await projectUser(tx, before, after, events.length);
+            await recordDeliveryRequests(tx, userId, events, command.at);
+            if (audit && events.length > 0)
+              await writeAudit(tx, [auditEntry(audit, caller, userId, after, 'SUCCESS', command.at)]);
+          },
+        },
+      );
+      return { state: result.state, events: result.events };
+    } catch (error) {
+      const refusal = isUniqueViolation(error, LOGIN_CONSTRAINT)
+        ? new ValidationFailedError([
+            'login: An object with this field already exists in the current organization',
+          ])
+        : error;
+      if (refusal instanceof DomainError && audit) {
+        await writeAudit(this.eventStore.pool, [
+          auditEntry(
+            { ...audit, reason: `${refusal.code}: ${refusal.message}` },
+            caller,
+            userId,
+            null,
+            'FAILURE',
+            this.clock.now().toISOString(),
+          ),
+        ]).catch(() => undefined);
+      }
+      throw refusal;
+    }
+  }
+
+  /** Records an outcome decided at the edge (e.g. an old password that did not verify). */
+  async audit(
+    userId: string,
+    caller: Caller,
+    audit: AuditSpec,
+    outcome: 'SUCCESS' | 'FAILURE',
+  ): Promise<void> {
+    await writeAudit(this.eventStore.pool, [
+      auditEntry(audit, caller, userId, null, outcome, this.clock.now().toISOString()),
+    ]);
+  }
+}
+
+function auditEntry(
+  audit: AuditSpec,
+  caller: Caller,
+  userId: string,
+  state: UserState | null,
+  outcome: 'SUCCESS' | 'FAILURE',
+  at: string,
+): AuditEntry {
+  return {
+    eventType: audit.eventType,
+    actor: caller.audit,
+    target: {
+      id: userId,
+      type: 'User',
+      alternateId: state && state.status !== 'NONE' ? state.profile.login : null,
+    },
+    outcome,
+    reason: audit.reason ?? null,
+    correlationId: caller.correlationId,
+    displayMessage: audit.message,
+    debugData: audit.debugData,
+    published: at,
+  };
+}
+
+/** A temporary password to deliver starts as REQUESTED; the notifier's outcome events update it. */
+async function recordDeliveryRequests(
+  tx: Queryable,
+  userId: string,
+  events: readonly UserEvent[],
+  at: string,
+): Promise<void> {
+  for (const event of events) {
+    if (event.type !== 'TemporaryPasswordIssued') continue;
+    await tx.query(
+      `INSERT INTO directory_temp_password_deliveries (delivery_id, user_id, requested_channel, status, updated_at)
+       VALUES ($1, $2, $3, $4, $5)`,
+      [
+        event.data.deliveryId,
+        userId,
+        event.data.channel,
+        event.data.channel ? 'REQUESTED' : 'NOT_REQUESTED',
+        at,
+      ],
+    );
+  }
+}

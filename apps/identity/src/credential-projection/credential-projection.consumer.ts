@@ -1,0 +1,36 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { DIRECTORY_EVENT_TYPES, MessagingService, ReadinessChecks } from '@lapse/shared';
+import type { IdentityConfig } from '../identity.config';
+import { IDENTITY_CONFIG } from '../identity.tokens';
+import { revokeSessionsWhenDirectoryRevokes } from '../sessions/revoke-sessions-when-directory-revokes.handler';
+import { CREDENTIAL_PROJECTION_CONSUMER, credentialProjectionHandlers } from './credential.projection';
+import { PROJECTION_TOPICS, ProjectionLagMonitor } from './projection-lag.monitor';
+
+/** Registers identity's one consumer of directory's topics, and its lag as a readiness check. */
+@Injectable()
+export class CredentialProjectionConsumer implements OnModuleInit {
+  constructor(
+    private readonly messaging: MessagingService,
+    private readonly readiness: ReadinessChecks,
+    private readonly lag: ProjectionLagMonitor,
+    @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.messaging.consume({
+      name: CREDENTIAL_PROJECTION_CONSUMER,
+      topics: PROJECTION_TOPICS,
+      handlers: {
+        ...credentialProjectionHandlers(),
+        [DIRECTORY_EVENT_TYPES.SessionsRevoked]: revokeSessionsWhenDirectoryRevokes,
+      },
+    });
+    this.readiness.add('credentialProjection', async () => {
+      const lag = this.lag.current() ?? (await this.lag.measure());
+      return {
+        ready: lag.seconds * 1000 <= this.config.projectionReadyMaxLagMs,
+        details: { lagEvents: lag.events, lagSeconds: lag.seconds },
+      };
+    });
+  }
+}

@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import { type CredentialStateChangedV1, createPool, withTransaction } from '@lapse/shared';
+import { createTestDatabase } from '@lapse/shared/testing/test-database';
+import type { Pool } from 'pg';
+import { identityManifest } from '../identity.manifest';
+import { applyBulkExpiryCutoff, applyCredentialState, applyPasswordExpired } from './credential.projection';
+import { gateFactsByLogin, gateFactsByUserId } from './credential.store';
+
+const snapshot = (overrides: Partial<CredentialStateChangedV1> = {}): CredentialStateChangedV1 => ({
+  userId: `00u${randomUUID()}`,
+  login: `user-${randomUUID()}@example.com`,
+  provider: { type: 'OKTA', name: 'OKTA' },
+  status: 'ACTIVE',
+  credentialVersion: 1,
+  passwordHash: '$argon2id$v=19$m=4096,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2g',
+  passwordChangedAt: '2025-01-01T00:00:00.000Z',
+  passwordExpired: false,
+  oneTimePassword: null,
+  changedAt: '2025-01-01T00:00:00.000Z',
+  ...overrides,
+});
+
+describe('the credential-state projection', () => {
+  let pool: Pool;
+
+  beforeAll(async () => {
+    pool = createPool(await createTestDatabase(identityManifest.migrations, 'identity_projection'), 4);
+  });
+  afterAll(() => pool.end());
+
+  const given = (...steps: ((tx: Pool) => Promise<unknown>)[]) =>
+    withTransaction(pool, async (tx) => {
+      for (const step of steps) await step(tx as unknown as Pool);
+    });
+
+  describe('given credential snapshots', () => {
+    it('stores the snapshot as the user row, found by login case-insensitively', async () => {
+      const first = snapshot();
+      await given((tx) => applyCredentialState(tx, first));
+      const facts = await gateFactsByLogin(pool, first.login.toUpperCase());
+      expect(facts?.credential).toMatchObject({
+        userId: first.userId,
+        status: 'ACTIVE',
+        credentialVersion: 1,
+        passwordChangedAt: new Date('2025-01-01T00:00:00.000Z'),
+      });
+    });
+
+    it('keeps the highest credentialVersion when an older snapshot arrives late', async () => {
+      const v1 = snapshot();
+      const v3 = { ...v1, credentialVersion: 3, status: 'PASSWORD_EXPIRED' as const, passwordExpired: true };
+      const v2 = { ...v1, credentialVersion: 2, status: 'ACTIVE' as const };
+      await given(
+        (tx) => applyCredentialState(tx, v1),
+        (tx) => applyCredentialState(tx, v3),
+        (tx) => applyCredentialState(tx, v2),
+      );
+      const facts = await gateFactsByUserId(pool, v1.userId);
+      expect(facts?.credential).toMatchObject({
+        credentialVersion: 3,
+        status: 'PASSWORD_EXPIRED',
+        passwordExpired: true,
+      });
+    });
+
+    it('records the temporary password lifetime of one-time password mode', async () => {
+      const oneTime = snapshot({
+        oneTimePassword: { expiresAt: '2025-01-02T00:00:00.000Z' },
+        status: 'PASSWORD_EXPIRED',
+      });
+      await given((tx) => applyCredentialState(tx, oneTime));
+      expect((await gateFactsByUserId(pool, oneTime.userId))?.credential.oneTimeExpiresAt).toEqual(
+        new Date('2025-01-02T00:00:00.000Z'),
+      );
+    });
+
+    it('ends identity’s lock when directory unlocks the user', async () => {
+      const user = snapshot();
+      await given((tx) => applyCredentialState(tx, user));
+      await pool.query(
+        `INSERT INTO identity_lockouts (user_id, failed_attempts, locked_at) VALUES ($1, 3, '2025-01-01T01:00:00Z')`,
+        [user.userId],
+      );
+      await given((tx) =>
+        applyCredentialState(tx, {
+          ...user,
+          credentialVersion: 2,
+          status: 'LOCKED_OUT',
+          changedAt: '2025-01-01T01:00:01Z',
+        }),
+      );
+      expect((await gateFactsByUserId(pool, user.userId))?.lockout?.lockedAt).not.toBeNull();
+      await given((tx) =>
+        applyCredentialState(tx, {
+          ...user,
+          credentialVersion: 3,
+          status: 'ACTIVE',
+          changedAt: '2025-01-01T02:00:00Z',
+        }),
+      );
+      expect((await gateFactsByUserId(pool, user.userId))?.lockout).toBeNull();
+    });
+  });
+
+  describe('given a bulk expiry cutoff', () => {
+    it('gives every user of the covered provider the newest cutoff, and none to other providers', async () => {
+      const provider = { type: 'LDAP' as const, name: `ldap-${randomUUID()}` };
+      const ldap = snapshot({ provider });
+      const ad = snapshot({ provider: { type: 'ACTIVE_DIRECTORY', name: 'ad' } });
+      const jobId = randomUUID();
+      const fact = {
+        jobId,
+        cutoff: '2030-01-01T00:00:00.000Z',
+        providers: ['LDAP' as const],
+        total: 1,
+        startedAt: '2030-01-01T00:00:00.000Z',
+      };
+      await given(
+        (tx) => applyCredentialState(tx, ldap),
+        (tx) => applyCredentialState(tx, ad),
+        (tx) => applyBulkExpiryCutoff(tx, fact),
+        (tx) => applyBulkExpiryCutoff(tx, fact),
+      );
+      expect((await gateFactsByUserId(pool, ldap.userId))?.latestCutoff).toEqual(
+        new Date('2030-01-01T00:00:00.000Z'),
+      );
+      expect((await gateFactsByUserId(pool, ad.userId))?.latestCutoff).toBeNull();
+      const { rows } = await pool.query(
+        'SELECT count(*)::int AS n FROM identity_bulk_cutoffs WHERE job_id = $1',
+        [jobId],
+      );
+      expect(rows[0].n).toBe(1);
+    });
+  });
+
+  describe('given a PasswordExpired fact', () => {
+    it('keeps the newest expiry instant, never moving it back', async () => {
+      const user = snapshot();
+      const expired = (expiredAt: string) => ({
+        userId: user.userId,
+        login: user.login,
+        provider: user.provider,
+        cause: 'ADMIN' as const,
+        expiredAt,
+      });
+      await given(
+        (tx) => applyCredentialState(tx, user),
+        (tx) => applyPasswordExpired(tx, expired('2025-03-01T00:00:00.000Z')),
+        (tx) => applyPasswordExpired(tx, expired('2025-02-01T00:00:00.000Z')),
+      );
+      expect((await gateFactsByUserId(pool, user.userId))?.credential.expiredAt).toEqual(
+        new Date('2025-03-01T00:00:00.000Z'),
+      );
+    });
+  });
+});

@@ -1,0 +1,80 @@
+import type { Queryable } from '@lapse/shared';
+import type { Pool, PoolClient } from 'pg';
+import type { CredentialState, LockoutRecord } from '../sign-in/domain/sign-in-gate';
+
+/** One user's credential as the gate needs it: the projection row, the newest cutoff, the lockout record. */
+export interface GateFacts {
+  readonly credential: CredentialState;
+  readonly latestCutoff: Date | null;
+  readonly lockout: LockoutRecord | null;
+}
+
+interface Row {
+  user_id: string;
+  login: string;
+  provider_type: CredentialState['providerType'];
+  status: CredentialState['status'];
+  credential_version: number;
+  password_hash: string | null;
+  password_changed_at: Date | null;
+  password_expired: boolean;
+  one_time_expires_at: Date | null;
+  expired_at: Date | null;
+  changed_at: Date;
+  latest_cutoff: Date | null;
+  failed_attempts: number | null;
+  locked_at: Date | null;
+}
+
+const SELECT_FACTS = `
+  SELECT c.user_id, c.login, c.provider_type, c.status, c.credential_version, c.password_hash,
+         c.password_changed_at, c.password_expired, c.one_time_expires_at, c.expired_at, c.changed_at,
+         (SELECT max(b.cutoff) FROM identity_bulk_cutoffs b WHERE c.provider_type = ANY (b.providers)) AS latest_cutoff,
+         l.failed_attempts, l.locked_at
+    FROM identity_credentials c LEFT JOIN identity_lockouts l ON l.user_id = c.user_id`;
+
+function toFacts(row: Row | undefined): GateFacts | null {
+  if (!row) return null;
+  return {
+    credential: {
+      userId: row.user_id,
+      login: row.login,
+      providerType: row.provider_type,
+      status: row.status,
+      credentialVersion: row.credential_version,
+      passwordHash: row.password_hash,
+      passwordChangedAt: row.password_changed_at,
+      passwordExpired: row.password_expired,
+      oneTimeExpiresAt: row.one_time_expires_at,
+      expiredAt: row.expired_at,
+      changedAt: row.changed_at,
+    },
+    latestCutoff: row.latest_cutoff,
+    lockout:
+      row.failed_attempts === null ? null : { failedAttempts: row.failed_attempts, lockedAt: row.locked_at },
+  };
+}
+
+/** Logins are case-insensitive, like Okta's. */
+/** On the sign-in path: a named (prepared) statement, planned once per connection. */
+export async function gateFactsByLogin(db: Pool | PoolClient, login: string): Promise<GateFacts | null> {
+  const { rows } = await db.query<Row>({
+    name: 'identity-gate-facts-by-login',
+    text: `${SELECT_FACTS} WHERE lower(c.login) = lower($1) ORDER BY c.changed_at DESC LIMIT 1`,
+    values: [login],
+  });
+  return toFacts(rows[0]);
+}
+
+export async function gateFactsByUserId(db: Queryable, userId: string): Promise<GateFacts | null> {
+  const { rows } = await db.query<Row>(`${SELECT_FACTS} WHERE c.user_id = $1`, [userId]);
+  return toFacts(rows[0]);
+}
+
+export async function credentialVersionOf(db: Queryable, userId: string): Promise<number | null> {
+  const { rows } = await db.query<{ credential_version: number }>(
+    'SELECT credential_version FROM identity_credentials WHERE user_id = $1',
+    [userId],
+  );
+  return rows[0]?.credential_version ?? null;
+}

@@ -1,0 +1,104 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { CredentialStateChangedV1 } from '@lapse/shared';
+import { internalFetch, SERVICE_API_TOKEN } from '@lapse/shared/http/service-auth';
+import type { AdminPrincipal } from '@lapse/shared/http/admin-auth';
+import { IDENTITY_CONFIG } from '../identity.tokens';
+import type { IdentityConfig } from '../identity.config';
+
+/** Directory could not be asked (network failure, timeout, 5xx). */
+export class DirectoryUnavailableError extends Error {
+  constructor(what: string) {
+    super(`directory unavailable: ${what}`);
+    this.name = 'DirectoryUnavailableError';
+  }
+}
+
+export type PasswordChangeOutcome =
+  | { readonly kind: 'CHANGED'; readonly credentialVersion: number }
+  | { readonly kind: 'REFUSED'; readonly code: string; readonly causes: readonly string[] };
+
+interface OktaErrorLike {
+  errorCode?: string;
+  errorCauses?: { errorSummary?: string }[];
+}
+
+/** Identity's calls to directory's internal API (`/internal/v1/...`, service credential). */
+@Injectable()
+export class DirectoryClient {
+  constructor(
+    @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
+    @Inject(SERVICE_API_TOKEN) private readonly serviceToken: string,
+  ) {}
+
+  async changePassword(
+    userId: string,
+    oldPassword: string,
+    newPassword: string,
+  ): Promise<PasswordChangeOutcome> {
+    const response = await this.call<{ credentialVersion?: number } & OktaErrorLike>(
+      `/internal/v1/users/${encodeURIComponent(userId)}/credentials/change_password`,
+      { body: { oldPassword, newPassword }, timeoutMs: 15_000 },
+      'change password',
+    );
+    if (response.status === 200 && typeof response.body?.credentialVersion === 'number') {
+      return { kind: 'CHANGED', credentialVersion: response.body.credentialVersion };
+    }
+    if (response.status >= 400 && response.status < 500) {
+      const causes = (response.body?.errorCauses ?? []).flatMap((cause) =>
+        cause.errorSummary ? [cause.errorSummary] : [],
+      );
+      return { kind: 'REFUSED', code: response.body?.errorCode ?? 'E0000014', causes };
+    }
+    throw new DirectoryUnavailableError(`change password answered ${response.status}`);
+  }
+
+  async lock(userId: string): Promise<void> {
+    const response = await this.call(
+      `/internal/v1/users/${encodeURIComponent(userId)}/lifecycle/lock`,
+      { body: {} },
+      'lock',
+    );
+    if (response.status >= 500) throw new DirectoryUnavailableError(`lock answered ${response.status}`);
+  }
+
+  /** Directory's current snapshot of the user's credential, or null when it does not know the user. */
+  async credentialState(userId: string, timeoutMs = 1000): Promise<CredentialStateChangedV1 | null> {
+    const response = await this.call<CredentialStateChangedV1>(
+      `/internal/v1/users/${encodeURIComponent(userId)}/credential-state`,
+      { timeoutMs },
+      'credential state',
+    );
+    if (response.status === 404) return null;
+    if (response.status !== 200 || typeof response.body?.credentialVersion !== 'number') {
+      throw new DirectoryUnavailableError(`credential state answered ${response.status}`);
+    }
+    return response.body;
+  }
+
+  async passwordPolicy(timeoutMs = 2000): Promise<unknown> {
+    const response = await this.call('/internal/v1/policies/password', { timeoutMs }, 'password policy');
+    if (response.status !== 200)
+      throw new DirectoryUnavailableError(`password policy answered ${response.status}`);
+    return response.body;
+  }
+
+  async introspectAdminToken(token: string): Promise<AdminPrincipal | null> {
+    const response = await this.call<{ active?: boolean } & Partial<AdminPrincipal>>(
+      '/internal/v1/admin-tokens/introspect',
+      { body: { token }, timeoutMs: 3000 },
+      'introspect',
+    );
+    if (response.status >= 500) throw new DirectoryUnavailableError(`introspect answered ${response.status}`);
+    const body = response.body;
+    if (response.status !== 200 || !body?.active || !body.tokenId || !body.role) return null;
+    return { tokenId: body.tokenId, name: body.name ?? body.tokenId, role: body.role };
+  }
+
+  private async call<T>(path: string, init: { body?: unknown; timeoutMs?: number }, what: string) {
+    try {
+      return await internalFetch<T>(this.config.directoryUrl, this.serviceToken, path, init);
+    } catch {
+      throw new DirectoryUnavailableError(what);
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import type { Queryable } from '@lapse/shared';
+import type { Pool, PoolClient } from 'pg';
+import { digestOf } from '../tokens/secret-token';
+
+export interface SessionRecord {
+  /** The session id is the bearer secret (it is also the `sid` cookie): only its digest is stored. */
+  readonly id: string;
+  readonly userId: string;
+  readonly login: string;
+  readonly credentialVersion: number;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+  readonly lastPasswordVerification: Date;
+}
+
+interface SessionRow {
+  user_id: string;
+  login: string;
+  credential_version: number;
+  created_at: Date;
+  expires_at: Date;
+  last_password_verification: Date;
+}
+
+const toRecord = (id: string, row: SessionRow): SessionRecord => ({
+  id,
+  userId: row.user_id,
+  login: row.login,
+  credentialVersion: row.credential_version,
+  createdAt: row.created_at,
+  expiresAt: row.expires_at,
+  lastPasswordVerification: row.last_password_verification,
+});
+
+export async function insertSession(db: Pool | PoolClient, session: SessionRecord): Promise<void> {
+  await db.query({
+    name: 'identity-insert-session',
+    text: `INSERT INTO identity_sessions (id_hash, user_id, login, credential_version, created_at, expires_at, last_password_verification)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    values: [
+      digestOf(session.id),
+      session.userId,
+      session.login,
+      session.credentialVersion,
+      session.createdAt,
+      session.expiresAt,
+      session.lastPasswordVerification,
+    ],
+  });
+}
+
+/** The session if it is active at `now` (not ended, not past its expiry). */
+export async function activeSession(db: Queryable, id: string, now: Date): Promise<SessionRecord | null> {
+  const { rows } = await db.query<SessionRow>(
+    `SELECT user_id, login, credential_version, created_at, expires_at, last_password_verification
+       FROM identity_sessions WHERE id_hash = $1 AND ended_at IS NULL AND expires_at > $2`,
+    [digestOf(id), now],
+  );
+  return rows[0] ? toRecord(id, rows[0]) : null;
+}
+
+export async function extendSession(
+  db: Queryable,
+  id: string,
+  now: Date,
+  expiresAt: Date,
+): Promise<SessionRecord | null> {
+  const { rows } = await db.query<SessionRow>(
+    `UPDATE identity_sessions SET expires_at = $3
+      WHERE id_hash = $1 AND ended_at IS NULL AND expires_at > $2
+      RETURNING user_id, login, credential_version, created_at, expires_at, last_password_verification`,
+    [digestOf(id), now, expiresAt],
+  );
+  return rows[0] ? toRecord(id, rows[0]) : null;
+}
+
+export async function endSession(db: Queryable, id: string, now: Date, reason: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE identity_sessions SET ended_at = $2, ended_reason = $3
+      WHERE id_hash = $1 AND ended_at IS NULL AND expires_at > $2`,
+    [digestOf(id), now, reason],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/**
+ * Ends every session of the user created up to `createdUpTo`, and withdraws the session tokens and sign-in
+ * transactions of that time too, so nothing issued before the revocation becomes a session later.
+ */
+export async function endUserSessions(
+  db: Queryable,
+  userId: string,
+  createdUpTo: Date,
+  now: Date,
+  reason: string,
+): Promise<number> {
+  const { rowCount } = await db.query(
+    `UPDATE identity_sessions SET ended_at = $3, ended_reason = $4
+      WHERE user_id = $1 AND ended_at IS NULL AND created_at <= $2`,
+    [userId, createdUpTo, now, reason],
+  );
+  await db.query(
+    'UPDATE identity_session_tokens SET used_at = $3 WHERE user_id = $1 AND used_at IS NULL AND created_at <= $2',
+    [userId, createdUpTo, now],
+  );
+  await db.query(
+    `UPDATE identity_transactions SET ended_at = $3, status = 'CANCELLED'
+      WHERE user_id = $1 AND ended_at IS NULL AND created_at <= $2`,
+    [userId, createdUpTo, now],
+  );
+  return rowCount ?? 0;
+}

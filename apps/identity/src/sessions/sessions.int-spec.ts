@@ -1,0 +1,339 @@
+import { randomUUID } from 'node:crypto';
+import { DIRECTORY_EVENT_TYPES, PostgresEventStore, TOPICS } from '@lapse/shared';
+import { IdentityHarness } from '../testing/identity-harness';
+
+const PASSWORD = 'Correct-Horse-7';
+const login = () => `user-${randomUUID()}@example.com`;
+
+describe('sessions', () => {
+  const identity = new IdentityHarness();
+  beforeAll(() => identity.start(), 30_000);
+  afterAll(() => identity.close());
+
+  async function user(overrides: Parameters<IdentityHarness['directory']['addUser']>[0]) {
+    const created = await identity.directory.addUser(overrides);
+    await identity.projected(created.userId, created.credentialVersion);
+    return created;
+  }
+  const legacy = (username: string, password: string) =>
+    identity.post('/api/v1/sessions', { username, password });
+
+  describe('POST /api/v1/sessions in the legacy {username, password} form', () => {
+    it('creates a session and sets an HttpOnly SameSite=Lax sid cookie', async () => {
+      const ada = await user({ login: login(), password: PASSWORD });
+      const answer = await legacy(ada.login, PASSWORD);
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatchObject({ userId: ada.userId, status: 'ACTIVE', amr: ['pwd'] });
+      const cookie = answer.headers.get('set-cookie') ?? '';
+      expect(cookie).toContain(`sid=${answer.body.id}`);
+      expect(cookie).toMatch(/HttpOnly/i);
+      expect(cookie).toMatch(/SameSite=Lax/i);
+      expect(cookie).not.toMatch(/Secure/i);
+    });
+
+    it('answers 401 E0000064 for an expired password, only when the password is right', async () => {
+      const expired = await user({
+        login: login(),
+        password: PASSWORD,
+        status: 'PASSWORD_EXPIRED',
+        passwordExpired: true,
+      });
+      const right = await legacy(expired.login, PASSWORD);
+      expect(right.status).toBe(401);
+      expect(right.body).toMatchObject({
+        errorCode: 'E0000064',
+        errorSummary: 'Password is expired and must be changed.',
+      });
+      const wrong = await legacy(expired.login, 'Wrong-Password-1');
+      expect(wrong.status).toBe(401);
+      expect(wrong.body.errorCode).toBe('E0000004');
+      expect((await legacy(login(), PASSWORD)).body.errorCode).toBe('E0000004');
+    });
+
+    it('shares the 4 per second per username limit of /api/v1/authn', async () => {
+      const name = login();
+      const answers = await Promise.all(Array.from({ length: 10 }, () => legacy(name, 'Whatever-1')));
+      const limited = answers.filter((answer) => answer.status === 429);
+      expect(limited.length).toBeGreaterThanOrEqual(2);
+      expect(limited[0].body.errorCode).toBe('E0000047');
+    });
+
+    it('refuses a body with neither a session token nor credentials', async () => {
+      const answer = await identity.post('/api/v1/sessions', {});
+      expect(answer.status).toBe(400);
+      expect(answer.body.errorCode).toBe('E0000001');
+    });
+  });
+
+  describe('an existing session', () => {
+    it('is read, refreshed, found through its cookie, and ended', async () => {
+      const ada = await user({ login: login(), password: PASSWORD });
+      const created = await legacy(ada.login, PASSWORD);
+      const id = created.body.id as string;
+      const read = await identity.request('GET', `/api/v1/sessions/${id}`);
+      expect(read.status).toBe(200);
+      expect(read.body).toMatchObject({ id, userId: ada.userId, login: ada.login });
+      const mine = await identity.request('GET', '/api/v1/sessions/me', undefined, { cookie: `sid=${id}` });
+      expect(mine.body.id).toBe(id);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const refreshed = await identity.post(`/api/v1/sessions/${id}/lifecycle/refresh`);
+      expect(refreshed.status).toBe(200);
+      expect(new Date(refreshed.body.expiresAt as string).getTime()).toBeGreaterThan(
+        new Date(read.body.expiresAt as string).getTime(),
+      );
+      expect((await identity.request('DELETE', `/api/v1/sessions/${id}`)).status).toBe(204);
+      const gone = await identity.request('GET', `/api/v1/sessions/${id}`);
+      expect(gone.status).toBe(404);
+      expect(gone.body.errorCode).toBe('E0000007');
+      expect((await identity.request('DELETE', `/api/v1/sessions/${id}`)).status).toBe(404);
+    });
+
+    it('is not found under a forged id', async () => {
+      expect((await identity.request('GET', `/api/v1/sessions/${'C'.repeat(43)}`)).status).toBe(404);
+      expect((await identity.request('GET', '/api/v1/sessions/not-a-session')).status).toBe(404);
+    });
+
+    it('is checked by other services with one internal call, which needs the service credential', async () => {
+      const ada = await user({ login: login(), password: PASSWORD });
+      const id = (await legacy(ada.login, PASSWORD)).body.id;
+      const refused = await identity.post('/internal/v1/sessions/verify', { sessionId: id });
+      expect(refused.status).toBe(401);
+      const auth = { authorization: `Bearer ${identity.serviceToken}` };
+      const checked = await identity.post('/internal/v1/sessions/verify', { sessionId: id }, auth);
+      expect(checked.body).toMatchObject({ active: true, session: { userId: ada.userId } });
+      const unknown = await identity.post(
+        '/internal/v1/sessions/verify',
+        { sessionId: 'D'.repeat(43) },
+        auth,
+      );
+      expect(unknown.body).toEqual({ active: false });
+    });
+  });
+
+  describe('when directory publishes SessionsRevoked', () => {
+    it('ends the user’s sessions and unspent session tokens', async () => {
+      const ada = await user({ login: login(), password: PASSWORD });
+      const sessionId = (await legacy(ada.login, PASSWORD)).body.id;
+      const sessionToken = (await identity.post('/api/v1/authn', { username: ada.login, password: PASSWORD }))
+        .body.sessionToken;
+      await identity.directory.publish(TOPICS.directoryUsers, DIRECTORY_EVENT_TYPES.SessionsRevoked, {
+        userId: ada.userId,
+        reason: 'expire_password_with_temp_password',
+        revokedAt: new Date().toISOString(),
+      });
+      await identity.caughtUp();
+      expect((await identity.request('GET', `/api/v1/sessions/${sessionId}`)).status).toBe(404);
+      expect((await identity.post('/api/v1/sessions', { sessionToken })).body.errorCode).toBe('E0000011');
+      expect((await legacy(ada.login, PASSWORD)).status).toBe(200);
+    });
+  });
+
+  describe('DELETE /api/v1/users/{id}/sessions', () => {
+    it('needs an admin token with a user-admin role and ends every session of the user', async () => {
+      identity.directory.adminTokens.set('token-user-admin', {
+        tokenId: 't1',
+        name: 'ops',
+        role: 'USER_ADMIN',
+      });
+      identity.directory.adminTokens.set('token-read-only', {
+        tokenId: 't2',
+        name: 'audit',
+        role: 'READ_ONLY_ADMIN',
+      });
+      const ada = await user({ login: login(), password: PASSWORD });
+      const ids = [(await legacy(ada.login, PASSWORD)).body.id, (await legacy(ada.login, PASSWORD)).body.id];
+      const path = `/api/v1/users/${ada.userId}/sessions`;
+      const anonymous = await identity.request('DELETE', path);
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.body.errorCode).toBe('E0000011');
+      const forged = await identity.request('DELETE', path, undefined, { authorization: 'SSWS nope' });
+      expect(forged.body.errorCode).toBe('E0000011');
+      const readOnly = await identity.request('DELETE', path, undefined, {
+        authorization: 'SSWS token-read-only',
+      });
+      expect(readOnly.status).toBe(403);
+      expect(readOnly.body.errorCode).toBe('E0000006');
+      const done = await identity.request('DELETE', path, undefined, {
+        authorization: 'SSWS token-user-admin',
+      });
+      expect(done.status).toBe(204);
+      for (const id of ids)
+        expect((await identity.request('GET', `/api/v1/sessions/${id}`)).status).toBe(404);
+    });
+  });
+
+  describe('when a bulk expiry cutoff arrives', () => {
+    it('refuses users whose password was set before it and admits those who changed it after', async () => {
+      const before = await user({
+        login: login(),
+        password: PASSWORD,
+        passwordChangedAt: new Date(Date.now() - 60_000).toISOString(),
+      });
+      const ad = await user({ login: login(), password: PASSWORD, provider: 'ACTIVE_DIRECTORY' });
+      await identity.directory.publish(
+        TOPICS.directoryUsers,
+        DIRECTORY_EVENT_TYPES.BulkPasswordExpiryStarted,
+        {
+          jobId: randomUUID(),
+          cutoff: new Date().toISOString(),
+          providers: ['OKTA'],
+          total: 2,
+          startedAt: new Date().toISOString(),
+        },
+      );
+      await identity.caughtUp();
+      const after = await user({
+        login: login(),
+        password: PASSWORD,
+        passwordChangedAt: new Date().toISOString(),
+      });
+      expect((await legacy(before.login, PASSWORD)).body.errorCode).toBe('E0000064');
+      expect((await legacy(after.login, PASSWORD)).status).toBe(200);
+      expect((await legacy(ad.login, PASSWORD)).status).toBe(200);
+    });
+  });
+
+  describe('when the process restarts', () => {
+    it('keeps an applied expiry: the old password never yields a session again', async () => {
+      const ada = await user({
+        login: login(),
+        password: PASSWORD,
+        passwordChangedAt: new Date().toISOString(),
+      });
+      expect((await legacy(ada.login, PASSWORD)).status).toBe(200);
+      await identity.directory.update(ada.userId, { status: 'PASSWORD_EXPIRED', passwordExpired: true });
+      await identity.projected(ada.userId, ada.credentialVersion);
+      await identity.restart();
+      expect((await legacy(ada.login, PASSWORD)).body.errorCode).toBe('E0000064');
+      const authn = await identity.post('/api/v1/authn', { username: ada.login, password: PASSWORD });
+      expect(authn.body.status).toBe('PASSWORD_EXPIRED');
+    }, 30_000);
+  });
+
+  describe('the projection lag', () => {
+    it('is a Prometheus metric and a readiness check', async () => {
+      // Set after the bulk cutoff of the spec above, so not expired by it.
+      const ada = await user({
+        login: login(),
+        password: PASSWORD,
+        passwordChangedAt: new Date().toISOString(),
+      });
+      expect((await legacy(ada.login, PASSWORD)).status).toBe(200);
+      await identity.caughtUp();
+      const metrics = await fetch(`${identity.url}/metrics`).then((response) => response.text());
+      expect(metrics).toMatch(/^lapse_identity_projection_lag_events 0$/m);
+      expect(metrics).toMatch(/^lapse_identity_projection_lag_seconds 0$/m);
+      expect(metrics).toMatch(/lapse_identity_sign_ins_total\{answer="SUCCESS"\} \d+/);
+      const ready = await identity.request('GET', '/health/ready');
+      expect(ready.status).toBe(200);
+      expect(ready.body).toMatchObject({ info: { credentialProjection: { status: 'up', lagEvents: 0 } } });
+    });
+  });
+});
+
+describe('bounded staleness', () => {
+  /**
+   * An open transaction that appended to the log holds the consumer back (it never reads past a transaction
+   * in flight), so events committed after it are visible but not applied: the projection lags for real.
+   */
+  async function withProjectionHeldBack(identity: IdentityHarness, work: () => Promise<void>): Promise<void> {
+    const client = await identity.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await new PostgresEventStore(identity.pool).append(
+        `hold-${randomUUID()}`,
+        0,
+        [
+          {
+            event: { type: 'Held', schemaVersion: 1, data: {} },
+            metadata: {
+              eventId: randomUUID(),
+              correlationId: randomUUID(),
+              causationId: null,
+              actor: 'system',
+              occurredAt: new Date().toISOString(),
+            },
+          },
+        ],
+        client,
+      );
+      await work();
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+  }
+
+  async function expiredBehindTheProjection(identity: IdentityHarness) {
+    const ada = await identity.directory.addUser({ login: login(), password: PASSWORD });
+    await identity.projected(ada.userId, 1);
+    return ada;
+  }
+
+  describe('failing closed (default)', () => {
+    const identity = new IdentityHarness({ PROJECTION_MAX_LAG_MS: '100' });
+    beforeAll(() => identity.start(), 30_000);
+    afterAll(() => identity.close());
+
+    it('asks directory when the projection is behind, and refuses the old password once directory says expired', async () => {
+      const ada = await expiredBehindTheProjection(identity);
+      await withProjectionHeldBack(identity, async () => {
+        await identity.directory.update(ada.userId, { status: 'PASSWORD_EXPIRED', passwordExpired: true });
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        const { rows } = await identity.pool.query(
+          'SELECT credential_version FROM identity_credentials WHERE user_id = $1',
+          [ada.userId],
+        );
+        expect(rows[0].credential_version).toBe(1);
+        expect(
+          (await identity.post('/api/v1/sessions', { username: ada.login, password: PASSWORD })).body
+            .errorCode,
+        ).toBe('E0000064');
+      });
+    }, 20_000);
+
+    it('answers 503 E0000050 when directory cannot be asked either', async () => {
+      const ada = await expiredBehindTheProjection(identity);
+      await withProjectionHeldBack(identity, async () => {
+        await identity.directory.publish(TOPICS.directoryUsers, 'UserCreated', {
+          userId: randomUUID(),
+          login: 'x',
+        });
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        identity.directory.down = true;
+        try {
+          const answer = await identity.post('/api/v1/sessions', { username: ada.login, password: PASSWORD });
+          expect(answer.status).toBe(503);
+          expect(answer.body.errorCode).toBe('E0000050');
+        } finally {
+          identity.directory.down = false;
+        }
+      });
+    }, 20_000);
+  });
+
+  describe('configured open (FAIL_CLOSED=false)', () => {
+    const identity = new IdentityHarness({ PROJECTION_MAX_LAG_MS: '100', FAIL_CLOSED: 'false' });
+    beforeAll(() => identity.start(), 30_000);
+    afterAll(() => identity.close());
+
+    it('trusts the projection when directory cannot be asked', async () => {
+      const ada = await expiredBehindTheProjection(identity);
+      await withProjectionHeldBack(identity, async () => {
+        await identity.directory.publish(TOPICS.directoryUsers, 'UserCreated', {
+          userId: randomUUID(),
+          login: 'x',
+        });
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        identity.directory.down = true;
+        try {
+          expect(
+            (await identity.post('/api/v1/sessions', { username: ada.login, password: PASSWORD })).status,
+          ).toBe(200);
+        } finally {
+          identity.directory.down = false;
+        }
+      });
+    }, 20_000);
+  });
+});

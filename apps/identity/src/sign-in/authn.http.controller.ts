@@ -1,0 +1,50 @@
+import { Body, Controller, HttpCode, Inject, Post, Res } from '@nestjs/common';
+import { CLOCK, type Clock } from '@lapse/shared';
+import type { Response } from 'express';
+import type { AuthnTransaction } from './authn.responses';
+import { AuthnRequestDto, ChangePasswordRequestDto, StateTokenRequestDto } from './authn.request.dto';
+import { AuthnService } from './authn.service';
+import { AuthnRateLimiter } from './per-username-rate-limit';
+
+/** Okta's Authentication API for end users and the apps that sign them in. */
+@Controller('api/v1/authn')
+export class AuthnHttpController {
+  constructor(
+    private readonly authn: AuthnService,
+    private readonly rateLimit: AuthnRateLimiter,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @Post()
+  @HttpCode(200)
+  authenticate(
+    @Body() body: AuthnRequestDto,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<AuthnTransaction> {
+    const headers = this.rateLimit.admit(body.username, this.clock.now().getTime());
+    for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+    return this.authn.authenticate(
+      body.username,
+      body.password,
+      body.options?.warnBeforePasswordExpired === true,
+    );
+  }
+
+  @Post('credentials/change_password')
+  @HttpCode(200)
+  changePassword(@Body() body: ChangePasswordRequestDto): Promise<AuthnTransaction> {
+    return this.authn.changePassword(body.stateToken, body.oldPassword, body.newPassword);
+  }
+
+  @Post('skip')
+  @HttpCode(200)
+  skip(@Body() body: StateTokenRequestDto): Promise<AuthnTransaction> {
+    return this.authn.skip(body.stateToken);
+  }
+
+  @Post('cancel')
+  @HttpCode(200)
+  cancel(@Body() body: StateTokenRequestDto): Promise<Record<string, never>> {
+    return this.authn.cancel(body.stateToken);
+  }
+}

@@ -1,0 +1,62 @@
+import { Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+
+export class AuthnOptionsDto {
+  @IsOptional()
+  @IsBoolean()
+  warnBeforePasswordExpired?: boolean;
+
+  @IsOptional()
+  @IsBoolean()
+  multiOptionalFactorEnroll?: boolean;
+}
+
+/** `POST /api/v1/authn`: primary authentication. */
+export class AuthnRequestDto {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1024)
+  username: string;
+
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1024)
+  password: string;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AuthnOptionsDto)
+  options?: AuthnOptionsDto;
+
+  /** Okta clients send `{deviceToken}` here; accepted and ignored. */
+  @IsOptional()
+  @IsObject()
+  context?: Record<string, unknown>;
+}
+
+export class StateTokenRequestDto {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(256)
+  stateToken: string;
+}
+
+export class ChangePasswordRequestDto extends StateTokenRequestDto {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1024)
+  oldPassword: string;
+
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1024)
+  newPassword: string;
+}

@@ -1,0 +1,161 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, type Clock, LOGGER, type Logger, PG_POOL } from '@lapse/shared';
+import type { Pool } from 'pg';
+import { applyCredentialState } from '../credential-projection/credential.projection';
+import {
+  type GateFacts,
+  gateFactsByLogin,
+  gateFactsByUserId,
+} from '../credential-projection/credential.store';
+import { ProjectionLagMonitor } from '../credential-projection/projection-lag.monitor';
+import { DirectoryClient } from '../directory-client/directory.client';
+import type { IdentityConfig } from '../identity.config';
+import { IDENTITY_CONFIG } from '../identity.tokens';
+import { clearLockout, countFailedAttempt, lockAccount } from '../lockout/lockout.repository';
+import { IdentityMetrics } from '../metrics/identity.metrics';
+import type { PasswordPolicy } from './domain/password-policy';
+import {
+  afterFailedAttempt,
+  autoUnlocked,
+  canIssueSession,
+  canSignInWithPassword,
+  decideSignIn,
+  type SignInAnswer,
+} from './domain/sign-in-gate';
+import { PasswordPolicyCache } from './password-policy.cache';
+import { PasswordVerifier } from './password-verifier';
+import { credentialUnconfirmed } from './sign-in.errors';
+
+/** The gate's verdict on a sign-in: the answer, and the facts it was given (null for an unknown user). */
+export interface Verdict {
+  readonly answer: SignInAnswer;
+  readonly facts: GateFacts | null;
+  readonly policy: PasswordPolicy;
+  readonly verifiedAt: Date;
+}
+
+const FAILED: SignInAnswer = { kind: 'AUTHENTICATION_FAILED' };
+const issuesSession = (answer: SignInAnswer) => answer.kind === 'SUCCESS' || answer.kind === 'PASSWORD_WARN';
+
+/**
+ * Where a password meets the projection. Verifies (a dummy hash for unknown users), counts failures and
+ * locks, runs the pure gate, and — before anything that leads to a session — makes sure the projection is
+ * fresh enough, asking directory for the credential version when it is not.
+ */
+@Injectable()
+export class CredentialGate {
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly verifier: PasswordVerifier,
+    private readonly policies: PasswordPolicyCache,
+    private readonly directory: DirectoryClient,
+    private readonly lag: ProjectionLagMonitor,
+    private readonly metrics: IdentityMetrics,
+  ) {}
+
+  async signIn(username: string, password: string, warnBeforePasswordExpired: boolean): Promise<Verdict> {
+    const verdict = await this.verifyAndGate(username, password, warnBeforePasswordExpired);
+    if (!issuesSession(verdict.answer) || !verdict.facts) return this.counted(verdict);
+    const confirmed = await this.confirmFresh(verdict.facts);
+    if (confirmed === 'CURRENT') return this.counted(await this.succeeded(verdict));
+    if (confirmed === 'UNKNOWN_USER') return this.counted({ ...verdict, answer: FAILED });
+    // Directory knows a newer credential: verify again against it, without asking twice.
+    return this.counted(
+      await this.succeeded(await this.verifyAndGate(username, password, warnBeforePasswordExpired)),
+    );
+  }
+
+  /** For a session token: the credential must still be the one the password was proven for. */
+  async forProvenCredential(userId: string, provenVersion: number): Promise<Verdict> {
+    const policy = await this.policies.current();
+    let facts = await gateFactsByUserId(this.pool, userId);
+    const now = this.clock.now();
+    if (!facts) return { answer: FAILED, facts, policy, verifiedAt: now };
+    const confirmed = await this.confirmFresh(facts);
+    if (confirmed === 'UNKNOWN_USER') return { answer: FAILED, facts, policy, verifiedAt: now };
+    if (confirmed === 'CHANGED') facts = await gateFactsByUserId(this.pool, userId);
+    if (!facts) return { answer: FAILED, facts, policy, verifiedAt: now };
+    const answer = canIssueSession({ ...facts, policy, now }, provenVersion);
+    return { answer, facts, policy, verifiedAt: now };
+  }
+
+  private async verifyAndGate(username: string, password: string, warn: boolean): Promise<Verdict> {
+    const [facts, policy] = await Promise.all([
+      gateFactsByLogin(this.pool, username),
+      this.policies.current(),
+    ]);
+    const verified = await this.verifier.verify(facts?.credential.passwordHash ?? null, password);
+    const now = this.clock.now();
+    if (!facts) return { answer: FAILED, facts, policy, verifiedAt: now };
+    if (!verified) {
+      await this.recordFailure(facts, policy, now);
+      return { answer: FAILED, facts, policy, verifiedAt: now };
+    }
+    const answer = decideSignIn({ ...facts, policy, now, warnBeforePasswordExpired: warn });
+    return { answer, facts, policy, verifiedAt: now };
+  }
+
+  /**
+   * CURRENT: the projection is within its lag bound, or directory confirmed its version. CHANGED: directory
+   * had a newer credential, now applied. Directory unreachable while stale: 503 when failing closed.
+   */
+  private async confirmFresh(facts: GateFacts): Promise<'CURRENT' | 'CHANGED' | 'UNKNOWN_USER'> {
+    const lag = this.lag.current();
+    if (lag && lag.seconds * 1000 <= this.config.projectionMaxLagMs) return 'CURRENT';
+    this.metrics.count('lapse_identity_staleness_checks_total');
+    try {
+      const snapshot = await this.directory.credentialState(facts.credential.userId);
+      if (!snapshot) return 'UNKNOWN_USER';
+      if (snapshot.credentialVersion <= facts.credential.credentialVersion) return 'CURRENT';
+      await applyCredentialState(this.pool, snapshot);
+      return 'CHANGED';
+    } catch (error) {
+      this.logger.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        'credential not confirmed',
+      );
+      if (this.config.failClosed) {
+        this.metrics.count('lapse_identity_fail_closed_total');
+        throw credentialUnconfirmed();
+      }
+      return 'CURRENT';
+    }
+  }
+
+  private async succeeded(verdict: Verdict): Promise<Verdict> {
+    if (issuesSession(verdict.answer) && verdict.facts?.lockout)
+      await clearLockout(this.pool, verdict.facts.credential.userId);
+    return verdict;
+  }
+
+  private async recordFailure(facts: GateFacts, policy: PasswordPolicy, now: Date): Promise<void> {
+    const { credential, lockout } = facts;
+    if (!canSignInWithPassword(credential)) return;
+    if (lockout?.lockedAt) {
+      if (!autoUnlocked(lockout.lockedAt, policy, now)) return;
+      await clearLockout(this.pool, credential.userId);
+    }
+    const counted = await countFailedAttempt(this.pool, credential.userId, now);
+    const decision = afterFailedAttempt(
+      { failedAttempts: counted.failedAttempts - 1, lockedAt: counted.lockedAt },
+      policy,
+    );
+    if (!decision.locks || !(await lockAccount(this.pool, credential.userId, now))) return;
+    this.metrics.count('lapse_identity_lockouts_total');
+    this.logger.info({ userId: credential.userId }, 'account locked after failed sign-ins');
+    this.directory.lock(credential.userId).catch((error: unknown) => {
+      this.logger.warn(
+        { userId: credential.userId, err: error instanceof Error ? error.message : String(error) },
+        'directory not told of lock',
+      );
+    });
+  }
+
+  private counted(verdict: Verdict): Verdict {
+    this.metrics.count('lapse_identity_sign_ins_total', { answer: verdict.answer.kind });
+    return verdict;
+  }
+}

@@ -1,0 +1,43 @@
+import { inlinePasswordEmail, passwordExpiredNoticeEmail, revealLinkEmail } from './email.templates';
+
+describe('email templates', () => {
+  it('puts the one-time link, never a password, in a link email (text and HTML)', () => {
+    const mail = revealLinkEmail({
+      firstName: 'Ada',
+      login: 'ada@example.com',
+      link: 'https://lapse.example/notifier/reveal/abc',
+      expiresAt: '2030-01-01T00:00:00Z',
+    });
+    expect(mail.text).toContain('https://lapse.example/notifier/reveal/abc');
+    expect(mail.html).toContain('href="https://lapse.example/notifier/reveal/abc"');
+    expect(mail.text).toContain('Hello Ada,');
+  });
+
+  it('escapes profile values in HTML', () => {
+    const mail = revealLinkEmail({
+      firstName: '<script>',
+      login: null,
+      link: 'https://x/y',
+      expiresAt: '2030-01-01T00:00:00Z',
+    });
+    expect(mail.html).not.toContain('<script>');
+    expect(mail.html).toContain('&lt;script&gt;');
+  });
+
+  it('carries the password in inline mode, escaped in HTML', () => {
+    const mail = inlinePasswordEmail({
+      firstName: null,
+      login: null,
+      password: 'a<b&c',
+      expiresAt: '2030-01-01T00:00:00Z',
+    });
+    expect(mail.text).toContain('a<b&c');
+    expect(mail.html).toContain('a&lt;b&amp;c');
+  });
+
+  it('sends a notice that says the password expired and nothing secret', () => {
+    const mail = passwordExpiredNoticeEmail({ firstName: 'Ada', login: 'ada@example.com' });
+    expect(mail.subject).toBe('Your password has expired');
+    expect(mail.text).toContain('choose a new password');
+  });
+});

@@ -1,0 +1,62 @@
+import {
+  headersOf,
+  NOTIFIER_EVENT_TYPES,
+  type OutboundMessage,
+  type Publication,
+  type RecordedEvent,
+  TOPICS,
+  type TemporaryPasswordDeliveredV1,
+  type TemporaryPasswordDeliveryFailedV1,
+} from '@lapse/shared';
+import { DELIVERY_STREAM_PREFIX, type DeliveryEvent } from './delivery/domain/delivery.events';
+
+/**
+ * What the notifier publishes from its `delivery-*` streams: outcomes only, as published contracts.
+ * Scheduling, reveal and discard events stay private.
+ */
+export const notifierPublication: Publication = (recorded: RecordedEvent): OutboundMessage[] => {
+  if (!recorded.streamId.startsWith(DELIVERY_STREAM_PREFIX)) return [];
+  const event = {
+    type: recorded.type,
+    schemaVersion: recorded.schemaVersion,
+    data: recorded.data,
+  } as DeliveryEvent;
+  switch (event.type) {
+    case 'DeliverySent': {
+      const payload: TemporaryPasswordDeliveredV1 = {
+        deliveryId: event.data.deliveryId,
+        userId: event.data.userId,
+        channel: event.data.channel,
+        deliveredAt: event.data.sentAt,
+      };
+      return [
+        {
+          topic: TOPICS.notifierDeliveries,
+          key: event.data.userId,
+          headers: headersOf(recorded, NOTIFIER_EVENT_TYPES.TemporaryPasswordDelivered, 1),
+          payload,
+        },
+      ];
+    }
+    case 'DeliveryFailed': {
+      const payload: TemporaryPasswordDeliveryFailedV1 = {
+        deliveryId: event.data.deliveryId,
+        userId: event.data.userId,
+        channel: event.data.channel,
+        reason: event.data.reason,
+        attempts: event.data.attempts,
+        failedAt: event.data.failedAt,
+      };
+      return [
+        {
+          topic: TOPICS.notifierDeliveries,
+          key: event.data.userId,
+          headers: headersOf(recorded, NOTIFIER_EVENT_TYPES.TemporaryPasswordDeliveryFailed, 1),
+          payload,
+        },
+      ];
+    }
+    default:
+      return [];
+  }
+};

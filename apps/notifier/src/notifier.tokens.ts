@@ -1,0 +1,3 @@
+export const NOTIFIER_CONFIG = Symbol('NOTIFIER_CONFIG');
+export const MAIL_CHANNEL = Symbol('NOTIFIER_MAIL_CHANNEL');
+export const VOICE_SENDER = Symbol('NOTIFIER_VOICE_SENDER');

@@ -1,0 +1,40 @@
+import { Controller, Get, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { type Page, revealPage } from './reveal.pages';
+import { RevealTemporaryPassword } from './reveal-temporary-password';
+
+/**
+ * The page behind the emailed link. GET only shows a button (so link scanners burn nothing); POST
+ * reveals the temporary password once and burns it.
+ */
+@Controller('notifier/reveal')
+export class RevealHttpController {
+  constructor(@Inject(RevealTemporaryPassword) private readonly reveals: RevealTemporaryPassword) {}
+
+  @Get(':token')
+  async show(@Param('token') token: string, @Res() response: Response): Promise<void> {
+    send(response, revealPage(await this.reveals.check(token)));
+  }
+
+  @Post(':token')
+  @HttpCode(200)
+  async reveal(@Param('token') token: string, @Res() response: Response): Promise<void> {
+    send(response, revealPage(await this.reveals.reveal(token)));
+  }
+}
+
+function send(response: Response, page: Page): void {
+  response
+    .status(page.status)
+    .set({
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      pragma: 'no-cache',
+      'referrer-policy': 'no-referrer',
+      'x-frame-options': 'DENY',
+      'x-content-type-options': 'nosniff',
+      'content-security-policy':
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+    })
+    .send(page.html);
+}

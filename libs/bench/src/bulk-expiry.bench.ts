@@ -1,0 +1,283 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { freePort } from '@lapse/shared/database/free-port';
+import argon2 from 'argon2';
+import { startBenchInfra } from './infra';
+
+/**
+ * `npm run bench -- bulk-expiry --users N --transport kafka|embedded [--samples S] [--json FILE]`
+ *
+ * Seeds N OKTA users and N/10 ACTIVE_DIRECTORY users through the batch hash-import path, waits until
+ * identity can sign every sampled user in, then expires all OKTA users with one call and measures:
+ * - enforcementMs: from the 202 until identity refuses every sampled OKTA user (legacy session answering
+ *   401 E0000064) — the O(1) fact at work (target: ≤ 1,000 ms);
+ * - fanoutUsersPerSec: per-user PasswordExpired events appended per second by the fan-out (job created →
+ *   completed, server clock; target: ≥ 20,000/s);
+ * - AD users affected (must be 0): none is PASSWORD_EXPIRED in directory, sampled ones still sign in;
+ * - peakRssMb: peak resident memory (VmHWM) of each service process (target: < 300 MB each).
+ * Services run as separate child processes from `dist/` (kafka: directory + identity; embedded: the
+ * all-in-one process), so their memory is measured on its own. Hashes are cheap (argon2id m=1024, t=1).
+ */
+export async function run(args: Record<string, string>): Promise<object> {
+  const users = Number(args.users ?? 100_000);
+  const adUsers = Math.floor(users / 10);
+  const samples = Math.min(Number(args.samples ?? 50), users);
+  const transport = (args.transport ?? 'kafka') as 'kafka' | 'embedded';
+  const infra = await startBenchInfra();
+  const services: Service[] = [];
+  try {
+    const adminToken = `00bench${randomBytes(16).toString('hex')}`;
+    const serviceToken = randomBytes(24).toString('hex');
+    const common: Record<string, string> = {
+      HOST: '127.0.0.1',
+      ADMIN_API_TOKEN: adminToken,
+      SERVICE_API_TOKEN: serviceToken,
+      ADMIN_RATE_LIMIT_PER_MINUTE: '100000000',
+      PASSWORD_HASH_MEMORY_KIB: '1024',
+      PASSWORD_HASH_ITERATIONS: '1',
+      LOG_LEVEL: 'warn',
+      BULK_EXPIRY_BATCH_SIZE: args.batch ?? '2000',
+    };
+    let adminUrl: string;
+    let identityUrl: string;
+    if (transport === 'kafka') {
+      const kafka = { TRANSPORT: 'kafka', KAFKA_BROKERS: (await infra.kafka()).join(',') };
+      const directory = await startService('directory', 'apps/directory/src/main.js', {
+        ...common,
+        ...kafka,
+        DATABASE_URL: await infra.database('bench_directory'),
+      });
+      services.push(directory);
+      const identity = await startService('identity', 'apps/identity/src/main.js', {
+        ...common,
+        ...kafka,
+        DATABASE_URL: await infra.database('bench_identity'),
+        DIRECTORY_URL: directory.url,
+      });
+      services.push(identity);
+      adminUrl = directory.url;
+      identityUrl = identity.url;
+    } else {
+      const lapse = await startService('all-in-one', 'apps/main.js', {
+        ...common,
+        DATABASE_URL: await infra.database('bench_lapse'),
+      });
+      services.push(lapse);
+      adminUrl = lapse.url;
+      identityUrl = lapse.url;
+    }
+    const admin = (method: string, path: string, body?: unknown) =>
+      json(`${adminUrl}${path}`, method, body, { authorization: `SSWS ${adminToken}` });
+
+    // Seed through the batch import path with a real (cheap) argon2id hash of one known password.
+    const password = 'Bench-Password-1';
+    const hash = await argon2.hash(password, {
+      type: argon2.argon2id,
+      memoryCost: 1024,
+      timeCost: 1,
+      parallelism: 1,
+    });
+    const run = randomBytes(3).toString('hex');
+    const oktaLogins: string[] = [];
+    const adLogins: string[] = [];
+    const seedStarted = performance.now();
+    const batches: { provider: 'OKTA' | 'ACTIVE_DIRECTORY'; logins: string[] }[] = [];
+    for (const [provider, count, into] of [
+      ['OKTA', users, oktaLogins],
+      ['ACTIVE_DIRECTORY', adUsers, adLogins],
+    ] as const) {
+      for (let start = 0; start < count; start += IMPORT_BATCH) {
+        const logins = Array.from(
+          { length: Math.min(IMPORT_BATCH, count - start) },
+          (_, i) => `${provider.toLowerCase()}-${start + i}-${run}@bench.example`,
+        );
+        into.push(...logins);
+        batches.push({ provider, logins });
+      }
+    }
+    const lastChanged = new Date(Date.now() - 86_400_000).toISOString();
+    await inParallel(batches, 4, async ({ provider, logins }) => {
+      const answer = await admin('POST', '/api/v1/users/import?activate=true', {
+        users: logins.map((login) => ({
+          profile: { login },
+          credentials: {
+            password: { hash: { algorithm: 'ARGON2', value: hash }, lastChanged },
+            provider: { type: provider },
+          },
+        })),
+      });
+      if (answer.status !== 200)
+        throw new Error(`import failed: ${answer.status} ${JSON.stringify(answer.body)}`);
+    });
+    const seedSeconds = (performance.now() - seedStarted) / 1000;
+
+    const pick = (logins: string[], n: number) =>
+      Array.from({ length: n }, (_, i) => logins[Math.floor((i * logins.length) / n)]).concat(
+        logins.slice(-2),
+      );
+    const oktaSample = [...new Set(pick(oktaLogins, samples))];
+    const adSample = [...new Set(pick(adLogins, Math.max(2, Math.floor(samples / 5))))];
+    const session = (login: string) =>
+      json(`${identityUrl}/api/v1/sessions`, 'POST', { username: login, password });
+
+    // Identity must hold every sampled user (its projection caught up with the seeding) before timing.
+    const catchUpStarted = performance.now();
+    await inParallel([...oktaSample, ...adSample], 8, async (login) => {
+      const deadline = Date.now() + 15 * 60_000;
+      while ((await session(login)).status !== 200) {
+        if (Date.now() > deadline) throw new Error(`identity never signed ${login} in`);
+        await sleep(200);
+      }
+    });
+    const catchUpSeconds = (performance.now() - catchUpStarted) / 1000;
+    await sleep(2000);
+
+    const started = await admin('POST', '/api/v1/users/lifecycle/expire_passwords', {
+      providers: ['OKTA'],
+      reason: 'benchmark',
+    });
+    const accepted = performance.now();
+    if (started.status !== 202)
+      throw new Error(`bulk expiry refused: ${started.status} ${JSON.stringify(started.body)}`);
+    const refusedAfter: number[] = [];
+    await Promise.all(
+      oktaSample.map(async (login) => {
+        for (;;) {
+          const answer = await session(login);
+          if (answer.status === 401 && answer.body.errorCode === 'E0000064') break;
+          if (performance.now() - accepted > 120_000)
+            throw new Error(`bulk expiry never enforced for ${login}`);
+        }
+        refusedAfter.push(performance.now() - accepted);
+      }),
+    );
+    const enforcementMs = Math.max(...refusedAfter);
+
+    const jobId = (started.body as { id: string }).id;
+    let job: Record<string, unknown>;
+    for (;;) {
+      job = (await admin('GET', `/api/v1/jobs/${jobId}`)).body;
+      if (job.status === 'COMPLETED') break;
+      await sleep(200);
+    }
+    const fanoutSeconds = (Date.parse(job.completed as string) - Date.parse(job.created as string)) / 1000;
+    const adExpired = await admin(
+      'GET',
+      `/api/v1/users?limit=200&search=${encodeURIComponent('credentials.provider.type eq "ACTIVE_DIRECTORY" and status eq "PASSWORD_EXPIRED"')}`,
+    );
+    const adStillSignIn = (
+      await Promise.all(adSample.map(async (login) => (await session(login)).status === 200))
+    ).every(Boolean);
+
+    const rss: Record<string, number> = {};
+    for (const service of services) rss[service.name] = await peakRssMb(service.process);
+    return {
+      users,
+      adUsers,
+      transport,
+      enforcementMs: round(enforcementMs),
+      enforcementSamples: refusedAfter.length,
+      fanoutUsersPerSec: Math.round((job.expired as number) / fanoutSeconds),
+      fanoutSeconds: round(fanoutSeconds),
+      expired: job.expired,
+      skipped: job.skipped,
+      adUsersAffected: (adExpired.body as unknown as unknown[]).length,
+      adSampleStillSignsIn: adStillSignIn,
+      peakRssMb: Math.max(...Object.values(rss)),
+      peakRssMbByService: rss,
+      seedSeconds: round(seedSeconds),
+      identityCatchUpSeconds: round(catchUpSeconds),
+      targets: { enforcementMs: 1000, fanoutUsersPerSec: 20_000, peakRssMb: 300, adUsersAffected: 0 },
+    };
+  } finally {
+    for (const service of services.reverse()) await service.stop();
+    await infra.close();
+  }
+}
+
+interface Service {
+  readonly name: string;
+  readonly url: string;
+  readonly process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts a service from `dist/` as its own process and waits until it answers /health/ready. */
+async function startService(name: string, script: string, env: Record<string, string>): Promise<Service> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [join(__dirname, '../../..', script)], {
+    env: {
+      ...process.env,
+      ...env,
+      PORT: String(port),
+      PUBLIC_URL: url,
+      DATA_DIR: `/tmp/lapse-bench-${name}-${port}`,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited at start: ${stderr}`);
+    try {
+      if ((await fetch(`${url}/health/ready`)).status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${name} not ready: ${stderr}`);
+    await sleep(250);
+  }
+  return {
+    name,
+    url,
+    process: child,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await Promise.race([exited, sleep(15_000)]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
+/** Peak resident set size of a process over its life (Linux VmHWM). */
+async function peakRssMb(child: ChildProcess): Promise<number> {
+  const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN);
+  return round(kb / 1024, 1);
+}
+
+async function json(url: string, method: string, body?: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
+}
+
+async function inParallel<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
+}
+
+/** Users per import request: the 64 kB body limit holds about 200 imported users. */
+const IMPORT_BATCH = 180;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const round = (value: number, digits = 2) => Number(value.toFixed(digits));
