@@ -1,17 +1,13 @@
+import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import type { Pool } from 'pg';
+import { join } from 'node:path';
 import { runMigrations } from '@lapse/shared/database/migrate';
 import { createPool } from '@lapse/shared/database/pg';
 import type { EventMetadata } from '@lapse/shared/event-sourcing/event';
 import { PostgresEventStore } from '@lapse/shared/event-store/event-store';
-import { ContractRegistry } from '@lapse/shared/messaging/contract-registry';
-import { TableDeadLetterSink } from '@lapse/shared/messaging/dead-letter';
-import { InboxConsumer, type MessageHandler } from '@lapse/shared/messaging/inbox-consumer';
 import { headersOf, type Publication } from '@lapse/shared/messaging/message';
-import { EmbeddedTransport } from '@lapse/shared/transport/embedded.transport';
 import { KafkaTransport } from '@lapse/shared/transport/kafka.transport';
 import { LogNotifications } from '@lapse/shared/transport/log-notifications';
-import type { EventTransport } from '@lapse/shared/transport/transport.port';
 import type { BenchArgs } from './cli';
 import { type BenchInfra, percentile, round, startBenchInfra } from './infra';
 
@@ -47,13 +43,15 @@ export async function run(args: BenchArgs): Promise<object> {
 
 interface Rig {
   store: PostgresEventStore;
-  publisherPool: Pool;
-  consumerPool: Pool;
-  transport: EventTransport;
-  subscribe(handler: MessageHandler, onCommitted?: (ids: string[]) => void): Promise<void>;
+  /** Starts the consumer process; `onCommitted` gets each committed batch's ids and commit time (epoch ms). */
+  consume(onCommitted: (ids: string[], at: number) => void): Promise<void>;
   close(): Promise<void>;
 }
 
+/**
+ * The publishing side (event store, and the relay in Kafka mode) runs here, as in the directory service;
+ * the consuming side runs in a child process, as identity or notifier would.
+ */
 async function rig(infra: BenchInfra, kind: 'embedded' | 'kafka', topic: string): Promise<Rig> {
   const publisherUrl = await infra.database(`bench_pub_${randomUUID().slice(0, 8)}`);
   await runMigrations(publisherUrl, []);
@@ -63,17 +61,14 @@ async function rig(infra: BenchInfra, kind: 'embedded' | 'kafka', topic: string)
   const publication: Publication = (event) => [
     { topic, key: event.streamId, headers: headersOf(event), payload: event.data },
   ];
-  let consumerPool = publisherPool;
-  let transport: EventTransport;
-  let deadLetters = new TableDeadLetterSink() as
-    | TableDeadLetterSink
-    | ReturnType<KafkaTransport['deadLetterSink']>;
+  let consumerUrl = publisherUrl;
+  let relay: KafkaTransport | null = null;
+  const brokers = kind === 'kafka' ? await infra.kafka() : [];
   if (kind === 'kafka') {
-    const consumerUrl = await infra.database(`bench_con_${randomUUID().slice(0, 8)}`);
+    consumerUrl = await infra.database(`bench_con_${randomUUID().slice(0, 8)}`);
     await runMigrations(consumerUrl, []);
-    consumerPool = createPool(consumerUrl, 20);
-    const kafka = new KafkaTransport({ brokers: await infra.kafka(), clientId: 'bench', partitions: 6 });
-    await kafka.startRelay({
+    relay = new KafkaTransport({ brokers, clientId: 'bench-relay', partitions: 6 });
+    await relay.startRelay({
       name: `relay.${topic}`,
       pool: publisherPool,
       store,
@@ -81,39 +76,39 @@ async function rig(infra: BenchInfra, kind: 'embedded' | 'kafka', topic: string)
       publication,
       topics: [topic],
     });
-    deadLetters = kafka.deadLetterSink();
-    transport = kafka;
-  } else {
-    transport = new EmbeddedTransport({
-      pool: publisherPool,
-      store,
-      notifications,
-      publication,
-      batchSize: 2000,
-    });
   }
+  let child: ChildProcess | null = null;
   return {
     store,
-    publisherPool,
-    consumerPool,
-    transport,
-    subscribe: (handler, onCommitted) =>
-      transport.subscribe(
-        new InboxConsumer({
-          name: `bench-${topic}`,
-          pool: consumerPool,
-          contracts: new ContractRegistry().register('Ticked', 1),
-          handlers: { Ticked: handler },
-          deadLetters,
-          onCommitted: onCommitted && ((messages) => onCommitted(messages.map((m) => m.headers.eventId))),
-        }),
-        [topic],
-      ),
+    consume: (onCommitted) =>
+      new Promise<void>((resolveReady, reject) => {
+        child = fork(join(__dirname, 'transport-consumer.js'), [], {
+          env: {
+            ...process.env,
+            BENCH_KIND: kind,
+            BENCH_TOPIC: topic,
+            BENCH_CONSUMER_URL: consumerUrl,
+            BENCH_BROKERS: brokers.join(','),
+          },
+        });
+        child.once('exit', (code) =>
+          code === 0 ? undefined : reject(new Error(`bench consumer exited with ${code}`)),
+        );
+        child.on('message', (message: { ready?: boolean; ids?: string[]; at?: number }) => {
+          if (message.ready) resolveReady();
+          if (message.ids && message.at !== undefined) onCommitted(message.ids, message.at);
+        });
+      }),
     async close() {
-      await transport.close();
+      const running = child as ChildProcess | null;
+      if (running && running.exitCode === null) {
+        const exited = new Promise((done) => running.once('exit', done));
+        running.send({ stop: true });
+        await exited;
+      }
+      await relay?.close();
       await notifications.close();
       await publisherPool.end();
-      if (consumerPool !== publisherPool) await consumerPool.end();
     },
   };
 }
@@ -147,17 +142,17 @@ async function drainBacklog(infra: BenchInfra, kind: 'embedded' | 'kafka', total
       );
     }
     let seen = 0;
-    let done: () => void = () => undefined;
-    const finished = new Promise<void>((resolve) => {
+    let done: (at: number) => void = () => undefined;
+    const finished = new Promise<number>((resolve) => {
       done = resolve;
     });
-    const started = performance.now();
-    await setup.subscribe(async () => {
-      if (++seen >= perKey * keys.length) done();
+    const started = performance.timeOrigin + performance.now();
+    await setup.consume((ids, at) => {
+      seen += ids.length;
+      if (seen >= perKey * keys.length) done(at);
     });
-    await finished;
-    // The last batch's transaction commits right after its handlers ran.
-    return (perKey * keys.length) / ((performance.now() - started) / 1000);
+    const finishedAt = await finished;
+    return (perKey * keys.length) / ((finishedAt - started) / 1000);
   } finally {
     await setup.close();
   }
@@ -175,16 +170,12 @@ async function steadyLatency(
   const latencies: number[] = [];
   try {
     // Latency runs from the start of the append to the commit of the consumer's inbox transaction.
-    await setup.subscribe(
-      async () => undefined,
-      (ids) => {
-        const now = performance.now();
-        for (const id of ids) {
-          const sent = sentAt.get(id);
-          if (sent !== undefined) latencies.push(now - sent);
-        }
-      },
-    );
+    await setup.consume((ids, at) => {
+      for (const id of ids) {
+        const sent = sentAt.get(id);
+        if (sent !== undefined) latencies.push(at - sent);
+      }
+    });
     // Warm-up second, not measured: connections, group join, JIT.
     await paced(setup.store, rate, 1, null);
     await paced(setup.store, rate, seconds, sentAt);
@@ -212,7 +203,7 @@ async function paced(
     const wait = start + i * intervalMs - performance.now();
     if (wait >= 1) await sleep(wait);
     const meta = metadata();
-    sentAt?.set(meta.eventId, performance.now());
+    sentAt?.set(meta.eventId, performance.timeOrigin + performance.now());
     appends.push(
       store.append(`tick-${randomUUID()}`, 0, [
         { event: { type: 'Ticked', schemaVersion: 1, data: { seq: i } }, metadata: meta },
