@@ -31,7 +31,14 @@ async function databaseUrl(name: string): Promise<string> {
 function spawnService(name: string, port: number, env: Record<string, string>): Service {
   const child = spawn(process.execPath, [join(root, `dist/apps/${name}/src/main.js`)], {
     cwd: root,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      LOG_LEVEL: 'warn',
+    },
   });
   let output = '';
   const append = (chunk: Buffer) => {
@@ -44,12 +51,20 @@ function spawnService(name: string, port: number, env: Record<string, string>): 
 }
 
 /** Polls at most 3 times a second: identity allows 4 sign-in attempts per second per username. */
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+async function until<T>(
+  what: string | (() => string),
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = await probe().catch(() => undefined);
+    const value = await probe().catch((error: Error) => {
+      if (error.message.includes('exited at start')) throw error;
+      return undefined;
+    });
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((r) => setTimeout(r, 300));
   }
 }
@@ -67,7 +82,11 @@ describe('microservices over Kafka', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'lapse-ms-'));
     mail = await MaildevCaptureServer.start();
-    const [directoryPort, identityPort, notifierPort] = [await freePort(), await freePort(), await freePort()];
+    const [directoryPort, identityPort, notifierPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     const common = {
       TRANSPORT: 'kafka',
       KAFKA_BROKERS: process.env.LAPSE_TEST_KAFKA_BROKERS as string,
@@ -94,9 +113,14 @@ describe('microservices over Kafka', () => {
     });
     services = [notifier, directory, identity];
     for (const service of services) {
-      await until(`${service.name} ready\n${service.output()}`, async () =>
-        (await fetch(`${service.url}/health/ready`)).status === 200 ? true : undefined,
-      60_000,
+      await until(
+        () => `${service.name} ready; it printed:\n${service.output()}`,
+        async () => {
+          if (service.child.exitCode !== null)
+            throw new Error(`${service.name} exited at start:\n${service.output()}`);
+          return (await fetch(`${service.url}/health/ready`)).status === 200 ? true : undefined;
+        },
+        60_000,
       );
     }
   }, 120_000);
@@ -110,7 +134,11 @@ describe('microservices over Kafka', () => {
   const admin = (path: string, body?: unknown) =>
     fetch(`${directory.url}${path}`, {
       method: 'POST',
-      headers: { authorization: `SSWS ${adminToken}`, 'content-type': 'application/json', accept: 'application/json' },
+      headers: {
+        authorization: `SSWS ${adminToken}`,
+        'content-type': 'application/json',
+        accept: 'application/json',
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   const legacySession = (username: string, password: string) =>
@@ -132,7 +160,9 @@ describe('microservices over Kafka', () => {
     expect(user.status).toBe('ACTIVE');
 
     // Identity learns the credential over the restricted Kafka topic and opens a session.
-    await until('a session for the new user', async () => ((await legacySession(login, password)).status === 200 ? true : undefined));
+    await until('a session for the new user', async () =>
+      (await legacySession(login, password)).status === 200 ? true : undefined,
+    );
 
     const expired = await admin(`/api/v1/users/${user.id}/lifecycle/expire_password`);
     expect(expired.status).toBe(200);
@@ -147,7 +177,9 @@ describe('microservices over Kafka', () => {
     const wrong = await legacySession(login, 'Not-The-Password-1');
     expect(((await wrong.json()) as { errorCode: string }).errorCode).toBe('E0000004');
 
-    const temp = await admin(`/api/v1/users/${user.id}/lifecycle/expire_password_with_temp_password?revokeSessions=true`);
+    const temp = await admin(
+      `/api/v1/users/${user.id}/lifecycle/expire_password_with_temp_password?revokeSessions=true`,
+    );
     expect(temp.status).toBe(200);
     const { tempPassword } = (await temp.json()) as { tempPassword: string };
     expect(tempPassword.length).toBeGreaterThanOrEqual(12);

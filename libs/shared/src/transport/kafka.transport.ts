@@ -77,7 +77,11 @@ export class KafkaTransport implements EventTransport {
         await admin
           .createTopics({
             waitForLeaders: true,
-            topics: missing.map((topic) => ({ topic, numPartitions: this.options.partitions ?? 6, replicationFactor: 1 })),
+            topics: missing.map((topic) => ({
+              topic,
+              numPartitions: this.options.partitions ?? 6,
+              replicationFactor: 1,
+            })),
           })
           .catch((error: { type?: string }) => {
             if (error?.type !== 'TOPIC_ALREADY_EXISTS') throw error;
@@ -86,8 +90,12 @@ export class KafkaTransport implements EventTransport {
       for (let attempt = 1; ; attempt++) {
         const ready = await admin
           .fetchTopicMetadata({ topics: wanted })
-          .then(({ topics: found }) =>
-            found.length === wanted.length && found.every((topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0)),
+          .then(
+            ({ topics: found }) =>
+              found.length === wanted.length &&
+              found.every(
+                (topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0),
+              ),
           )
           .catch(() => false);
         if (ready) return;

@@ -63,6 +63,7 @@ export class LogTailer {
   private async run(): Promise<void> {
     let position = await this.options.loadPosition();
     let failures = 0;
+    let heldBackDelay = HELD_BACK_RETRY_MS / 2;
     while (this.running) {
       try {
         this.pendingWake = false;
@@ -72,11 +73,18 @@ export class LogTailer {
           const last = events[events.length - 1];
           position = { transactionId: last.transactionId, globalPosition: last.globalPosition };
           failures = 0;
+          heldBackDelay = HELD_BACK_RETRY_MS / 2;
           if (events.length === this.batchSize) continue;
         }
         if (this.pendingWake) continue;
-        const heldBack = await this.options.store.hasHeldBack(position);
-        await this.idle(heldBack ? HELD_BACK_RETRY_MS : this.pollIntervalMs);
+        if (await this.options.store.hasHeldBack(position)) {
+          // Look again soon, backing off while a long transaction holds the log (e.g. a migration).
+          heldBackDelay = Math.min(heldBackDelay * 2, this.pollIntervalMs);
+          await this.idle(heldBackDelay);
+        } else {
+          heldBackDelay = HELD_BACK_RETRY_MS / 2;
+          await this.idle(this.pollIntervalMs);
+        }
       } catch (error) {
         failures++;
         this.logger.warn(
