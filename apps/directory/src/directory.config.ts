@@ -31,9 +31,9 @@ export function readDirectoryConfig(env: EnvReader, base: BaseConfig): Directory
     notifierJwksUrl:
       env.url('NOTIFIER_JWKS_URL', ['http', 'https']) ?? `${base.publicUrl}/api/v1/notifier/jwks`,
     orgDelegatedPasswordReset: env.bool('ORG_DELEGATED_PASSWORD_RESET', false),
-    bulkExpiryBatchSize: env.int('BULK_EXPIRY_BATCH_SIZE', 2000, 1, 50_000),
+    bulkExpiryBatchSize: env.int('BULK_EXPIRY_BATCH_SIZE', 2500, 1, 50_000),
     bulkExpiryWorker: env.bool('BULK_EXPIRY_WORKER', true),
-    bulkExpiryConcurrency: env.int('BULK_EXPIRY_CONCURRENCY', 2, 1, 16),
+    bulkExpiryConcurrency: env.int('BULK_EXPIRY_CONCURRENCY', 4, 1, 16),
   };
 }
 

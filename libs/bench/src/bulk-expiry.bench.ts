@@ -7,7 +7,7 @@ import argon2 from 'argon2';
 import { startBenchInfra } from './infra';
 
 /**
- * `npm run bench -- bulk-expiry --users N --transport kafka|embedded [--samples S] [--json FILE]`
+ * `npm run bench -- bulk-expiry --users N --transport kafka|embedded [--samples S] [--batch B] [--concurrency C] [--heap MB] [--json FILE]`
  *
  * Seeds N OKTA users and N/10 ACTIVE_DIRECTORY users through the batch hash-import path, waits until
  * identity can sign every sampled user in, then expires all OKTA users with one call and measures:
@@ -38,7 +38,10 @@ export async function run(args: Record<string, string>): Promise<object> {
       PASSWORD_HASH_MEMORY_KIB: '1024',
       PASSWORD_HASH_ITERATIONS: '1',
       LOG_LEVEL: 'warn',
-      BULK_EXPIRY_BATCH_SIZE: args.batch ?? '2000',
+      BULK_EXPIRY_BATCH_SIZE: args.batch ?? '2500',
+      BULK_EXPIRY_CONCURRENCY: args.concurrency ?? '4',
+      // `--heap MB` caps each service's V8 old space (as a container deployment would); default: Node's own.
+      ...(args.heap ? { NODE_OPTIONS: `--max-old-space-size=${Number(args.heap)}` } : {}),
     };
     let adminUrl: string;
     let identityUrl: string;

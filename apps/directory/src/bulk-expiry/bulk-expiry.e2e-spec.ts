@@ -141,7 +141,7 @@ describe('expiring all passwords', () => {
   describe('when the fan-out stops half-way and another process resumes it', () => {
     it('finishes from the checkpoint, skips users who changed their password after the cutoff and leaves newer users untouched', async () => {
       const first = await startDirectoryTestApp({
-        env: { BULK_EXPIRY_BATCH_SIZE: '2', BULK_EXPIRY_WORKER: 'false' },
+        env: { BULK_EXPIRY_BATCH_SIZE: '2', BULK_EXPIRY_CONCURRENCY: '1', BULK_EXPIRY_WORKER: 'false' },
       });
       const admin = client(first.url, `SSWS ${first.adminToken}`);
       const targets = await seed(admin, 'OKTA', 6);

@@ -34,7 +34,15 @@ import { adminCaller } from '../common/caller';
 import { DIRECTORY_CONFIG, type DirectoryConfig } from '../directory.config';
 import { isDelegated } from '../user/domain/user.decider';
 import type { BulkPasswordExpiryStarted } from './domain/bulk-job.events';
-import { type BulkJob, bulkJobStreamId, countTargets, insertJob, insertSlices, loadJob, presentJob } from './bulk-jobs';
+import {
+  type BulkJob,
+  bulkJobStreamId,
+  countTargets,
+  insertJob,
+  insertSlices,
+  loadJob,
+  presentJob,
+} from './bulk-jobs';
 import { BulkExpiryWorker } from './bulk-expiry.worker';
 import { ExpirePasswordsRequestDto } from './bulk-expiry.request.dto';
 

@@ -15,7 +15,14 @@ import { userDecider, userStreamId } from '../user/domain/user.decider';
 import type { ExistingUser } from '../user/domain/user.state';
 import { projectUsers } from '../user/read-models/directory-users.projection';
 import type { BulkPasswordExpiryCompleted } from './domain/bulk-job.events';
-import { type BulkJob, bulkJobStreamId, loadJob, lockSlice, runningJobIds, unfinishedSlices } from './bulk-jobs';
+import {
+  type BulkJob,
+  bulkJobStreamId,
+  loadJob,
+  lockSlice,
+  runningJobIds,
+  unfinishedSlices,
+} from './bulk-jobs';
 import { appendToManyStreams, type StreamAppend } from './multi-stream-append';
 
 const MAX_BATCH_ATTEMPTS = 10;
@@ -75,7 +82,10 @@ export class BulkExpiryWorker implements OnApplicationBootstrap, OnApplicationSh
     const slices = await unfinishedSlices(this.eventStore.pool, jobId);
     await Promise.all(
       slices.map(async (slice) => {
-        while (!this.stopping && (await this.withRetry(() => this.processSliceBatch(jobId, slice))) === 'progressed');
+        while (
+          !this.stopping &&
+          (await this.withRetry(() => this.processSliceBatch(jobId, slice))) === 'progressed'
+        );
       }),
     );
     if (this.stopping) return;
@@ -95,12 +105,14 @@ export class BulkExpiryWorker implements OnApplicationBootstrap, OnApplicationSh
     }
   }
 
-  /** One batch of the first unfinished slice (or completes the job when none is left). */
+  /** One batch of targets from the first unfinished slice that has any (or completes the job when none is left). */
   async processBatch(jobId: string): Promise<BatchOutcome> {
-    const [slice] = await unfinishedSlices(this.eventStore.pool, jobId);
-    if (slice === undefined) return this.completeIfDone(jobId);
-    const outcome = await this.processSliceBatch(jobId, slice);
-    return outcome === 'done' ? 'progressed' : outcome;
+    for (;;) {
+      const [slice] = await unfinishedSlices(this.eventStore.pool, jobId);
+      if (slice === undefined) return this.completeIfDone(jobId);
+      const outcome = await this.processSliceBatch(jobId, slice);
+      if (outcome !== 'done') return outcome;
+    }
   }
 
   /**
@@ -118,14 +130,29 @@ export class BulkExpiryWorker implements OnApplicationBootstrap, OnApplicationSh
           WHERE provider_type = ANY($1::text[]) AND created_at < $2::timestamptz
             AND id > $3::uuid AND ($4::uuid IS NULL OR id < $4::uuid)
           ORDER BY id LIMIT $5`,
-        [job.providers, job.cutoff, slice.checkpoint ?? previousUuid(slice.low), slice.high, this.config.bulkExpiryBatchSize],
+        [
+          job.providers,
+          job.cutoff,
+          slice.checkpoint ?? previousUuid(slice.low),
+          slice.high,
+          this.config.bulkExpiryBatchSize,
+        ],
       );
       if (rows.length === 0) {
-        await tx.query('UPDATE directory_bulk_job_slices SET done = true WHERE job_id = $1 AND slice = $2', [jobId, sliceNumber]);
+        await tx.query('UPDATE directory_bulk_job_slices SET done = true WHERE job_id = $1 AND slice = $2', [
+          jobId,
+          sliceNumber,
+        ]);
         return 'done';
       }
       const now = this.clock.now().toISOString();
-      const command: ExpirePasswordInBulk = { type: 'ExpirePasswordInBulk', jobId, cutoff: job.cutoff, reason: job.reason, at: job.cutoff };
+      const command: ExpirePasswordInBulk = {
+        type: 'ExpirePasswordInBulk',
+        jobId,
+        cutoff: job.cutoff,
+        reason: job.reason,
+        at: job.cutoff,
+      };
       const appends: StreamAppend[] = [];
       const projected: { state: ExistingUser; version: number }[] = [];
       for (const row of rows) {
@@ -137,7 +164,13 @@ export class BulkExpiryWorker implements OnApplicationBootstrap, OnApplicationSh
           expectedVersion: row.version,
           events: events.map((event) => ({
             event,
-            metadata: { eventId: this.ids.next(), correlationId: job.correlationId, causationId: jobId, actor: job.actor, occurredAt: now },
+            metadata: {
+              eventId: this.ids.next(),
+              correlationId: job.correlationId,
+              causationId: jobId,
+              actor: job.actor,
+              occurredAt: now,
+            },
           })),
         });
         projected.push({ state: after, version: row.version + events.length });
@@ -190,10 +223,10 @@ export class BulkExpiryWorker implements OnApplicationBootstrap, OnApplicationSh
       ],
       tx,
     );
-    await tx.query("UPDATE directory_bulk_jobs SET status = 'COMPLETED', completed_at = $2 WHERE id = $1", [
-      job.id,
-      completedAt,
-    ]);
+    await tx.query(
+      "UPDATE directory_bulk_jobs SET status = 'COMPLETED', completed_at = $2, expired = $3, skipped = $4 WHERE id = $1",
+      [job.id, completedAt, job.expired, job.skipped],
+    );
   }
 }
 

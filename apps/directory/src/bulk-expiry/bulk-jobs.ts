@@ -83,7 +83,10 @@ export function sliceRanges(count: number): { low: string; high: string | null }
     `${Math.floor((i * 2 ** 32) / count)
       .toString(16)
       .padStart(8, '0')}-0000-0000-0000-000000000000`;
-  return Array.from({ length: count }, (_, i) => ({ low: bound(i), high: i === count - 1 ? null : bound(i + 1) }));
+  return Array.from({ length: count }, (_, i) => ({
+    low: bound(i),
+    high: i === count - 1 ? null : bound(i + 1),
+  }));
 }
 
 export async function insertSlices(db: Queryable, jobId: string, count: number): Promise<void> {

@@ -85,7 +85,13 @@ export async function projectUsers(
       WHERE u.id = v.id`,
     [
       JSON.stringify(
-        users.map((u) => ({ id: u.state.userId, status: u.state.status, last_updated: u.state.lastUpdatedAt, version: u.version, state: u.state })),
+        users.map((u) => ({
+          id: u.state.userId,
+          status: u.state.status,
+          last_updated: u.state.lastUpdatedAt,
+          version: u.version,
+          state: u.state,
+        })),
       ),
     ],
   );
