@@ -22,12 +22,14 @@ export async function run(args: BenchArgs): Promise<object> {
   const events = Number(args.events ?? 100_000);
   const rate = Number(args.rate ?? 1_000);
   const seconds = Number(args.seconds ?? 10);
+  PARTITIONS.value = Number(args.partitions ?? 6);
   const infra = await startBenchInfra();
   try {
     const throughput = await drainBacklog(infra, kind, events);
     const latency = await steadyLatency(infra, kind, rate, seconds);
     return {
       transport: kind,
+      partitions: kind === 'kafka' ? PARTITIONS.value : undefined,
       events,
       eventsPerSec: round(throughput),
       rate,
@@ -40,6 +42,9 @@ export async function run(args: BenchArgs): Promise<object> {
     await infra.close();
   }
 }
+
+/** Partitions of the benchmark topic (`--partitions`, default 6 as in deployment). */
+const PARTITIONS = { value: 6 };
 
 interface Rig {
   store: PostgresEventStore;
@@ -67,7 +72,7 @@ async function rig(infra: BenchInfra, kind: 'embedded' | 'kafka', topic: string)
   if (kind === 'kafka') {
     consumerUrl = await infra.database(`bench_con_${randomUUID().slice(0, 8)}`);
     await runMigrations(consumerUrl, []);
-    relay = new KafkaTransport({ brokers, clientId: 'bench-relay', partitions: 6 });
+    relay = new KafkaTransport({ brokers, clientId: 'bench-relay', partitions: PARTITIONS.value });
     await relay.startRelay({
       name: `relay.${topic}`,
       pool: publisherPool,

@@ -144,7 +144,8 @@ export class KafkaTransport implements EventTransport {
     await consumer.connect();
     for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
-      partitionsConsumedConcurrently: 1,
+      // One transaction per partition batch, partitions in parallel: measured lowest latency on 2 cores.
+      partitionsConsumedConcurrently: this.options.partitions ?? 6,
       eachBatchAutoResolve: false,
       autoCommit: true,
       eachBatch: async ({
