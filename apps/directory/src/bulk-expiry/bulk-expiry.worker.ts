@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import {
+  type StreamAppend,
   CLOCK,
   type Clock,
   EventStoreProvider,
@@ -23,7 +24,6 @@ import {
   runningJobIds,
   unfinishedSlices,
 } from './bulk-jobs';
-import { appendToManyStreams, type StreamAppend } from './multi-stream-append';
 
 const MAX_BATCH_ATTEMPTS = 10;
 
@@ -175,7 +175,7 @@ export class BulkExpiryWorker implements OnApplicationBootstrap, OnApplicationSh
         });
         projected.push({ state: after, version: row.version + events.length });
       }
-      await appendToManyStreams(tx, appends);
+      await this.eventStore.store.appendToStreams(appends, tx);
       await projectUsers(tx, projected);
       await tx.query(
         `UPDATE directory_bulk_job_slices SET expired = expired + $3, skipped = skipped + $4, checkpoint = $5

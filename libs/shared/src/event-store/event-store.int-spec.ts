@@ -145,3 +145,39 @@ describe('events held back by an older open transaction', () => {
     expect(await readAllSettled(store, head, 10)).toHaveLength(1);
   });
 });
+
+describe('appending to many streams at once', () => {
+  let pool: Pool;
+  let store: PostgresEventStore;
+  beforeAll(async () => {
+    pool = createPool(await createTestDatabase());
+    store = new PostgresEventStore(pool);
+  });
+  afterAll(() => pool.end());
+
+  it('appends each stream at its own next versions in one statement', async () => {
+    const fresh = `counter-${uuidSource.next()}`;
+    const existing = `counter-${uuidSource.next()}`;
+    await store.append(existing, 0, [event(1)]);
+    const appended = await store.appendToStreams([
+      { streamId: fresh, expectedVersion: 0, events: [event(1), event(2)] },
+      { streamId: existing, expectedVersion: 1, events: [event(2)] },
+    ]);
+    expect(appended).toBe(3);
+    expect((await store.readStream(fresh)).map((e) => e.version)).toEqual([1, 2]);
+    expect((await store.readStream(existing)).map((e) => (e.data as { n: number }).n)).toEqual([1, 2]);
+  });
+
+  it('appends nothing when one stream has moved on, and says so with a version conflict', async () => {
+    const moved = `counter-${uuidSource.next()}`;
+    const other = `counter-${uuidSource.next()}`;
+    await store.append(moved, 0, [event(1)]);
+    await expect(
+      store.appendToStreams([
+        { streamId: other, expectedVersion: 0, events: [event(1)] },
+        { streamId: moved, expectedVersion: 0, events: [event(1)] },
+      ]),
+    ).rejects.toBeInstanceOf(VersionConflictError);
+    expect(await store.readStream(other)).toEqual([]);
+  });
+});

@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Inject, Post, Query, Req, UseGuards } from '@nestjs/common';
 import {
+  type StreamAppend,
   CLOCK,
   type Clock,
   EventStoreProvider,
@@ -16,7 +17,6 @@ import {
 } from '@lapse/shared/http/admin-auth';
 import type { Request } from 'express';
 import { writeAudit } from '../../audit/audit-log';
-import { appendToManyStreams, type StreamAppend } from '../../bulk-expiry/multi-stream-append';
 import { adminCaller } from '../../common/caller';
 import { flag } from '../../common/query';
 import type { CreateUser } from '../domain/user.commands';
@@ -106,7 +106,7 @@ export class ImportUsersHttpController {
     try {
       await this.eventStore.transaction(async (tx) => {
         await insertUsers(tx, users);
-        await appendToManyStreams(tx, appends);
+        await this.eventStore.store.appendToStreams(appends, tx);
         await writeAudit(tx, [
           {
             eventType: 'user.lifecycle.create',
