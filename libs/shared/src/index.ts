@@ -2,6 +2,7 @@ export * from './config/base-config';
 export * from './config/env';
 export * from './contracts/directory.v1';
 export * from './contracts/notifier.v1';
+export * from './contracts/password-policy.v1';
 export * from './contracts/registry';
 export * from './contracts/topics';
 export * from './database/migrate';

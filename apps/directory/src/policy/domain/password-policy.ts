@@ -1,43 +1,11 @@
-/** Okta's `settings.password` shape: complexity, age and lockout. */
-export interface PasswordPolicy {
-  readonly complexity: {
-    readonly minLength: number;
-    readonly minLowerCase: number;
-    readonly minUpperCase: number;
-    readonly minNumber: number;
-    readonly minSymbol: number;
-    readonly excludeUsername: boolean;
-    readonly excludeAttributes: readonly string[];
-    readonly dictionary: { readonly common: { readonly exclude: boolean } };
-  };
-  readonly age: {
-    readonly maxAgeDays: number;
-    readonly expireWarnDays: number;
-    readonly minAgeMinutes: number;
-    readonly historyCount: number;
-  };
-  readonly lockout: {
-    readonly maxAttempts: number;
-    /** 0 = never unlocks by itself (an admin unlocks). */
-    readonly autoUnlockMinutes: number;
-    readonly showLockoutFailures: boolean;
-  };
-}
+import {
+  DEFAULT_PASSWORD_POLICY_V1,
+  type PasswordPolicyV1,
+} from '@lapse/shared/contracts/password-policy.v1';
 
-export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = {
-  complexity: {
-    minLength: 8,
-    minLowerCase: 1,
-    minUpperCase: 1,
-    minNumber: 1,
-    minSymbol: 0,
-    excludeUsername: true,
-    excludeAttributes: [],
-    dictionary: { common: { exclude: false } },
-  },
-  age: { maxAgeDays: 0, expireWarnDays: 0, minAgeMinutes: 0, historyCount: 4 },
-  lockout: { maxAttempts: 10, autoUnlockMinutes: 0, showLockoutFailures: false },
-};
+/** The published policy contract is the domain's policy. */
+export type PasswordPolicy = PasswordPolicyV1;
+export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = DEFAULT_PASSWORD_POLICY_V1;
 
 const COMMON_PASSWORDS = new Set([
   'password',

@@ -1,40 +1,13 @@
+import {
+  DEFAULT_PASSWORD_POLICY_V1,
+  type PasswordPolicyV1,
+} from '@lapse/shared/contracts/password-policy.v1';
+
 /** Okta's `settings.password` as directory publishes it; identity reads it to gate and to describe. */
-export interface PasswordPolicy {
-  readonly complexity: {
-    readonly minLength: number;
-    readonly minLowerCase: number;
-    readonly minUpperCase: number;
-    readonly minNumber: number;
-    readonly minSymbol: number;
-    readonly excludeUsername: boolean;
-    readonly excludeAttributes?: readonly string[];
-  };
-  readonly age: {
-    readonly maxAgeDays: number;
-    readonly expireWarnDays: number;
-    readonly minAgeMinutes: number;
-    readonly historyCount: number;
-  };
-  readonly lockout: {
-    readonly maxAttempts: number;
-    readonly autoUnlockMinutes: number;
-    readonly showLockoutFailures: boolean;
-  };
-}
+export type PasswordPolicy = PasswordPolicyV1;
 
 /** Directory's defaults, used until its policy has been read once. */
-export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = {
-  complexity: {
-    minLength: 8,
-    minLowerCase: 1,
-    minUpperCase: 1,
-    minNumber: 1,
-    minSymbol: 0,
-    excludeUsername: true,
-  },
-  age: { maxAgeDays: 0, expireWarnDays: 0, minAgeMinutes: 0, historyCount: 4 },
-  lockout: { maxAttempts: 10, autoUnlockMinutes: 0, showLockoutFailures: false },
-};
+export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = DEFAULT_PASSWORD_POLICY_V1;
 
 /** Accepts directory's answer only when every field identity relies on is there, else keeps the fallback. */
 export function readPasswordPolicy(
@@ -57,7 +30,13 @@ export function readPasswordPolicy(
       minSymbol: number(c.minSymbol, fallback.complexity.minSymbol),
       excludeUsername:
         typeof c.excludeUsername === 'boolean' ? c.excludeUsername : fallback.complexity.excludeUsername,
-      ...(Array.isArray(c.excludeAttributes) ? { excludeAttributes: c.excludeAttributes } : {}),
+      excludeAttributes: Array.isArray(c.excludeAttributes)
+        ? c.excludeAttributes
+        : fallback.complexity.excludeAttributes,
+      dictionary:
+        typeof c.dictionary?.common?.exclude === 'boolean'
+          ? { common: { exclude: c.dictionary.common.exclude } }
+          : fallback.complexity.dictionary,
     },
     age: {
       maxAgeDays: number(a.maxAgeDays, fallback.age.maxAgeDays),
