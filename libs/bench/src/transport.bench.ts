@@ -22,14 +22,14 @@ export async function run(args: BenchArgs): Promise<object> {
   const events = Number(args.events ?? 100_000);
   const rate = Number(args.rate ?? 1_000);
   const seconds = Number(args.seconds ?? 10);
-  PARTITIONS.value = Number(args.partitions ?? 6);
   const infra = await startBenchInfra();
+  const setup: Setup = { infra, kind, partitions: Number(args.partitions ?? 6) };
   try {
-    const throughput = await drainBacklog(infra, kind, events);
-    const latency = await steadyLatency(infra, kind, rate, seconds);
+    const throughput = await drainBacklog(setup, events);
+    const latency = await steadyLatency(setup, rate, seconds);
     return {
       transport: kind,
-      partitions: kind === 'kafka' ? PARTITIONS.value : undefined,
+      partitions: kind === 'kafka' ? setup.partitions : undefined,
       events,
       eventsPerSec: round(throughput),
       rate,
@@ -43,8 +43,12 @@ export async function run(args: BenchArgs): Promise<object> {
   }
 }
 
-/** Partitions of the benchmark topic (`--partitions`, default 6 as in deployment). */
-const PARTITIONS = { value: 6 };
+/** What every rig of one run shares: servers, transport, and the topic's partitions (`--partitions`, default 6). */
+interface Setup {
+  readonly infra: BenchInfra;
+  readonly kind: 'embedded' | 'kafka';
+  readonly partitions: number;
+}
 
 interface Rig {
   store: PostgresEventStore;
@@ -57,7 +61,7 @@ interface Rig {
  * The publishing side (event store, and the relay in Kafka mode) runs here, as in the directory service;
  * the consuming side runs in a child process, as identity or notifier would.
  */
-async function rig(infra: BenchInfra, kind: 'embedded' | 'kafka', topic: string): Promise<Rig> {
+async function rig({ infra, kind, partitions }: Setup, topic: string): Promise<Rig> {
   const publisherUrl = await infra.database(`bench_pub_${randomUUID().slice(0, 8)}`);
   await runMigrations(publisherUrl, []);
   const publisherPool = createPool(publisherUrl, 20);
@@ -72,7 +76,7 @@ async function rig(infra: BenchInfra, kind: 'embedded' | 'kafka', topic: string)
   if (kind === 'kafka') {
     consumerUrl = await infra.database(`bench_con_${randomUUID().slice(0, 8)}`);
     await runMigrations(consumerUrl, []);
-    relay = new KafkaTransport({ brokers, clientId: 'bench-relay', partitions: PARTITIONS.value });
+    relay = new KafkaTransport({ brokers, clientId: 'bench-relay', partitions });
     await relay.startRelay({
       name: `relay.${topic}`,
       pool: publisherPool,
@@ -126,10 +130,10 @@ const metadata = (): EventMetadata => ({
   occurredAt: new Date().toISOString(),
 });
 
-async function drainBacklog(infra: BenchInfra, kind: 'embedded' | 'kafka', total: number): Promise<number> {
+async function drainBacklog(shared: Setup, total: number): Promise<number> {
   const topic = `bench.throughput.${randomUUID().slice(0, 8)}`;
   const keys = Array.from({ length: 100 }, () => `tick-${randomUUID()}`);
-  const setup = await rig(infra, kind, topic);
+  const setup = await rig(shared, topic);
   try {
     const perKey = Math.ceil(total / keys.length);
     for (let start = 0; start < perKey; start += 50) {
@@ -163,14 +167,9 @@ async function drainBacklog(infra: BenchInfra, kind: 'embedded' | 'kafka', total
   }
 }
 
-async function steadyLatency(
-  infra: BenchInfra,
-  kind: 'embedded' | 'kafka',
-  rate: number,
-  seconds: number,
-): Promise<number[]> {
+async function steadyLatency(shared: Setup, rate: number, seconds: number): Promise<number[]> {
   const topic = `bench.latency.${randomUUID().slice(0, 8)}`;
-  const setup = await rig(infra, kind, topic);
+  const setup = await rig(shared, topic);
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   try {
