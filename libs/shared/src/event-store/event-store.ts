@@ -179,13 +179,12 @@ export class PostgresEventStore {
 
   /** The newest position in the log (for lag metrics). */
   async headPosition(): Promise<LogPosition | null> {
-    const { rows } = await this.pool.query<{ transaction_id: string; global_position: string }>(
-      `SELECT transaction_id::text AS transaction_id, global_position FROM lapse_events
+    // Aliased `txid`: an alias named `transaction_id` would make ORDER BY sort its text form.
+    const { rows } = await this.pool.query<{ txid: string; global_position: string }>(
+      `SELECT transaction_id::text AS txid, global_position FROM lapse_events
         ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
     );
-    return rows[0]
-      ? { transactionId: rows[0].transaction_id, globalPosition: rows[0].global_position }
-      : null;
+    return rows[0] ? { transactionId: rows[0].txid, globalPosition: rows[0].global_position } : null;
   }
 }
 
