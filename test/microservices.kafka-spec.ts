@@ -1,18 +1,18 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createDatabase } from '@lapse/shared/database/create-database';
 import { freePort } from '@lapse/shared/database/free-port';
 import { MaildevCaptureServer } from '../apps/notifier/src/mail-capture/maildev-capture-server';
+import { runEntryPoint } from './support/built-entry-point';
 
 /**
  * Microservices mode end to end: directory, identity and notifier as three separate processes (the built
  * entry points `npm run start:<service>` runs), each with its own database, joined only by a real Kafka
  * broker and their internal HTTP APIs.
  */
-const root = resolve(__dirname, '..');
 
 interface Service {
   readonly name: string;
@@ -29,25 +29,13 @@ async function databaseUrl(name: string): Promise<string> {
 }
 
 function spawnService(name: string, port: number, env: Record<string, string>): Service {
-  const child = spawn(process.execPath, [join(root, `dist/apps/${name}/src/main.js`)], {
-    cwd: root,
-    env: {
-      ...process.env,
-      ...env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      LOG_LEVEL: 'warn',
-    },
+  const running = runEntryPoint(`dist/apps/${name}/src/main.js`, {
+    ...env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
   });
-  let output = '';
-  const append = (chunk: Buffer) => {
-    output += chunk.toString();
-  };
-  child.stdout?.on('data', append);
-  child.stderr?.on('data', append);
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  return { name, url: `http://127.0.0.1:${port}`, child, output: () => output, exited };
+  return { name, url: `http://127.0.0.1:${port}`, ...running };
 }
 
 /** Polls at most 3 times a second: identity allows 4 sign-in attempts per second per username. */

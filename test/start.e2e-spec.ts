@@ -1,31 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { freePort } from '@lapse/shared/database/free-port';
+import { type RunningEntryPoint, runEntryPoint } from './support/built-entry-point';
 
-const root = resolve(__dirname, '..');
-const entry = join(root, 'dist/apps/main.js');
-
-interface Run {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function start(env: Record<string, string>): Run {
-  const child = spawn(process.execPath, [entry], {
-    cwd: root,
-    env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
-  });
-  let output = '';
-  const append = (chunk: Buffer) => {
-    output += chunk.toString();
-  };
-  child.stdout?.on('data', append);
-  child.stderr?.on('data', append);
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  return { child, output: () => output, exited };
+function start(env: Record<string, string>): RunningEntryPoint {
+  return runEntryPoint('dist/apps/main.js', env);
 }
 
 async function waitReady(url: string, deadlineMs: number): Promise<boolean> {

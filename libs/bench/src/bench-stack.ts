@@ -200,24 +200,3 @@ export async function createUser(stack: BenchStack, login: string, password: str
     throw new Error(`user not created: ${answer.status} ${String(answer.body.errorCode)}`);
   return answer.body.id as string;
 }
-
-/** Runs `work` for each item with at most `concurrency` in flight. */
-export async function inParallel<T>(
-  items: readonly T[],
-  concurrency: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]);
-    }),
-  );
-}
-
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-export const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort } from '@lapse/shared/database/free-port';
 import argon2 from 'argon2';
-import { startBenchInfra } from './infra';
+import { inParallel, startBenchInfra } from './infra';
 
 /**
  * `npm run bench -- bulk-expiry --users N --transport kafka|embedded [--samples S] [--batch B] [--concurrency C] [--heap MB] [--json FILE]`
@@ -265,19 +265,6 @@ async function json(url: string, method: string, body?: unknown, headers: Record
   });
   const text = await response.text();
   return { status: response.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
-}
-
-async function inParallel<T>(
-  items: readonly T[],
-  concurrency: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]);
-    }),
-  );
 }
 
 /** Users per import request: the 64 kB body limit holds about 200 imported users. */

@@ -1,4 +1,5 @@
-import { createUser, httpJson, inParallel, percentile, round, startBenchStack } from './bench-stack';
+import { createUser, httpJson, startBenchStack } from './bench-stack';
+import { inParallel, percentile, round } from './infra';
 
 /**
  * `npm run bench -- expiry-latency --samples N --transport kafka|embedded`

@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 import * as argon2 from 'argon2';
 import { PasswordVerifier } from '../../../apps/identity/src/sign-in/password-verifier';
-import { createUser, httpJson, inParallel, percentile, round, startBenchStack } from './bench-stack';
+import { createUser, httpJson, startBenchStack } from './bench-stack';
+import { inParallel, percentile, round } from './infra';
 
 /**
  * `npm run bench -- sign-in --seconds N [--params owasp|keycloak] [--memory-kib M --iterations T]`

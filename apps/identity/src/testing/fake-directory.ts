@@ -14,6 +14,7 @@ import {
   TOPICS,
   type UserStatus,
 } from '@lapse/shared';
+import { DEFAULT_PASSWORD_POLICY_V1 } from '@lapse/shared/contracts/password-policy.v1';
 
 /**
  * A test double of directory for identity's own tests: a real HTTP server speaking directory's internal
@@ -68,16 +69,8 @@ export class FakeDirectory {
   readonly lockCalls: string[] = [];
   readonly adminTokens = new Map<string, { tokenId: string; name: string; role: string }>();
   policy: Record<string, unknown> = {
-    complexity: {
-      minLength: 8,
-      minLowerCase: 1,
-      minUpperCase: 1,
-      minNumber: 1,
-      minSymbol: 0,
-      excludeUsername: true,
-    },
-    age: { maxAgeDays: 0, expireWarnDays: 0, minAgeMinutes: 0, historyCount: 4 },
-    lockout: { maxAttempts: 3, autoUnlockMinutes: 0, showLockoutFailures: false },
+    ...DEFAULT_PASSWORD_POLICY_V1,
+    lockout: { ...DEFAULT_PASSWORD_POLICY_V1.lockout, maxAttempts: 3 },
   };
   /** Unreachable: every request gets its connection destroyed. */
   down = false;

@@ -235,8 +235,11 @@ export class KafkaTransport implements EventTransport {
   private async produce(producer: Producer, messages: readonly OutboundMessage[]): Promise<void> {
     if (messages.length === 0) return;
     const byTopic = new Map<string, OutboundMessage[]>();
-    for (const message of messages)
-      byTopic.set(message.topic, [...(byTopic.get(message.topic) ?? []), message]);
+    for (const message of messages) {
+      const list = byTopic.get(message.topic);
+      if (list) list.push(message);
+      else byTopic.set(message.topic, [message]);
+    }
     await producer.sendBatch({
       acks: -1,
       topicMessages: [...byTopic].map(([topic, list]) => ({
