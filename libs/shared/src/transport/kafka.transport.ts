@@ -1,4 +1,12 @@
-import { type Consumer, type IHeaders, Kafka, type KafkaMessage, logLevel, type Producer } from 'kafkajs';
+import {
+  type Admin,
+  type Consumer,
+  type IHeaders,
+  Kafka,
+  type KafkaMessage,
+  logLevel,
+  type Producer,
+} from 'kafkajs';
 import type { Pool } from 'pg';
 import type { Queryable } from '../database/pg';
 import type { PostgresEventStore } from '../event-store/event-store';
@@ -88,22 +96,31 @@ export class KafkaTransport implements EventTransport {
           });
       }
       for (let attempt = 1; ; attempt++) {
-        const ready = await admin
-          .fetchTopicMetadata({ topics: wanted })
-          .then(
-            ({ topics: found }) =>
-              found.length === wanted.length &&
-              found.every(
-                (topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0),
-              ),
-          )
-          .catch(() => false);
-        if (ready) return;
+        if (await this.topicsServed(admin, wanted)) return;
         if (attempt >= 100) throw new Error(`Kafka topics have no leader yet: ${wanted.join(', ')}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     } finally {
       await admin.disconnect();
+    }
+  }
+
+  /**
+   * True when every partition of every topic has a leader that actually serves it. KRaft can announce a
+   * leader in metadata a moment before that broker hosts the partition, so the leaders are asked for the
+   * partitions' offsets too ("This server does not host this topic-partition" until then).
+   */
+  private async topicsServed(admin: Admin, topics: readonly string[]): Promise<boolean> {
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics: [...topics] });
+      const led =
+        found.length === topics.length &&
+        found.every((topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0));
+      if (!led) return false;
+      for (const topic of topics) await admin.fetchTopicOffsets(topic);
+      return true;
+    } catch {
+      return false;
     }
   }
 
@@ -133,6 +150,21 @@ export class KafkaTransport implements EventTransport {
 
   async subscribe(inbox: InboxConsumer, topics: readonly string[]): Promise<void> {
     await this.ensureTopics(topics);
+    // A broker that has just created or moved a partition may refuse the first requests with a retriable
+    // error; the consumer is built again rather than failing the service's start.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.consumers.push({ consumer: await this.startConsumer(inbox, topics), inbox });
+        return;
+      } catch (error) {
+        if (!(error as { retriable?: boolean }).retriable || attempt >= 5) throw error;
+        this.logger.warn({ consumer: inbox.name, attempt, err: String(error) }, 'consumer start retried');
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
+    }
+  }
+
+  private async startConsumer(inbox: InboxConsumer, topics: readonly string[]): Promise<Consumer> {
     const consumer = this.kafka.consumer({
       groupId: inbox.name,
       sessionTimeout: 10000,
@@ -141,8 +173,18 @@ export class KafkaTransport implements EventTransport {
       minBytes: 1,
       maxBytesPerPartition: 1048576,
     });
-    await consumer.connect();
-    for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
+    try {
+      await consumer.connect();
+      for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
+      await this.runConsumer(consumer, inbox);
+      return consumer;
+    } catch (error) {
+      await consumer.disconnect().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async runConsumer(consumer: Consumer, inbox: InboxConsumer): Promise<void> {
     await consumer.run({
       // One transaction per partition batch, partitions in parallel: measured lowest latency on 2 cores.
       partitionsConsumedConcurrently: this.options.partitions ?? 6,
@@ -167,7 +209,6 @@ export class KafkaTransport implements EventTransport {
         await heartbeat();
       },
     });
-    this.consumers.push({ consumer, inbox });
   }
 
   /** A dead-letter sink that parks in the consumer's table and on the dead-letter topic. */
