@@ -119,6 +119,34 @@ describe('the directory publication', () => {
     expect(published.filter((m) => m.topic === TOPICS.directoryDeliveries)).toEqual([]);
   });
 
+  describe('for a bulk expiry', () => {
+    const bulk: UserCommand = {
+      type: 'ExpirePasswordInBulk',
+      jobId: 'job-1',
+      cutoff: '2026-01-02T00:00:00.000Z',
+      reason: 'breach',
+      at: '2026-01-02T00:00:00.000Z',
+    };
+    const published = record(create, bulk).flatMap(directoryPublication).slice(2);
+
+    it('publishes one PasswordExpired carrying the credential change instead of a CredentialStateChanged', () => {
+      expect(published.map((m) => [m.topic, m.headers.eventType])).toEqual([
+        [TOPICS.directoryUsers, 'PasswordExpired'],
+      ]);
+      expect(published[0].payload).toEqual({
+        userId: USER,
+        login: 'kay@example.com',
+        provider: { type: 'OKTA', name: 'OKTA' },
+        cause: 'BULK',
+        jobId: 'job-1',
+        reason: 'breach',
+        expiredAt: '2026-01-02T00:00:00.000Z',
+        status: 'PASSWORD_EXPIRED',
+        credentialVersion: 3,
+      });
+    });
+  });
+
   it('ignores streams of other services', () => {
     const [event] = record(create);
     expect(directoryPublication({ ...event, streamId: `session-${USER}` })).toEqual([]);

@@ -77,6 +77,10 @@ function userMessages(recorded: RecordedEvent): OutboundMessage[] {
         ...(data.jobId ? { jobId: data.jobId } : {}),
         ...(data.reason ? { reason: data.reason } : {}),
         expiredAt: data.expiredAt,
+        // A bulk expiry's one event also carries the credential change (no CredentialStateChanged follows).
+        ...(data.credentialStatus
+          ? { status: data.credentialStatus, credentialVersion: recorded.version }
+          : {}),
       };
       return [users(T.PasswordExpired, payload)];
     }

@@ -1,6 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import {
-  type StreamAppend,
   CLOCK,
   type Clock,
   EventStoreProvider,
@@ -13,8 +12,7 @@ import type { PoolClient } from 'pg';
 import { DIRECTORY_CONFIG, type DirectoryConfig } from '../directory.config';
 import type { ExpirePasswordInBulk } from '../user/domain/user.commands';
 import { userDecider, userStreamId } from '../user/domain/user.decider';
-import type { ExistingUser } from '../user/domain/user.state';
-import { projectUsers } from '../user/read-models/directory-users.projection';
+import { projectUser } from '../user/read-models/directory-users.projection';
 import type { BulkPasswordExpiryCompleted } from './domain/bulk-job.events';
 import {
   type BulkJob,
@@ -24,16 +22,19 @@ import {
   runningJobIds,
   unfinishedSlices,
 } from './bulk-jobs';
+import { expireBatchFromReadModel } from './expire-batch-from-read-model';
 
 const MAX_BATCH_ATTEMPTS = 10;
 
 export type BatchOutcome = 'progressed' | 'completed' | 'not-running';
 
 /**
- * The fan-out of a bulk expiry: after the single enforcing fact, appends each targeted user's
- * `PasswordExpired` (cause BULK) in batches, many streams per transaction, each at its expected version.
- * The job row is locked per batch and carries the checkpoint (last user id), so the fan-out resumes where
- * it stopped after a crash, and the decider skips users already expired by the job, so it is idempotent.
+ * The fan-out of a bulk expiry: after the single enforcing fact, appends each targeted user's one
+ * `PasswordExpired` (cause BULK, carrying the credential change) in batches, many streams per transaction
+ * and statement, each at its expected version (`expireBatchFromReadModel`). The job's slices are disjoint
+ * id ranges run concurrently; each is locked per batch and carries its checkpoint (last user id), so the
+ * fan-out resumes where it stopped after a crash, and users already expired by the job are skipped, so it
+ * is idempotent.
  */
 @Injectable()
 export class BulkExpiryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -116,8 +117,9 @@ export class BulkExpiryWorker implements OnApplicationBootstrap, OnApplicationSh
   }
 
   /**
-   * One batch in one transaction: lock the slice, read its next targets after the checkpoint, decide,
-   * append to every stream at its expected version, project, move the checkpoint.
+   * One batch in one transaction: lock the slice, expire its next users after the checkpoint straight from
+   * the read model (one statement), take any user whose stream moved on meanwhile through the decider
+   * one by one, move the checkpoint.
    */
   private processSliceBatch(jobId: string, sliceNumber: number): Promise<BatchOutcome | 'done'> {
     return this.eventStore.transaction(async (tx) => {
@@ -125,65 +127,72 @@ export class BulkExpiryWorker implements OnApplicationBootstrap, OnApplicationSh
       const job = await loadJob(tx, jobId);
       if (!slice || !job || job.status !== 'RUNNING') return 'not-running';
       if (slice.done) return 'done';
-      const { rows } = await tx.query<{ id: string; version: number; state: ExistingUser }>(
-        `SELECT id, version, state FROM directory_users
-          WHERE provider_type = ANY($1::text[]) AND created_at < $2::timestamptz
-            AND id > $3::uuid AND ($4::uuid IS NULL OR id < $4::uuid)
-          ORDER BY id LIMIT $5`,
-        [
-          job.providers,
-          job.cutoff,
-          slice.checkpoint ?? previousUuid(slice.low),
-          slice.high,
-          this.config.bulkExpiryBatchSize,
-        ],
-      );
-      if (rows.length === 0) {
+      const now = this.clock.now().toISOString();
+      const batch = await expireBatchFromReadModel(tx, {
+        jobId,
+        cutoff: job.cutoff,
+        providers: job.providers,
+        reason: job.reason,
+        actor: job.actor,
+        correlationId: job.correlationId,
+        now,
+        after: slice.checkpoint ?? previousUuid(slice.low),
+        before: slice.high,
+        limit: this.config.bulkExpiryBatchSize,
+      });
+      if (batch.examined === 0) {
         await tx.query('UPDATE directory_bulk_job_slices SET done = true WHERE job_id = $1 AND slice = $2', [
           jobId,
           sliceNumber,
         ]);
         return 'done';
       }
-      const now = this.clock.now().toISOString();
-      const command: ExpirePasswordInBulk = {
-        type: 'ExpirePasswordInBulk',
-        jobId,
-        cutoff: job.cutoff,
-        reason: job.reason,
-        at: job.cutoff,
-      };
-      const appends: StreamAppend[] = [];
-      const projected: { state: ExistingUser; version: number }[] = [];
-      for (const row of rows) {
-        const events = userDecider.decide(command, row.state);
-        if (events.length === 0) continue;
-        const after = events.reduce(userDecider.evolve, row.state) as ExistingUser;
-        appends.push({
-          streamId: userStreamId(row.id),
-          expectedVersion: row.version,
-          events: events.map((event) => ({
-            event,
-            metadata: {
-              eventId: this.ids.next(),
-              correlationId: job.correlationId,
-              causationId: jobId,
-              actor: job.actor,
-              occurredAt: now,
-            },
-          })),
-        });
-        projected.push({ state: after, version: row.version + events.length });
+      let expired = batch.expired;
+      for (const userId of batch.conflicted) {
+        if (await this.expireThroughDecider(tx, job, userId, now)) expired++;
       }
-      await this.eventStore.store.appendToStreams(appends, tx);
-      await projectUsers(tx, projected);
       await tx.query(
         `UPDATE directory_bulk_job_slices SET expired = expired + $3, skipped = skipped + $4, checkpoint = $5
           WHERE job_id = $1 AND slice = $2`,
-        [jobId, sliceNumber, appends.length, rows.length - appends.length, rows[rows.length - 1].id],
+        [jobId, sliceNumber, expired, batch.examined - expired, batch.lastId],
       );
       return 'progressed';
     });
+  }
+
+  /**
+   * The per-user path for a user whose stream moved past the read model's version while the batch ran:
+   * load and fold the stream, let the decider decide (it may skip: e.g. a new password), append, project.
+   */
+  private async expireThroughDecider(tx: PoolClient, job: BulkJob, userId: string, now: string) {
+    const streamId = userStreamId(userId);
+    const { state, version } = await this.eventStore.commands.load(userDecider, streamId, tx);
+    const command: ExpirePasswordInBulk = {
+      type: 'ExpirePasswordInBulk',
+      jobId: job.id,
+      cutoff: job.cutoff,
+      reason: job.reason,
+      at: job.cutoff,
+    };
+    const events = userDecider.decide(command, state);
+    if (events.length === 0) return false;
+    await this.eventStore.store.append(
+      streamId,
+      version,
+      events.map((event) => ({
+        event,
+        metadata: {
+          eventId: this.ids.next(),
+          correlationId: job.correlationId,
+          causationId: job.id,
+          actor: job.actor,
+          occurredAt: now,
+        },
+      })),
+      tx,
+    );
+    await projectUser(tx, state, events.reduce(userDecider.evolve, state), events.length);
+    return true;
   }
 
   /** Once every slice is done: the totals, `BulkPasswordExpiryCompleted`, status COMPLETED (once). */

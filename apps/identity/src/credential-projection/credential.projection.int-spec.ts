@@ -153,4 +153,63 @@ describe('the credential-state projection', () => {
       );
     });
   });
+
+  describe('given a bulk PasswordExpired carrying the credential change', () => {
+    const bulkExpired = (user: CredentialStateChangedV1, credentialVersion: number) => ({
+      userId: user.userId,
+      login: user.login,
+      provider: user.provider,
+      cause: 'BULK' as const,
+      jobId: randomUUID(),
+      expiredAt: '2025-03-01T00:00:00.000Z',
+      status: 'PASSWORD_EXPIRED' as const,
+      credentialVersion,
+    });
+
+    it('applies it over an older snapshot like the snapshot it stands for, keeping the hash', async () => {
+      const user = snapshot({ credentialVersion: 2 });
+      await given(
+        (tx) => applyCredentialState(tx, user),
+        (tx) => applyPasswordExpired(tx, bulkExpired(user, 3)),
+      );
+      expect((await gateFactsByUserId(pool, user.userId))?.credential).toMatchObject({
+        status: 'PASSWORD_EXPIRED',
+        passwordExpired: true,
+        credentialVersion: 3,
+        passwordHash: user.passwordHash,
+        changedAt: new Date('2025-03-01T00:00:00.000Z'),
+        expiredAt: new Date('2025-03-01T00:00:00.000Z'),
+      });
+    });
+
+    it('changes nothing but the expiry instant under a newer snapshot that arrived first', async () => {
+      const user = snapshot({ credentialVersion: 2 });
+      const changed = { ...user, credentialVersion: 4, passwordChangedAt: '2025-04-01T00:00:00.000Z' };
+      await given(
+        (tx) => applyCredentialState(tx, user),
+        (tx) => applyCredentialState(tx, changed),
+        (tx) => applyPasswordExpired(tx, bulkExpired(user, 3)),
+      );
+      expect((await gateFactsByUserId(pool, user.userId))?.credential).toMatchObject({
+        status: 'ACTIVE',
+        passwordExpired: false,
+        credentialVersion: 4,
+        expiredAt: new Date('2025-03-01T00:00:00.000Z'),
+      });
+    });
+
+    it('is a no-op when redelivered', async () => {
+      const user = snapshot({ credentialVersion: 2 });
+      await given(
+        (tx) => applyCredentialState(tx, user),
+        (tx) => applyPasswordExpired(tx, bulkExpired(user, 3)),
+        (tx) => applyPasswordExpired(tx, bulkExpired(user, 3)),
+        (tx) => applyCredentialState(tx, { ...user, credentialVersion: 3, status: 'ACTIVE' }),
+      );
+      expect((await gateFactsByUserId(pool, user.userId))?.credential).toMatchObject({
+        status: 'PASSWORD_EXPIRED',
+        credentialVersion: 3,
+      });
+    });
+  });
 });

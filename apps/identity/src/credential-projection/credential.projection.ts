@@ -73,12 +73,28 @@ export async function applyBulkExpiryCutoff(db: Queryable, fact: BulkPasswordExp
 /**
  * Informational per-user expiry: it may overtake the snapshot (another topic), so it is kept as a fact that
  * applies to passwords set before it, never as a status — a later password change outranks it.
+ * A bulk expiry's PasswordExpired also stands in for its credential snapshot (`status`, `credentialVersion`):
+ * over an older snapshot it sets that status and `password_expired`, like a snapshot with that version would.
  */
 export async function applyPasswordExpired(db: Queryable, fact: PasswordExpiredV1): Promise<void> {
+  if (fact.credentialVersion === undefined || fact.status === undefined) {
+    await db.query(
+      `UPDATE identity_credentials SET expired_at = GREATEST(expired_at, $2::timestamptz), applied_at = now()
+        WHERE user_id = $1`,
+      [fact.userId, fact.expiredAt],
+    );
+    return;
+  }
   await db.query(
-    `UPDATE identity_credentials SET expired_at = GREATEST(expired_at, $2::timestamptz), applied_at = now()
-      WHERE user_id = $1`,
-    [fact.userId, fact.expiredAt],
+    `UPDATE identity_credentials AS c
+        SET expired_at = GREATEST(c.expired_at, $2::timestamptz), applied_at = now(),
+            status = CASE WHEN newer THEN $3 ELSE c.status END,
+            password_expired = c.password_expired OR newer,
+            credential_version = GREATEST(c.credential_version, $4),
+            changed_at = CASE WHEN newer THEN $2::timestamptz ELSE c.changed_at END
+       FROM (SELECT user_id, credential_version < $4 AS newer FROM identity_credentials WHERE user_id = $1) AS f
+      WHERE c.user_id = f.user_id`,
+    [fact.userId, fact.expiredAt, fact.status, fact.credentialVersion],
   );
 }
 

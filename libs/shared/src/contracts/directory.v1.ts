@@ -59,6 +59,13 @@ export interface PasswordExpiredV1 {
   readonly jobId?: string;
   readonly reason?: string;
   readonly expiredAt: string;
+  /**
+   * Additive, on bulk expiries (cause BULK), which publish no CredentialStateChanged: the user's credential
+   * is now their latest snapshot with this `status`, `passwordExpired: true` and `changedAt = expiredAt`, at
+   * this `credentialVersion` (apply it only over a lower one).
+   */
+  readonly status?: UserStatus;
+  readonly credentialVersion?: number;
 }
 
 /** Topic `lapse.directory.users.v1`, key user id. No password or hash: only that it changed. */

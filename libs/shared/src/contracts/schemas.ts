@@ -72,8 +72,10 @@ export const CONTRACT_SCHEMAS: Record<string, JsonSchema> = {
       jobId: str,
       reason: { type: 'string' },
       expiredAt: instant,
+      status: userStatus,
+      credentialVersion: { type: 'integer', minimum: 1 },
     },
-    ['jobId', 'reason'],
+    ['jobId', 'reason', 'status', 'credentialVersion'],
   ),
   PasswordChanged: object({
     userId: str,
@@ -221,7 +223,8 @@ export const CHANNELS: Record<string, ChannelSpec> = {
 const MESSAGE_SUMMARIES: Record<string, string> = {
   UserCreated: 'A user was created (with or without a password).',
   UserStatusChanged: 'A lifecycle transition (activate, suspend, unsuspend, deactivate, lock, unlock).',
-  PasswordExpired: 'A password must be changed at next sign-in. cause BULK carries the job id.',
+  PasswordExpired:
+    'A password must be changed at next sign-in. cause BULK carries the job id and, instead of a CredentialStateChanged, the credential change: the latest snapshot with this status and passwordExpired true, at this credentialVersion.',
   PasswordChanged: 'A password was set or changed. Only the fact, never the password or hash.',
   SessionsRevoked: "The user's sessions must end (identity revokes them).",
   BulkPasswordExpiryStarted:

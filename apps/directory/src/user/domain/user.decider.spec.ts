@@ -1,9 +1,15 @@
 import { DomainError, fold } from '@lapse/shared';
 import type { CredentialProviderType } from '@lapse/shared/contracts/directory.v1';
 import type { CreateUser, UserCommand } from './user.commands';
-import { OLD_PASSWORD_NOT_CORRECT, PASSWORD_CHANGED_TOO_RECENTLY, userDecider } from './user.decider';
-import type { CredentialSnapshot, UserEvent } from './user.events';
-import { isInOneTimePasswordMode, type UserState } from './user.state';
+import {
+  credentialSnapshotOf,
+  credentialStateAfterBulkExpiry,
+  OLD_PASSWORD_NOT_CORRECT,
+  PASSWORD_CHANGED_TOO_RECENTLY,
+  userDecider,
+} from './user.decider';
+import type { CredentialSnapshot, PasswordExpired, UserEvent } from './user.events';
+import { type ExistingStatus, isInOneTimePasswordMode, type UserState } from './user.state';
 
 const T0 = '2026-01-01T00:00:00.000Z';
 const T1 = '2026-01-02T00:00:00.000Z';
@@ -430,6 +436,34 @@ describe('the user decider', () => {
           .when(bulk(T1))
           .events(),
       ).toEqual([]);
+    });
+
+    describe.each([
+      ['ACTIVE', [], 'PASSWORD_EXPIRED'],
+      ['RECOVERY', [reset(T0)], 'PASSWORD_EXPIRED'],
+      ['LOCKED_OUT', [{ type: 'LockUser', at: T0 }], 'LOCKED_OUT'],
+      ['SUSPENDED', [{ type: 'SuspendUser', at: T0 }], 'SUSPENDED'],
+    ] as [string, UserCommand[], string][])('of a user who is %s', (_status, history, status) => {
+      const before = given(createUser(), ...history);
+
+      it(`records one PasswordExpired, no separate credential snapshot, with status ${status}`, () => {
+        const when = before.when(bulk());
+        expect(when.types()).toEqual(['PasswordExpired']);
+        expect(when.events()[0].data).toMatchObject({ credentialStatus: status });
+        expect(when.stateAfter().status).toBe(status);
+      });
+
+      it('carries exactly what the credential snapshot after it would say', () => {
+        const expired = before.when(bulk()).events()[0] as PasswordExpired;
+        const snapshotBefore = {
+          ...credentialSnapshotOf(before.state()),
+          changedAt: T0,
+        } as CredentialSnapshot;
+        const after = { ...credentialSnapshotOf(before.when(bulk()).stateAfter()), changedAt: T1 };
+        expect(
+          credentialStateAfterBulkExpiry(snapshotBefore, status as ExistingStatus, expired.data.expiredAt),
+        ).toEqual(after);
+      });
     });
 
     it('keeps a locked-out user locked but expired on unlock', () => {

@@ -356,6 +356,12 @@ export function bulkSkipReason(
   return null;
 }
 
+/** Where an expiry leaves a user: locked and suspended users stay so (the expiry waits), others must change. */
+export function statusWhenExpired(status: ExistingStatus): ExistingStatus {
+  return status === 'LOCKED_OUT' || status === 'SUSPENDED' ? status : 'PASSWORD_EXPIRED';
+}
+
+/** One event per user: the PasswordExpired carries the credential snapshot's changes (see `decide`). */
 function expireInBulk(command: ExpirePasswordInBulk, state: UserState): UserEvent[] {
   if (bulkSkipReason(state, command) !== null) return [];
   const user = existing(state);
@@ -371,6 +377,7 @@ function expireInBulk(command: ExpirePasswordInBulk, state: UserState): UserEven
         reason: command.reason,
         expiredAt: command.at,
         delegated: isDelegated(user.provider.type),
+        credentialStatus: statusWhenExpired(user.status),
       },
     },
   ];
@@ -428,6 +435,18 @@ export function credentialSnapshotOf(state: UserState): Omit<CredentialSnapshot,
   };
 }
 
+/**
+ * The credential after a bulk expiry, which records no snapshot of its own: the snapshot before it with
+ * the expiry's status, `passwordExpired` and time (nothing else sign-in depends on changes).
+ */
+export function credentialStateAfterBulkExpiry(
+  before: CredentialSnapshot,
+  status: ExistingStatus,
+  expiredAt: string,
+): CredentialSnapshot {
+  return { ...before, status, passwordExpired: true, changedAt: expiredAt };
+}
+
 function sameSnapshot(
   a: Omit<CredentialSnapshot, 'changedAt'> | null,
   b: Omit<CredentialSnapshot, 'changedAt'> | null,
@@ -435,10 +454,14 @@ function sameSnapshot(
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** Every command's events, plus a credential snapshot whenever they changed what sign-in depends on. */
+/**
+ * Every command's events, plus a credential snapshot whenever they changed what sign-in depends on.
+ * A bulk expiry is the exception: its PasswordExpired carries the only changes (status, expired), so a
+ * fan-out over many users writes, relays and projects one event per user instead of two.
+ */
 function decide(command: UserCommand, state: UserState): UserEvent[] {
   const events = decideCore(command, state);
-  if (events.length === 0) return events;
+  if (events.length === 0 || command.type === 'ExpirePasswordInBulk') return events;
   const before = credentialSnapshotOf(state);
   const after = credentialSnapshotOf(events.reduce(evolve, state));
   if (!after || sameSnapshot(before, after)) return events;
@@ -560,9 +583,7 @@ function evolve(state: UserState, event: UserEvent): UserState {
         expiredAt: data.expiredAt,
         temporary: previous?.temporary ?? null,
       };
-      const to =
-        state.status === 'LOCKED_OUT' || state.status === 'SUSPENDED' ? state.status : 'PASSWORD_EXPIRED';
-      return inStatus(state, to, data.expiredAt, { expiry });
+      return inStatus(state, statusWhenExpired(state.status), data.expiredAt, { expiry });
     }
     case 'TemporaryPasswordIssued': {
       if (state.status === 'NONE') return state;

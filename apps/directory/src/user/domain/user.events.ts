@@ -61,6 +61,12 @@ export type PasswordExpired = DomainEvent<
     readonly expiredAt: string;
     /** AD/LDAP (delegated authentication): the directory agent applies the expiry in the source directory. */
     readonly delegated: boolean;
+    /**
+     * Bulk expiry only: the user's status after the expiry. Such an event stands in for the credential
+     * snapshot (no CredentialStateRecorded follows it): the snapshot before it, with this status and
+     * `passwordExpired`, is the credential after it (`credentialStateAfterBulkExpiry`).
+     */
+    readonly credentialStatus?: ExistingStatus;
   }
 >;
 

@@ -4,13 +4,13 @@ import type { CredentialStateChangedV1 } from '@lapse/shared/contracts/directory
 import { ServiceAuthGuard } from '@lapse/shared/http/service-auth';
 import type { Pool } from 'pg';
 import { userStreamId } from '../domain/user.decider';
-import type { CredentialSnapshot } from '../domain/user.events';
-import { credentialStateChanged } from './credential-state';
+import { type CredentialRecord, currentCredentialState } from './credential-state';
 import { isUserId } from './directory-users.projection';
 
 /**
- * `GET /internal/v1/users/{id}/credential-state`: the latest credential snapshot, the same shape and
- * `credentialVersion` as the CredentialStateChanged message identity receives.
+ * `GET /internal/v1/users/{id}/credential-state`: the user's current credential, the same shape and
+ * `credentialVersion` as the newest credential message identity receives (a CredentialStateChanged, or a
+ * bulk PasswordExpired carrying the change).
  */
 @Controller('internal/v1/users')
 @UseGuards(ServiceAuthGuard)
@@ -20,12 +20,18 @@ export class CredentialStateInternalHttpController {
   @Get(':id/credential-state')
   async get(@Param('id') id: string): Promise<CredentialStateChangedV1> {
     if (!isUserId(id)) throw new NotFoundError('User');
-    const { rows } = await this.pool.query<{ version: number; data: CredentialSnapshot }>(
-      `SELECT version, data FROM lapse_events WHERE stream_id = $1 AND type = 'CredentialStateRecorded'
-        ORDER BY version DESC LIMIT 1`,
+    // The latest snapshot and any bulk expiry after it (which records no snapshot of its own).
+    const { rows } = await this.pool.query<CredentialRecord>(
+      `SELECT version, type, data FROM lapse_events
+        WHERE stream_id = $1
+          AND version >= (SELECT max(version) FROM lapse_events
+                           WHERE stream_id = $1 AND type = 'CredentialStateRecorded')
+          AND (type = 'CredentialStateRecorded' OR (type = 'PasswordExpired' AND data ? 'credentialStatus'))
+        ORDER BY version`,
       [userStreamId(id)],
     );
-    if (!rows[0]) throw new NotFoundError('User');
-    return credentialStateChanged(rows[0].data, rows[0].version);
+    const current = currentCredentialState(rows);
+    if (!current) throw new NotFoundError('User');
+    return current;
   }
 }

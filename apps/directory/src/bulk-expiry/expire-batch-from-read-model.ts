@@ -1,0 +1,124 @@
+import { EVENTS_CHANNEL, type Queryable } from '@lapse/shared';
+
+/** One batch of a slice: the job's facts, the slice's range and where it stopped. */
+export interface BatchRequest {
+  readonly jobId: string;
+  readonly cutoff: string;
+  readonly providers: readonly string[];
+  readonly reason: string | null;
+  readonly actor: string;
+  readonly correlationId: string;
+  /** When the events are recorded (metadata.occurredAt). */
+  readonly now: string;
+  /** Exclusive lower bound (the checkpoint, or just below the slice's low end). */
+  readonly after: string;
+  /** Exclusive upper bound; null for the last slice. */
+  readonly before: string | null;
+  readonly limit: number;
+}
+
+export interface BatchResult {
+  /** Users of the slice looked at (after the checkpoint, created before the cutoff, of the providers). */
+  readonly examined: number;
+  /** The last user id looked at: the slice's next checkpoint. */
+  readonly lastId: string | null;
+  /** Users expired by this statement. */
+  readonly expired: number;
+  /** Targets whose stream moved past the read model's version meanwhile: for the per-user path. */
+  readonly conflicted: readonly string[];
+}
+
+/**
+ * The fan-out's fast path, in one statement: the read model (written in the same transaction as every
+ * append to a user stream, so its `version` is the stream's) picks the batch's users and their expected
+ * versions; for each eligible one it appends the bulk `PasswordExpired` and projects the new state, without
+ * loading a stream or moving a document through Node.
+ *
+ * It is the user decider's `expireInBulk` and `evolve` written in SQL: eligibility is `bulkSkipReason`,
+ * the event is `expireInBulk`'s (with `credentialStatus`, no snapshot), the state is `evolve`'s for
+ * PasswordExpired. `expire-batch-from-read-model.e2e-spec.ts` checks it against the decider for every
+ * status it can meet. A stream that moved on (a writer whose transaction committed after this statement
+ * began) makes its insert a no-op (`ON CONFLICT DO NOTHING`): that user is returned in `conflicted`.
+ */
+export async function expireBatchFromReadModel(tx: Queryable, request: BatchRequest): Promise<BatchResult> {
+  const { rows } = await tx.query<{
+    examined: number;
+    last_id: string | null;
+    expired: number;
+    conflicted: string[] | null;
+  }>(
+    `WITH candidates AS (
+       SELECT id, version, status, provider_type, password_changed_at, state FROM directory_users
+        WHERE provider_type = ANY($1::text[]) AND created_at < $2::timestamptz
+          AND id > $3::uuid AND ($4::uuid IS NULL OR id < $4::uuid)
+        ORDER BY id LIMIT $5
+     ),
+     targets AS (
+       SELECT id, version, status, state, gen_random_uuid() AS event_id,
+              CASE WHEN status IN ('LOCKED_OUT', 'SUSPENDED') THEN status ELSE 'PASSWORD_EXPIRED' END AS expired_status,
+              provider_type IN ('ACTIVE_DIRECTORY', 'LDAP') AS delegated
+         FROM candidates
+        WHERE status IN ('ACTIVE', 'RECOVERY', 'LOCKED_OUT', 'SUSPENDED')
+          AND provider_type NOT IN ('FEDERATION', 'SOCIAL')
+          AND (password_changed_at IS NULL OR password_changed_at < $2::timestamptz)
+          AND (status = 'ACTIVE' OR jsonb_typeof(state->'expiry') IS DISTINCT FROM 'object')
+     ),
+     appended AS (
+       INSERT INTO lapse_events (stream_id, stream_type, version, event_id, type, schema_version, data, metadata)
+       SELECT 'user-' || id, 'user', version + 1, event_id, 'PasswordExpired', 1,
+              jsonb_build_object(
+                'login', state->'profile'->'login', 'provider', state->'provider', 'cause', 'BULK',
+                'jobId', $6::text, 'reason', $7::text, 'expiredAt', $8::text, 'delegated', delegated,
+                'credentialStatus', expired_status),
+              jsonb_build_object(
+                'eventId', event_id, 'correlationId', $9::text, 'causationId', $6::text, 'actor', $10::text,
+                'occurredAt', $11::text)
+         FROM targets
+       ON CONFLICT ON CONSTRAINT lapse_events_stream_version_key DO NOTHING
+       RETURNING stream_id
+     ),
+     projected AS (
+       UPDATE directory_users AS u
+          SET status = t.expired_status, last_updated = $8::timestamptz, version = t.version + 1,
+              state = (t.state - 'recovery') || jsonb_build_object(
+                'status', t.expired_status,
+                'expiry', jsonb_build_object(
+                  'cause', 'BULK', 'jobId', $6::text, 'reason', $7::text, 'expiredAt', $8::text, 'temporary', null),
+                'lastUpdatedAt', $8::text,
+                'statusChangedAt',
+                  CASE WHEN t.expired_status <> t.status THEN to_jsonb($8::text) ELSE t.state->'statusChangedAt' END,
+                'activatedAt',
+                  CASE WHEN jsonb_typeof(t.state->'activatedAt') = 'string' THEN t.state->'activatedAt'
+                       WHEN t.expired_status = 'PASSWORD_EXPIRED' THEN to_jsonb($8::text)
+                       ELSE 'null'::jsonb END)
+         FROM targets t JOIN appended a ON a.stream_id = 'user-' || t.id
+        WHERE u.id = t.id AND u.version = t.version
+       RETURNING u.id
+     )
+     SELECT (SELECT count(*)::int FROM candidates) AS examined,
+            (SELECT id FROM candidates ORDER BY id DESC LIMIT 1) AS last_id,
+            (SELECT count(*)::int FROM projected) AS expired,
+            (SELECT array_agg(t.id) FROM targets t WHERE t.id NOT IN (SELECT id FROM projected)) AS conflicted`,
+    [
+      request.providers,
+      request.cutoff,
+      request.after,
+      request.before,
+      request.limit,
+      request.jobId,
+      request.reason,
+      request.cutoff,
+      request.correlationId,
+      request.actor,
+      request.now,
+    ],
+  );
+  const [row] = rows;
+  if (row.expired > 0) await tx.query(`SELECT pg_notify('${EVENTS_CHANNEL}', '')`);
+  return {
+    examined: row.examined,
+    lastId: row.last_id,
+    expired: row.expired,
+    conflicted: row.conflicted ?? [],
+  };
+}
