@@ -72,31 +72,6 @@ export async function insertUsers(
   );
 }
 
-/** Many users at once (bulk expiry): `versions` are the new stream versions. */
-export async function projectUsers(
-  tx: Queryable,
-  users: readonly { state: ExistingUser; version: number }[],
-): Promise<void> {
-  if (users.length === 0) return;
-  await tx.query(
-    `UPDATE directory_users AS u
-        SET status = v.status, last_updated = v.last_updated, version = v.version, state = v.state
-       FROM json_to_recordset($1::json) AS v(id uuid, status text, last_updated timestamptz, version int, state jsonb)
-      WHERE u.id = v.id`,
-    [
-      JSON.stringify(
-        users.map((u) => ({
-          id: u.state.userId,
-          status: u.state.status,
-          last_updated: u.state.lastUpdatedAt,
-          version: u.version,
-          state: u.state,
-        })),
-      ),
-    ],
-  );
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const isUserId = (value: string) => UUID.test(value);
