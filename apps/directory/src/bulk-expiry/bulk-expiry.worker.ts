@@ -140,7 +140,7 @@ export class BulkExpiryWorker implements OnApplicationBootstrap, OnApplicationSh
         before: slice.high,
         limit: this.config.bulkExpiryBatchSize,
       });
-      if (batch.examined === 0) {
+      if (batch.lastId === null) {
         await tx.query('UPDATE directory_bulk_job_slices SET done = true WHERE job_id = $1 AND slice = $2', [
           jobId,
           sliceNumber,

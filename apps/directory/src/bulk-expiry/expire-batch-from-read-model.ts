@@ -18,9 +18,9 @@ export interface BatchRequest {
 }
 
 export interface BatchResult {
-  /** Users of the slice looked at (after the checkpoint, created before the cutoff, of the providers). */
+  /** Users of the batch the job counts (of its providers, created before the cutoff): expired or skipped. */
   readonly examined: number;
-  /** The last user id looked at: the slice's next checkpoint. */
+  /** The last user id of the batch (any provider): the slice's next checkpoint; null when none is left. */
   readonly lastId: string | null;
   /** Users expired by this statement. */
   readonly expired: number;
@@ -32,7 +32,10 @@ export interface BatchResult {
  * The fan-out's fast path, in one statement: the read model (written in the same transaction as every
  * append to a user stream, so its `version` is the stream's) picks the batch's users and their expected
  * versions; for each eligible one it appends the bulk `PasswordExpired` and projects the new state, without
- * loading a stream or moving a document through Node.
+ * loading a stream or moving a document through Node. A batch is the slice's next `limit` users by id
+ * created before the cutoff, of any provider, so the primary key in order is the plan whatever the
+ * statistics say (freshly imported users have none); the job's providers are filtered after, and the
+ * projection joins the appended rows by primary key.
  *
  * It is the user decider's `expireInBulk` and `evolve` written in SQL: eligibility is `bulkSkipReason`,
  * the event is `expireInBulk`'s (with `credentialStatus`, no snapshot), the state is `evolve`'s for
@@ -47,14 +50,14 @@ export async function expireBatchFromReadModel(tx: Queryable, request: BatchRequ
     expired: number;
     conflicted: string[] | null;
   }>(
-    `WITH candidates AS (
-       SELECT id, version, status, provider_type, password_changed_at, state FROM directory_users
-        WHERE provider_type = ANY($1::text[]) AND created_at < $2::timestamptz
-          AND id > $3::uuid AND ($4::uuid IS NULL OR id < $4::uuid)
+    `WITH next_users AS (
+       SELECT id, version, status, provider_type, created_at, password_changed_at, state FROM directory_users
+        WHERE id > $3::uuid AND ($4::uuid IS NULL OR id < $4::uuid) AND created_at < $2::timestamptz
         ORDER BY id LIMIT $5
      ),
+     candidates AS (SELECT * FROM next_users WHERE provider_type = ANY($1::text[])),
      targets AS (
-       SELECT id, version, status, state, gen_random_uuid() AS event_id,
+       SELECT id, version, state, gen_random_uuid() AS event_id,
               CASE WHEN status IN ('LOCKED_OUT', 'SUSPENDED') THEN status ELSE 'PASSWORD_EXPIRED' END AS expired_status,
               provider_type IN ('ACTIVE_DIRECTORY', 'LDAP') AS delegated
          FROM candidates
@@ -75,28 +78,28 @@ export async function expireBatchFromReadModel(tx: Queryable, request: BatchRequ
                 'occurredAt', $11::text)
          FROM targets
        ON CONFLICT ON CONSTRAINT lapse_events_stream_version_key DO NOTHING
-       RETURNING stream_id
+       RETURNING substr(stream_id, 6)::uuid AS user_id, version, data->>'credentialStatus' AS expired_status
      ),
      projected AS (
        UPDATE directory_users AS u
-          SET status = t.expired_status, last_updated = $8::timestamptz, version = t.version + 1,
-              state = (t.state - 'recovery') || jsonb_build_object(
-                'status', t.expired_status,
+          SET status = a.expired_status, last_updated = $8::timestamptz, version = a.version,
+              state = (u.state - 'recovery') || jsonb_build_object(
+                'status', a.expired_status,
                 'expiry', jsonb_build_object(
                   'cause', 'BULK', 'jobId', $6::text, 'reason', $7::text, 'expiredAt', $8::text, 'temporary', null),
                 'lastUpdatedAt', $8::text,
                 'statusChangedAt',
-                  CASE WHEN t.expired_status <> t.status THEN to_jsonb($8::text) ELSE t.state->'statusChangedAt' END,
+                  CASE WHEN a.expired_status <> u.status THEN to_jsonb($8::text) ELSE u.state->'statusChangedAt' END,
                 'activatedAt',
-                  CASE WHEN jsonb_typeof(t.state->'activatedAt') = 'string' THEN t.state->'activatedAt'
-                       WHEN t.expired_status = 'PASSWORD_EXPIRED' THEN to_jsonb($8::text)
+                  CASE WHEN jsonb_typeof(u.state->'activatedAt') = 'string' THEN u.state->'activatedAt'
+                       WHEN a.expired_status = 'PASSWORD_EXPIRED' THEN to_jsonb($8::text)
                        ELSE 'null'::jsonb END)
-         FROM targets t JOIN appended a ON a.stream_id = 'user-' || t.id
-        WHERE u.id = t.id AND u.version = t.version
+         FROM appended a
+        WHERE u.id = a.user_id AND u.version = a.version - 1
        RETURNING u.id
      )
      SELECT (SELECT count(*)::int FROM candidates) AS examined,
-            (SELECT id FROM candidates ORDER BY id DESC LIMIT 1) AS last_id,
+            (SELECT id FROM next_users ORDER BY id DESC LIMIT 1) AS last_id,
             (SELECT count(*)::int FROM projected) AS expired,
             (SELECT array_agg(t.id) FROM targets t WHERE t.id NOT IN (SELECT id FROM projected)) AS conflicted`,
     [
