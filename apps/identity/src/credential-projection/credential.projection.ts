@@ -85,15 +85,15 @@ export async function applyPasswordExpired(db: Queryable, fact: PasswordExpiredV
     );
     return;
   }
+  // Every expression reads the row as it was: `credential_version < $4` is "this fact is newer".
   await db.query(
-    `UPDATE identity_credentials AS c
-        SET expired_at = GREATEST(c.expired_at, $2::timestamptz), applied_at = now(),
-            status = CASE WHEN newer THEN $3 ELSE c.status END,
-            password_expired = c.password_expired OR newer,
-            credential_version = GREATEST(c.credential_version, $4),
-            changed_at = CASE WHEN newer THEN $2::timestamptz ELSE c.changed_at END
-       FROM (SELECT user_id, credential_version < $4 AS newer FROM identity_credentials WHERE user_id = $1) AS f
-      WHERE c.user_id = f.user_id`,
+    `UPDATE identity_credentials
+        SET expired_at = GREATEST(expired_at, $2::timestamptz), applied_at = now(),
+            status = CASE WHEN credential_version < $4 THEN $3 ELSE status END,
+            password_expired = password_expired OR credential_version < $4,
+            changed_at = CASE WHEN credential_version < $4 THEN $2::timestamptz ELSE changed_at END,
+            credential_version = GREATEST(credential_version, $4)
+      WHERE user_id = $1`,
     [fact.userId, fact.expiredAt, fact.status, fact.credentialVersion],
   );
 }
