@@ -6,6 +6,7 @@ import {
   type PasswordExpiredV1,
   type Queryable,
 } from '@lapse/shared';
+import type { Pool, PoolClient } from 'pg';
 
 /**
  * The credential-state projection: directory's facts as identity needs them to verify a password and
@@ -76,7 +77,7 @@ export async function applyBulkExpiryCutoff(db: Queryable, fact: BulkPasswordExp
  * A bulk expiry's PasswordExpired also stands in for its credential snapshot (`status`, `credentialVersion`):
  * over an older snapshot it sets that status and `password_expired`, like a snapshot with that version would.
  */
-export async function applyPasswordExpired(db: Queryable, fact: PasswordExpiredV1): Promise<void> {
+export async function applyPasswordExpired(db: Pool | PoolClient, fact: PasswordExpiredV1): Promise<void> {
   if (fact.credentialVersion === undefined || fact.status === undefined) {
     await db.query(
       `UPDATE identity_credentials SET expired_at = GREATEST(expired_at, $2::timestamptz), applied_at = now()
@@ -85,17 +86,19 @@ export async function applyPasswordExpired(db: Queryable, fact: PasswordExpiredV
     );
     return;
   }
-  // Every expression reads the row as it was: `credential_version < $4` is "this fact is newer".
-  await db.query(
-    `UPDATE identity_credentials
-        SET expired_at = GREATEST(expired_at, $2::timestamptz), applied_at = now(),
-            status = CASE WHEN credential_version < $4 THEN $3 ELSE status END,
-            password_expired = password_expired OR credential_version < $4,
-            changed_at = CASE WHEN credential_version < $4 THEN $2::timestamptz ELSE changed_at END,
-            credential_version = GREATEST(credential_version, $4)
-      WHERE user_id = $1`,
-    [fact.userId, fact.expiredAt, fact.status, fact.credentialVersion],
-  );
+  // One message per user of a bulk fan-out: a named statement, planned once per connection. Every
+  // expression reads the row as it was: `credential_version < $4` is "this fact is newer".
+  await db.query({
+    name: 'identity-apply-bulk-password-expired',
+    text: `UPDATE identity_credentials
+              SET expired_at = GREATEST(expired_at, $2::timestamptz), applied_at = now(),
+                  status = CASE WHEN credential_version < $4 THEN $3 ELSE status END,
+                  password_expired = password_expired OR credential_version < $4,
+                  changed_at = CASE WHEN credential_version < $4 THEN $2::timestamptz ELSE changed_at END,
+                  credential_version = GREATEST(credential_version, $4)
+            WHERE user_id = $1`,
+    values: [fact.userId, fact.expiredAt, fact.status, fact.credentialVersion],
+  });
 }
 
 /** The projection's handlers, by published event type; sessions add theirs beside these. */
