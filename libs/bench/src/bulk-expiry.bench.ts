@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { hashArgon2id } from '@lapse/shared/crypto/argon2id';
 import { freePort } from '@lapse/shared/database/free-port';
-import argon2 from 'argon2';
 import { inParallel, startBenchInfra } from './infra';
 
 /**
@@ -76,12 +76,7 @@ export async function run(args: Record<string, string>): Promise<object> {
 
     // Seed through the batch import path with a real (cheap) argon2id hash of one known password.
     const password = 'Bench-Password-1';
-    const hash = await argon2.hash(password, {
-      type: argon2.argon2id,
-      memoryCost: 1024,
-      timeCost: 1,
-      parallelism: 1,
-    });
+    const hash = await hashArgon2id(password, { memoryKib: 1024, iterations: 1, parallelism: 1 });
     const run = randomBytes(3).toString('hex');
     const oktaLogins: string[] = [];
     const adLogins: string[] = [];

@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { availableParallelism } from 'node:os';
-import * as argon2 from 'argon2';
+import { hashArgon2id, verifyArgon2id } from '@lapse/shared/crypto/argon2id';
 import { PasswordVerifier } from '../../../apps/identity/src/sign-in/password-verifier';
 import { createUser, httpJson, startBenchStack } from './bench-stack';
 import { inParallel, percentile, round } from './infra';
@@ -61,12 +61,7 @@ export async function run(args: Record<string, string>): Promise<object> {
 
     // Raw argon2id verification rate (same parameters, same process and thread pool) and sign-ins over
     // HTTP at full load, in alternating rounds so both see the same background load.
-    const hash = await argon2.hash(password, {
-      type: argon2.argon2id,
-      memoryCost: hashParams.memoryKib,
-      timeCost: hashParams.iterations,
-      parallelism: hashParams.parallelism,
-    });
+    const hash = await hashArgon2id(password, hashParams);
     const rounds = Number(args.rounds ?? 3);
     const roundMs = (seconds * 1000) / rounds;
     let verifies = 0;
@@ -78,7 +73,7 @@ export async function run(args: Record<string, string>): Promise<object> {
       await Promise.all(
         Array.from({ length: pool }, async () => {
           while (performance.now() < hashEnd) {
-            await argon2.verify(hash, password);
+            await verifyArgon2id(hash, password);
             verifies++;
           }
         }),

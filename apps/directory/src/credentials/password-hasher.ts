@@ -1,4 +1,4 @@
-import argon2 from 'argon2';
+import { hashArgon2id, verifyArgon2id } from '@lapse/shared';
 
 export interface PasswordHashParams {
   readonly memoryKib: number;
@@ -15,21 +15,11 @@ export class PasswordHasher {
   constructor(private readonly params: PasswordHashParams = DEFAULT_HASH_PARAMS) {}
 
   hash(password: string): Promise<string> {
-    return argon2.hash(password, {
-      type: argon2.argon2id,
-      memoryCost: this.params.memoryKib,
-      timeCost: this.params.iterations,
-      parallelism: 1,
-    });
+    return hashArgon2id(password, { ...this.params, parallelism: 1 });
   }
 
   /** False for a wrong password or an unreadable hash; never throws on bad input. */
   async verify(hash: string | null | undefined, password: string): Promise<boolean> {
-    if (!hash) return false;
-    try {
-      return await argon2.verify(hash, password);
-    } catch {
-      return false;
-    }
+    return hash ? verifyArgon2id(hash, password) : false;
   }
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import * as argon2 from 'argon2';
+import { hashArgon2id, verifyArgon2id } from '@lapse/shared';
 import type { HashParameters, IdentityConfig } from '../identity.config';
 import { IDENTITY_CONFIG } from '../identity.tokens';
 
@@ -40,26 +40,16 @@ export class PasswordVerifier implements OnModuleInit {
     }
     const params = hashParametersOf(hash);
     if (params && this.dummy && !sameParameters(params, this.dummy.params)) void this.rebuildDummy(params);
-    try {
-      return await argon2.verify(hash, password);
-    } catch {
-      return false;
-    }
+    return verifyArgon2id(hash, password);
   }
 
   private async verifyDummy(password: string): Promise<void> {
     if (!this.dummy) await this.rebuildDummy(this.config.dummyHash);
-    await argon2.verify((this.dummy as { hash: string }).hash, password).catch(() => false);
+    await verifyArgon2id((this.dummy as { hash: string }).hash, password);
   }
 
   private rebuildDummy(params: HashParameters): Promise<void> {
-    this.rebuilding ??= argon2
-      .hash(randomBytes(24).toString('base64url'), {
-        type: argon2.argon2id,
-        memoryCost: params.memoryKib,
-        timeCost: params.iterations,
-        parallelism: params.parallelism,
-      })
+    this.rebuilding ??= hashArgon2id(randomBytes(24).toString('base64url'), params)
       .then((hash) => {
         this.dummy = { hash, params };
       })

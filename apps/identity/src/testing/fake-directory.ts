@@ -1,18 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import * as argon2 from 'argon2';
 import type { Pool } from 'pg';
 import {
   type CredentialProviderType,
   type CredentialStateChangedV1,
   DIRECTORY_EVENT_TYPES,
+  hashArgon2id,
   headersOf,
   PostgresEventStore,
   type Publication,
   type ServiceManifest,
   TOPICS,
   type UserStatus,
+  verifyArgon2id,
 } from '@lapse/shared';
 import { DEFAULT_PASSWORD_POLICY_V1 } from '@lapse/shared/contracts/password-policy.v1';
 
@@ -49,7 +50,7 @@ export const fakeDirectoryManifest: ServiceManifest = {
   publishedTopics: [],
 };
 
-export const TEST_HASH = { memoryCost: 4096, timeCost: 1, parallelism: 1 } as const;
+export const TEST_HASH = { memoryKib: 4096, iterations: 1, parallelism: 1 } as const;
 
 export interface FakeUser {
   userId: string;
@@ -100,10 +101,7 @@ export class FakeDirectory {
   }
 
   async addUser(options: Partial<FakeUser> & { login: string; password: string | null }): Promise<FakeUser> {
-    const hash =
-      options.password === null
-        ? null
-        : await argon2.hash(options.password, { type: argon2.argon2id, ...TEST_HASH });
+    const hash = options.password === null ? null : await hashArgon2id(options.password, TEST_HASH);
     const user: FakeUser = {
       userId: options.userId ?? `00u${randomUUID().replace(/-/g, '').slice(0, 17)}`,
       provider: 'OKTA',
@@ -125,10 +123,7 @@ export class FakeDirectory {
     const user = this.users.get(userId) as FakeUser;
     Object.assign(user, change);
     if (change.password !== undefined) {
-      user.hash =
-        change.password === null
-          ? null
-          : await argon2.hash(change.password, { type: argon2.argon2id, ...TEST_HASH });
+      user.hash = change.password === null ? null : await hashArgon2id(change.password, TEST_HASH);
     }
     await this.publishSnapshot(user);
     return user;
@@ -229,13 +224,13 @@ export class FakeDirectory {
         errorCauses: [{ errorSummary: cause }],
       },
     ];
-    if (!user?.hash || !(await argon2.verify(user.hash, body.oldPassword)))
+    if (!user?.hash || !(await verifyArgon2id(user.hash, body.oldPassword)))
       return refuse('Old Password is not correct');
     if (body.newPassword.length < 8 || body.newPassword === body.oldPassword) {
       return refuse('Password requirements were not met. Password requirements: at least 8 characters.');
     }
     user.password = body.newPassword;
-    user.hash = await argon2.hash(body.newPassword, { type: argon2.argon2id, ...TEST_HASH });
+    user.hash = await hashArgon2id(body.newPassword, TEST_HASH);
     user.passwordChangedAt = new Date().toISOString();
     user.passwordExpired = false;
     user.oneTimeExpiresAt = null;

@@ -113,8 +113,8 @@ export class IdentityHarness {
       PUBLIC_URL: this.url,
       DATABASE_URL: this.databaseUrl,
       DIRECTORY_URL: this.directory.url,
-      PASSWORD_HASH_MEMORY_KIB: String(TEST_HASH.memoryCost),
-      PASSWORD_HASH_ITERATIONS: String(TEST_HASH.timeCost),
+      PASSWORD_HASH_MEMORY_KIB: String(TEST_HASH.memoryKib),
+      PASSWORD_HASH_ITERATIONS: String(TEST_HASH.iterations),
       PASSWORD_POLICY_CACHE_MS: '0',
       ...this.env,
     });
