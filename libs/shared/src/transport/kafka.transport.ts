@@ -210,7 +210,7 @@ export class KafkaTransport implements EventTransport {
     try {
       await consumer.connect();
       for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
-      return await this.runConsumer(consumer, inbox);
+      return await this.runConsumer(consumer, inbox, topics.length);
     } catch (error) {
       await consumer.disconnect().catch(() => undefined);
       throw error;
@@ -224,7 +224,11 @@ export class KafkaTransport implements EventTransport {
    * held up the next fetch); a restart or rebalance may therefore redeliver what was already applied,
    * and the inbox dedupes it. Closing commits everything applied.
    */
-  private async runConsumer(consumer: Consumer, inbox: InboxConsumer): Promise<RunningConsumer> {
+  private async runConsumer(
+    consumer: Consumer,
+    inbox: InboxConsumer,
+    topicCount: number,
+  ): Promise<RunningConsumer> {
     const applied = new Map<string, { topic: string; partition: number; offset: string }>();
     let closing = false;
     const fetches = new TickCoalescer<InboundMessage>(async (messages) => {
@@ -252,7 +256,8 @@ export class KafkaTransport implements EventTransport {
     }, OFFSET_COMMIT_INTERVAL_MS);
     timer.unref();
     await consumer.run({
-      partitionsConsumedConcurrently: this.options.partitions ?? 6,
+      // A worker per partition, so every batch of a fetch reaches the coalescer in the same turn.
+      partitionsConsumedConcurrently: (this.options.partitions ?? 6) * topicCount,
       eachBatchAutoResolve: false,
       autoCommit: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
