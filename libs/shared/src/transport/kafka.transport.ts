@@ -246,15 +246,6 @@ export class KafkaTransport implements EventTransport {
         if (applied.get(key) === done) applied.delete(key);
       }
     };
-    let committing: Promise<void> = Promise.resolve();
-    const timer = setInterval(() => {
-      committing = committing
-        .then(commitApplied)
-        .catch((error) =>
-          this.logger.warn({ consumer: inbox.name, err: String(error) }, 'offset commit failed'),
-        );
-    }, OFFSET_COMMIT_INTERVAL_MS);
-    timer.unref();
     await consumer.run({
       // A worker per partition, so every batch of a fetch reaches the coalescer in the same turn.
       partitionsConsumedConcurrently: (this.options.partitions ?? 6) * topicCount,
@@ -273,6 +264,16 @@ export class KafkaTransport implements EventTransport {
         await heartbeat();
       },
     });
+    // Started once the consumer runs: a start that fails leaves nothing behind.
+    let committing: Promise<void> = Promise.resolve();
+    const timer = setInterval(() => {
+      committing = committing
+        .then(commitApplied)
+        .catch((error) =>
+          this.logger.warn({ consumer: inbox.name, err: String(error) }, 'offset commit failed'),
+        );
+    }, OFFSET_COMMIT_INTERVAL_MS);
+    timer.unref();
     return {
       inbox,
       async close() {
