@@ -1,11 +1,11 @@
-import { Pool } from 'pg';
+import { Client, Pool } from 'pg';
 import { createPool } from '../database/pg';
 import { VersionConflictError } from '../errors';
 import { uuidSource } from '../event-sourcing/clock';
 import type { EventMetadata } from '../event-sourcing/event';
 import { type LogPosition, START_OF_LOG } from '../event-sourcing/event';
 import { createTestDatabase } from '../testing/test-database';
-import { PostgresEventStore } from './event-store';
+import { EVENTS_CHANNEL, PostgresEventStore } from './event-store';
 
 const metadata = (): EventMetadata => ({
   eventId: uuidSource.next(),
@@ -32,10 +32,12 @@ const event = (n: number) => ({
 
 // One database for the file: specs use streams of their own, and later specs run on a log that earlier
 // ones left behind (that is how the head-position ordering bug showed up).
+let databaseUrl: string;
 let pool: Pool;
 let store: PostgresEventStore;
 beforeAll(async () => {
-  pool = createPool(await createTestDatabase());
+  databaseUrl = await createTestDatabase();
+  pool = createPool(databaseUrl);
   store = new PostgresEventStore(pool);
 });
 afterAll(() => pool.end());
@@ -88,6 +90,51 @@ describe('PostgreSQL event store', () => {
     }
     const after = await readAllSettled(store, head);
     expect(after.map((e) => (e.data as { n: number }).n)).toEqual([100, 101]);
+  });
+});
+
+describe('notifying log readers', () => {
+  async function listen(): Promise<{ notified: () => number; close: () => Promise<void> }> {
+    const client = new Client({ connectionString: databaseUrl });
+    await client.connect();
+    let count = 0;
+    client.on('notification', (message) => {
+      if (message.channel === EVENTS_CHANNEL) count++;
+    });
+    await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+    return { notified: () => count, close: () => client.end() };
+  }
+
+  it('notifies once the append commits, and not before', async () => {
+    const listener = await listen();
+    try {
+      const tx = await pool.connect();
+      await tx.query('BEGIN');
+      await store.append(`counter-${uuidSource.next()}`, 0, [event(1)], tx);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(listener.notified()).toBe(0);
+      await tx.query('COMMIT');
+      tx.release();
+      for (let i = 0; i < 100 && listener.notified() === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(listener.notified()).toBeGreaterThan(0);
+    } finally {
+      await listener.close();
+    }
+  });
+
+  it('does not notify when the append is refused', async () => {
+    const streamId = `counter-${uuidSource.next()}`;
+    await store.append(streamId, 0, [event(1)]);
+    const listener = await listen();
+    try {
+      await expect(store.append(streamId, 0, [event(2)])).rejects.toBeInstanceOf(VersionConflictError);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(listener.notified()).toBe(0);
+    } finally {
+      await listener.close();
+    }
   });
 });
 

@@ -75,12 +75,16 @@ export class PostgresEventStore {
     const db = tx ?? this.pool;
     const streamType = streamId.split('-', 1)[0];
     try {
+      // The notification rides in the same statement (one round trip per append); PostgreSQL delivers it
+      // when the transaction commits.
       const { rows } = await db.query<EventRow>(
-        `INSERT INTO lapse_events (stream_id, stream_type, version, event_id, type, schema_version, data, metadata)
-         SELECT $1, $2, $3::int + ordinality, e.event_id, e.type, e.schema_version, e.data, e.metadata
-           FROM unnest($4::uuid[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[])
-                WITH ORDINALITY AS e(event_id, type, schema_version, data, metadata, ordinality)
-         RETURNING ${COLUMNS}`,
+        `WITH appended AS (
+           INSERT INTO lapse_events (stream_id, stream_type, version, event_id, type, schema_version, data, metadata)
+           SELECT $1, $2, $3::int + ordinality, e.event_id, e.type, e.schema_version, e.data, e.metadata
+             FROM unnest($4::uuid[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[])
+                  WITH ORDINALITY AS e(event_id, type, schema_version, data, metadata, ordinality)
+           RETURNING ${COLUMNS})
+         SELECT appended.* FROM appended CROSS JOIN (SELECT pg_notify('${EVENTS_CHANNEL}', '')) AS notified`,
         [
           streamId,
           streamType,
@@ -92,7 +96,6 @@ export class PostgresEventStore {
           events.map((e) => JSON.stringify(e.metadata)),
         ],
       );
-      await db.query(`SELECT pg_notify('${EVENTS_CHANNEL}', '')`);
       return rows.map(toRecorded).sort((a, b) => a.version - b.version);
     } catch (error) {
       if (isUniqueViolation(error, STREAM_VERSION_CONSTRAINT)) {

@@ -14,6 +14,21 @@ export async function saveCheckpoint(
   );
 }
 
+/** Several sources' positions in one statement (a Kafka consumer records every partition of a fetch). */
+export async function saveCheckpoints(
+  db: Queryable,
+  consumer: string,
+  positions: ReadonlyMap<string, string>,
+): Promise<void> {
+  if (positions.size === 0) return;
+  await db.query(
+    `INSERT INTO lapse_checkpoints (consumer, source, position, updated_at)
+     SELECT $1, source, position, now() FROM unnest($2::text[], $3::text[]) AS p(source, position)
+     ON CONFLICT (consumer, source) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`,
+    [consumer, [...positions.keys()], [...positions.values()]],
+  );
+}
+
 export async function loadCheckpoint(
   db: Queryable,
   consumer: string,

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
+import { createPool } from '../database/pg';
+import { PostgresEventStore } from '../event-store/event-store';
+import { ContractRegistry } from '../messaging/contract-registry';
+import { TableDeadLetterSink } from '../messaging/dead-letter';
+import { InboxConsumer } from '../messaging/inbox-consumer';
+import { headersOf } from '../messaging/message';
 import { transportContract } from '../testing/transport-contract';
 import { createTestDatabase } from '../testing/test-database';
 import { KafkaTransport } from './kafka.transport';
@@ -69,4 +75,90 @@ transportContract({
     }
     return { invalidJsonInjected: true };
   },
+});
+
+describe('the Kafka relay and consumer on a graceful stop', () => {
+  const meta = () => ({
+    eventId: randomUUID(),
+    correlationId: randomUUID(),
+    causationId: null,
+    actor: 'test',
+    occurredAt: new Date().toISOString(),
+  });
+
+  async function waitFor(check: () => Promise<boolean>): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error('timed out');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  it('leaves the relay checkpoint at the last event produced, and the consumer offsets at the end of what it applied', async () => {
+    const publisherUrl = await createTestDatabase([], 'pub_stop');
+    const publisherPool = createPool(publisherUrl, 10);
+    const consumerPool = createPool(await createTestDatabase([], 'con_stop'), 10);
+    const store = new PostgresEventStore(publisherPool);
+    const notifications = new LogNotifications(publisherUrl);
+    const topic = `test.stop.${randomUUID().slice(0, 8)}`;
+    const consumerName = `c-${randomUUID()}`;
+    const transport = new KafkaTransport({ brokers: brokers(), clientId: 'stop-spec', partitions: 3 });
+    const admin = new Kafka({ brokers: brokers(), logLevel: logLevel.NOTHING }).admin();
+    let applied = 0;
+    try {
+      const relay = await transport.startRelay({
+        name: `relay.${topic}`,
+        pool: publisherPool,
+        store,
+        notifications,
+        publication: (event) => [
+          { topic, key: event.streamId, headers: headersOf(event), payload: event.data },
+        ],
+        topics: [topic],
+      });
+      await transport.subscribe(
+        new InboxConsumer({
+          name: consumerName,
+          pool: consumerPool,
+          contracts: new ContractRegistry().register('Counted', 1),
+          handlers: {
+            Counted: async () => {
+              applied++;
+            },
+          },
+          deadLetters: new TableDeadLetterSink(),
+        }),
+        [topic],
+      );
+      for (let stream = 0; stream < 30; stream++) {
+        await store.append(`counter-${randomUUID()}`, 0, [
+          { event: { type: 'Counted', schemaVersion: 1, data: { seq: 1 } }, metadata: meta() },
+          { event: { type: 'Counted', schemaVersion: 1, data: { seq: 2 } }, metadata: meta() },
+        ]);
+      }
+      await waitFor(async () => applied >= 60);
+      await relay.stop();
+      await transport.close();
+
+      const head = await store.headPosition();
+      const { rows } = await publisherPool.query<{ position: string }>(
+        'SELECT position FROM lapse_checkpoints WHERE consumer = $1',
+        [`relay.${topic}`],
+      );
+      expect(rows[0]?.position).toBe(`${head?.transactionId}:${head?.globalPosition}`);
+
+      await admin.connect();
+      const ends = await admin.fetchTopicOffsets(topic);
+      const [committed] = await admin.fetchOffsets({ groupId: consumerName, topics: [topic] });
+      const committedOf = (partition: number) =>
+        committed.partitions.find((p) => p.partition === partition)?.offset;
+      for (const end of ends) expect(committedOf(end.partition)).toBe(end.high);
+    } finally {
+      await transport.close();
+      await admin.disconnect();
+      await notifications.close();
+      await publisherPool.end();
+      await consumerPool.end();
+    }
+  }, 120_000);
 });

@@ -11,7 +11,7 @@ import type { Pool } from 'pg';
 import type { Queryable } from '../database/pg';
 import type { PostgresEventStore } from '../event-store/event-store';
 import { type Logger, silentLogger } from '../logging/logger';
-import { loadCheckpoint, saveCheckpoint } from '../messaging/checkpoints';
+import { loadCheckpoint, saveCheckpoint, saveCheckpoints } from '../messaging/checkpoints';
 import {
   type DeadLetter,
   type DeadLetterSink,
@@ -22,10 +22,25 @@ import type { InboxConsumer } from '../messaging/inbox-consumer';
 import type { InboundMessage, MessageHeaders, OutboundMessage, Publication } from '../messaging/message';
 import type { LogNotifications } from './log-notifications';
 import { formatPosition, LogTailer, parsePosition } from './log-tailer';
+import { RelayCheckpoint } from './relay-checkpoint';
+import { TickCoalescer } from './tick-coalescer';
 import type { EventTransport } from './transport.port';
 
 export const DEAD_LETTER_TOPIC = 'lapse.dead-letter';
 const RELAY_SOURCE = 'log';
+/** How often consumers commit the offsets they applied to Kafka (a restart redelivers at most this much). */
+const OFFSET_COMMIT_INTERVAL_MS = 500;
+
+/** A running relay; `stop()` finishes the batch in flight and persists its checkpoint. */
+export interface Relay {
+  stop(): Promise<void>;
+}
+
+interface RunningConsumer {
+  readonly inbox: InboxConsumer;
+  /** Finishes the fetch in flight, commits the applied offsets and leaves the group. */
+  close(): Promise<void>;
+}
 
 export interface KafkaTransportOptions {
   readonly brokers: readonly string[];
@@ -56,8 +71,8 @@ export class KafkaTransport implements EventTransport {
   readonly kind = 'kafka' as const;
   private readonly kafka: Kafka;
   private producer: Producer | null = null;
-  private readonly consumers: { consumer: Consumer; inbox: InboxConsumer }[] = [];
-  private readonly relays: LogTailer[] = [];
+  private readonly consumers: RunningConsumer[] = [];
+  private readonly relays: Relay[] = [];
   private readonly logger: Logger;
 
   constructor(private readonly options: KafkaTransportOptions) {
@@ -124,26 +139,43 @@ export class KafkaTransport implements EventTransport {
     }
   }
 
-  /** Starts publishing the event log of `options.pool` to Kafka. */
-  async startRelay(options: RelayOptions): Promise<LogTailer> {
+  /**
+   * Starts publishing the event log of `options.pool` to Kafka. The relay produces a batch, and once Kafka
+   * acknowledged it goes on with the next one while the checkpoint is written behind it (RelayCheckpoint).
+   */
+  async startRelay(options: RelayOptions): Promise<Relay> {
     await this.ensureTopics(options.topics);
     const producer = await this.sharedProducer();
     await options.notifications.start();
-    const relay = new LogTailer({
+    const checkpoint = new RelayCheckpoint(
+      {
+        load: async () => parsePosition(await loadCheckpoint(options.pool, options.name, RELAY_SOURCE)),
+        save: (position) =>
+          saveCheckpoint(options.pool, options.name, RELAY_SOURCE, formatPosition(position)),
+      },
+      this.logger.child({ relay: options.name }),
+    );
+    const tailer = new LogTailer({
       name: options.name,
       store: options.store,
       notifications: options.notifications,
       batchSize: options.batchSize ?? 2000,
       pollIntervalMs: options.pollIntervalMs,
       logger: this.logger,
-      loadPosition: async () => parsePosition(await loadCheckpoint(options.pool, options.name, RELAY_SOURCE)),
+      loadPosition: () => checkpoint.resumePosition(),
       deliver: async (events) => {
         await this.produce(producer, events.flatMap(options.publication));
         const last = events[events.length - 1];
-        await saveCheckpoint(options.pool, options.name, RELAY_SOURCE, formatPosition(last));
+        checkpoint.acknowledged({ transactionId: last.transactionId, globalPosition: last.globalPosition });
       },
     });
-    relay.start();
+    tailer.start();
+    const relay: Relay = {
+      async stop() {
+        await tailer.stop();
+        await checkpoint.flush();
+      },
+    };
     this.relays.push(relay);
     return relay;
   }
@@ -154,7 +186,7 @@ export class KafkaTransport implements EventTransport {
     // error; the consumer is built again rather than failing the service's start.
     for (let attempt = 1; ; attempt++) {
       try {
-        this.consumers.push({ consumer: await this.startConsumer(inbox, topics), inbox });
+        this.consumers.push(await this.startConsumer(inbox, topics));
         return;
       } catch (error) {
         if (!(error as { retriable?: boolean }).retriable || attempt >= 5) throw error;
@@ -164,51 +196,96 @@ export class KafkaTransport implements EventTransport {
     }
   }
 
-  private async startConsumer(inbox: InboxConsumer, topics: readonly string[]): Promise<Consumer> {
+  private async startConsumer(inbox: InboxConsumer, topics: readonly string[]): Promise<RunningConsumer> {
     const consumer = this.kafka.consumer({
       groupId: inbox.name,
       sessionTimeout: 10000,
       heartbeatInterval: 1000,
-      maxWaitTimeInMs: 5,
+      // A long poll: with minBytes 1 the broker answers as soon as a message arrives, so waiting longer adds
+      // no latency and spares the broker and the consumer an empty fetch every few milliseconds when idle.
+      maxWaitTimeInMs: 100,
       minBytes: 1,
       maxBytesPerPartition: 1048576,
     });
     try {
       await consumer.connect();
       for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
-      await this.runConsumer(consumer, inbox);
-      return consumer;
+      return await this.runConsumer(consumer, inbox, topics.length);
     } catch (error) {
       await consumer.disconnect().catch(() => undefined);
       throw error;
     }
   }
 
-  private async runConsumer(consumer: Consumer, inbox: InboxConsumer): Promise<void> {
+  /**
+   * All partition batches of one fetch go to the inbox together: one transaction that dedupes, applies
+   * the handlers and checkpoints every partition, so a fetch costs one commit however many partitions it
+   * spans. Kafka offsets are committed in the background rather than after every batch (that round trip
+   * held up the next fetch); a restart or rebalance may therefore redeliver what was already applied,
+   * and the inbox dedupes it. Closing commits everything applied.
+   */
+  private async runConsumer(
+    consumer: Consumer,
+    inbox: InboxConsumer,
+    topicCount: number,
+  ): Promise<RunningConsumer> {
+    const applied = new Map<string, { topic: string; partition: number; offset: string }>();
+    let closing = false;
+    const fetches = new TickCoalescer<InboundMessage>(async (messages) => {
+      const end = messages[messages.length - 1];
+      await inbox.process(messages, (tx, upTo) =>
+        saveCheckpoints(tx, inbox.name, kafkaPositions(upTo === end ? messages : [upTo])),
+      );
+    });
+    const commitApplied = async () => {
+      const offsets = [...applied.values()];
+      if (offsets.length === 0) return;
+      await consumer.commitOffsets(offsets);
+      for (const done of offsets) {
+        const key = `${done.topic}:${done.partition}`;
+        if (applied.get(key) === done) applied.delete(key);
+      }
+    };
     await consumer.run({
-      // One transaction per partition batch, partitions in parallel: measured lowest latency on 2 cores.
-      partitionsConsumedConcurrently: this.options.partitions ?? 6,
+      // A worker per partition, so every batch of a fetch reaches the coalescer in the same turn.
+      partitionsConsumedConcurrently: (this.options.partitions ?? 6) * topicCount,
       eachBatchAutoResolve: false,
-      autoCommit: true,
-      eachBatch: async ({
-        batch,
-        resolveOffset,
-        heartbeat,
-        commitOffsetsIfNecessary,
-        isRunning,
-        isStale,
-      }) => {
-        if (!isRunning() || isStale() || batch.messages.length === 0) return;
-        const messages = batch.messages.map((message) => toInbound(batch.topic, batch.partition, message));
-        const source = `kafka:${batch.topic}:${batch.partition}`;
-        await inbox.process(messages, (tx, last) =>
-          saveCheckpoint(tx, inbox.name, source, last.source.kind === 'kafka' ? last.source.offset : '-1'),
-        );
-        resolveOffset(batch.messages[batch.messages.length - 1].offset);
-        await commitOffsetsIfNecessary();
+      autoCommit: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        if (closing || !isRunning() || isStale() || batch.messages.length === 0) return;
+        await fetches.add(batch.messages.map((message) => toInbound(batch.topic, batch.partition, message)));
+        const last = batch.messages[batch.messages.length - 1].offset;
+        resolveOffset(last);
+        applied.set(`${batch.topic}:${batch.partition}`, {
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: (BigInt(last) + 1n).toString(),
+        });
         await heartbeat();
       },
     });
+    // Started once the consumer runs: a start that fails leaves nothing behind.
+    let committing: Promise<void> = Promise.resolve();
+    const timer = setInterval(() => {
+      committing = committing
+        .then(commitApplied)
+        .catch((error) =>
+          this.logger.warn({ consumer: inbox.name, err: String(error) }, 'offset commit failed'),
+        );
+    }, OFFSET_COMMIT_INTERVAL_MS);
+    timer.unref();
+    return {
+      inbox,
+      async close() {
+        inbox.stop();
+        closing = true;
+        clearInterval(timer);
+        await fetches.idle();
+        await committing;
+        await commitApplied().catch(() => undefined);
+        await consumer.disconnect().catch(() => undefined);
+      },
+    };
   }
 
   /** A dead-letter sink that parks in the consumer's table and on the dead-letter topic. */
@@ -252,8 +329,14 @@ export class KafkaTransport implements EventTransport {
 
   async close(): Promise<void> {
     for (const { inbox } of this.consumers) inbox.stop();
-    await Promise.all(this.relays.map((relay) => relay.stop()));
-    await Promise.all(this.consumers.map(({ consumer }) => consumer.disconnect().catch(() => undefined)));
+    await Promise.all(
+      this.relays.map((relay) =>
+        relay
+          .stop()
+          .catch((error) => this.logger.warn({ err: String(error) }, 'relay stopped without its checkpoint')),
+      ),
+    );
+    await Promise.all(this.consumers.map((consumer) => consumer.close()));
     this.consumers.length = 0;
     this.relays.length = 0;
     await this.producer?.disconnect().catch(() => undefined);
@@ -293,6 +376,16 @@ export class KafkaTransport implements EventTransport {
       })),
     });
   }
+}
+
+/** The checkpoint of each partition the messages came from: `kafka:<topic>:<partition>` → last offset. */
+function kafkaPositions(messages: readonly InboundMessage[]): Map<string, string> {
+  const positions = new Map<string, string>();
+  for (const message of messages) {
+    if (message.source.kind !== 'kafka') continue;
+    positions.set(`kafka:${message.topic}:${message.source.partition}`, message.source.offset);
+  }
+  return positions;
 }
 
 function stringHeaders(headers: Partial<MessageHeaders>): Record<string, string> {

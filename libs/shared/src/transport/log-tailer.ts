@@ -9,7 +9,10 @@ export interface LogTailerOptions {
   readonly notifications: LogNotifications;
   /** Where to resume: read from the reader's own checkpoint. */
   readonly loadPosition: () => Promise<LogPosition>;
-  /** Hands a batch on; must persist the new position itself before resolving (at-least-once). */
+  /**
+   * Hands a batch on; resolves once the batch is safely handed on (at-least-once). The position it persists
+   * may lag behind, never run ahead: after a failure the tailer goes on from `loadPosition()`.
+   */
   readonly deliver: (events: RecordedEvent[]) => Promise<void>;
   readonly batchSize?: number;
   readonly pollIntervalMs?: number;
@@ -47,7 +50,7 @@ export class LogTailer {
     this.loop = this.run();
   }
 
-  /** Stops after the batch in flight has been delivered and checkpointed. */
+  /** Stops after the batch in flight has been delivered (see `deliver` for what that persists). */
   async stop(): Promise<void> {
     this.running = false;
     this.unsubscribe?.();
