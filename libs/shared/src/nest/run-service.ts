@@ -18,7 +18,11 @@ export function exitOnStartFailure(service: string): (error: unknown) => never {
   const logger = createLogger(service);
   return (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
-    logger.error({ err: message }, 'failed to start');
+    // The stack says which start step failed (configuration errors carry no secrets).
+    logger.error(
+      { err: message, stack: error instanceof Error ? error.stack : undefined },
+      'failed to start',
+    );
     process.stderr.write(`${service}: failed to start: ${message}\n`);
     process.exit(1);
   };

@@ -162,3 +162,28 @@ describe('the Kafka relay and consumer on a graceful stop', () => {
     }
   }, 120_000);
 });
+
+describe('Kafka topics at start', () => {
+  it('are ready on every partition for each of several services that create the same new topics at the same moment', async () => {
+    for (let round = 0; round < 3; round++) {
+      const topics = [0, 1, 2].map(() => `lapse.race.${randomUUID().slice(0, 8)}`);
+      const services = [0, 1, 2, 3].map(
+        (i) => new KafkaTransport({ brokers: brokers(), clientId: `race-${round}-${i}`, partitions: 6 }),
+      );
+      // Each service asks for the topics in another order, as directory, identity and notifier do.
+      await Promise.all(
+        services.map((service, i) =>
+          service.ensureTopics([...topics.slice(i % 3), ...topics.slice(0, i % 3)]),
+        ),
+      );
+      const admin = new Kafka({ brokers: brokers(), logLevel: logLevel.NOTHING }).admin();
+      await admin.connect();
+      try {
+        for (const topic of topics) expect(await admin.fetchTopicOffsets(topic)).toHaveLength(6);
+      } finally {
+        await admin.disconnect();
+      }
+      await Promise.all(services.map((service) => service.close()));
+    }
+  });
+});
