@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { createLogger, EnvReader } from '@lapse/shared';
-import { exitOnStartFailure, listen } from '@lapse/shared/nest/run-service';
+import { exitOnStartFailure, listen, stopOnSignals } from '@lapse/shared/nest/run-service';
 import { createAllInOne } from './all-in-one';
 
 /** `npm start`: all-in-one mode on embedded PostgreSQL. See README "Run modes". */
@@ -8,11 +8,7 @@ async function main(): Promise<void> {
   const logger = createLogger('lapse');
   const lapse = await createAllInOne(new EnvReader(), logger);
   const { config } = lapse;
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      lapse.stop().finally(() => process.exit(0));
-    });
-  }
+  stopOnSignals(() => lapse.stop(), logger);
   await listen(lapse.app, config, logger, [
     `  Admin API:   ${config.publicUrl}/api/v1/users   (Authorization: SSWS <admin token>)`,
     `  Sign-in API: ${config.publicUrl}/api/v1/authn`,

@@ -6,7 +6,7 @@ import { ConfigError, EnvReader } from '../config/env';
 import { startEmbeddedPostgres } from '../database/embedded-postgres';
 import { createLogger, type Logger } from '../logging/logger';
 import { createLapseApp } from './bootstrap';
-import { exitOnStartFailure, listen } from './run-service';
+import { exitOnStartFailure, listen, stopOnSignals } from './run-service';
 import type { ServiceManifest } from './service-manifest';
 
 export interface MicroserviceDefinition {
@@ -79,12 +79,7 @@ export function runMicroservice(definition: MicroserviceDefinition): void {
   (async () => {
     const logger = createLogger(service);
     const microservice = await createMicroservice(definition, new EnvReader(), logger);
-    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      process.once(signal, () => {
-        logger.info({ signal }, 'shutting down');
-        microservice.stop().finally(() => process.exit(0));
-      });
-    }
+    stopOnSignals(() => microservice.stop(), logger);
     await listen(microservice.app, microservice.config, logger, [
       `  ${service} service, transport ${microservice.config.transport}`,
     ]);

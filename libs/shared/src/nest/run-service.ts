@@ -14,6 +14,31 @@ export async function listen(
   for (const line of [`Lapse listening on ${config.publicUrl}`, ...lines]) process.stdout.write(`${line}\n`);
 }
 
+/**
+ * SIGTERM/SIGINT: stop gracefully, then exit 0. Work still in flight while the pools close can fail after the
+ * signal; such failures are logged (message and stack) instead of ending the process early with code 1.
+ */
+export function stopOnSignals(stop: () => Promise<void>, logger: Logger): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.info({ signal }, 'shutting down');
+      const logLate = (error: unknown) =>
+        logger.warn(
+          {
+            err: error instanceof Error ? error.message : String(error),
+            stack: error instanceof Error ? error.stack : undefined,
+          },
+          'failure during shutdown',
+        );
+      process.on('unhandledRejection', logLate);
+      process.on('uncaughtException', logLate);
+      stop()
+        .catch(logLate)
+        .finally(() => process.exit(0));
+    });
+  }
+}
+
 export function exitOnStartFailure(service: string): (error: unknown) => never {
   const logger = createLogger(service);
   return (error: unknown) => {
