@@ -58,6 +58,7 @@ export async function createAllInOne(env: EnvReader, logger: Logger): Promise<Al
       transport: 'embedded',
       serviceApiToken,
       adminRateLimitPerMinute: base.adminRateLimitPerMinute,
+      inboxRetentionHours: base.inboxRetentionHours,
     },
     services: [directoryManifest, identityManifest, notifierManifest],
     modules: [

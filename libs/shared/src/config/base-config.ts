@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { EnvReader } from './env';
+import { DEFAULT_INBOX_RETENTION_HOURS } from '../messaging/inbox-retention';
 
 export interface BaseConfig {
   readonly port: number;
@@ -14,6 +15,7 @@ export interface BaseConfig {
   /** Service-to-service credential; generated per process in all-in-one mode when unset. */
   readonly serviceApiToken: string | undefined;
   readonly adminRateLimitPerMinute: number;
+  readonly inboxRetentionHours: number;
 }
 
 export function readBaseConfig(
@@ -37,5 +39,6 @@ export function readBaseConfig(
     publicUrl: (env.url('PUBLIC_URL', ['http', 'https']) ?? `http://localhost:${port}`).replace(/\/$/, ''),
     serviceApiToken: env.optional('SERVICE_API_TOKEN'),
     adminRateLimitPerMinute: env.int('ADMIN_RATE_LIMIT_PER_MINUTE', 600, 1),
+    inboxRetentionHours: env.int('INBOX_RETENTION_HOURS', DEFAULT_INBOX_RETENTION_HOURS, 1),
   };
 }

@@ -1,12 +1,16 @@
 import { Client } from 'pg';
 import { DataSource, type MigrationInterface } from 'typeorm';
 import { EventStore1700000000000 } from './migrations/1700000000000-event-store';
+import { InboxPruning1795000000000 } from './migrations/1795000000000-inbox-pruning';
 
 const MIGRATION_LOCK = 7_400_001;
 
 export type MigrationClass = new () => MigrationInterface;
 
-export const SHARED_MIGRATIONS: readonly MigrationClass[] = [EventStore1700000000000];
+export const SHARED_MIGRATIONS: readonly MigrationClass[] = [
+  EventStore1700000000000,
+  InboxPruning1795000000000,
+];
 
 /**
  * Runs the shared migrations and the given modules' migrations (each service passes its own) in one

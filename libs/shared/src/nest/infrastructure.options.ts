@@ -17,4 +17,6 @@ export interface InfrastructureOptions {
   readonly serviceApiToken: string;
   /** Admin API requests per minute per token. */
   readonly adminRateLimitPerMinute?: number;
+  /** Inbox dedupe rows older than this are deleted (default 168 h). */
+  readonly inboxRetentionHours?: number;
 }

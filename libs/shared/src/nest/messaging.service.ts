@@ -5,6 +5,7 @@ import type { Logger } from '../logging/logger';
 import type { ContractRegistry } from '../messaging/contract-registry';
 import { type DeadLetterSink, TableDeadLetterSink } from '../messaging/dead-letter';
 import { InboxConsumer, type MessageHandler } from '../messaging/inbox-consumer';
+import { DEFAULT_INBOX_RETENTION_HOURS, InboxPruner } from '../messaging/inbox-retention';
 import { combinePublications } from '../messaging/message';
 import { EmbeddedTransport } from '../transport/embedded.transport';
 import { KafkaTransport } from '../transport/kafka.transport';
@@ -34,6 +35,7 @@ export class MessagingService implements OnApplicationBootstrap, OnApplicationSh
   private readonly definitions: ConsumerDefinition[] = [];
   private readonly kafka: KafkaTransport | null;
   private started = false;
+  private readonly pruner: InboxPruner;
 
   constructor(
     @Inject(INFRASTRUCTURE_OPTIONS) private readonly options: InfrastructureOptions,
@@ -61,6 +63,7 @@ export class MessagingService implements OnApplicationBootstrap, OnApplicationSh
       });
     }
     this.store = store.store;
+    this.pruner = new InboxPruner(pool, options.inboxRetentionHours ?? DEFAULT_INBOX_RETENTION_HOURS, logger);
   }
 
   private readonly store: PostgresEventStore;
@@ -84,9 +87,11 @@ export class MessagingService implements OnApplicationBootstrap, OnApplicationSh
       });
     }
     for (const definition of this.definitions) await this.startConsumer(definition);
+    if (this.definitions.length > 0) this.pruner.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.pruner.stop();
     await this.transport.close();
     await this.notifications.close();
     // The pool goes last: consumers and the relay have finished their in-flight transactions.

@@ -56,6 +56,7 @@ export async function createMicroservice(
       kafkaBrokers: base.kafkaBrokers,
       serviceApiToken,
       adminRateLimitPerMinute: base.adminRateLimitPerMinute,
+      inboxRetentionHours: base.inboxRetentionHours,
     },
     services: [definition.manifest],
     modules: [definition.module(env, config)],
