@@ -14,6 +14,7 @@ export type AuditEventType =
   | 'user.account.update_password'
   | 'user.account.lock'
   | 'user.account.unlock_by_admin'
+  | 'user.account.unlock'
   | 'user.session.clear'
   | 'system.email.password_reset.sent_message'
   | 'system.temp_password.delivery'

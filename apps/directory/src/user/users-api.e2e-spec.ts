@@ -388,6 +388,23 @@ describe('the directory Users API', () => {
       expect((await admin('GET', `/api/v1/users/${user.id}`)).body.status).toBe('ACTIVE');
     });
 
+    it('lets identity end a lock whose lockout period has passed, and audits it as user.account.unlock', async () => {
+      const user = await createUser();
+      await service('POST', `/internal/v1/users/${user.id}/lifecycle/lock`);
+      const unlocked = await service('POST', `/internal/v1/users/${user.id}/lifecycle/unlock`);
+      expect(unlocked.status).toBe(200);
+      expect((await admin('GET', `/api/v1/users/${user.id}`)).body.status).toBe('ACTIVE');
+      const log = await admin(
+        'GET',
+        `/api/v1/logs?filter=${encodeURIComponent('eventType eq "user.account.unlock"')}`,
+      );
+      expect(log.body.map((entry: { target: { id: string }[] }) => entry.target[0].id)).toContain(user.id);
+      // Already unlocked: left as is, refused like the admin unlock.
+      expect((await service('POST', `/internal/v1/users/${user.id}/lifecycle/unlock`)).body.errorCode).toBe(
+        'E0000038',
+      );
+    });
+
     it('refuses to unlock a user who is not locked out (403 E0000038)', async () => {
       const user = await createUser();
       expect((await admin('POST', `/api/v1/users/${user.id}/lifecycle/unlock`)).body.errorCode).toBe(

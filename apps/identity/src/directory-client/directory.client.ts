@@ -61,6 +61,16 @@ export class DirectoryClient {
     if (response.status >= 500) throw new DirectoryUnavailableError(`lock answered ${response.status}`);
   }
 
+  /** The lock ended by `autoUnlockMinutes`: directory's status follows (a user no longer locked is left as is). */
+  async unlock(userId: string): Promise<void> {
+    const response = await this.call(
+      `/internal/v1/users/${encodeURIComponent(userId)}/lifecycle/unlock`,
+      { body: {} },
+      'unlock',
+    );
+    if (response.status >= 500) throw new DirectoryUnavailableError(`unlock answered ${response.status}`);
+  }
+
   /** Directory's current snapshot of the user's credential, or null when it does not know the user. */
   async credentialState(userId: string, timeoutMs = 1000): Promise<CredentialStateChangedV1 | null> {
     const response = await this.call<CredentialStateChangedV1>(

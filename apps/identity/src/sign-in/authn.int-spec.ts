@@ -1,3 +1,4 @@
+import { DEFAULT_PASSWORD_POLICY_V1 } from '@lapse/shared/contracts/password-policy.v1';
 import { IdentityHarness } from '../testing/identity-harness';
 
 const PASSWORD = 'Correct-Horse-7';
@@ -301,6 +302,45 @@ describe('POST /api/v1/authn', () => {
     });
   });
 });
+
+describe('POST /api/v1/authn when a lock has run out (autoUnlockMinutes 5)', () => {
+  const identity = new IdentityHarness(
+    {},
+    { ...DEFAULT_PASSWORD_POLICY_V1, lockout: { maxAttempts: 2, autoUnlockMinutes: 5 } },
+  );
+  beforeAll(() => identity.start(), 30_000);
+  afterAll(() => identity.close());
+
+  it('signs the user in and tells directory, whose status leaves LOCKED_OUT', async () => {
+    const user = await identity.directory.addUser({ login: 'unlocked@example.com', password: PASSWORD });
+    await identity.projected(user.userId, user.credentialVersion);
+    for (const wrong of ['Wrong-1-Aa', 'Wrong-2-Aa'])
+      await identity.post('/api/v1/authn', { username: user.login, password: wrong });
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the 4-per-second limit per username
+    const locked = await identity.post('/api/v1/authn', { username: user.login, password: PASSWORD });
+    expect(locked.body).toEqual({ status: 'LOCKED_OUT' });
+    expect(identity.directory.unlockCalls).toEqual([]);
+
+    // Six minutes later, as far as the lock is concerned.
+    await identity.pool.query(
+      `UPDATE identity_lockouts SET locked_at = locked_at - interval '6 minutes' WHERE user_id = $1`,
+      [user.userId],
+    );
+    const answer = await identity.post('/api/v1/authn', { username: user.login, password: PASSWORD });
+    expect(answer.body.status).toBe('SUCCESS');
+    await until(() => identity.directory.unlockCalls.length > 0);
+    expect(identity.directory.unlockCalls).toEqual([user.userId]);
+    expect(identity.directory.users.get(user.userId)?.status).toBe('ACTIVE');
+  });
+});
+
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 describe('POST /api/v1/authn with a password age policy', () => {
   const identity = new IdentityHarness(

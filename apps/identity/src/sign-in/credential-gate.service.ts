@@ -126,9 +126,24 @@ export class CredentialGate {
   }
 
   private async succeeded(verdict: Verdict): Promise<Verdict> {
-    if (issuesSession(verdict.answer) && verdict.facts?.lockout)
-      await clearLockout(this.pool, verdict.facts.credential.userId);
+    const facts = verdict.facts;
+    if (!issuesSession(verdict.answer) || !facts) return verdict;
+    if (facts.lockout) await clearLockout(this.pool, facts.credential.userId);
+    // Signing in while locked means the lock has run out (autoUnlockMinutes): directory's status follows.
+    if (facts.lockout?.lockedAt || facts.credential.status === 'LOCKED_OUT')
+      this.tellDirectoryUnlocked(facts);
     return verdict;
+  }
+
+  private tellDirectoryUnlocked(facts: GateFacts): void {
+    const { userId } = facts.credential;
+    this.logger.info({ userId }, 'lock ended after the lockout period');
+    this.directory.unlock(userId).catch((error: unknown) => {
+      this.logger.warn(
+        { userId, err: error instanceof Error ? error.message : String(error) },
+        'directory not told of unlock',
+      );
+    });
   }
 
   private async recordFailure(facts: GateFacts, policy: PasswordPolicy, now: Date): Promise<void> {
@@ -137,6 +152,7 @@ export class CredentialGate {
     if (lockout?.lockedAt) {
       if (!autoUnlocked(lockout.lockedAt, policy, now)) return;
       await clearLockout(this.pool, credential.userId);
+      this.tellDirectoryUnlocked(facts);
     }
     const counted = await countFailedAttempt(this.pool, credential.userId, now);
     const decision = afterFailedAttempt(

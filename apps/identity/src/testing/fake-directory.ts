@@ -68,6 +68,7 @@ export interface FakeUser {
 export class FakeDirectory {
   readonly users = new Map<string, FakeUser>();
   readonly lockCalls: string[] = [];
+  readonly unlockCalls: string[] = [];
   readonly adminTokens = new Map<string, { tokenId: string; name: string; role: string }>();
   policy: Record<string, unknown> = {
     ...DEFAULT_PASSWORD_POLICY_V1,
@@ -197,6 +198,14 @@ export class FakeDirectory {
       this.lockCalls.push(userId);
       if (this.users.has(userId)) await this.update(userId, { status: 'LOCKED_OUT' });
       return send(200, {});
+    }
+    match = /^\/internal\/v1\/users\/([^/]+)\/lifecycle\/unlock$/.exec(path);
+    if (match && request.method === 'POST') {
+      const userId = decodeURIComponent(match[1]);
+      this.unlockCalls.push(userId);
+      if (this.users.get(userId)?.status !== 'LOCKED_OUT') return send(403, { errorCode: 'E0000038' });
+      await this.update(userId, { status: 'ACTIVE' });
+      return send(200, { status: 'ACTIVE' });
     }
     match = /^\/internal\/v1\/users\/([^/]+)\/credential-state$/.exec(path);
     if (match && request.method === 'GET') {
