@@ -30,6 +30,7 @@ module.exports = {
       displayName: 'int',
       testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts', '<rootDir>/{apps,libs,test}/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/libs/shared/src/testing/global-setup.ts',
+      setupFilesAfterEnv: ['<rootDir>/libs/shared/src/testing/io-test-timeout.ts'],
       globalTeardown: '<rootDir>/libs/shared/src/testing/global-teardown.ts',
     },
     {
@@ -37,6 +38,7 @@ module.exports = {
       displayName: 'kafka',
       testMatch: ['<rootDir>/{apps,libs,test}/**/*.kafka-spec.ts'],
       globalSetup: '<rootDir>/libs/shared/src/testing/global-setup-kafka.ts',
+      setupFilesAfterEnv: ['<rootDir>/libs/shared/src/testing/io-test-timeout.ts'],
       globalTeardown: '<rootDir>/libs/shared/src/testing/global-teardown.ts',
     },
   ],
