@@ -1,4 +1,5 @@
 import { DEFAULT_PASSWORD_POLICY_V1 } from '@lapse/shared/contracts/password-policy.v1';
+import { waitFor } from '@lapse/shared/testing/wait-for';
 import { IdentityHarness } from '../testing/identity-harness';
 
 const PASSWORD = 'Correct-Horse-7';
@@ -328,19 +329,11 @@ describe('POST /api/v1/authn when a lock has run out (autoUnlockMinutes 5)', () 
     );
     const answer = await identity.post('/api/v1/authn', { username: user.login, password: PASSWORD });
     expect(answer.body.status).toBe('SUCCESS');
-    await until(() => identity.directory.unlockCalls.length > 0);
+    await waitFor('the unlock call', () => identity.directory.unlockCalls.length > 0, 5000);
     expect(identity.directory.unlockCalls).toEqual([user.userId]);
     expect(identity.directory.users.get(user.userId)?.status).toBe('ACTIVE');
   });
 });
-
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('POST /api/v1/authn with a password age policy', () => {
   const identity = new IdentityHarness(

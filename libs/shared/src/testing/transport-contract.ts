@@ -9,6 +9,7 @@ import { InboxConsumer, type MessageHandler } from '../messaging/inbox-consumer'
 import { headersOf, type Publication } from '../messaging/message';
 import type { EventTransport } from '../transport/transport.port';
 import { createTestDatabase } from './test-database';
+import { waitFor } from './wait-for';
 
 /**
  * What a transport adapter must do, run against every adapter (embedded and Kafka): at-least-once
@@ -46,14 +47,6 @@ function metadata(): EventMetadata {
     actor: 'test',
     occurredAt: new Date().toISOString(),
   };
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 export function transportContract(subject: TransportUnderTest): void {

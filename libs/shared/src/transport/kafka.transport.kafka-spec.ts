@@ -8,6 +8,7 @@ import { InboxConsumer } from '../messaging/inbox-consumer';
 import { headersOf } from '../messaging/message';
 import { transportContract } from '../testing/transport-contract';
 import { createTestDatabase } from '../testing/test-database';
+import { waitFor } from '../testing/wait-for';
 import { KafkaTransport } from './kafka.transport';
 import { LogNotifications } from './log-notifications';
 
@@ -86,14 +87,6 @@ describe('the Kafka relay and consumer on a graceful stop', () => {
     occurredAt: new Date().toISOString(),
   });
 
-  async function waitFor(check: () => Promise<boolean>): Promise<void> {
-    const deadline = Date.now() + 60_000;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error('timed out');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-
   it('leaves the relay checkpoint at the last event produced, and the consumer offsets at the end of what it applied', async () => {
     const publisherUrl = await createTestDatabase([], 'pub_stop');
     const publisherPool = createPool(publisherUrl, 10);
@@ -136,7 +129,7 @@ describe('the Kafka relay and consumer on a graceful stop', () => {
           { event: { type: 'Counted', schemaVersion: 1, data: { seq: 2 } }, metadata: meta() },
         ]);
       }
-      await waitFor(async () => applied >= 60);
+      await waitFor('60 applied messages', async () => applied >= 60);
       await relay.stop();
       await transport.close();
 
