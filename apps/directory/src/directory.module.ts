@@ -20,6 +20,8 @@ import {
 } from './policy/password-policy.http.controller';
 import { PasswordPolicyStore } from './policy/password-policy.store';
 import { ChangePasswordHandler } from './user/change-password/change-password.handler';
+import { CompleteRecoveryHandler } from './user/complete-recovery/complete-recovery.handler';
+import { CompleteRecoveryInternalHttpController } from './user/complete-recovery/complete-recovery.internal.http.controller';
 import { ChangePasswordHttpController } from './user/change-password/change-password.http.controller';
 import { ChangePasswordInternalHttpController } from './user/change-password/change-password.internal.http.controller';
 import { CreateUserHttpController } from './user/create-user/create-user.http.controller';
@@ -56,6 +58,7 @@ export class DirectoryModule {
         LifecycleHttpController,
         ChangePasswordHttpController,
         ChangePasswordInternalHttpController,
+        CompleteRecoveryInternalHttpController,
         LockInternalHttpController,
         CredentialStateInternalHttpController,
         PasswordPolicyHttpController,
@@ -78,6 +81,7 @@ export class DirectoryModule {
         UserCommandService,
         PasswordPolicyStore,
         ChangePasswordHandler,
+        CompleteRecoveryHandler,
         IssueTemporaryPasswordHandler,
         RecordTempPasswordDeliveryOutcome,
         ...BULK_EXPIRY_PROVIDERS,

@@ -9,6 +9,8 @@ import type { IdentityConfig } from './identity.config';
 import { IDENTITY_CONFIG } from './identity.tokens';
 import { IdentityMetrics } from './metrics/identity.metrics';
 import { MetricsHttpController } from './metrics/metrics.http.controller';
+import { RecoveryHttpController } from './recovery/recovery.http.controller';
+import { RecoveryService } from './recovery/recovery.service';
 import {
   InternalSessionsHttpController,
   SessionsHttpController,
@@ -34,6 +36,7 @@ export class IdentityModule {
         UserSessionsHttpController,
         InternalSessionsHttpController,
         MetricsHttpController,
+        RecoveryHttpController,
       ],
       providers: [
         { provide: IDENTITY_CONFIG, useValue: config },
@@ -53,6 +56,7 @@ export class IdentityModule {
         CredentialGate,
         AuthnService,
         SessionsService,
+        RecoveryService,
       ],
     };
   }

@@ -6,6 +6,7 @@ export * from './contracts/password-policy.v1';
 export * from './contracts/registry';
 export * from './contracts/topics';
 export * from './crypto/argon2id';
+export * from './crypto/recovery-token';
 export * from './database/migrate';
 export * from './database/pg';
 export * from './errors';

@@ -17,6 +17,19 @@ export type PasswordChangeOutcome =
   | { readonly kind: 'CHANGED'; readonly credentialVersion: number }
   | { readonly kind: 'REFUSED'; readonly code: string; readonly causes: readonly string[] };
 
+/** An outstanding reset link, as directory describes it to identity. */
+export interface RecoveryLink {
+  readonly userId: string;
+  readonly expiresAt: string;
+  readonly profile: {
+    readonly login: string;
+    readonly firstName: string | null;
+    readonly lastName: string | null;
+    readonly locale: string;
+    readonly timeZone: string;
+  };
+}
+
 interface OktaErrorLike {
   errorCode?: string;
   errorCauses?: { errorSummary?: string }[];
@@ -40,16 +53,33 @@ export class DirectoryClient {
       { body: { oldPassword, newPassword }, timeoutMs: 15_000 },
       'change password',
     );
-    if (response.status === 200 && typeof response.body?.credentialVersion === 'number') {
-      return { kind: 'CHANGED', credentialVersion: response.body.credentialVersion };
-    }
-    if (response.status >= 400 && response.status < 500) {
-      const causes = (response.body?.errorCauses ?? []).flatMap((cause) =>
-        cause.errorSummary ? [cause.errorSummary] : [],
-      );
-      return { kind: 'REFUSED', code: response.body?.errorCode ?? 'E0000014', causes };
-    }
-    throw new DirectoryUnavailableError(`change password answered ${response.status}`);
+    return this.passwordOutcome(response, 'E0000014', 'change password');
+  }
+
+  /** Whose reset link this is (by its SHA-256), or null when it is unknown, spent, superseded or expired. */
+  async verifyRecoveryToken(recoveryTokenHash: string): Promise<RecoveryLink | null> {
+    const response = await this.call<RecoveryLink>(
+      '/internal/v1/recovery-tokens/verify',
+      { body: { recoveryTokenHash }, timeoutMs: 5000 },
+      'verify recovery token',
+    );
+    if (response.status === 200 && typeof response.body?.userId === 'string') return response.body;
+    if (response.status >= 400 && response.status < 500) return null;
+    throw new DirectoryUnavailableError(`verify recovery token answered ${response.status}`);
+  }
+
+  /** Sets the new password with the reset link (spending it); refusals carry directory's code and causes. */
+  async resetPassword(
+    userId: string,
+    recoveryTokenHash: string,
+    newPassword: string,
+  ): Promise<PasswordChangeOutcome> {
+    const response = await this.call<{ credentialVersion?: number } & OktaErrorLike>(
+      `/internal/v1/users/${encodeURIComponent(userId)}/credentials/reset_password`,
+      { body: { recoveryTokenHash, newPassword }, timeoutMs: 15_000 },
+      'reset password',
+    );
+    return this.passwordOutcome(response, 'E0000080', 'reset password');
   }
 
   async lock(userId: string): Promise<void> {
@@ -102,6 +132,23 @@ export class DirectoryClient {
     const body = response.body;
     if (response.status !== 200 || !body?.active || !body.tokenId || !body.role) return null;
     return { tokenId: body.tokenId, name: body.name ?? body.tokenId, role: body.role };
+  }
+
+  private passwordOutcome(
+    response: { status: number; body?: ({ credentialVersion?: number } & OktaErrorLike) | null },
+    defaultCode: string,
+    what: string,
+  ): PasswordChangeOutcome {
+    if (response.status === 200 && typeof response.body?.credentialVersion === 'number') {
+      return { kind: 'CHANGED', credentialVersion: response.body.credentialVersion };
+    }
+    if (response.status >= 400 && response.status < 500) {
+      const causes = (response.body?.errorCauses ?? []).flatMap((cause) =>
+        cause.errorSummary ? [cause.errorSummary] : [],
+      );
+      return { kind: 'REFUSED', code: response.body?.errorCode ?? defaultCode, causes };
+    }
+    throw new DirectoryUnavailableError(`${what} answered ${response.status}`);
   }
 
   private async call<T>(path: string, init: { body?: unknown; timeoutMs?: number }, what: string) {

@@ -26,7 +26,7 @@ function embeddedUser(facts: GateFacts) {
   };
 }
 
-function embeddedPolicy(policy: PasswordPolicy, passwordExpireDays?: number) {
+export function embeddedPolicy(policy: PasswordPolicy, passwordExpireDays?: number) {
   const { complexity, age } = policy;
   return {
     ...(passwordExpireDays !== undefined ? { expiration: { passwordExpireDays } } : {}),

@@ -134,7 +134,7 @@ export class AuthnService {
     return transaction;
   }
 
-  private async success(facts: GateFacts, verifiedAt: Date): Promise<AuthnTransaction> {
+  async success(facts: GateFacts, verifiedAt: Date): Promise<AuthnTransaction> {
     const token = newSecretToken();
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + this.config.sessionTokenLifetimeSeconds * 1000);
@@ -179,7 +179,7 @@ export class AuthnService {
    * Waits (bounded) for the projection to apply directory's new snapshot. Past the bound, reads the snapshot
    * from directory and applies it here — the same idempotent write the consumer makes.
    */
-  private async awaitCredentialVersion(userId: string, version: number): Promise<GateFacts> {
+  async awaitCredentialVersion(userId: string, version: number): Promise<GateFacts> {
     const deadline = Date.now() + this.config.changePasswordWaitMs;
     let pause = 2;
     while (Date.now() < deadline) {

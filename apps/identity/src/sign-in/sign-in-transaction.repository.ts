@@ -2,7 +2,12 @@ import type { Queryable } from '@lapse/shared';
 import { digestOf } from '../tokens/secret-token';
 
 /** States a sign-in transaction can be in while its stateToken is alive, and where it ends. */
-export type TransactionStatus = 'PASSWORD_EXPIRED' | 'PASSWORD_WARN' | 'SUCCESS' | 'CANCELLED';
+export type TransactionStatus =
+  | 'PASSWORD_EXPIRED'
+  | 'PASSWORD_WARN'
+  | 'PASSWORD_RESET'
+  | 'SUCCESS'
+  | 'CANCELLED';
 
 export interface SignInTransaction {
   readonly userId: string;

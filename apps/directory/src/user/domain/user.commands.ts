@@ -84,6 +84,17 @@ export type ChangePassword = {
   readonly at: string;
 } & DelegationSetting;
 
+/**
+ * The user followed a reset-password link: `tokenHash` is the link's SHA-256, `newHash` the new password
+ * the edge already checked against the policy. Spends the link (one use): the user leaves RECOVERY.
+ */
+export type CompleteRecovery = {
+  readonly type: 'CompleteRecovery';
+  readonly tokenHash: string;
+  readonly newHash: string;
+  readonly at: string;
+} & DelegationSetting;
+
 /** One user's share of a bulk expiry; a no-op (no events) when the user is not targeted any more. */
 export type ExpirePasswordInBulk = {
   readonly type: 'ExpirePasswordInBulk';
@@ -106,4 +117,5 @@ export type UserCommand =
   | ExpirePasswordWithTemporaryPassword
   | ResetPassword
   | ChangePassword
+  | CompleteRecovery
   | ExpirePasswordInBulk;

@@ -91,6 +91,21 @@ const reset = (at = T1): UserCommand => ({
   at,
   ...noDelegation,
 });
+const resetWith = (tokenHash: string, at = T1, expiresAt = T2): UserCommand => ({
+  type: 'ResetPassword',
+  tokenHash,
+  expiresAt,
+  revokeSessions: false,
+  at,
+  ...noDelegation,
+});
+const completeRecovery = (tokenHash = 'th', at = T1): UserCommand => ({
+  type: 'CompleteRecovery',
+  tokenHash,
+  newHash: '$argon2id$new',
+  at,
+  ...noDelegation,
+});
 const change = (verifiedHash: string, at = T1, minAgeMinutes = 0): UserCommand => ({
   type: 'ChangePassword',
   verifiedHash,
@@ -266,6 +281,46 @@ describe('the user decider', () => {
       const state = given(createUser(), expire()).when(reset()).stateAfter();
       expect(state.status).toBe('RECOVERY');
       expect(given(createUser(), expire(), reset()).when(reset()).snapshot()).toBeUndefined();
+    });
+  });
+
+  describe('when the user follows the reset link', () => {
+    const beforeExpiry = '2026-01-02T12:00:00.000Z';
+
+    it('sets the new password, clears the link and an earlier expiry, and makes the user ACTIVE', () => {
+      const when = given(createUser(), expire(), reset()).when(completeRecovery('th', beforeExpiry));
+      expect(when.types()).toEqual(['PasswordSet', 'CredentialStateRecorded']);
+      expect(when.stateAfter()).toMatchObject({ status: 'ACTIVE', password: { hash: '$argon2id$new' } });
+      expect(when.snapshot()).toMatchObject({ status: 'ACTIVE', passwordExpired: false });
+    });
+
+    it('spends the link: a second use is refused (E0000105)', () => {
+      const used = given(createUser(), reset(), completeRecovery('th', beforeExpiry));
+      expect(used.when(completeRecovery('th', beforeExpiry)).refusalCode().code).toBe('E0000105');
+    });
+
+    it('refuses a link past its expiry (E0000105)', () => {
+      expect(given(createUser(), reset()).when(completeRecovery('th', T2)).refusalCode().code).toBe(
+        'E0000105',
+      );
+    });
+
+    it('refuses a link superseded by a newer one, and accepts the newer one', () => {
+      const twice = given(createUser(), resetWith('first'), resetWith('second', beforeExpiry, T2));
+      expect(twice.when(completeRecovery('first', beforeExpiry)).refusalCode().code).toBe('E0000105');
+      expect(twice.when(completeRecovery('second', beforeExpiry)).types()[0]).toBe('PasswordSet');
+    });
+
+    it('refuses an unknown link and a user not in RECOVERY the same way (E0000105)', () => {
+      expect(given(createUser(), reset()).when(completeRecovery('other')).refusalCode().code).toBe('E0000105');
+      expect(given(createUser()).when(completeRecovery('th')).refusalCode().code).toBe('E0000105');
+    });
+
+    it('refuses the link once an admin expired the password with a temporary one meanwhile', () => {
+      const when = given(createUser(), reset(), tempPassword(beforeExpiry)).when(
+        completeRecovery('th', beforeExpiry),
+      );
+      expect(when.refusalCode().code).toBe('E0000105');
     });
   });
 

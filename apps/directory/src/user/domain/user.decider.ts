@@ -12,6 +12,7 @@ import type { CredentialProviderType } from '@lapse/shared/contracts/directory.v
 import type {
   ActivateUser,
   ChangePassword,
+  CompleteRecovery,
   CreateUser,
   DeactivateUser,
   DelegationSetting,
@@ -49,6 +50,22 @@ export const isLocal = (type: CredentialProviderType) => LOCAL.includes(type);
 /** Okta's message for E0000014 when the old password does not verify. */
 export const OLD_PASSWORD_NOT_CORRECT = 'Old Password is not correct';
 export const PASSWORD_CHANGED_TOO_RECENTLY = 'Password has been changed too recently';
+
+/** Unknown, spent, superseded or expired reset link: one answer for all (Okta's E0000105). */
+export const recoveryLinkInvalid = () =>
+  new DomainError(
+    'E0000105',
+    'You have accessed an account recovery link that has expired or been previously used.',
+  );
+
+/**
+ * True while `tokenHash` is the user's outstanding reset link and it has not expired. A newer link
+ * replaces the recorded hash (supersedes); leaving RECOVERY (password set, expired, locked…) drops it.
+ */
+export function isLiveRecoveryLink(state: UserState, tokenHash: string, at: string): boolean {
+  if (state.status !== 'RECOVERY') return false;
+  return state.recovery.tokenHash === tokenHash && Date.parse(at) < Date.parse(state.recovery.expiresAt);
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // decide
@@ -337,6 +354,19 @@ function change(command: ChangePassword, state: UserState): UserEvent[] {
   ];
 }
 
+function completeRecovery(command: CompleteRecovery, state: UserState): UserEvent[] {
+  if (!isLiveRecoveryLink(state, command.tokenHash, command.at)) throw recoveryLinkInvalid();
+  const user = existing(state);
+  requirePasswordAuthority(user, 'set', command);
+  return [
+    {
+      type: 'PasswordSet',
+      schemaVersion: 1,
+      data: { login: user.profile.login, hash: command.newHash, changedAt: command.at, by: 'USER' },
+    },
+  ];
+}
+
 const BULK_TARGET_STATUSES: readonly ExistingStatus[] = ['ACTIVE', 'RECOVERY', 'LOCKED_OUT', 'SUSPENDED'];
 
 /** Why a user is left out of a bulk expiry, or null when the user is expired by it. */
@@ -409,6 +439,8 @@ function decideCore(command: UserCommand, state: UserState): UserEvent[] {
       return reset(command, state);
     case 'ChangePassword':
       return change(command, state);
+    case 'CompleteRecovery':
+      return completeRecovery(command, state);
     case 'ExpirePasswordInBulk':
       return expireInBulk(command, state);
     default:

@@ -1,6 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { Controller, Header, HttpCode, Inject, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
-import { CLOCK, type Clock, PG_POOL } from '@lapse/shared';
+import { CLOCK, type Clock, newRecoveryToken, PG_POOL, recoveryTokenHash } from '@lapse/shared';
 import {
   AdminAuthGuard,
   type AdminPrincipal,
@@ -48,13 +47,13 @@ export class ResetPasswordHttpController {
     const { user } = await requireUser(this.pool, id);
     const sendEmail = flag(query.sendEmail, true);
     const revokeSessions = flag(query.revokeSessions, false);
-    const token = randomBytes(32).toString('base64url');
+    const token = newRecoveryToken();
     const now = this.clock.now();
     await this.users.execute(
       user.userId,
       {
         type: 'ResetPassword',
-        tokenHash: createHash('sha256').update(token).digest('hex'),
+        tokenHash: recoveryTokenHash(token),
         expiresAt: new Date(now.getTime() + this.config.resetLinkLifetimeMinutes * 60_000).toISOString(),
         revokeSessions,
         at: now.toISOString(),
