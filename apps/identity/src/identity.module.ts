@@ -10,6 +10,7 @@ import { IDENTITY_CONFIG } from './identity.tokens';
 import { IdentityMetrics } from './metrics/identity.metrics';
 import { MetricsHttpController } from './metrics/metrics.http.controller';
 import { RecoveryHttpController } from './recovery/recovery.http.controller';
+import { ResetPasswordPageHttpController } from './recovery/reset-password-page.http.controller';
 import { RecoveryService } from './recovery/recovery.service';
 import {
   InternalSessionsHttpController,
@@ -37,6 +38,7 @@ export class IdentityModule {
         InternalSessionsHttpController,
         MetricsHttpController,
         RecoveryHttpController,
+        ResetPasswordPageHttpController,
       ],
       providers: [
         { provide: IDENTITY_CONFIG, useValue: config },

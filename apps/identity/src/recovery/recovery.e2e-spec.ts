@@ -300,4 +300,25 @@ describe('resetting a password with the reset link (authn recovery)', () => {
       ]),
     );
   });
+
+  it('serves the link as a self-contained page that runs the recovery calls, not cached, no referrer', async () => {
+    const { token } = await userInRecovery();
+    const response = await fetch(`${lapse.url}/reset_password/${token}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/html');
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+    const csp = response.headers.get('content-security-policy') as string;
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("connect-src 'self'");
+    const nonce = /script-src 'nonce-([^']+)'/.exec(csp)?.[1];
+    const html = await response.text();
+    expect(html).toContain(`<script nonce="${nonce}">`);
+    expect(html).toContain('/api/v1/authn/recovery/token');
+    expect(html).toContain('/api/v1/authn/credentials/reset_password');
+    expect(html).not.toContain(token);
+    expect(html).not.toMatch(/(src|href)=["']?https?:/);
+    // Opening the page spends nothing: the link still opens a recovery transaction.
+    expect((await post('/api/v1/authn/recovery/token', { recoveryToken: token })).status).toBe(200);
+  });
 });
