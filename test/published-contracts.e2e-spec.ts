@@ -60,6 +60,8 @@ describe('the published contracts', () => {
     await call('POST', `/api/v1/users/${b}/lifecycle/suspend`);
     await call('POST', `/api/v1/users/${b}/lifecycle/unsuspend`);
     await call('POST', `/api/v1/users/${c}/lifecycle/expire_password_with_temp_password?revokeSessions=true`);
+    const d = await create('contract.d@example.com');
+    expect((await call('POST', `/api/v1/users/${d}/lifecycle/reset_password`)).status).toBe(200);
     await call(
       'POST',
       `/internal/v1/users/${a}/credentials/change_password`,
@@ -76,7 +78,18 @@ describe('the published contracts', () => {
         'SELECT status FROM directory_temp_password_deliveries WHERE user_id = $1',
         [c],
       );
-      if (done.status === 'COMPLETED' && delivery.status !== 'REQUESTED') break;
+      const [resetEmail] = await query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM lapse_events WHERE stream_id = 'reset-link-email-' || $1`,
+        [
+          (
+            await query<{ id: string }>(
+              `SELECT data->'email'->>'deliveryId' AS id FROM lapse_events WHERE stream_id = $1 AND type = 'RecoveryStarted'`,
+              [`user-${d}`],
+            )
+          )[0]?.id ?? '',
+        ],
+      );
+      if (done.status === 'COMPLETED' && delivery.status !== 'REQUESTED' && resetEmail.n > 0) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
 
@@ -136,8 +149,10 @@ describe('the published contracts', () => {
         'BulkPasswordExpiryCompleted',
         'CredentialStateChanged',
         'TemporaryPasswordDeliveryRequested',
+        'PasswordResetEmailRequested',
       ]),
     );
     expect(seen.has('TemporaryPasswordDelivered') || seen.has('TemporaryPasswordDeliveryFailed')).toBe(true);
+    expect(seen.has('PasswordResetEmailSent') || seen.has('PasswordResetEmailFailed')).toBe(true);
   }, 30_000); // waits up to 15 s for the bulk job and the delivery on a busy machine
 });

@@ -5,6 +5,7 @@ import {
   DIRECTORY_EVENT_TYPES as T,
   type PasswordChangedV1,
   type PasswordExpiredV1,
+  type PasswordResetEmailRequestedV1,
   type SessionsRevokedV1,
   type TemporaryPasswordDeliveryRequestedV1,
   type UserCreatedV1,
@@ -138,8 +139,22 @@ function userMessages(recorded: RecordedEvent): OutboundMessage[] {
           credentialStateChanged(event.data, recorded.version),
         ),
       ];
-    case 'RecoveryStarted':
-      return [];
+    case 'RecoveryStarted': {
+      const { data } = event;
+      if (!data.email) return [];
+      const request: PasswordResetEmailRequestedV1 = {
+        deliveryId: data.email.deliveryId,
+        userId,
+        login: data.login,
+        email: data.email.to,
+        firstName: data.email.firstName,
+        lastName: data.email.lastName,
+        sealedLink: data.email.sealedLink,
+        kid: data.email.kid,
+        expiresAt: data.expiresAt,
+      };
+      return [message(recorded, TOPICS.directoryDeliveries, userId, T.PasswordResetEmailRequested, request)];
+    }
     default:
       return [];
   }
@@ -173,7 +188,7 @@ function bulkJobMessages(recorded: RecordedEvent): OutboundMessage[] {
 
 /**
  * Maps directory's private events to the published v1 contracts. Hashes travel only on the restricted
- * credentials topic, sealed temporary passwords only on the restricted deliveries topic; the public users
+ * credentials topic, sealed temporary passwords and reset links only on the restricted deliveries topic; the public users
  * topic carries neither.
  */
 export const directoryPublication: Publication = (event) => {

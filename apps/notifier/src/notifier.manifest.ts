@@ -1,10 +1,11 @@
 import { type ServiceManifest, TOPICS } from '@lapse/shared';
 import { NotifierDeliveries1700000300000 } from './migrations/1700000300000-notifier-deliveries';
+import { ResetLinkEmails1700000300001 } from './migrations/1700000300001-reset-link-emails';
 import { notifierPublication } from './notifier.publication';
 
 export const notifierManifest: ServiceManifest = {
   name: 'notifier',
-  migrations: [NotifierDeliveries1700000300000],
+  migrations: [NotifierDeliveries1700000300000, ResetLinkEmails1700000300001],
   publications: [notifierPublication],
   publishedTopics: [TOPICS.notifierDeliveries],
 };

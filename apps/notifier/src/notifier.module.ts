@@ -36,6 +36,8 @@ import { projectContactWhenUserCreated } from './notices/contacts.projection';
 import { queueNoticeWhenPasswordExpired } from './notices/queue-notice-when-password-expired.handler';
 import type { NotifierConfig } from './notifier.config';
 import { MAIL_CHANNEL, NOTIFIER_CONFIG, VOICE_SENDER } from './notifier.tokens';
+import { ResetLinkEmailOutcomes } from './reset-link/reset-link-emails';
+import { scheduleResetLinkEmailWhenRequested } from './reset-link/schedule-reset-link-email-when-requested.handler';
 import { RevealHttpController } from './reveal/reveal.http.controller';
 import { RevealTemporaryPassword } from './reveal/reveal-temporary-password';
 
@@ -55,6 +57,7 @@ export class NotifierLifecycle implements OnModuleInit, OnApplicationBootstrap, 
     @Inject(ReadinessChecks) private readonly readiness: ReadinessChecks,
     @Inject(KeyRing) private readonly keys: KeyRing,
     @Inject(DeliveryStream) private readonly stream: DeliveryStream,
+    @Inject(ResetLinkEmailOutcomes) private readonly resetLinkOutcomes: ResetLinkEmailOutcomes,
     @Inject(DeliveryWorker) private readonly worker: DeliveryWorker,
     @Inject(MAIL_CHANNEL) private readonly mail: MailChannel,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -74,6 +77,12 @@ export class NotifierLifecycle implements OnModuleInit, OnApplicationBootstrap, 
           logger: this.logger.child({ module: 'notifier' }),
           emailMode: this.config.mailMode === 'inline' ? 'INLINE' : 'LINK',
           voiceAllowed,
+        }),
+        [DIRECTORY_EVENT_TYPES.PasswordResetEmailRequested]: scheduleResetLinkEmailWhenRequested({
+          keys: this.keys,
+          outcomes: this.resetLinkOutcomes,
+          clock: this.clock,
+          logger: this.logger.child({ module: 'notifier' }),
         }),
       },
     });
@@ -139,11 +148,27 @@ export class NotifierModule {
               : null,
         },
         {
+          provide: ResetLinkEmailOutcomes,
+          inject: [EventStoreProvider, ID_SOURCE, CLOCK],
+          useFactory: (events: EventStoreProvider, ids: IdSource, clock: Clock) =>
+            new ResetLinkEmailOutcomes(events.store, ids, clock),
+        },
+        {
           provide: DeliveryWorker,
-          inject: [PG_POOL, DeliveryStream, KeyRing, MAIL_CHANNEL, VOICE_SENDER, CLOCK, LOGGER],
+          inject: [
+            PG_POOL,
+            DeliveryStream,
+            ResetLinkEmailOutcomes,
+            KeyRing,
+            MAIL_CHANNEL,
+            VOICE_SENDER,
+            CLOCK,
+            LOGGER,
+          ],
           useFactory: (
             pool: Pool,
             stream: DeliveryStream,
+            resetLinkOutcomes: ResetLinkEmailOutcomes,
             keys: KeyRing,
             mail: MailChannel,
             voice: VoiceSender | null,
@@ -153,6 +178,7 @@ export class NotifierModule {
             new DeliveryWorker({
               pool,
               stream,
+              resetLinkOutcomes,
               keys,
               email: mail.sender,
               voice,

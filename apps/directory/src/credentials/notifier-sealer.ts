@@ -14,6 +14,14 @@ export interface TemporaryPasswordEnvelope {
   readonly expiresAt: string;
 }
 
+/** A reset-password link to email: the link is a bearer secret like a temporary password. */
+export interface ResetLinkEnvelope {
+  readonly resetPasswordUrl: string;
+  readonly userId: string;
+  readonly deliveryId: string;
+  readonly expiresAt: string;
+}
+
 /** The notifier's public keys could not be fetched or hold no usable encryption key. */
 export class NotifierKeyUnavailableError extends Error {
   constructor(reason: string) {
@@ -25,7 +33,7 @@ export class NotifierKeyUnavailableError extends Error {
 const CACHE_MS = 5 * 60_000;
 
 /**
- * Seals a temporary password for the notifier: JWE compact serialization, ECDH-ES+A256KW / A256GCM, with
+ * Seals a temporary password or a reset link for the notifier: JWE compact serialization, ECDH-ES+A256KW / A256GCM, with
  * the key id in the protected header for rotation. The notifier's JWKS (`use: "enc"`) is fetched lazily
  * and cached for five minutes; the first encryption key is used.
  */
@@ -37,7 +45,7 @@ export class NotifierSealer {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async seal(envelope: TemporaryPasswordEnvelope): Promise<SealedTemporaryPassword> {
+  async seal(envelope: TemporaryPasswordEnvelope | ResetLinkEnvelope): Promise<SealedTemporaryPassword> {
     const { key, kid } = await this.currentKey();
     const jwe = await new CompactEncrypt(new TextEncoder().encode(JSON.stringify(envelope)))
       .setProtectedHeader({ alg: 'ECDH-ES+A256KW', enc: 'A256GCM', kid, cty: 'application/json' })

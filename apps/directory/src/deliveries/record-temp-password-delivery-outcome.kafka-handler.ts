@@ -7,6 +7,7 @@ import {
 } from '@lapse/shared/contracts/notifier.v1';
 import type { PoolClient } from 'pg';
 import { writeAudit } from '../audit/audit-log';
+import { auditResetLinkEmailOutcome } from './audit-reset-link-email-outcome.kafka-handler';
 
 export const DELIVERY_CONSUMER = 'directory.temp-password-deliveries';
 
@@ -27,6 +28,8 @@ export class RecordTempPasswordDeliveryOutcome implements OnModuleInit {
           delivered(message as ConsumedMessage<TemporaryPasswordDeliveredV1>, tx),
         [NOTIFIER_EVENT_TYPES.TemporaryPasswordDeliveryFailed]: (message, tx) =>
           failed(message as ConsumedMessage<TemporaryPasswordDeliveryFailedV1>, tx),
+        [NOTIFIER_EVENT_TYPES.PasswordResetEmailSent]: auditResetLinkEmailOutcome,
+        [NOTIFIER_EVENT_TYPES.PasswordResetEmailFailed]: auditResetLinkEmailOutcome,
       },
     });
   }

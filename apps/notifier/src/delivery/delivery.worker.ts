@@ -10,6 +10,7 @@ import {
 import {
   passwordExpiredNoticeEmail,
   inlinePasswordEmail,
+  resetLinkEmail,
   revealLinkEmail,
 } from '../channels/email/email.templates';
 import type { EmailSender } from '../channels/email/smtp-email.sender';
@@ -18,6 +19,8 @@ import { voiceMessage } from '../channels/voice/domain/spell-phonetically';
 import type { VoiceSender } from '../channels/voice/voice-webhook.sender';
 import { EnvelopeUnreadableError, type KeyRing } from '../keys/key-ring';
 import { openSealedPassword } from '../keys/sealed-password';
+import type { ResetLinkEmailFailureReason } from '../reset-link/reset-link-email.events';
+import { openSealedLink, type ResetLinkEmailOutcomes, sealedLinks } from '../reset-link/reset-link-emails';
 import { type DeliveryJob, deliveryJobs } from './delivery-jobs.repository';
 import { type DeliveryStream, NOTIFIER_ACTOR } from './delivery.stream';
 import type { DeliveryFailureReason } from './domain/delivery.events';
@@ -28,6 +31,8 @@ import type { RateLimiter } from './rate-limiter';
 export interface DeliveryWorkerOptions {
   readonly pool: Pool;
   readonly stream: DeliveryStream;
+  /** Where reset-link emails record their outcome (absent: such jobs are not expected). */
+  readonly resetLinkOutcomes?: ResetLinkEmailOutcomes;
   readonly keys: KeyRing;
   readonly email: EmailSender;
   readonly voice: VoiceSender | null;
@@ -98,6 +103,7 @@ export class DeliveryWorker {
       const job = await deliveryJobs.claimDue(tx, now);
       if (!job) return false;
       if (job.kind === 'EXPIRY_NOTICE') await this.sendNotice(tx, job);
+      else if (job.kind === 'RESET_LINK') await this.sendResetLink(tx, job);
       else await this.sendTemporaryPassword(tx, job);
       return true;
     });
@@ -322,6 +328,94 @@ export class DeliveryWorker {
       { deliveryId: job.jobId, userId: job.userId, reason, attempts },
       'temporary password delivery failed',
     );
+  }
+
+  /**
+   * Emails a reset link: opened from its sealed envelope just before sending, then the envelope is
+   * deleted. Retried like other emails; the outcome (sent, or failed with its reason) is recorded once.
+   */
+  private async sendResetLink(tx: PoolClient, job: DeliveryJob): Promise<void> {
+    const { clock, logger } = this.options;
+    const now = clock.now();
+    if (job.expiresAt && job.expiresAt.getTime() <= now.getTime()) {
+      await this.resetLinkFailed(tx, job, job.attempts, 'EXPIRED', 'the link expired before it was sent');
+      return;
+    }
+    let content: ReturnType<typeof resetLinkEmail>;
+    try {
+      const sealed = await sealedLinks.find(tx, job.jobId);
+      if (!sealed) throw new EnvelopeUnreadableError('SEALED_LINK_MISSING');
+      const { resetPasswordUrl, expiresAt } = await openSealedLink(this.options.keys, sealed, {
+        deliveryId: job.jobId,
+        userId: job.userId,
+      });
+      content = resetLinkEmail({
+        firstName: job.firstName,
+        login: job.login,
+        link: resetPasswordUrl,
+        expiresAt,
+      });
+    } catch (error) {
+      if (!(error instanceof EnvelopeUnreadableError)) throw error;
+      await this.resetLinkFailed(tx, job, job.attempts, 'ENVELOPE_UNREADABLE', error.reason);
+      return;
+    }
+    const attempts = job.attempts + 1;
+    try {
+      await this.options.rateLimiter.take();
+      await this.options.email.send(job.recipient, content);
+    } catch (error) {
+      if (!(error instanceof SendFailure)) throw error;
+      if (!error.permanent && hasAttemptsLeft(this.options.retry, attempts)) {
+        await this.retryLater(tx, job, attempts, error.message);
+      } else {
+        await this.resetLinkFailed(tx, job, attempts, 'SMTP_FAILED', error.message);
+      }
+      return;
+    }
+    const sentAt = clock.now();
+    await this.resetLinkOutcomes().record(
+      tx,
+      {
+        type: 'ResetLinkEmailSent',
+        schemaVersion: 1,
+        data: { deliveryId: job.jobId, userId: job.userId, attempts, sentAt: sentAt.toISOString() },
+      },
+      this.context(job),
+    );
+    await sealedLinks.delete(tx, job.jobId);
+    await deliveryJobs.markSent(tx, job.jobId, attempts, sentAt);
+    logger.info({ deliveryId: job.jobId, userId: job.userId, attempts }, 'reset link emailed');
+  }
+
+  private async resetLinkFailed(
+    tx: PoolClient,
+    job: DeliveryJob,
+    attempts: number,
+    reason: ResetLinkEmailFailureReason,
+    detail: string,
+  ): Promise<void> {
+    const now = this.options.clock.now();
+    await this.resetLinkOutcomes().record(
+      tx,
+      {
+        type: 'ResetLinkEmailFailed',
+        schemaVersion: 1,
+        data: { deliveryId: job.jobId, userId: job.userId, reason, attempts, failedAt: now.toISOString() },
+      },
+      this.context(job),
+    );
+    await sealedLinks.delete(tx, job.jobId);
+    await deliveryJobs.markFailed(tx, job.jobId, attempts, `${reason}: ${detail}`, now);
+    this.options.logger.error(
+      { deliveryId: job.jobId, userId: job.userId, reason, attempts },
+      'reset link email failed',
+    );
+  }
+
+  private resetLinkOutcomes(): ResetLinkEmailOutcomes {
+    if (!this.options.resetLinkOutcomes) throw new Error('reset-link outcomes are not wired');
+    return this.options.resetLinkOutcomes;
   }
 
   private async sendNotice(tx: PoolClient, job: DeliveryJob): Promise<void> {

@@ -144,6 +144,25 @@ export interface TemporaryPasswordDeliveryRequestedV1 {
   readonly expiresAt: string;
 }
 
+/**
+ * Restricted topic `lapse.directory.deliveries.v1` (notifier only), key user id. An admin's reset link
+ * (`reset_password?sendEmail=true`) to email to the user: the link is a secret, so it travels only sealed
+ * for the notifier (JWE compact serialization, ECDH-ES+A256KW / A256GCM, `kid` in the header; plaintext
+ * `{resetPasswordUrl, userId, deliveryId, expiresAt}`).
+ */
+export interface PasswordResetEmailRequestedV1 {
+  readonly deliveryId: string;
+  readonly userId: string;
+  readonly login: string;
+  readonly email: string | null;
+  readonly firstName: string | null;
+  readonly lastName: string | null;
+  readonly sealedLink: string;
+  readonly kid: string;
+  /** When the link stops working. */
+  readonly expiresAt: string;
+}
+
 export const DIRECTORY_EVENT_TYPES = {
   UserCreated: 'UserCreated',
   UserStatusChanged: 'UserStatusChanged',
@@ -154,4 +173,5 @@ export const DIRECTORY_EVENT_TYPES = {
   BulkPasswordExpiryCompleted: 'BulkPasswordExpiryCompleted',
   CredentialStateChanged: 'CredentialStateChanged',
   TemporaryPasswordDeliveryRequested: 'TemporaryPasswordDeliveryRequested',
+  PasswordResetEmailRequested: 'PasswordResetEmailRequested',
 } as const;

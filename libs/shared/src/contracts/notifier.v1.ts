@@ -18,7 +18,25 @@ export interface TemporaryPasswordDeliveryFailedV1 {
   readonly failedAt: string;
 }
 
+/** The reset-link email was handed to the mail relay (directory audits `system.email.password_reset.sent_message`). */
+export interface PasswordResetEmailSentV1 {
+  readonly deliveryId: string;
+  readonly userId: string;
+  readonly sentAt: string;
+}
+
+export interface PasswordResetEmailFailedV1 {
+  readonly deliveryId: string;
+  readonly userId: string;
+  /** NO_EMAIL, SMTP_FAILED, ENVELOPE_UNREADABLE, EXPIRED. */
+  readonly reason: string;
+  readonly attempts: number;
+  readonly failedAt: string;
+}
+
 export const NOTIFIER_EVENT_TYPES = {
   TemporaryPasswordDelivered: 'TemporaryPasswordDelivered',
   TemporaryPasswordDeliveryFailed: 'TemporaryPasswordDeliveryFailed',
+  PasswordResetEmailSent: 'PasswordResetEmailSent',
+  PasswordResetEmailFailed: 'PasswordResetEmailFailed',
 } as const;

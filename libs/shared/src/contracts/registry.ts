@@ -31,6 +31,13 @@ export function publishedContracts(): ContractRegistry {
       1,
       requiresFields('deliveryId', 'userId', 'sealedPassword', 'kid'),
     )
+    .register(
+      t.PasswordResetEmailRequested,
+      1,
+      requiresFields('deliveryId', 'userId', 'sealedLink', 'kid', 'expiresAt'),
+    )
     .register(n.TemporaryPasswordDelivered, 1, requiresFields('deliveryId', 'userId'))
-    .register(n.TemporaryPasswordDeliveryFailed, 1, requiresFields('deliveryId', 'userId', 'reason'));
+    .register(n.TemporaryPasswordDeliveryFailed, 1, requiresFields('deliveryId', 'userId', 'reason'))
+    .register(n.PasswordResetEmailSent, 1, requiresFields('deliveryId', 'userId', 'sentAt'))
+    .register(n.PasswordResetEmailFailed, 1, requiresFields('deliveryId', 'userId', 'reason'));
 }

@@ -139,6 +139,22 @@ export const CONTRACT_SCHEMAS: Record<string, JsonSchema> = {
     kid: str,
     expiresAt: instant,
   }),
+  PasswordResetEmailRequested: object({
+    deliveryId: str,
+    userId: str,
+    login: str,
+    email: nullableStr,
+    firstName: nullableStr,
+    lastName: nullableStr,
+    sealedLink: {
+      type: 'string',
+      description:
+        'JWE compact serialization (5 base64url parts) of {resetPasswordUrl, userId, deliveryId, expiresAt}',
+      pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$',
+    },
+    kid: str,
+    expiresAt: instant,
+  }),
   TemporaryPasswordDelivered: object({
     deliveryId: str,
     userId: str,
@@ -149,6 +165,18 @@ export const CONTRACT_SCHEMAS: Record<string, JsonSchema> = {
     deliveryId: str,
     userId: str,
     channel: { type: ['string', 'null'], enum: ['EMAIL', 'VOICE', null] },
+    reason: str,
+    attempts: { type: 'integer', minimum: 0 },
+    failedAt: instant,
+  }),
+  PasswordResetEmailSent: object({
+    deliveryId: str,
+    userId: str,
+    sentAt: instant,
+  }),
+  PasswordResetEmailFailed: object({
+    deliveryId: str,
+    userId: str,
     reason: str,
     attempts: { type: 'integer', minimum: 0 },
     failedAt: instant,
@@ -204,19 +232,24 @@ export const CHANNELS: Record<string, ChannelSpec> = {
   directoryDeliveries: {
     topic: TOPICS.directoryDeliveries,
     description:
-      'Restricted: temporary passwords sealed for the notifier (JWE compact, ECDH-ES+A256KW / A256GCM, kid in the protected header; payload {tempPassword, userId, deliveryId, expiresAt}).',
+      'Restricted: temporary passwords and reset links sealed for the notifier (JWE compact, ECDH-ES+A256KW / A256GCM, kid in the protected header; payload {tempPassword, userId, deliveryId, expiresAt} or {resetPasswordUrl, userId, deliveryId, expiresAt}).',
     key: 'user id',
     access: 'restricted: notifier only',
     publisher: 'directory',
-    messages: ['TemporaryPasswordDeliveryRequested'],
+    messages: ['TemporaryPasswordDeliveryRequested', 'PasswordResetEmailRequested'],
   },
   notifierDeliveries: {
     topic: TOPICS.notifierDeliveries,
-    description: 'Public: outcome of temporary-password deliveries.',
+    description: 'Public: outcome of temporary-password deliveries and reset-link emails.',
     key: 'user id',
     access: 'public',
     publisher: 'notifier',
-    messages: ['TemporaryPasswordDelivered', 'TemporaryPasswordDeliveryFailed'],
+    messages: [
+      'TemporaryPasswordDelivered',
+      'TemporaryPasswordDeliveryFailed',
+      'PasswordResetEmailSent',
+      'PasswordResetEmailFailed',
+    ],
   },
 };
 
@@ -232,7 +265,11 @@ const MESSAGE_SUMMARIES: Record<string, string> = {
   BulkPasswordExpiryCompleted: 'The per-user fan-out of a bulk expiry finished.',
   CredentialStateChanged: 'Credential snapshot after every sign-in-relevant change.',
   TemporaryPasswordDeliveryRequested: 'Deliver this sealed temporary password to the user.',
+  PasswordResetEmailRequested:
+    "Email this sealed reset-password link to the user (an admin's reset_password with sendEmail=true).",
   TemporaryPasswordDelivered: 'The notifier delivered a temporary password.',
+  PasswordResetEmailSent: 'The notifier handed the reset-link email to the mail relay.',
+  PasswordResetEmailFailed: 'The notifier gave up emailing a reset link.',
   TemporaryPasswordDeliveryFailed: 'The notifier gave up delivering a temporary password.',
 };
 

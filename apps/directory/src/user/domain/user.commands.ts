@@ -68,6 +68,12 @@ export type ResetPassword = {
   readonly type: 'ResetPassword';
   readonly tokenHash: string;
   readonly expiresAt: string;
+  /** `sendEmail=true`: the link sealed for the notifier, which emails it; null when the admin gets the link. */
+  readonly email: {
+    readonly deliveryId: string;
+    readonly sealedLink: string;
+    readonly kid: string;
+  } | null;
   readonly revokeSessions: boolean;
   readonly at: string;
 } & DelegationSetting;

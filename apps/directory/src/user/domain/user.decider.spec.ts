@@ -87,6 +87,7 @@ const reset = (at = T1): UserCommand => ({
   type: 'ResetPassword',
   tokenHash: 'th',
   expiresAt: T2,
+  email: null,
   revokeSessions: false,
   at,
   ...noDelegation,
@@ -95,6 +96,7 @@ const resetWith = (tokenHash: string, at = T1, expiresAt = T2): UserCommand => (
   type: 'ResetPassword',
   tokenHash,
   expiresAt,
+  email: null,
   revokeSessions: false,
   at,
   ...noDelegation,
@@ -312,7 +314,9 @@ describe('the user decider', () => {
     });
 
     it('refuses an unknown link and a user not in RECOVERY the same way (E0000105)', () => {
-      expect(given(createUser(), reset()).when(completeRecovery('other')).refusalCode().code).toBe('E0000105');
+      expect(given(createUser(), reset()).when(completeRecovery('other')).refusalCode().code).toBe(
+        'E0000105',
+      );
       expect(given(createUser()).when(completeRecovery('th')).refusalCode().code).toBe('E0000105');
     });
 

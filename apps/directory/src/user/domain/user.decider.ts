@@ -313,6 +313,16 @@ function reset(command: ResetPassword, state: UserState): UserEvent[] {
         tokenHash: command.tokenHash,
         startedAt: command.at,
         expiresAt: command.expiresAt,
+        ...(command.email
+          ? {
+              email: {
+                ...command.email,
+                to: user.profile.email,
+                firstName: user.profile.firstName,
+                lastName: user.profile.lastName,
+              },
+            }
+          : {}),
       },
     },
   ];

@@ -102,6 +102,18 @@ export type RecoveryStarted = DomainEvent<
     readonly tokenHash: string;
     readonly startedAt: string;
     readonly expiresAt: string;
+    /**
+     * Additive: set when the link is to be emailed (`sendEmail=true`): only sealed for the notifier (JWE),
+     * with the contact it goes to. Absent on links handed to the admin.
+     */
+    readonly email?: {
+      readonly deliveryId: string;
+      readonly sealedLink: string;
+      readonly kid: string;
+      readonly to: string | null;
+      readonly firstName: string | null;
+      readonly lastName: string | null;
+    };
   }
 >;
 

@@ -1,4 +1,9 @@
-import { inlinePasswordEmail, passwordExpiredNoticeEmail, revealLinkEmail } from './email.templates';
+import {
+  inlinePasswordEmail,
+  passwordExpiredNoticeEmail,
+  resetLinkEmail,
+  revealLinkEmail,
+} from './email.templates';
 
 describe('email templates', () => {
   it('puts the one-time link, never a password, in a link email (text and HTML)', () => {
@@ -39,5 +44,20 @@ describe('email templates', () => {
     const mail = passwordExpiredNoticeEmail({ firstName: 'Ada', login: 'ada@example.com' });
     expect(mail.subject).toBe('Your password has expired');
     expect(mail.text).toContain('choose a new password');
+  });
+
+  it('sends the reset link with the name and expiry, and no temporary-password wording', () => {
+    const mail = resetLinkEmail({
+      firstName: 'Ada',
+      login: 'ada@example.com',
+      link: 'https://lapse.example/reset_password/abc',
+      expiresAt: '2030-01-01T00:00:00Z',
+    });
+    expect(mail.subject).toBe('Reset your password');
+    expect(mail.text).toContain('Hello Ada,');
+    expect(mail.text).toContain('https://lapse.example/reset_password/abc');
+    expect(mail.html).toContain('href="https://lapse.example/reset_password/abc"');
+    expect(mail.text).toContain('Tue, 01 Jan 2030 00:00:00 GMT');
+    expect(`${mail.text}${mail.html}`.toLowerCase()).not.toContain('temporary');
   });
 });

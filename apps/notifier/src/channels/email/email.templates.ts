@@ -92,6 +92,37 @@ export function inlinePasswordEmail(input: {
   };
 }
 
+/** An administrator's reset-password link: the user chooses a new password on the page it opens. */
+export function resetLinkEmail(input: {
+  firstName: string | null;
+  login: string | null;
+  link: string;
+  expiresAt: string;
+}): EmailContent {
+  const account = input.login ? ` for ${input.login}` : '';
+  const expires = formatInstant(input.expiresAt);
+  return {
+    subject: 'Reset your password',
+    text: [
+      greeting(input.firstName),
+      '',
+      `An administrator has asked you to choose a new password${account}.`,
+      'Open this link to choose it. The link works once:',
+      '',
+      input.link,
+      '',
+      `The link expires at ${expires}. Until you choose a new password you cannot sign in.`,
+    ].join('\n'),
+    html: layout(
+      'Reset your password',
+      `<p>${escapeHtml(greeting(input.firstName))}</p>
+<p>An administrator has asked you to choose a new password${escapeHtml(account)}.</p>
+<p><a href="${escapeHtml(input.link)}">Choose a new password</a> (the link works once)</p>
+<p>The link expires at ${escapeHtml(expires)}. Until you choose a new password you cannot sign in.</p>`,
+    ),
+  };
+}
+
 /** A plain notice without any secret: the password was expired by an administrator or a bulk job. */
 export function passwordExpiredNoticeEmail(input: {
   firstName: string | null;

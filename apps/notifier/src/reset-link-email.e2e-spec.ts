@@ -1,0 +1,143 @@
+import { randomBytes } from 'node:crypto';
+import { EnvReader } from '@lapse/shared';
+import { createDatabase } from '@lapse/shared/database/create-database';
+import { freePort } from '@lapse/shared/database/free-port';
+import { type AllInOne, createAllInOne } from '../../all-in-one';
+import { MaildevCaptureServer } from './mail-capture/maildev-capture-server';
+import { capturingLogger } from './testing/capturing-logger';
+import { dumpEveryTable } from './testing/database-dump';
+
+/**
+ * An admin's reset with `sendEmail=true` (Okta's default) in the all-in-one app over real SMTP: directory
+ * seals the link for the notifier, the notifier emails it, the user follows it and chooses a new password;
+ * the email is audited, and the link is nowhere in clear — not in a log line nor in any table.
+ */
+describe('emailing a reset-password link end to end (all-in-one, real SMTP)', () => {
+  let maildev: MaildevCaptureServer;
+  let lapse: AllInOne;
+  let url: string;
+  let databaseUrl: string;
+  const adminToken = `00e2e${randomBytes(16).toString('hex')}`;
+  const captured = capturingLogger('lapse');
+
+  beforeAll(async () => {
+    maildev = await MaildevCaptureServer.start();
+    const adminUrl = process.env.LAPSE_TEST_ADMIN_URL as string;
+    const name = `reset_email_${randomBytes(5).toString('hex')}`;
+    await createDatabase(adminUrl, name);
+    databaseUrl = Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString();
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    lapse = await createAllInOne(
+      new EnvReader({
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        PUBLIC_URL: url,
+        DATABASE_URL: databaseUrl,
+        ADMIN_API_TOKEN: adminToken,
+        SERVICE_API_TOKEN: randomBytes(24).toString('hex'),
+        DATA_DIR: `/tmp/lapse-test-data/${name}`,
+        SMTP_URL: maildev.smtpUrl,
+        SMTP_REQUIRE_TLS: 'false',
+        DELIVERY_POLL_MS: '50',
+        PASSWORD_HASH_MEMORY_KIB: '1024',
+        PASSWORD_HASH_ITERATIONS: '1',
+      }),
+      captured.logger,
+    );
+    await lapse.app.listen(port, '127.0.0.1');
+  });
+
+  afterAll(async () => {
+    await lapse?.stop();
+    await maildev?.stop();
+  });
+
+  const call = async (method: string, path: string, body?: unknown, admin = false) => {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        ...(admin ? { authorization: `SSWS ${adminToken}` } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    // biome-ignore lint/suspicious/noExplicitAny: specs read arbitrary JSON
+    return { status: response.status, body: (text ? JSON.parse(text) : {}) as any };
+  };
+
+  it('emails the link, which resets the password once, audited, and leaves the link nowhere in clear', async () => {
+    const email = `ada.${randomBytes(4).toString('hex')}@example.com`;
+    const created = await call(
+      'POST',
+      '/api/v1/users?activate=true',
+      {
+        profile: { login: email, email, firstName: 'Ada', lastName: 'Lovelace' },
+        credentials: { password: { value: 'Original-Pw-123' } },
+      },
+      true,
+    );
+    expect(created.status).toBe(200);
+    const id = created.body.id as string;
+
+    const reset = await call('POST', `/api/v1/users/${id}/lifecycle/reset_password`, undefined, true);
+    expect(reset.status).toBe(200);
+    expect(reset.body).toEqual({});
+    expect((await call('GET', `/api/v1/users/${id}`, undefined, true)).body.status).toBe('RECOVERY');
+
+    const [mail] = await maildev.waitForEmails(1, email, 20_000);
+    expect(mail.subject).toBe('Reset your password');
+    expect(mail.text).toContain('Hello Ada,');
+    expect(mail.text).toMatch(/expires at \w{3}, \d{2} \w{3} \d{4}/);
+    expect(`${mail.text}${mail.html}`.toLowerCase()).not.toContain('temporary');
+    const link = new RegExp(`${url.replace(/[.:/]/g, '\\$&')}/reset_password/([A-Za-z0-9_-]{43})`).exec(
+      mail.text,
+    );
+    expect(link).not.toBeNull();
+    const token = (link as RegExpExecArray)[1];
+    expect(mail.html).toContain(`href="${link?.[0]}"`);
+
+    expect((await fetch(link?.[0] as string)).status).toBe(200);
+    const transaction = await call('POST', '/api/v1/authn/recovery/token', { recoveryToken: token });
+    expect(transaction.body.status).toBe('PASSWORD_RESET');
+    const done = await call('POST', '/api/v1/authn/credentials/reset_password', {
+      stateToken: transaction.body.stateToken,
+      newPassword: 'Recovered-Pw-456',
+    });
+    expect(done.body.status).toBe('SUCCESS');
+    expect(
+      (await call('POST', '/api/v1/authn/recovery/token', { recoveryToken: token })).body.errorCode,
+    ).toBe('E0000105');
+
+    const logs = async () =>
+      (
+        await call(
+          'GET',
+          `/api/v1/logs?filter=${encodeURIComponent('eventType eq "system.email.password_reset.sent_message"')}`,
+          undefined,
+          true,
+        )
+      ).body as { outcome: { result: string }; target: { id: string }[] }[];
+    await waitFor(async () => (await logs()).some((entry) => entry.target[0]?.id === id));
+    expect((await logs()).find((entry) => entry.target[0]?.id === id)?.outcome.result).toBe('SUCCESS');
+
+    await lapse.stop();
+    expect(captured.lines.filter((line) => line.includes(token))).toEqual([]);
+    const dump = await dumpEveryTable(databaseUrl);
+    expect(dump).toContain(id);
+    expect(dump).toContain('RecoveryStarted');
+    expect(dump.includes(token)).toBe(false);
+    expect(dump).toContain('-- public.notifier_sealed_links (0 rows)');
+  });
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
