@@ -147,6 +147,49 @@ describe('the directory publication', () => {
     });
   });
 
+  describe('for a reset link', () => {
+    const reset = (email: { deliveryId: string; sealedLink: string; kid: string } | null): UserCommand => ({
+      type: 'ResetPassword',
+      tokenHash: 'a'.repeat(64),
+      expiresAt: '2026-01-01T01:00:00.000Z',
+      email,
+      revokeSessions: false,
+      at: AT,
+      ...flags,
+    });
+    const messagesOf = (command: UserCommand) =>
+      record(create, command)
+        .filter((event) => event.type === 'RecoveryStarted')
+        .flatMap(directoryPublication);
+
+    it('sends the sealed link to email only on the restricted deliveries topic, never the token hash', () => {
+      const messages = messagesOf(reset({ deliveryId: 'd-2', sealedLink: 'eyJlink', kid: 'k1' }));
+      expect(messages).toEqual([
+        expect.objectContaining({
+          topic: TOPICS.directoryDeliveries,
+          key: USER,
+          payload: {
+            deliveryId: 'd-2',
+            userId: USER,
+            login: 'kay@example.com',
+            email: 'kay@example.com',
+            firstName: 'Kay',
+            lastName: null,
+            sealedLink: 'eyJlink',
+            kid: 'k1',
+            expiresAt: '2026-01-01T01:00:00.000Z',
+          },
+        }),
+      ]);
+      expect(messages[0].headers.eventType).toBe('PasswordResetEmailRequested');
+      expect(JSON.stringify(messages)).not.toContain('a'.repeat(64));
+    });
+
+    it('publishes nothing for a link handed to the admin (sendEmail=false)', () => {
+      expect(messagesOf(reset(null))).toEqual([]);
+    });
+  });
+
   it('ignores streams of other services', () => {
     const [event] = record(create);
     expect(directoryPublication({ ...event, streamId: `session-${USER}` })).toEqual([]);

@@ -2,8 +2,9 @@ import type { RecordedEvent } from '@lapse/shared';
 import { TOPICS } from '@lapse/shared';
 import type { DeliveryEvent } from './delivery/domain/delivery.events';
 import { notifierPublication } from './notifier.publication';
+import type { ResetLinkEmailEvent } from './reset-link/reset-link-email.events';
 
-function recorded(event: DeliveryEvent, streamId = 'delivery-d-1'): RecordedEvent {
+function recorded(event: DeliveryEvent | ResetLinkEmailEvent, streamId = 'delivery-d-1'): RecordedEvent {
   return {
     streamId,
     version: 1,
@@ -77,6 +78,43 @@ describe('what the notifier publishes', () => {
       data: { deliveryId: 'd-1', userId: 'u-1', revealedAt: 't' },
     });
     expect(notifierPublication(revealed)).toEqual([]);
+  });
+
+  it('publishes a reset-link email outcome as PasswordResetEmailSent / PasswordResetEmailFailed keyed by user', () => {
+    const [sent] = notifierPublication(
+      recorded(
+        {
+          type: 'ResetLinkEmailSent',
+          schemaVersion: 1,
+          data: { deliveryId: 'r-1', userId: 'u-1', attempts: 1, sentAt: 't' },
+        },
+        'reset-link-email-r-1',
+      ),
+    );
+    expect(sent).toMatchObject({
+      topic: TOPICS.notifierDeliveries,
+      key: 'u-1',
+      headers: expect.objectContaining({ eventType: 'PasswordResetEmailSent', schemaVersion: 1 }),
+      payload: { deliveryId: 'r-1', userId: 'u-1', sentAt: 't' },
+    });
+    const [failed] = notifierPublication(
+      recorded(
+        {
+          type: 'ResetLinkEmailFailed',
+          schemaVersion: 1,
+          data: { deliveryId: 'r-1', userId: 'u-1', reason: 'NO_EMAIL', attempts: 0, failedAt: 't' },
+        },
+        'reset-link-email-r-1',
+      ),
+    );
+    expect(failed.headers.eventType).toBe('PasswordResetEmailFailed');
+    expect(failed.payload).toEqual({
+      deliveryId: 'r-1',
+      userId: 'u-1',
+      reason: 'NO_EMAIL',
+      attempts: 0,
+      failedAt: 't',
+    });
   });
 
   it('ignores other services’ streams in the shared log', () => {
