@@ -254,6 +254,24 @@ describe('the credential-state projection', () => {
       });
     });
 
+    it('refuses the whole run when one fact has no valid expiry instant, so it can be dead-lettered alone', async () => {
+      const user = snapshot({ credentialVersion: 2 });
+      await given((tx) => applyCredentialState(tx, user));
+      await expect(
+        given((tx) =>
+          applyPasswordsExpired(tx, [
+            bulkExpired(user, 4),
+            // Folded away by the newer fact, it would never reach PostgreSQL's own check.
+            { ...bulkExpired(user, 3), expiredAt: 'not a timestamp' },
+          ]),
+        ),
+      ).rejects.toThrow('expiredAt is not a timestamp');
+      expect((await gateFactsByUserId(pool, user.userId))?.credential).toMatchObject({
+        status: 'ACTIVE',
+        credentialVersion: 2,
+      });
+    });
+
     it('is a no-op when redelivered', async () => {
       const user = snapshot({ credentialVersion: 2 });
       await given(

@@ -93,6 +93,10 @@ export async function applyPasswordsExpired(
 ): Promise<void> {
   const byUser = new Map<string, ExpiryOfUser>();
   for (const fact of facts) {
+    // Checked here, as PostgreSQL would: a fact folded away must not hide a poison message.
+    if (Number.isNaN(Date.parse(fact.expiredAt))) {
+      throw new Error(`PasswordExpired of ${fact.userId}: expiredAt is not a timestamp`);
+    }
     const seen = byUser.get(fact.userId);
     if (!seen) {
       byUser.set(fact.userId, {
