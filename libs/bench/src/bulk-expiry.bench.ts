@@ -4,6 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hashArgon2id } from '@lapse/shared/crypto/argon2id';
 import { freePort } from '@lapse/shared/database/free-port';
+import { createPool } from '@lapse/shared/database/pg';
+import type { Pool } from 'pg';
 import { inParallel, startBenchInfra } from './infra';
 
 /**
@@ -16,7 +18,11 @@ import { inParallel, startBenchInfra } from './infra';
  * - fanoutUsersPerSec: per-user PasswordExpired events appended per second by the fan-out (job created →
  *   completed, server clock; target: ≥ 20,000/s);
  * - AD users affected (must be 0): none is PASSWORD_EXPIRED in directory, sampled ones still sign in;
- * - peakRssMb: peak resident memory (VmHWM) of each service process (target: < 300 MB each).
+ * - peakRssMb: peak resident memory (VmHWM) of each service process (target: < 300 MB each);
+ * - cpuSecondsDuringFanout: CPU time (user + system, /proc) each service process and each database's
+ *   PostgreSQL backends spent from the expiry request until the job was seen COMPLETED: what the relay,
+ *   the consumers and the job take from the same cores (diagnostic: a backend that exits mid-way is missed,
+ *   one that starts mid-way counts whole).
  * Services run as separate child processes from `dist/` (kafka: directory + identity; embedded: the
  * all-in-one process), with the V8 heap budget their start commands set, so their memory is measured on its own. Hashes are cheap (argon2id m=1024, t=1).
  */
@@ -33,6 +39,7 @@ export async function run(args: Record<string, string>): Promise<object> {
   const heapMb = Number(args.heap ?? (transport === 'kafka' ? SERVICE_HEAP_MB : 0));
   const infra = await startBenchInfra();
   const services: Service[] = [];
+  let postgres: Pool | null = null;
   try {
     const adminToken = `00bench${randomBytes(16).toString('hex')}`;
     const serviceToken = randomBytes(24).toString('hex');
@@ -138,6 +145,9 @@ export async function run(args: Record<string, string>): Promise<object> {
     const catchUpSeconds = (performance.now() - catchUpStarted) / 1000;
     await sleep(2000);
 
+    // Any database of the server sees every backend in pg_stat_activity.
+    postgres = createPool(await infra.database('bench_cpu'), 1);
+    const cpuAtStart = await cpuByProcess(services, postgres);
     const rssBeforeExpiry = rssSampler.peaks();
     rssSampler.reset();
     const started = await admin('POST', '/api/v1/users/lifecycle/expire_passwords', {
@@ -168,6 +178,7 @@ export async function run(args: Record<string, string>): Promise<object> {
       if (job.status === 'COMPLETED') break;
       await sleep(200);
     }
+    const cpuSecondsDuringFanout = cpuSpent(cpuAtStart, await cpuByProcess(services, postgres));
     const fanoutSeconds = (Date.parse(job.completed as string) - Date.parse(job.created as string)) / 1000;
     const adExpired = await admin(
       'GET',
@@ -198,11 +209,13 @@ export async function run(args: Record<string, string>): Promise<object> {
       peakRssMbByService: rss,
       // Sampled every 250 ms (VmRSS): where the peak happens (seeding + catch-up, or the expiry itself).
       sampledPeakRssMbByPhase: { seeding: rssBeforeExpiry, expiry: rssDuringExpiry },
+      cpuSecondsDuringFanout,
       seedSeconds: round(seedSeconds),
       identityCatchUpSeconds: round(catchUpSeconds),
       targets: { enforcementMs: 1000, fanoutUsersPerSec: 20_000, peakRssMb: 300, adUsersAffected: 0 },
     };
   } finally {
+    await postgres?.end();
     for (const service of services.reverse()) await service.stop();
     await infra.close();
   }
@@ -275,6 +288,43 @@ function sampleRss(services: readonly Service[]) {
     },
     stop: () => clearInterval(timer),
   };
+}
+
+/** CPU seconds so far of each service process and each PostgreSQL backend alive now, by process id. */
+async function cpuByProcess(
+  services: readonly Service[],
+  postgres: Pool,
+): Promise<Map<number, { name: string; seconds: number }>> {
+  const cpu = new Map<number, { name: string; seconds: number }>();
+  for (const service of services) {
+    const pid = service.process.pid as number;
+    cpu.set(pid, { name: service.name, seconds: await cpuSeconds(pid) });
+  }
+  const { rows } = await postgres.query<{ pid: number; datname: string }>(
+    'SELECT pid, datname FROM pg_stat_activity WHERE datname IS NOT NULL AND pid <> pg_backend_pid()',
+  );
+  for (const row of rows)
+    cpu.set(row.pid, { name: `postgres:${row.datname}`, seconds: await cpuSeconds(row.pid) });
+  return cpu;
+}
+
+/** What each process (backends summed by database) spent between two readings; a new backend counts whole. */
+function cpuSpent(
+  start: Map<number, { seconds: number }>,
+  end: Map<number, { name: string; seconds: number }>,
+): Record<string, number> {
+  const spent: Record<string, number> = {};
+  for (const [pid, { name, seconds }] of end) {
+    spent[name] = (spent[name] ?? 0) + seconds - (start.get(pid)?.seconds ?? 0);
+  }
+  return Object.fromEntries(Object.entries(spent).map(([name, seconds]) => [name, round(seconds)]));
+}
+
+/** User + system CPU seconds of a process (Linux /proc/<pid>/stat, 100 ticks a second); 0 once it is gone. */
+async function cpuSeconds(pid: number | undefined): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields.length > 12 ? (Number(fields[11]) + Number(fields[12])) / 100 : 0;
 }
 
 /** Peak resident set size of a process over its life (Linux VmHWM). */

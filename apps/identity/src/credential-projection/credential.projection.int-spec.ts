@@ -3,7 +3,12 @@ import { type CredentialStateChangedV1, createPool, withTransaction } from '@lap
 import { createTestDatabase } from '@lapse/shared/testing/test-database';
 import type { Pool } from 'pg';
 import { identityManifest } from '../identity.manifest';
-import { applyBulkExpiryCutoff, applyCredentialState, applyPasswordExpired } from './credential.projection';
+import {
+  applyBulkExpiryCutoff,
+  applyCredentialState,
+  applyPasswordExpired,
+  applyPasswordsExpired,
+} from './credential.projection';
 import { gateFactsByLogin, gateFactsByUserId } from './credential.store';
 
 const snapshot = (overrides: Partial<CredentialStateChangedV1> = {}): CredentialStateChangedV1 => ({
@@ -195,6 +200,75 @@ describe('the credential-state projection', () => {
         passwordExpired: false,
         credentialVersion: 4,
         expiredAt: new Date('2025-03-01T00:00:00.000Z'),
+      });
+    });
+
+    it('applies many facts in one statement as it would one by one, in order', async () => {
+      const overtaken = snapshot({ credentialVersion: 2 });
+      const newest = snapshot({ credentialVersion: 2 });
+      const untouched = snapshot({ credentialVersion: 5 });
+      const later = (user: CredentialStateChangedV1, version: number, expiredAt: string) => ({
+        ...bulkExpired(user, version),
+        expiredAt,
+      });
+      const informational = (user: CredentialStateChangedV1, expiredAt: string) => ({
+        userId: user.userId,
+        login: user.login,
+        provider: user.provider,
+        cause: 'ADMIN' as const,
+        expiredAt,
+      });
+      await given(
+        (tx) => applyCredentialState(tx, overtaken),
+        (tx) => applyCredentialState(tx, newest),
+        (tx) => applyCredentialState(tx, untouched),
+        (tx) =>
+          applyPasswordsExpired(tx, [
+            // The higher version arrives first; the lower one after it changes nothing.
+            later(overtaken, 4, '2025-04-01T00:00:00.000Z'),
+            later(overtaken, 3, '2025-03-01T00:00:00.000Z'),
+            later(newest, 3, '2025-03-01T00:00:00.000Z'),
+            informational(newest, '2025-05-01T00:00:00.000Z'),
+            later(untouched, 4, '2025-03-01T00:00:00.000Z'),
+            informational(snapshot(), '2025-03-01T00:00:00.000Z'),
+          ]),
+      );
+      expect((await gateFactsByUserId(pool, overtaken.userId))?.credential).toMatchObject({
+        status: 'PASSWORD_EXPIRED',
+        passwordExpired: true,
+        credentialVersion: 4,
+        changedAt: new Date('2025-04-01T00:00:00.000Z'),
+        expiredAt: new Date('2025-04-01T00:00:00.000Z'),
+      });
+      expect((await gateFactsByUserId(pool, newest.userId))?.credential).toMatchObject({
+        status: 'PASSWORD_EXPIRED',
+        credentialVersion: 3,
+        changedAt: new Date('2025-03-01T00:00:00.000Z'),
+        expiredAt: new Date('2025-05-01T00:00:00.000Z'),
+      });
+      expect((await gateFactsByUserId(pool, untouched.userId))?.credential).toMatchObject({
+        status: 'ACTIVE',
+        passwordExpired: false,
+        credentialVersion: 5,
+        expiredAt: new Date('2025-03-01T00:00:00.000Z'),
+      });
+    });
+
+    it('refuses the whole run when one fact has no valid expiry instant, so it can be dead-lettered alone', async () => {
+      const user = snapshot({ credentialVersion: 2 });
+      await given((tx) => applyCredentialState(tx, user));
+      await expect(
+        given((tx) =>
+          applyPasswordsExpired(tx, [
+            bulkExpired(user, 4),
+            // Folded away by the newer fact, it would never reach PostgreSQL's own check.
+            { ...bulkExpired(user, 3), expiredAt: 'not a timestamp' },
+          ]),
+        ),
+      ).rejects.toThrow('expiredAt is not a timestamp');
+      expect((await gateFactsByUserId(pool, user.userId))?.credential).toMatchObject({
+        status: 'ACTIVE',
+        credentialVersion: 2,
       });
     });
 

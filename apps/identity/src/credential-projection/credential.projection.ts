@@ -1,8 +1,9 @@
 import {
   type BulkPasswordExpiryStartedV1,
+  batchHandler,
+  type ConsumerHandler,
   type CredentialStateChangedV1,
   DIRECTORY_EVENT_TYPES,
-  type MessageHandler,
   type PasswordExpiredV1,
   type Queryable,
 } from '@lapse/shared';
@@ -78,31 +79,75 @@ export async function applyBulkExpiryCutoff(db: Queryable, fact: BulkPasswordExp
  * over an older snapshot it sets that status and `password_expired`, like a snapshot with that version would.
  */
 export async function applyPasswordExpired(db: Pool | PoolClient, fact: PasswordExpiredV1): Promise<void> {
-  if (fact.credentialVersion === undefined || fact.status === undefined) {
-    await db.query(
-      `UPDATE identity_credentials SET expired_at = GREATEST(expired_at, $2::timestamptz), applied_at = now()
-        WHERE user_id = $1`,
-      [fact.userId, fact.expiredAt],
-    );
-    return;
+  await applyPasswordsExpired(db, [fact]);
+}
+
+/**
+ * Many PasswordExpired facts (a bulk fan-out delivers thousands per fetch) in one statement, with the
+ * effect of applying them one by one in order: per user, the newest expiry instant, and of the facts that
+ * carry a credential change the one with the highest credentialVersion (the first of equals).
+ */
+export async function applyPasswordsExpired(
+  db: Pool | PoolClient,
+  facts: readonly PasswordExpiredV1[],
+): Promise<void> {
+  const byUser = new Map<string, ExpiryOfUser>();
+  for (const fact of facts) {
+    // Checked here, as PostgreSQL would: a fact folded away must not hide a poison message.
+    if (Number.isNaN(Date.parse(fact.expiredAt))) {
+      throw new Error(`PasswordExpired of ${fact.userId}: expiredAt is not a timestamp`);
+    }
+    const seen = byUser.get(fact.userId);
+    if (!seen) {
+      byUser.set(fact.userId, {
+        expiredAt: fact.expiredAt,
+        change: fact.credentialVersion !== undefined && fact.status !== undefined ? fact : null,
+      });
+      continue;
+    }
+    if (Date.parse(fact.expiredAt) > Date.parse(seen.expiredAt)) seen.expiredAt = fact.expiredAt;
+    if (
+      fact.credentialVersion !== undefined &&
+      fact.status !== undefined &&
+      (seen.change === null || fact.credentialVersion > (seen.change.credentialVersion as number))
+    ) {
+      seen.change = fact;
+    }
   }
-  // One message per user of a bulk fan-out: a named statement, planned once per connection. Every
-  // expression reads the row as it was: `credential_version < $4` is "this fact is newer".
+  const users = [...byUser.keys()];
+  const expiries = [...byUser.values()];
+  // A named statement, planned once per connection. Every expression reads the row as it was:
+  // `credential_version < f.version` is "this fact is newer"; version 0 carries no credential change
+  // (stream versions start at 1).
   await db.query({
-    name: 'identity-apply-bulk-password-expired',
-    text: `UPDATE identity_credentials
-              SET expired_at = GREATEST(expired_at, $2::timestamptz), applied_at = now(),
-                  status = CASE WHEN credential_version < $4 THEN $3 ELSE status END,
-                  password_expired = password_expired OR credential_version < $4,
-                  changed_at = CASE WHEN credential_version < $4 THEN $2::timestamptz ELSE changed_at END,
-                  credential_version = GREATEST(credential_version, $4)
-            WHERE user_id = $1`,
-    values: [fact.userId, fact.expiredAt, fact.status, fact.credentialVersion],
+    name: 'identity-apply-passwords-expired',
+    text: `UPDATE identity_credentials c
+              SET expired_at = GREATEST(c.expired_at, f.expired_at), applied_at = now(),
+                  status = CASE WHEN c.credential_version < f.version THEN f.status ELSE c.status END,
+                  password_expired = c.password_expired OR c.credential_version < f.version,
+                  changed_at = CASE WHEN c.credential_version < f.version THEN f.changed_at ELSE c.changed_at END,
+                  credential_version = GREATEST(c.credential_version, f.version)
+             FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::int[], $5::timestamptz[])
+                  AS f(user_id, expired_at, status, version, changed_at)
+            WHERE c.user_id = f.user_id`,
+    values: [
+      users,
+      expiries.map((expiry) => expiry.expiredAt),
+      expiries.map((expiry) => expiry.change?.status ?? null),
+      expiries.map((expiry) => expiry.change?.credentialVersion ?? 0),
+      expiries.map((expiry) => expiry.change?.expiredAt ?? null),
+    ],
   });
 }
 
+interface ExpiryOfUser {
+  expiredAt: string;
+  /** The fact carrying the highest credential change so far, if any did. */
+  change: PasswordExpiredV1 | null;
+}
+
 /** The projection's handlers, by published event type; sessions add theirs beside these. */
-export function credentialProjectionHandlers(): Record<string, MessageHandler> {
+export function credentialProjectionHandlers(): Record<string, ConsumerHandler> {
   const t = DIRECTORY_EVENT_TYPES;
   return {
     [t.CredentialStateChanged]: async (message, tx) => {
@@ -110,6 +155,11 @@ export function credentialProjectionHandlers(): Record<string, MessageHandler> {
     },
     [t.BulkPasswordExpiryStarted]: (message, tx) =>
       applyBulkExpiryCutoff(tx, message.payload as BulkPasswordExpiryStartedV1),
-    [t.PasswordExpired]: (message, tx) => applyPasswordExpired(tx, message.payload as PasswordExpiredV1),
+    [t.PasswordExpired]: batchHandler((messages, tx) =>
+      applyPasswordsExpired(
+        tx,
+        messages.map((message) => message.payload as PasswordExpiredV1),
+      ),
+    ),
   };
 }

@@ -16,6 +16,26 @@ export interface ConsumedMessage<Payload = unknown> {
 /** Applies one message's effect inside the consumer's transaction. Throwing rolls the effect back. */
 export type MessageHandler = (message: ConsumedMessage, tx: PoolClient) => Promise<void>;
 
+/**
+ * Applies a run of consecutive fresh messages of one type inside the consumer's transaction, with the
+ * same effect as applying them one by one in that order (typically one statement over arrays instead of
+ * one per message). Messages already seen are not in the run. When a transaction fails, its messages are
+ * retried alone, so a run may also hold a single message. Throwing rolls the whole transaction back.
+ */
+export interface BatchMessageHandler {
+  readonly applyAll: (messages: readonly ConsumedMessage[], tx: PoolClient) => Promise<void>;
+}
+
+/** What a consumer registers per event type: one message at a time, or a run of them. */
+export type ConsumerHandler = MessageHandler | BatchMessageHandler;
+
+/** Marks `applyAll` as a handler of runs of messages (see BatchMessageHandler). */
+export function batchHandler(applyAll: BatchMessageHandler['applyAll']): BatchMessageHandler {
+  return { applyAll };
+}
+
+type ApplyAll = BatchMessageHandler['applyAll'];
+
 /** Records how far the consumer got, in the same transaction as the effects. */
 export type CheckpointWriter = (tx: PoolClient, last: InboundMessage) => Promise<void>;
 
@@ -25,7 +45,7 @@ export interface InboxConsumerOptions {
   readonly pool: Pool;
   readonly contracts: ContractRegistry;
   /** Handlers by event type. Known types without a handler are acknowledged and skipped. */
-  readonly handlers: Readonly<Record<string, MessageHandler>>;
+  readonly handlers: Readonly<Record<string, ConsumerHandler>>;
   readonly deadLetters: DeadLetterSink;
   readonly maxAttempts?: number;
   readonly backoffMs?: number;
@@ -39,7 +59,7 @@ type Classified =
       readonly kind: 'handle';
       readonly message: InboundMessage;
       readonly consumed: ConsumedMessage;
-      readonly handler: MessageHandler;
+      readonly apply: ApplyAll;
     }
   | { readonly kind: 'skip'; readonly message: InboundMessage }
   | { readonly kind: 'malformed'; readonly message: InboundMessage; readonly reason: string };
@@ -47,9 +67,10 @@ type Classified =
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * The consuming half of every transport. For each batch it dedupes by event id in an inbox table, applies
- * handlers, and records the checkpoint, all in one transaction, so each event's effect happens once even
- * when the transport redelivers. If the batch fails, messages are retried one by one with backoff; a
+ * The consuming half of every transport. For each batch it dedupes by event id in an inbox table (one
+ * multi-row insert), applies handlers, and records the checkpoint, all in one transaction, so each event's
+ * effect happens once even when the transport redelivers. Consecutive fresh messages of a type with a
+ * batch handler are applied by one call. If the batch fails, messages are retried one by one with backoff; a
  * message that still fails after `maxAttempts` is parked in the dead letter with its error and the rest
  * flow on. Malformed messages (unknown type or version, unparseable JSON) go to the dead letter at once.
  */
@@ -58,10 +79,14 @@ export class InboxConsumer {
   private readonly maxAttempts: number;
   private readonly backoffMs: number;
   private readonly logger: Logger;
+  private readonly appliers: ReadonlyMap<string, ApplyAll>;
   private stopping = false;
 
   constructor(private readonly options: InboxConsumerOptions) {
     this.name = options.name;
+    this.appliers = new Map(
+      Object.entries(options.handlers).map(([type, handler]) => [type, applierOf(handler)]),
+    );
     this.maxAttempts = options.maxAttempts ?? 5;
     this.backoffMs = options.backoffMs ?? 50;
     this.logger = (options.logger ?? silentLogger).child({ consumer: options.name });
@@ -80,14 +105,27 @@ export class InboxConsumer {
       const applied = await withTransaction(this.options.pool, async (tx) => {
         const fresh = await this.claim(tx, classified);
         const handled: ConsumedMessage[] = [];
+        // The run of consecutive fresh messages that share a handler, applied by one call.
+        let run: ConsumedMessage[] = [];
+        let runApply: ApplyAll | null = null;
+        const applyRun = async () => {
+          if (runApply && run.length > 0) await runApply(run, tx);
+          handled.push(...run);
+          run = [];
+        };
         for (const item of classified) {
           if (item.kind === 'handle' && fresh.delete(item.consumed.headers.eventId)) {
-            await item.handler(item.consumed, tx);
-            handled.push(item.consumed);
+            if (item.apply !== runApply) {
+              await applyRun();
+              runApply = item.apply;
+            }
+            run.push(item.consumed);
           } else if (item.kind === 'malformed') {
+            await applyRun();
             await this.park(tx, item.message, item.reason, 1);
           }
         }
+        await applyRun();
         await checkpoint(tx, last);
         return handled;
       });
@@ -109,7 +147,7 @@ export class InboxConsumer {
           } else if (item.kind === 'handle') {
             const fresh = await this.claim(tx, [item]);
             if (fresh.size > 0) {
-              await item.handler(item.consumed, tx);
+              await item.apply([item.consumed], tx);
               handled = true;
             }
           }
@@ -167,12 +205,12 @@ export class InboxConsumer {
       this.options.contracts.problemWith(headers.eventType, headers.schemaVersion, message.payload) ??
       (headers.eventId ? null : 'MISSING_EVENT_ID');
     if (problem) return { kind: 'malformed', message, reason: problem };
-    const handler = this.options.handlers[headers.eventType as string];
-    if (!handler) return { kind: 'skip', message };
+    const apply = this.appliers.get(headers.eventType as string);
+    if (!apply) return { kind: 'skip', message };
     return {
       kind: 'handle',
       message,
-      handler,
+      apply,
       consumed: {
         topic: message.topic,
         key: message.key,
@@ -181,6 +219,14 @@ export class InboxConsumer {
       },
     };
   }
+}
+
+/** Every handler as a handler of runs: a one-message handler is called for each message in order. */
+function applierOf(handler: ConsumerHandler): ApplyAll {
+  if (typeof handler !== 'function') return handler.applyAll;
+  return async (messages, tx) => {
+    for (const message of messages) await handler(message, tx);
+  };
 }
 
 function describe(error: unknown): string {

@@ -4,7 +4,7 @@ import type { PostgresEventStore } from '../event-store/event-store';
 import type { Logger } from '../logging/logger';
 import type { ContractRegistry } from '../messaging/contract-registry';
 import { type DeadLetterSink, TableDeadLetterSink } from '../messaging/dead-letter';
-import { InboxConsumer, type MessageHandler } from '../messaging/inbox-consumer';
+import { type ConsumerHandler, InboxConsumer } from '../messaging/inbox-consumer';
 import { DEFAULT_INBOX_RETENTION_HOURS, InboxPruner } from '../messaging/inbox-retention';
 import { combinePublications } from '../messaging/message';
 import { EmbeddedTransport } from '../transport/embedded.transport';
@@ -19,7 +19,7 @@ export interface ConsumerDefinition {
   /** Unique per service, e.g. `identity.credential-projection`. */
   readonly name: string;
   readonly topics: readonly string[];
-  readonly handlers: Readonly<Record<string, MessageHandler>>;
+  readonly handlers: Readonly<Record<string, ConsumerHandler>>;
   readonly maxAttempts?: number;
 }
 

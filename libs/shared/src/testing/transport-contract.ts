@@ -5,7 +5,13 @@ import type { EventMetadata } from '../event-sourcing/event';
 import { PostgresEventStore } from '../event-store/event-store';
 import { ContractRegistry } from '../messaging/contract-registry';
 import { type DeadLetterSink, listDeadLetters } from '../messaging/dead-letter';
-import { InboxConsumer, type MessageHandler } from '../messaging/inbox-consumer';
+import {
+  type BatchMessageHandler,
+  batchHandler,
+  type ConsumerHandler,
+  InboxConsumer,
+  type MessageHandler,
+} from '../messaging/inbox-consumer';
 import { headersOf, type Publication } from '../messaging/message';
 import type { EventTransport } from '../transport/transport.port';
 import { createTestDatabase } from './test-database';
@@ -100,7 +106,27 @@ export function transportContract(subject: TransportUnderTest): void {
       };
     }
 
-    function inbox(transport: EventTransport, name: string, handler: MessageHandler) {
+    /** recordEffect over runs of messages: one INSERT per run; a run holding a poison event fails whole. */
+    function recordEffects(consumer: string, runs: number[]): BatchMessageHandler {
+      return batchHandler(async (messages, tx) => {
+        const data = messages.map((message) => message.payload as { seq: number; poison?: boolean });
+        const poison = data.find((item) => item.poison);
+        if (poison) throw new Error(`cannot digest seq ${poison.seq}`);
+        runs.push(messages.length);
+        await tx.query(
+          `INSERT INTO contract_effects (consumer, event_id, key, seq)
+           SELECT $1, e, k, s FROM unnest($2::text[], $3::text[], $4::int[]) WITH ORDINALITY AS m(e, k, s, n) ORDER BY n`,
+          [
+            consumer,
+            messages.map((message) => message.headers.eventId),
+            messages.map((message) => message.key),
+            data.map((item) => item.seq),
+          ],
+        );
+      });
+    }
+
+    function inbox(transport: EventTransport, name: string, handler: ConsumerHandler) {
       return new InboxConsumer({
         name,
         pool: consumerPool,
@@ -180,6 +206,49 @@ export function transportContract(subject: TransportUnderTest): void {
       const rows = await effects(consumer);
       expect(rows).toHaveLength(2_000);
       expect(new Set(rows.map((row) => row.event_id)).size).toBe(2_000);
+    }, 180_000);
+
+    it('hands a batch handler runs of fresh messages, each applied once in per-key order, and parks its poison alone', async () => {
+      const topic = newTopic();
+      const consumer = `c-${randomUUID()}`;
+      const runs: number[] = [];
+      const first = await open(topic);
+      await first.subscribe(inbox(first, consumer, recordEffects(consumer, runs)), [topic]);
+      // A fetch holding a poison event fails whole and is retried one message at a time.
+      const poisoned = await publish(20, 10, (seq) => (seq === 7 ? { seq, poison: true } : { seq }));
+      await waitFor('180 effects', async () => (await count(consumer)) >= 180);
+      await waitFor(
+        '20 dead letters',
+        async () => (await listDeadLetters(consumerPool, consumer)).length >= 20,
+      );
+      const letters = await listDeadLetters(consumerPool, consumer);
+      expect(letters).toHaveLength(20);
+      for (const letter of letters) {
+        expect(letter.reason).toContain('cannot digest seq 7');
+        expect(letter.attempts).toBe(3);
+      }
+      // Each append of 10 events to a stream reaches the consumer in one fetch at least.
+      const healthy = await publish(20, 40);
+      await waitFor('980 effects', async () => (await count(consumer)) >= 980, 120_000);
+      expect(Math.max(...runs)).toBeGreaterThanOrEqual(10);
+      await first.close();
+
+      // Redelivered from the start: the inbox holds every event back from the handler.
+      await subject.rewind(consumer, topic, consumerPool);
+      const second = await open(topic);
+      await second.subscribe(inbox(second, consumer, recordEffects(consumer, runs)), [topic]);
+      await publish(1, 10);
+      await waitFor('the 10 new effects', async () => (await count(consumer)) >= 990, 120_000);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+
+      const rows = await effects(consumer);
+      expect(rows).toHaveLength(990);
+      expect(new Set(rows.map((row) => row.event_id)).size).toBe(990);
+      expect(await listDeadLetters(consumerPool, consumer)).toHaveLength(20);
+      const seqsOf = (stream: string) => rows.filter((row) => row.key === stream).map((row) => row.seq);
+      for (const stream of poisoned) expect(seqsOf(stream)).toEqual([1, 2, 3, 4, 5, 6, 8, 9, 10]);
+      for (const stream of healthy)
+        expect(seqsOf(stream)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
     }, 180_000);
 
     it('parks a poison event in the dead letter with its error while the rest flow on', async () => {
