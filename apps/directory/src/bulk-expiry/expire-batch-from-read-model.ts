@@ -39,8 +39,11 @@ export interface BatchResult {
  *
  * It is the user decider's `expireInBulk` and `evolve` written in SQL: eligibility is `bulkSkipReason`,
  * the event is `expireInBulk`'s (with `credentialStatus`, no snapshot), the state is `evolve`'s for
- * PasswordExpired. `expire-batch-from-read-model.e2e-spec.ts` checks it against the decider for every
- * status it can meet. A stream that moved on (a writer whose transaction committed after this statement
+ * PasswordExpired. The state document is not rewritten here (that was most of the per-user cost): the
+ * narrow columns and `bulk_expiry_job` are, and the view `directory_users_current` that every reader selects
+ * from applies the job's expiry to the stored state (migration 1710000000002); a user with a pending bulk
+ * expiry has an expiry in force, so it is never eligible again. `expire-batch-from-read-model.e2e-spec.ts`
+ * checks it against the decider for every status it can meet. A stream that moved on (a writer whose transaction committed after this statement
  * began) makes its insert a no-op (`ON CONFLICT DO NOTHING`): that user is returned in `conflicted`.
  */
 export async function expireBatchFromReadModel(tx: Queryable, request: BatchRequest): Promise<BatchResult> {
@@ -51,7 +54,8 @@ export async function expireBatchFromReadModel(tx: Queryable, request: BatchRequ
     conflicted: string[] | null;
   }>(
     `WITH next_users AS (
-       SELECT id, version, status, provider_type, created_at, password_changed_at, state FROM directory_users
+       SELECT id, version, status, provider_type, created_at, password_changed_at, bulk_expiry_job, state
+         FROM directory_users
         WHERE id > $3::uuid AND ($4::uuid IS NULL OR id < $4::uuid) AND created_at < $2::timestamptz
         ORDER BY id LIMIT $5
      ),
@@ -64,7 +68,7 @@ export async function expireBatchFromReadModel(tx: Queryable, request: BatchRequ
         WHERE status IN ('ACTIVE', 'RECOVERY', 'LOCKED_OUT', 'SUSPENDED')
           AND provider_type NOT IN ('FEDERATION', 'SOCIAL')
           AND (password_changed_at IS NULL OR password_changed_at < $2::timestamptz)
-          AND (status = 'ACTIVE' OR jsonb_typeof(state->'expiry') IS DISTINCT FROM 'object')
+          AND (status = 'ACTIVE' OR (bulk_expiry_job IS NULL AND jsonb_typeof(state->'expiry') IS DISTINCT FROM 'object'))
      ),
      appended AS (
        INSERT INTO lapse_events (stream_id, stream_type, version, event_id, type, schema_version, data, metadata)
@@ -83,17 +87,7 @@ export async function expireBatchFromReadModel(tx: Queryable, request: BatchRequ
      projected AS (
        UPDATE directory_users AS u
           SET status = a.expired_status, last_updated = $8::timestamptz, version = a.version,
-              state = (u.state - 'recovery') || jsonb_build_object(
-                'status', a.expired_status,
-                'expiry', jsonb_build_object(
-                  'cause', 'BULK', 'jobId', $6::text, 'reason', $7::text, 'expiredAt', $8::text, 'temporary', null),
-                'lastUpdatedAt', $8::text,
-                'statusChangedAt',
-                  CASE WHEN a.expired_status <> u.status THEN to_jsonb($8::text) ELSE u.state->'statusChangedAt' END,
-                'activatedAt',
-                  CASE WHEN jsonb_typeof(u.state->'activatedAt') = 'string' THEN u.state->'activatedAt'
-                       WHEN a.expired_status = 'PASSWORD_EXPIRED' THEN to_jsonb($8::text)
-                       ELSE 'null'::jsonb END)
+              bulk_expiry_job = $6::uuid
          FROM appended a
         WHERE u.id = a.user_id AND u.version = a.version - 1
        RETURNING u.id
