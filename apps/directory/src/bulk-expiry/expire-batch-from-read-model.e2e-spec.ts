@@ -138,6 +138,18 @@ describe('the bulk expiry fast path (the decider in SQL over the read model)', (
     );
     expect(credential.body.credentialVersion).toBe(rows[0].v);
 
+    // The admin API presents the expiry the fan-out set (by id and in the user list alike).
+    const presented = (await admin('GET', `/api/v1/users/${users.locked}`)).body;
+    const listed = (
+      await admin('GET', `/api/v1/users?search=${encodeURIComponent(`id eq "${users.locked}"`)}`)
+    ).body;
+    expect(listed).toEqual([presented]);
+    expect(presented).toMatchObject({
+      status: 'LOCKED_OUT',
+      lastUpdated: command.cutoff,
+      credentials: { password: { expired: { cause: 'BULK', jobId, at: command.cutoff } } },
+    });
+
     // The next event of an expired user writes the folded state whole and clears the pending bulk expiry.
     for (const [name, step] of [
       ['suspended', '/api/v1/users/:id/lifecycle/unsuspend'],
