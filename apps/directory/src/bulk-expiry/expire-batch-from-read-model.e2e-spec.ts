@@ -102,8 +102,9 @@ describe('the bulk expiry fast path (the decider in SQL over the read model)', (
             [`user-${id}`],
           )
         ).rows,
-        readModel: (await db.query('SELECT version, status, state FROM directory_users WHERE id = $1', [id]))
-          .rows[0],
+        readModel: (
+          await db.query('SELECT version, status, state FROM directory_users_current WHERE id = $1', [id])
+        ).rows[0],
       }));
       const byJob = events.filter((event) => event.metadata.causationId === jobId);
       const before = events.slice(0, events.length - byJob.length) as UserEvent[];
@@ -136,6 +137,47 @@ describe('the bulk expiry fast path (the decider in SQL over the read model)', (
       db.query('SELECT max(version) AS v FROM lapse_events WHERE stream_id = $1', [`user-${users.recovery}`]),
     );
     expect(credential.body.credentialVersion).toBe(rows[0].v);
+
+    // The admin API presents the expiry the fan-out set (by id and in the user list alike).
+    const presented = (await admin('GET', `/api/v1/users/${users.locked}`)).body;
+    const listed = (
+      await admin('GET', `/api/v1/users?search=${encodeURIComponent(`id eq "${users.locked}"`)}`)
+    ).body;
+    expect(listed).toEqual([presented]);
+    expect(presented).toMatchObject({
+      status: 'LOCKED_OUT',
+      lastUpdated: command.cutoff,
+      credentials: { password: { expired: { cause: 'BULK', jobId, at: command.cutoff } } },
+    });
+
+    // The next event of an expired user writes the folded state whole and clears the pending bulk expiry.
+    for (const [name, step] of [
+      ['suspended', '/api/v1/users/:id/lifecycle/unsuspend'],
+      ['active', '/api/v1/users/:id/lifecycle/reset_password?sendEmail=false'],
+    ]) {
+      expect((await admin('POST', step.replace(':id', users[name]))).status).toBe(200);
+      const { events, stored, read } = await withDb(lapse.databaseUrl, async (db) => ({
+        events: (
+          await db.query(
+            'SELECT type, data, metadata FROM lapse_events WHERE stream_id = $1 ORDER BY version',
+            [`user-${users[name]}`],
+          )
+        ).rows as UserEvent[],
+        stored: (
+          await db.query('SELECT state, bulk_expiry_job FROM directory_users WHERE id = $1', [users[name]])
+        ).rows[0],
+        read: (await db.query('SELECT state FROM directory_users_current WHERE id = $1', [users[name]]))
+          .rows[0],
+      }));
+      const folded = JSON.parse(JSON.stringify(fold(userDecider, events)));
+      expect({ name, stored, read }).toEqual({
+        name,
+        stored: { state: folded, bulk_expiry_job: null },
+        read: { state: folded },
+      });
+      expect({ name, expiry: folded.expiry }).toMatchObject({ name, expiry: { cause: 'BULK', jobId } });
+    }
+    expect((await admin('GET', `/api/v1/users/${users.suspended}`)).body.status).toBe('PASSWORD_EXPIRED');
   });
 
   it('takes a user whose stream moved on while the batch ran through the decider, which sees the new password', async () => {

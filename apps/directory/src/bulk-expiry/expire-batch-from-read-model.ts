@@ -39,9 +39,14 @@ export interface BatchResult {
  *
  * It is the user decider's `expireInBulk` and `evolve` written in SQL: eligibility is `bulkSkipReason`,
  * the event is `expireInBulk`'s (with `credentialStatus`, no snapshot), the state is `evolve`'s for
- * PasswordExpired. `expire-batch-from-read-model.e2e-spec.ts` checks it against the decider for every
- * status it can meet. A stream that moved on (a writer whose transaction committed after this statement
- * began) makes its insert a no-op (`ON CONFLICT DO NOTHING`): that user is returned in `conflicted`.
+ * PasswordExpired. The state document is not rewritten (a sixth of the per-user cost): the narrow columns
+ * and `bulk_expiry_job` are, and the view `directory_users_current` that every reader selects from applies
+ * the job's expiry to the stored state (migration 1710000000003); a user with a pending bulk expiry has an
+ * expiry in force, so it is never eligible again. Only the few fields of `state` it needs go through the
+ * statement's CTEs (each is materialised), not the whole document. `expire-batch-from-read-model.e2e-spec.ts`
+ * checks it against the decider for every status it can meet. A stream that moved on (a writer whose
+ * transaction committed after this statement began) makes its insert a no-op (`ON CONFLICT DO NOTHING`):
+ * that user is returned in `conflicted`.
  */
 export async function expireBatchFromReadModel(tx: Queryable, request: BatchRequest): Promise<BatchResult> {
   const { rows } = await tx.query<{
@@ -51,26 +56,29 @@ export async function expireBatchFromReadModel(tx: Queryable, request: BatchRequ
     conflicted: string[] | null;
   }>(
     `WITH next_users AS (
-       SELECT id, version, status, provider_type, created_at, password_changed_at, state FROM directory_users
+       SELECT id, version, status, provider_type, password_changed_at,
+              bulk_expiry_job IS NULL AND jsonb_typeof(state->'expiry') IS DISTINCT FROM 'object' AS no_expiry,
+              state->'profile'->'login' AS login, state->'provider' AS provider
+         FROM directory_users
         WHERE id > $3::uuid AND ($4::uuid IS NULL OR id < $4::uuid) AND created_at < $2::timestamptz
         ORDER BY id LIMIT $5
      ),
      candidates AS (SELECT * FROM next_users WHERE provider_type = ANY($1::text[])),
      targets AS (
-       SELECT id, version, state, gen_random_uuid() AS event_id,
+       SELECT id, version, login, provider, gen_random_uuid() AS event_id,
               CASE WHEN status IN ('LOCKED_OUT', 'SUSPENDED') THEN status ELSE 'PASSWORD_EXPIRED' END AS expired_status,
               provider_type IN ('ACTIVE_DIRECTORY', 'LDAP') AS delegated
          FROM candidates
         WHERE status IN ('ACTIVE', 'RECOVERY', 'LOCKED_OUT', 'SUSPENDED')
           AND provider_type NOT IN ('FEDERATION', 'SOCIAL')
           AND (password_changed_at IS NULL OR password_changed_at < $2::timestamptz)
-          AND (status = 'ACTIVE' OR jsonb_typeof(state->'expiry') IS DISTINCT FROM 'object')
+          AND (status = 'ACTIVE' OR no_expiry)
      ),
      appended AS (
        INSERT INTO lapse_events (stream_id, stream_type, version, event_id, type, schema_version, data, metadata)
        SELECT 'user-' || id, 'user', version + 1, event_id, 'PasswordExpired', 1,
               jsonb_build_object(
-                'login', state->'profile'->'login', 'provider', state->'provider', 'cause', 'BULK',
+                'login', login, 'provider', provider, 'cause', 'BULK',
                 'jobId', $6::text, 'reason', $7::text, 'expiredAt', $8::text, 'delegated', delegated,
                 'credentialStatus', expired_status),
               jsonb_build_object(
@@ -83,17 +91,7 @@ export async function expireBatchFromReadModel(tx: Queryable, request: BatchRequ
      projected AS (
        UPDATE directory_users AS u
           SET status = a.expired_status, last_updated = $8::timestamptz, version = a.version,
-              state = (u.state - 'recovery') || jsonb_build_object(
-                'status', a.expired_status,
-                'expiry', jsonb_build_object(
-                  'cause', 'BULK', 'jobId', $6::text, 'reason', $7::text, 'expiredAt', $8::text, 'temporary', null),
-                'lastUpdatedAt', $8::text,
-                'statusChangedAt',
-                  CASE WHEN a.expired_status <> u.status THEN to_jsonb($8::text) ELSE u.state->'statusChangedAt' END,
-                'activatedAt',
-                  CASE WHEN jsonb_typeof(u.state->'activatedAt') = 'string' THEN u.state->'activatedAt'
-                       WHEN a.expired_status = 'PASSWORD_EXPIRED' THEN to_jsonb($8::text)
-                       ELSE 'null'::jsonb END)
+              bulk_expiry_job = $6::uuid
          FROM appended a
         WHERE u.id = a.user_id AND u.version = a.version - 1
        RETURNING u.id

@@ -20,7 +20,11 @@ export const passwordPolicyViolated = (causes: readonly string[]) =>
     causes,
   );
 
-/** The user whose outstanding reset link has this SHA-256, while it is live; else E0000105. */
+/**
+ * The user whose outstanding reset link has this SHA-256, while it is live; else E0000105. It reads the table,
+ * not `directory_users_current`, so the partial index serves it: a pending bulk expiry (which ends a link) has
+ * already moved the `status` column off RECOVERY, so the stored `state` is current for every row it can match.
+ */
 async function userWithLiveLink(db: Queryable, tokenHash: string, at: string): Promise<ExistingUser> {
   const { rows } = await db.query<Pick<DirectoryUserRow, 'state'>>(
     `SELECT state FROM directory_users

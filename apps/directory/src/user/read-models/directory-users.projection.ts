@@ -3,6 +3,9 @@ import type { ExistingUser, UserState } from '../domain/user.state';
 
 export const LOGIN_CONSTRAINT = 'directory_users_login_key';
 
+/** The read model as readers see it: `directory_users` with a bulk expiry set by the fan-out applied to `state`. */
+export const USERS_VIEW = 'directory_users_current';
+
 export interface DirectoryUserRow {
   id: string;
   version: number;
@@ -28,7 +31,9 @@ function columns(state: ExistingUser) {
 /**
  * The admin read model, written in the same transaction as the append so the admin API reads its own
  * writes. The unique login index is the login-uniqueness claim; `version` follows the stream so bulk
- * expiry can append with the right expected version without re-reading every stream.
+ * expiry can append with the right expected version without re-reading every stream. A bulk expiry sets
+ * only the narrow columns and `bulk_expiry_job` (`expire-batch-from-read-model.ts`); this writes the folded
+ * state whole and clears it. Readers select the state from `USERS_VIEW`, which applies a pending bulk expiry.
  */
 export async function projectUser(
   tx: Queryable,
@@ -49,7 +54,7 @@ export async function projectUser(
   await tx.query(
     `UPDATE directory_users SET login = $2, login_lower = $3, email = $4, first_name = $5, last_name = $6, status = $7,
             provider_type = $8, created_at = $9, last_updated = $10, password_changed_at = $11,
-            version = version + $12, state = $13
+            version = version + $12, state = $13, bulk_expiry_job = NULL
       WHERE id = $1`,
     [...columns(after), appended, JSON.stringify(after)],
   );
@@ -79,11 +84,11 @@ export const isUserId = (value: string) => UUID.test(value);
 /** By id, or by login (case-insensitive), like Okta's `GET /api/v1/users/{idOrLogin}`. */
 export async function findUser(db: Queryable, idOrLogin: string): Promise<DirectoryUserRow | null> {
   const { rows } = isUserId(idOrLogin)
-    ? await db.query<DirectoryUserRow>('SELECT id, version, state FROM directory_users WHERE id = $1', [
+    ? await db.query<DirectoryUserRow>(`SELECT id, version, state FROM ${USERS_VIEW} WHERE id = $1`, [
         idOrLogin,
       ])
     : await db.query<DirectoryUserRow>(
-        'SELECT id, version, state FROM directory_users WHERE login_lower = $1',
+        `SELECT id, version, state FROM ${USERS_VIEW} WHERE login_lower = $1`,
         [idOrLogin.toLowerCase()],
       );
   return rows[0] ?? null;
