@@ -32,13 +32,18 @@ const toRecord = (id: string, row: SessionRow): SessionRecord => ({
   lastPasswordVerification: row.last_password_verification,
 });
 
-export async function insertSession(db: Pool | PoolClient, session: SessionRecord): Promise<void> {
+/** `idHash` is `digestOf(session.id)`, passed in when it was computed ahead of time. */
+export async function insertSession(
+  db: Pool | PoolClient,
+  session: SessionRecord,
+  idHash: string = digestOf(session.id),
+): Promise<void> {
   await db.query({
     name: 'identity-insert-session',
     text: `INSERT INTO identity_sessions (id_hash, user_id, login, credential_version, created_at, expires_at, last_password_verification)
            VALUES ($1, $2, $3, $4, $5, $6, $7)`,
     values: [
-      digestOf(session.id),
+      idHash,
       session.userId,
       session.login,
       session.credentialVersion,

@@ -12,7 +12,7 @@ import {
   passwordExpired,
   temporaryPasswordExpired,
 } from '../sign-in/sign-in.errors';
-import { looksLikeSecretToken, newSecretToken } from '../tokens/secret-token';
+import { digestOf, looksLikeSecretToken, newSecretToken } from '../tokens/secret-token';
 import { redeemSessionToken } from './session-token.repository';
 import {
   activeSession,
@@ -39,6 +39,17 @@ export interface SessionView {
   readonly _links: Record<string, unknown>;
 }
 
+/** A new session id (the bearer secret) and the digest stored in its place. */
+interface NewSessionId {
+  readonly secret: string;
+  readonly digest: string;
+}
+
+function newSessionId(): NewSessionId {
+  const secret = newSecretToken();
+  return { secret, digest: digestOf(secret) };
+}
+
 /** Sessions: created from a one-use session token or (legacy) straight from a password; checked, refreshed, ended. */
 @Injectable()
 export class SessionsService {
@@ -61,8 +72,12 @@ export class SessionsService {
 
   /** The legacy form: E0000064 for an expired password, only once the password verified. */
   async fromPassword(username: string, password: string): Promise<SessionRecord> {
-    const verdict = await this.gate.signIn(username, password, false);
-    return this.open(verdict, verdict.verifiedAt);
+    const deciding = this.gate.signIn(username, password, false);
+    // Minted while the credential lookup is in flight, for every attempt alike: after the hash only the
+    // insert is left (work right after a 19 MB argon2 pass runs on cold caches).
+    const id = newSessionId();
+    const verdict = await deciding;
+    return this.open(verdict, verdict.verifiedAt, id);
   }
 
   async get(id: string): Promise<SessionRecord> {
@@ -118,7 +133,11 @@ export class SessionsService {
     };
   }
 
-  private async open(verdict: Verdict, passwordVerifiedAt: Date): Promise<SessionRecord> {
+  private async open(
+    verdict: Verdict,
+    passwordVerifiedAt: Date,
+    id: NewSessionId = newSessionId(),
+  ): Promise<SessionRecord> {
     const facts = verdict.facts as GateFacts | null;
     switch (verdict.answer.kind) {
       case 'SUCCESS':
@@ -135,7 +154,7 @@ export class SessionsService {
     if (!facts) throw authenticationFailed();
     const now = this.clock.now();
     const session: SessionRecord = {
-      id: newSecretToken(),
+      id: id.secret,
       userId: facts.credential.userId,
       login: facts.credential.login,
       credentialVersion: facts.credential.credentialVersion,
@@ -143,7 +162,7 @@ export class SessionsService {
       expiresAt: this.expiryFrom(now),
       lastPasswordVerification: passwordVerifiedAt,
     };
-    await insertSession(this.pool, session);
+    await insertSession(this.pool, session, id.digest);
     this.metrics.count('lapse_identity_sessions_created_total');
     return session;
   }
