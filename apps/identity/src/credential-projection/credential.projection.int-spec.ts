@@ -6,6 +6,7 @@ import { identityManifest } from '../identity.manifest';
 import {
   applyBulkExpiryCutoff,
   applyCredentialState,
+  applyCredentialStates,
   applyPasswordExpired,
   applyPasswordsExpired,
 } from './credential.projection';
@@ -104,6 +105,70 @@ describe('the credential-state projection', () => {
         }),
       );
       expect((await gateFactsByUserId(pool, user.userId))?.lockout).toBeNull();
+    });
+
+    it('applies a run of snapshots in one call as it would one by one, in order', async () => {
+      const imported = snapshot();
+      const overtaken = snapshot({ credentialVersion: 2 });
+      const relocked = snapshot({ changedAt: '2025-01-01T00:00:00Z' });
+      const stale = snapshot({ credentialVersion: 6 });
+      await given(
+        (tx) => applyCredentialState(tx, overtaken),
+        (tx) => applyCredentialState(tx, relocked),
+        (tx) => applyCredentialState(tx, stale),
+      );
+      const lockedAt = '2025-01-01T01:00:00Z';
+      for (const user of [relocked, stale]) {
+        await pool.query(
+          'INSERT INTO identity_lockouts (user_id, failed_attempts, locked_at) VALUES ($1, 3, $2)',
+          [user.userId, lockedAt],
+        );
+      }
+      let changedRows = 0;
+      await given(async (tx) => {
+        changedRows = await applyCredentialStates(tx, [
+          imported,
+          // The newest of a user's snapshots wins whatever the order; an equal version changes nothing.
+          { ...overtaken, credentialVersion: 4, status: 'PASSWORD_EXPIRED', passwordExpired: true },
+          { ...overtaken, credentialVersion: 3, status: 'SUSPENDED' },
+          { ...overtaken, credentialVersion: 4, status: 'ACTIVE' },
+          // Unlocked by an admin, then locked again by directory: the unlock still ends identity's lock.
+          { ...relocked, credentialVersion: 2, status: 'ACTIVE', changedAt: '2025-01-01T02:00:00Z' },
+          { ...relocked, credentialVersion: 3, status: 'LOCKED_OUT', changedAt: '2025-01-01T03:00:00Z' },
+          // Older than what is stored: neither the row nor the lock changes.
+          { ...stale, credentialVersion: 5, status: 'SUSPENDED', changedAt: '2025-01-01T02:00:00Z' },
+        ]);
+      });
+      expect(changedRows).toBe(3);
+      expect((await gateFactsByUserId(pool, imported.userId))?.credential).toMatchObject({
+        status: 'ACTIVE',
+        credentialVersion: 1,
+      });
+      expect((await gateFactsByUserId(pool, overtaken.userId))?.credential).toMatchObject({
+        status: 'PASSWORD_EXPIRED',
+        passwordExpired: true,
+        credentialVersion: 4,
+      });
+      const relockedFacts = await gateFactsByUserId(pool, relocked.userId);
+      expect(relockedFacts?.credential).toMatchObject({ status: 'LOCKED_OUT', credentialVersion: 3 });
+      expect(relockedFacts?.lockout).toBeNull();
+      const staleFacts = await gateFactsByUserId(pool, stale.userId);
+      expect(staleFacts?.credential).toMatchObject({ status: 'ACTIVE', credentialVersion: 6 });
+      expect(staleFacts?.lockout?.lockedAt).toEqual(new Date(lockedAt));
+    });
+
+    it('refuses the whole run when one snapshot cannot be stored, so it can be dead-lettered alone', async () => {
+      const user = snapshot();
+      await expect(
+        given((tx) =>
+          applyCredentialStates(tx, [
+            { ...user, credentialVersion: 3 },
+            // Outranked by the newer snapshot, it would change nothing one by one, yet fail there too.
+            { ...user, credentialVersion: 2, changedAt: 'not a timestamp' },
+          ]),
+        ),
+      ).rejects.toThrow();
+      expect(await gateFactsByUserId(pool, user.userId)).toBeNull();
     });
   });
 

@@ -18,49 +18,92 @@ export const CREDENTIAL_PROJECTION_CONSUMER = 'identity.credential-projection';
 
 /** Keeps the newest snapshot per user; an older one arriving late changes nothing. */
 export async function applyCredentialState(
-  db: Queryable,
+  db: Pool | PoolClient,
   snapshot: CredentialStateChangedV1,
 ): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `INSERT INTO identity_credentials (user_id, login, provider_type, provider_name, status, credential_version,
-        password_hash, password_changed_at, password_expired, one_time_expires_at, changed_at, applied_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())
-     ON CONFLICT (user_id) DO UPDATE SET
-        login = EXCLUDED.login, provider_type = EXCLUDED.provider_type, provider_name = EXCLUDED.provider_name,
-        status = EXCLUDED.status, credential_version = EXCLUDED.credential_version,
-        password_hash = EXCLUDED.password_hash, password_changed_at = EXCLUDED.password_changed_at,
-        password_expired = EXCLUDED.password_expired, one_time_expires_at = EXCLUDED.one_time_expires_at,
-        changed_at = EXCLUDED.changed_at, applied_at = now()
-      WHERE identity_credentials.credential_version < EXCLUDED.credential_version`,
-    [
-      snapshot.userId,
-      snapshot.login,
-      snapshot.provider.type,
-      snapshot.provider.name,
-      snapshot.status,
-      snapshot.credentialVersion,
-      snapshot.passwordHash,
-      snapshot.passwordChangedAt,
-      snapshot.passwordExpired,
-      snapshot.oneTimePassword?.expiresAt ?? null,
-      snapshot.changedAt,
-    ],
-  );
-  if ((rowCount ?? 0) > 0) await clearLockAfterUnlockOrChange(db, snapshot);
-  return (rowCount ?? 0) > 0;
+  return (await applyCredentialStates(db, [snapshot])) > 0;
 }
 
-/** An admin unlock or a new password (a newer snapshot that is not LOCKED_OUT) ends identity's lock. */
-async function clearLockAfterUnlockOrChange(
-  db: Queryable,
-  snapshot: CredentialStateChangedV1,
+/**
+ * Many snapshots (an import delivers thousands per fetch) in two statements, with the effect of applying
+ * them one by one in order; returns how many user rows changed. Every snapshot reaches PostgreSQL, so one
+ * that cannot be stored fails the run (and is dead-lettered alone) even when a newer one outranks it.
+ */
+export async function applyCredentialStates(
+  db: Pool | PoolClient,
+  snapshots: readonly CredentialStateChangedV1[],
+): Promise<number> {
+  if (snapshots.length === 0) return 0;
+  // Before the upsert, while the stored versions are those the snapshots are compared with.
+  await clearLocksAfterUnlockOrChange(db, snapshots);
+  // Per user, the highest credentialVersion (the first of equals) is the one a run in order would leave.
+  const { rowCount } = await db.query({
+    name: 'identity-apply-credential-states',
+    text: `INSERT INTO identity_credentials (user_id, login, provider_type, provider_name, status, credential_version,
+              password_hash, password_changed_at, password_expired, one_time_expires_at, changed_at, applied_at)
+           SELECT DISTINCT ON (user_id) user_id, login, provider_type, provider_name, status, credential_version,
+                  password_hash, password_changed_at, password_expired, one_time_expires_at, changed_at, now()
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[],
+                         $8::timestamptz[], $9::boolean[], $10::timestamptz[], $11::timestamptz[]) WITH ORDINALITY
+                  AS s(user_id, login, provider_type, provider_name, status, credential_version, password_hash,
+                       password_changed_at, password_expired, one_time_expires_at, changed_at, arrival)
+            ORDER BY user_id, credential_version DESC, arrival
+           ON CONFLICT (user_id) DO UPDATE SET
+              login = EXCLUDED.login, provider_type = EXCLUDED.provider_type, provider_name = EXCLUDED.provider_name,
+              status = EXCLUDED.status, credential_version = EXCLUDED.credential_version,
+              password_hash = EXCLUDED.password_hash, password_changed_at = EXCLUDED.password_changed_at,
+              password_expired = EXCLUDED.password_expired, one_time_expires_at = EXCLUDED.one_time_expires_at,
+              changed_at = EXCLUDED.changed_at, applied_at = now()
+            WHERE identity_credentials.credential_version < EXCLUDED.credential_version`,
+    values: [
+      snapshots.map((snapshot) => snapshot.userId),
+      snapshots.map((snapshot) => snapshot.login),
+      snapshots.map((snapshot) => snapshot.provider.type),
+      snapshots.map((snapshot) => snapshot.provider.name),
+      snapshots.map((snapshot) => snapshot.status),
+      snapshots.map((snapshot) => snapshot.credentialVersion),
+      snapshots.map((snapshot) => snapshot.passwordHash),
+      snapshots.map((snapshot) => snapshot.passwordChangedAt),
+      snapshots.map((snapshot) => snapshot.passwordExpired),
+      snapshots.map((snapshot) => snapshot.oneTimePassword?.expiresAt ?? null),
+      snapshots.map((snapshot) => snapshot.changedAt),
+    ],
+  });
+  return rowCount ?? 0;
+}
+
+/**
+ * An admin unlock or a new password (a newer snapshot that is not LOCKED_OUT) ends identity's lock. In a
+ * run, a snapshot is applied when its version is above the stored one and above every earlier one of the
+ * run for that user; each applied one that is not LOCKED_OUT ends a lock taken no later than its change.
+ */
+async function clearLocksAfterUnlockOrChange(
+  db: Pool | PoolClient,
+  snapshots: readonly CredentialStateChangedV1[],
 ): Promise<void> {
-  if (snapshot.status === 'LOCKED_OUT') return;
-  await db.query(
-    `DELETE FROM identity_lockouts
-      WHERE user_id = $1 AND (locked_at IS NULL OR locked_at <= $2::timestamptz)`,
-    [snapshot.userId, snapshot.changedAt],
-  );
+  const highestSoFar = new Map<string, number>();
+  const unlocking: CredentialStateChangedV1[] = [];
+  for (const snapshot of snapshots) {
+    const highest = highestSoFar.get(snapshot.userId);
+    if (highest !== undefined && snapshot.credentialVersion <= highest) continue;
+    highestSoFar.set(snapshot.userId, snapshot.credentialVersion);
+    if (snapshot.status !== 'LOCKED_OUT') unlocking.push(snapshot);
+  }
+  if (unlocking.length === 0) return;
+  await db.query({
+    name: 'identity-clear-locks-after-change',
+    text: `DELETE FROM identity_lockouts l
+            USING unnest($1::text[], $2::int[], $3::timestamptz[]) AS s(user_id, credential_version, changed_at)
+            WHERE l.user_id = s.user_id
+              AND (l.locked_at IS NULL OR l.locked_at <= s.changed_at)
+              AND NOT EXISTS (SELECT 1 FROM identity_credentials c
+                               WHERE c.user_id = s.user_id AND c.credential_version >= s.credential_version)`,
+    values: [
+      unlocking.map((snapshot) => snapshot.userId),
+      unlocking.map((snapshot) => snapshot.credentialVersion),
+      unlocking.map((snapshot) => snapshot.changedAt),
+    ],
+  });
 }
 
 /** The O(1) bulk fact: one row, applied at the gate to every user of the providers. */
@@ -150,9 +193,12 @@ interface ExpiryOfUser {
 export function credentialProjectionHandlers(): Record<string, ConsumerHandler> {
   const t = DIRECTORY_EVENT_TYPES;
   return {
-    [t.CredentialStateChanged]: async (message, tx) => {
-      await applyCredentialState(tx, message.payload as CredentialStateChangedV1);
-    },
+    [t.CredentialStateChanged]: batchHandler(async (messages, tx) => {
+      await applyCredentialStates(
+        tx,
+        messages.map((message) => message.payload as CredentialStateChangedV1),
+      );
+    }),
     [t.BulkPasswordExpiryStarted]: (message, tx) =>
       applyBulkExpiryCutoff(tx, message.payload as BulkPasswordExpiryStartedV1),
     [t.PasswordExpired]: batchHandler((messages, tx) =>
