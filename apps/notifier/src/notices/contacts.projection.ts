@@ -1,16 +1,35 @@
-import type { MessageHandler, Queryable, UserCreatedV1 } from '@lapse/shared';
+import { batchHandler, type Queryable, type UserCreatedV1 } from '@lapse/shared';
 
-/** The few profile fields notices need (email, phone, first name), kept from `UserCreated`. */
-export const projectContactWhenUserCreated: MessageHandler = async (message, tx) => {
-  const user = message.payload as UserCreatedV1;
-  await tx.query(
-    `INSERT INTO notifier_contacts (user_id, login, email, mobile_phone, first_name) VALUES ($1, $2, $3, $4, $5)
+/**
+ * The few profile fields notices need (email, phone, first name), kept from `UserCreated`. An import
+ * delivers thousands per fetch, so a run of them is one statement; the last of a user's in the run wins,
+ * as applying them one by one would leave it.
+ */
+export const projectContactWhenUserCreated = batchHandler(async (messages, tx) => {
+  await projectContacts(
+    tx,
+    messages.map((message) => message.payload as UserCreatedV1),
+  );
+});
+
+export async function projectContacts(db: Queryable, users: readonly UserCreatedV1[]): Promise<void> {
+  await db.query(
+    `INSERT INTO notifier_contacts (user_id, login, email, mobile_phone, first_name)
+     SELECT DISTINCT ON (user_id) user_id, login, email, mobile_phone, first_name
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+              WITH ORDINALITY AS c(user_id, login, email, mobile_phone, first_name, n)
+      ORDER BY user_id, n DESC
      ON CONFLICT (user_id) DO UPDATE SET login = EXCLUDED.login, email = EXCLUDED.email,
        mobile_phone = EXCLUDED.mobile_phone, first_name = EXCLUDED.first_name, updated_at = now()`,
-    [user.userId, user.login, user.email ?? null, user.mobilePhone ?? null, user.firstName ?? null],
+    [
+      users.map((user) => user.userId),
+      users.map((user) => user.login),
+      users.map((user) => user.email ?? null),
+      users.map((user) => user.mobilePhone ?? null),
+      users.map((user) => user.firstName ?? null),
+    ],
   );
-};
-
+}
 export interface Contact {
   readonly userId: string;
   readonly login: string;

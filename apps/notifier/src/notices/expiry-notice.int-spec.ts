@@ -7,7 +7,7 @@ import {
 } from '@lapse/shared';
 import { MaildevCaptureServer } from '../mail-capture/maildev-capture-server';
 import { DeliveryHarness } from '../testing/delivery-harness';
-import { projectContactWhenUserCreated } from './contacts.projection';
+import { findContact, projectContacts, projectContactWhenUserCreated } from './contacts.projection';
 import { queueNoticeWhenPasswordExpired } from './queue-notice-when-password-expired.handler';
 
 describe('notices when an administrator expires passwords (real PostgreSQL, real SMTP)', () => {
@@ -101,5 +101,33 @@ describe('notices when an administrator expires passwords (real PostgreSQL, real
     expect(elapsed).toBeLessThan(6000);
     const arrived = (await maildev.emails()).filter((mail) => mail.to[0]?.address.endsWith('@rate.example'));
     expect(arrived).toHaveLength(15);
+  });
+
+  it('keeps contacts from a run of UserCreated in one statement, the last of a user in the run winning', async () => {
+    const [first, second] = [uuidSource.next(), uuidSource.next()];
+    const created = (userId: string, email: string, firstName: string): UserCreatedV1 => ({
+      userId,
+      login: `${userId}@example.com`,
+      email,
+      firstName,
+      lastName: 'Lovelace',
+      mobilePhone: null,
+      provider: { type: 'OKTA', name: 'OKTA' },
+      status: 'ACTIVE',
+      createdAt: new Date().toISOString(),
+    });
+    await projectContacts(notifier.pool, [
+      created(first, 'old@example.com', 'Ada'),
+      created(second, 'second@example.com', 'Augusta'),
+      created(first, 'new@example.com', 'Ada'),
+    ]);
+    expect(await findContact(notifier.pool, first)).toEqual({
+      userId: first,
+      login: `${first}@example.com`,
+      email: 'new@example.com',
+      mobilePhone: null,
+      firstName: 'Ada',
+    });
+    expect((await findContact(notifier.pool, second))?.email).toBe('second@example.com');
   });
 });

@@ -6,7 +6,7 @@ import {
   DIRECTORY_EVENT_TYPES,
   InboxConsumer,
   type InboundMessage,
-  type MessageHandler,
+  type ConsumerHandler,
   type OutboundMessage,
   PostgresEventStore,
   publishedContracts,
@@ -73,7 +73,7 @@ export class DeliveryHarness {
 
   static async start(
     options: HarnessOptions,
-    extraHandlers: Record<string, MessageHandler> = {},
+    extraHandlers: Record<string, ConsumerHandler> = {},
   ): Promise<DeliveryHarness> {
     const databaseUrl =
       options.databaseUrl ?? (await createTestDatabase(notifierManifest.migrations, 'notifier'));
