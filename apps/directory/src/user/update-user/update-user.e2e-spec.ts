@@ -85,6 +85,27 @@ describe('updating a user (POST and PUT /api/v1/users/{id})', () => {
     });
   });
 
+  describe('when admins update one user at once', () => {
+    it('loses no property: each partial update is merged with the profile it finds at append time', async () => {
+      const user = await createUser();
+      const changes = [
+        { firstName: 'Augusta' },
+        { lastName: 'King' },
+        { mobilePhone: '+15550199' },
+        { displayName: 'Countess' },
+        { email: `c.${user.profile.login}` },
+      ];
+      const answers = await Promise.all(
+        changes.map((profile) => admin('POST', `/api/v1/users/${user.id}`, { profile })),
+      );
+      expect(answers.map((answer) => answer.status)).toEqual(changes.map(() => 200));
+      const fetched = await admin('GET', `/api/v1/users/${user.id}`);
+      expect(fetched.body.profile).toEqual({ ...user.profile, ...Object.assign({}, ...changes) });
+      const audit = await auditOf(user.id);
+      expect(audit.filter((entry) => entry.eventType === 'user.account.update_profile')).toHaveLength(5);
+    });
+  });
+
   describe('with strict semantics (PUT)', () => {
     it('sets every profile property not sent to null', async () => {
       const user = await createUser();
