@@ -68,6 +68,11 @@ describe('the published contracts', () => {
       { oldPassword: 'Initial1pass', newPassword: 'Changed9pass' },
       `Bearer ${lapse.serviceToken}`,
     );
+    const updated = await call('POST', `/api/v1/users/${d}`, {
+      profile: { login: 'contract.d2@example.com', mobilePhone: null },
+      credentials: { password: { value: 'Admin-Set-Pass-7' } },
+    });
+    expect(updated.status).toBe(200);
     const job = await call('POST', '/api/v1/users/lifecycle/expire_passwords', { reason: 'contract test' });
     expect(job.status).toBe(202);
     for (let i = 0; i < 150; i++) {
@@ -142,6 +147,7 @@ describe('the published contracts', () => {
       expect.arrayContaining([
         'UserCreated',
         'UserStatusChanged',
+        'UserProfileUpdated',
         'PasswordExpired',
         'PasswordChanged',
         'SessionsRevoked',

@@ -36,6 +36,8 @@ import { ListUsersHttpController } from './user/list-users/list-users.http.contr
 import { CredentialStateInternalHttpController } from './user/read-models/credential-state.internal.http.controller';
 import { ResetPasswordHttpController } from './user/reset-password/reset-password.http.controller';
 import { UnlockHttpController } from './user/unlock/unlock.http.controller';
+import { UpdateUserHandler } from './user/update-user/update-user.handler';
+import { UpdateUserHttpController } from './user/update-user/update-user.http.controller';
 import { UserCommandService } from './user/user-commands.service';
 
 /** The directory service: users and credentials (event-sourced), policy, bulk expiry, admin tokens, audit log. */
@@ -51,6 +53,7 @@ export class DirectoryModule {
         ImportUsersHttpController,
         CreateUserHttpController,
         GetUserHttpController,
+        UpdateUserHttpController,
         ExpirePasswordHttpController,
         ExpirePasswordWithTempPasswordHttpController,
         ResetPasswordHttpController,
@@ -81,6 +84,7 @@ export class DirectoryModule {
         UserCommandService,
         PasswordPolicyStore,
         ChangePasswordHandler,
+        UpdateUserHandler,
         CompleteRecoveryHandler,
         IssueTemporaryPasswordHandler,
         RecordTempPasswordDeliveryOutcome,

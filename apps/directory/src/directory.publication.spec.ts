@@ -1,4 +1,7 @@
 import { fold, type RecordedEvent, TOPICS } from '@lapse/shared';
+import { CONTRACT_SCHEMAS } from '@lapse/shared/contracts/schemas';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 import { directoryPublication } from './directory.publication';
 import type { UserCommand } from './user/domain/user.commands';
 import { userDecider } from './user/domain/user.decider';
@@ -187,6 +190,54 @@ describe('the directory publication', () => {
 
     it('publishes nothing for a link handed to the admin (sendEmail=false)', () => {
       expect(messagesOf(reset(null))).toEqual([]);
+    });
+  });
+
+  describe('for a profile update by an admin', () => {
+    const update: UserCommand = {
+      type: 'UpdateUser',
+      profile: { patch: { login: 'kay.new@example.com', lastName: 'Noor' }, replace: false },
+      password: { hash: '$argon2id$hash-admin' },
+      at: '2026-01-02T00:00:00.000Z',
+      ...flags,
+    };
+    const published = record(create, update).flatMap(directoryPublication).slice(2);
+
+    it('publishes UserProfileUpdated with the whole profile and the previous login, then the new password fact and snapshot', () => {
+      expect(published.map((m) => [m.topic, m.headers.eventType])).toEqual([
+        [TOPICS.directoryUsers, 'UserProfileUpdated'],
+        [TOPICS.directoryUsers, 'PasswordChanged'],
+        [TOPICS.directoryCredentials, 'CredentialStateChanged'],
+      ]);
+      expect(published[0].payload).toEqual({
+        userId: USER,
+        login: 'kay.new@example.com',
+        previousLogin: 'kay@example.com',
+        email: 'kay@example.com',
+        firstName: 'Kay',
+        lastName: 'Noor',
+        mobilePhone: '+15550100',
+        updatedAt: '2026-01-02T00:00:00.000Z',
+      });
+      expect(published[1].payload).toMatchObject({ login: 'kay.new@example.com', by: 'ADMIN' });
+      expect(published[2].payload).toMatchObject({
+        login: 'kay.new@example.com',
+        passwordHash: '$argon2id$hash-admin',
+      });
+    });
+
+    it('publishes payloads valid against their published JSON Schemas, with no hash on the public topic', () => {
+      const ajv = addFormats(new Ajv({ allowUnionTypes: true }));
+      for (const message of published) {
+        const validate = ajv.compile(CONTRACT_SCHEMAS[message.headers.eventType]);
+        expect({ type: message.headers.eventType, valid: validate(message.payload) }).toEqual({
+          type: message.headers.eventType,
+          valid: true,
+        });
+      }
+      expect(JSON.stringify(published.filter((m) => m.topic === TOPICS.directoryUsers))).not.toMatch(
+        /argon2/,
+      );
     });
   });
 

@@ -9,6 +9,7 @@ import {
   type SessionsRevokedV1,
   type TemporaryPasswordDeliveryRequestedV1,
   type UserCreatedV1,
+  type UserProfileUpdatedV1,
   type UserStatusChangedV1,
 } from '@lapse/shared/contracts/directory.v1';
 import type { BulkJobEvent } from './bulk-expiry/domain/bulk-job.events';
@@ -58,6 +59,20 @@ function userMessages(recorded: RecordedEvent): OutboundMessage[] {
         changedAt: event.data.at,
       };
       return [users(T.UserStatusChanged, payload)];
+    }
+    case 'UserProfileUpdated': {
+      const { data } = event;
+      const payload: UserProfileUpdatedV1 = {
+        userId,
+        login: data.profile.login,
+        previousLogin: data.previousLogin,
+        email: data.profile.email,
+        firstName: data.profile.firstName,
+        lastName: data.profile.lastName,
+        mobilePhone: data.profile.mobilePhone,
+        updatedAt: data.updatedAt,
+      };
+      return [users(T.UserProfileUpdated, payload)];
     }
     case 'PasswordSet': {
       const payload: PasswordChangedV1 = {

@@ -80,6 +80,28 @@ describe("Okta's Node SDK against Lapse", () => {
     expect(credentials.provider?.type).toBe('OKTA');
   });
 
+  it('updates a user: a partial profile change and a password the admin sets', async () => {
+    const user = await createUser('sdk.update@example.com');
+    const before = await service('GET', `/internal/v1/users/${user.id}/credential-state`);
+    const updated = await okta.userApi.updateUser({
+      userId: user.id as string,
+      user: {
+        profile: { login: 'sdk.updated@example.com', lastName: 'Renamed' },
+        credentials: { password: { value: 'Admin-Set-Pass-7' } },
+      },
+    });
+    expect(updated.status).toBe('ACTIVE');
+    expect(updated.profile).toMatchObject({
+      login: 'sdk.updated@example.com',
+      email: 'sdk.update@example.com',
+      firstName: 'Sdk',
+      lastName: 'Renamed',
+    });
+    const state = await service('GET', `/internal/v1/users/${user.id}/credential-state`);
+    expect(state.body.login).toBe('sdk.updated@example.com');
+    expect(state.body.passwordHash).not.toBe(before.body.passwordHash);
+  });
+
   it('surfaces Okta errors: a wrong old password is E0000014', async () => {
     const user = await createUser('sdk.wrong@example.com');
     await expect(

@@ -12,6 +12,7 @@ export type AuditEventType =
   | 'user.lifecycle.password_mass_expiry'
   | 'user.account.reset_password'
   | 'user.account.update_password'
+  | 'user.account.update_profile'
   | 'user.account.lock'
   | 'user.account.unlock_by_admin'
   | 'user.account.unlock'

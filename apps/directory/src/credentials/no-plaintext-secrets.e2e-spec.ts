@@ -58,6 +58,16 @@ describe('secrets in the directory', () => {
       oldPassword: { value: 'Wrong3secret' },
       newPassword: { value: 'Refused4secret' },
     });
+    const setByAdmin = await admin('POST', `/api/v1/users/${id}`, {
+      profile: { firstName: 'Secret' },
+      credentials: { password: { value: 'Admin5secret' } },
+    });
+    expect(setByAdmin.status).toBe(200);
+    const reused = await admin('PUT', `/api/v1/users/${id}`, {
+      credentials: { password: { value: 'Changed2secret' } },
+    });
+    expect(reused.status).toBe(400);
+    expect(JSON.stringify([setByAdmin.body, reused.body])).not.toMatch(/Admin5secret|Changed2secret/);
 
     const dump = await dumpDatabase(lapse.databaseUrl);
     expect(dump).toContain('$argon2id$');
@@ -68,6 +78,7 @@ describe('secrets in the directory', () => {
       'Changed2secret',
       'Wrong3secret',
       'Refused4secret',
+      'Admin5secret',
       lapse.adminToken,
     ]) {
       expect(dump.includes(secret)).toBe(false);

@@ -13,7 +13,7 @@ import { type AuditEntry, type AuditEventType, writeAudit } from '../audit/audit
 import type { Caller } from '../common/caller';
 import type { UserCommand } from './domain/user.commands';
 import { userDecider, userStreamId } from './domain/user.decider';
-import type { UserEvent } from './domain/user.events';
+import type { UserEvent, UserEventType } from './domain/user.events';
 import type { UserState } from './domain/user.state';
 import { LOGIN_CONSTRAINT, projectUser } from './read-models/directory-users.projection';
 
@@ -23,6 +23,8 @@ export interface AuditSpec {
   readonly message: string;
   readonly reason?: string | null;
   readonly debugData?: Record<string, string | number | boolean | null>;
+  /** Written only when the command appended an event of this type (one command, several audit records). */
+  readonly when?: UserEventType;
 }
 
 export interface UserCommandOutcome {
@@ -46,8 +48,9 @@ export class UserCommandService {
     userId: string,
     command: UserCommand,
     caller: Caller,
-    audit?: AuditSpec,
+    audit?: AuditSpec | readonly AuditSpec[],
   ): Promise<UserCommandOutcome> {
+    const audits: readonly AuditSpec[] = audit === undefined ? [] : Array.isArray(audit) ? audit : [audit];
     try {
       const result = await this.eventStore.commands.handle(
         userDecider,
@@ -60,8 +63,14 @@ export class UserCommandService {
             const after = events.reduce(userDecider.evolve, before);
             await projectUser(tx, before, after, events.length);
             await recordDeliveryRequests(tx, userId, events, command.at);
-            if (audit && events.length > 0)
-              await writeAudit(tx, [auditEntry(audit, caller, userId, after, 'SUCCESS', command.at)]);
+            const written = audits.filter((spec) =>
+              spec.when ? events.some((event) => event.type === spec.when) : events.length > 0,
+            );
+            if (written.length > 0)
+              await writeAudit(
+                tx,
+                written.map((spec) => auditEntry(spec, caller, userId, after, 'SUCCESS', command.at)),
+              );
           },
         },
       );
@@ -72,17 +81,21 @@ export class UserCommandService {
             'login: An object with this field already exists in the current organization',
           ])
         : error;
-      if (refusal instanceof DomainError && audit) {
-        await writeAudit(this.eventStore.pool, [
-          auditEntry(
-            { ...audit, reason: `${refusal.code}: ${refusal.message}` },
-            caller,
-            userId,
-            null,
-            'FAILURE',
-            this.clock.now().toISOString(),
+      if (refusal instanceof DomainError && audits.length > 0) {
+        const at = this.clock.now().toISOString();
+        await writeAudit(
+          this.eventStore.pool,
+          audits.map((spec) =>
+            auditEntry(
+              { ...spec, reason: `${refusal.code}: ${refusal.message}` },
+              caller,
+              userId,
+              null,
+              'FAILURE',
+              at,
+            ),
           ),
-        ]).catch(() => undefined);
+        ).catch(() => undefined);
       }
       throw refusal;
     }

@@ -41,6 +41,22 @@ export interface UserCreatedV1 {
   readonly createdAt: string;
 }
 
+/**
+ * Topic `lapse.directory.users.v1`, key user id. An admin changed the profile (`POST`/`PUT
+ * /api/v1/users/{id}`): the whole profile after the change. `previousLogin` differs from `login` when the
+ * login changed. Identity learns a new login from the CredentialStateChanged that follows such a change.
+ */
+export interface UserProfileUpdatedV1 {
+  readonly userId: string;
+  readonly login: string;
+  readonly previousLogin: string;
+  readonly email: string | null;
+  readonly firstName: string | null;
+  readonly lastName: string | null;
+  readonly mobilePhone: string | null;
+  readonly updatedAt: string;
+}
+
 /** Topic `lapse.directory.users.v1`, key user id. */
 export interface UserStatusChangedV1 {
   readonly userId: string;
@@ -166,6 +182,7 @@ export interface PasswordResetEmailRequestedV1 {
 export const DIRECTORY_EVENT_TYPES = {
   UserCreated: 'UserCreated',
   UserStatusChanged: 'UserStatusChanged',
+  UserProfileUpdated: 'UserProfileUpdated',
   PasswordExpired: 'PasswordExpired',
   PasswordChanged: 'PasswordChanged',
   SessionsRevoked: 'SessionsRevoked',

@@ -20,6 +20,7 @@ export function publishedContracts(): ContractRegistry {
   return new ContractRegistry()
     .register(t.UserCreated, 1, requiresFields('userId', 'login'))
     .register(t.UserStatusChanged, 1, requiresFields('userId', 'from', 'to'))
+    .register(t.UserProfileUpdated, 1, requiresFields('userId', 'login', 'previousLogin', 'updatedAt'))
     .register(t.PasswordExpired, 1, requiresFields('userId', 'cause', 'expiredAt'))
     .register(t.PasswordChanged, 1, requiresFields('userId', 'changedAt'))
     .register(t.SessionsRevoked, 1, requiresFields('userId', 'revokedAt'))

@@ -63,6 +63,16 @@ export const CONTRACT_SCHEMAS: Record<string, JsonSchema> = {
     to: userStatus,
     changedAt: instant,
   }),
+  UserProfileUpdated: object({
+    userId: str,
+    login: str,
+    previousLogin: str,
+    email: nullableStr,
+    firstName: nullableStr,
+    lastName: nullableStr,
+    mobilePhone: nullableStr,
+    updatedAt: instant,
+  }),
   PasswordExpired: object(
     {
       userId: str,
@@ -213,6 +223,7 @@ export const CHANNELS: Record<string, ChannelSpec> = {
     messages: [
       'UserCreated',
       'UserStatusChanged',
+      'UserProfileUpdated',
       'PasswordExpired',
       'PasswordChanged',
       'SessionsRevoked',
@@ -256,6 +267,8 @@ export const CHANNELS: Record<string, ChannelSpec> = {
 const MESSAGE_SUMMARIES: Record<string, string> = {
   UserCreated: 'A user was created (with or without a password).',
   UserStatusChanged: 'A lifecycle transition (activate, suspend, unsuspend, deactivate, lock, unlock).',
+  UserProfileUpdated:
+    'An admin changed the profile: the whole profile after the change; previousLogin differs from login when the login changed.',
   PasswordExpired:
     'A password must be changed at next sign-in. cause BULK carries the job id and, instead of a CredentialStateChanged, the credential change: the latest snapshot with this status and passwordExpired true, at this credentialVersion.',
   PasswordChanged: 'A password was set or changed. Only the fact, never the password or hash.',

@@ -101,6 +101,23 @@ export type CompleteRecovery = {
   readonly at: string;
 } & DelegationSetting;
 
+/** The profile attributes an admin may change; a property left out is not in the patch. */
+export type ProfilePatch = { readonly [K in keyof UserProfile]?: UserProfile[K] };
+
+/**
+ * Okta's `POST /api/v1/users/{id}` (partial: properties not sent keep their value) and `PUT` (strict,
+ * `replace`: properties not sent become null). The patch is merged with the profile the decider folds, so
+ * a retry after a version conflict keeps a concurrent change of other properties. `password` is a new
+ * password the admin sets, already hashed and checked against the policy at the edge. Both, or either,
+ * are applied as one append.
+ */
+export type UpdateUser = {
+  readonly type: 'UpdateUser';
+  readonly profile: { readonly patch: ProfilePatch; readonly replace: boolean } | null;
+  readonly password: { readonly hash: string } | null;
+  readonly at: string;
+} & DelegationSetting;
+
 /** One user's share of a bulk expiry; a no-op (no events) when the user is not targeted any more. */
 export type ExpirePasswordInBulk = {
   readonly type: 'ExpirePasswordInBulk';
@@ -124,4 +141,5 @@ export type UserCommand =
   | ResetPassword
   | ChangePassword
   | CompleteRecovery
+  | UpdateUser
   | ExpirePasswordInBulk;

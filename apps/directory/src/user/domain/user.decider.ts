@@ -25,6 +25,7 @@ import type {
   SuspendUser,
   UnlockUser,
   UnsuspendUser,
+  UpdateUser,
   UserCommand,
 } from './user.commands';
 import type { CredentialSnapshot, StatusAction, UserEvent } from './user.events';
@@ -36,6 +37,7 @@ import {
   isInOneTimePasswordMode,
   type Password,
   passwordOf,
+  type UserProfile,
   type UserState,
 } from './user.state';
 
@@ -377,6 +379,69 @@ function completeRecovery(command: CompleteRecovery, state: UserState): UserEven
   ];
 }
 
+const PROFILE_PROPERTIES = [
+  'login',
+  'email',
+  'firstName',
+  'lastName',
+  'mobilePhone',
+  'secondEmail',
+  'displayName',
+] as const satisfies readonly (keyof UserProfile)[];
+
+/** The profile after an update: the patch over the current one, or (strict) over an empty one. */
+export function updatedProfile(
+  current: UserProfile,
+  update: NonNullable<UpdateUser['profile']>,
+): UserProfile {
+  const base: UserProfile = update.replace
+    ? { login: current.login, email: null, firstName: null, lastName: null, mobilePhone: null }
+    : current;
+  const profile: Record<string, string | null | undefined> = { ...base };
+  for (const property of PROFILE_PROPERTIES) {
+    if (update.patch[property] !== undefined) profile[property] = update.patch[property];
+    else if (update.replace && property !== 'login') profile[property] = null;
+  }
+  return profile as unknown as UserProfile;
+}
+
+/** Same values, with an absent optional property equal to null. */
+export function sameProfile(a: UserProfile, b: UserProfile): boolean {
+  return PROFILE_PROPERTIES.every((property) => (a[property] ?? null) === (b[property] ?? null));
+}
+
+/**
+ * An admin's update of the profile, the password, or both, as one list of events (one append). Sending
+ * the values the user already has changes nothing. The password goes through the admin `SetPassword`
+ * rules (status, provider), applied after the profile change so its event carries the new login.
+ */
+function update(command: UpdateUser, state: UserState): UserEvent[] {
+  const user = existing(state);
+  const events: UserEvent[] = [];
+  if (command.profile) {
+    const profile = updatedProfile(user.profile, command.profile);
+    if (!sameProfile(user.profile, profile)) {
+      events.push({
+        type: 'UserProfileUpdated',
+        schemaVersion: 1,
+        data: { previousLogin: user.profile.login, profile, updatedAt: command.at },
+      });
+    }
+  }
+  if (command.password) {
+    const setPasswordCommand: SetPassword = {
+      type: 'SetPassword',
+      hash: command.password.hash,
+      by: 'ADMIN',
+      changedAt: command.at,
+      at: command.at,
+      delegatedPasswordReset: command.delegatedPasswordReset,
+    };
+    events.push(...setPassword(setPasswordCommand, events.reduce(evolve, state)));
+  }
+  return events;
+}
+
 const BULK_TARGET_STATUSES: readonly ExistingStatus[] = ['ACTIVE', 'RECOVERY', 'LOCKED_OUT', 'SUSPENDED'];
 
 /** Why a user is left out of a bulk expiry, or null when the user is expired by it. */
@@ -451,6 +516,8 @@ function decideCore(command: UserCommand, state: UserState): UserEvent[] {
       return change(command, state);
     case 'CompleteRecovery':
       return completeRecovery(command, state);
+    case 'UpdateUser':
+      return update(command, state);
     case 'ExpirePasswordInBulk':
       return expireInBulk(command, state);
     default:
@@ -605,6 +672,10 @@ function evolve(state: UserState, event: UserEvent): UserState {
       const expiry =
         event.data.action === 'DEACTIVATE' || event.data.action === 'ACTIVATE' ? null : undefined;
       return inStatus(state, event.data.to, event.data.at, { expiry });
+    }
+    case 'UserProfileUpdated': {
+      if (state.status === 'NONE') return state;
+      return { ...state, profile: event.data.profile, lastUpdatedAt: event.data.updatedAt };
     }
     case 'PasswordSet': {
       if (state.status === 'NONE') return state;

@@ -39,6 +39,16 @@ export type UserStatusChanged = DomainEvent<
   }
 >;
 
+/** An admin changed the profile: the whole profile after the change (`previousLogin` for the old login). */
+export type UserProfileUpdated = DomainEvent<
+  'UserProfileUpdated',
+  {
+    readonly previousLogin: string;
+    readonly profile: UserProfile;
+    readonly updatedAt: string;
+  }
+>;
+
 export type PasswordSet = DomainEvent<
   'PasswordSet',
   {
@@ -141,6 +151,7 @@ export type CredentialStateRecorded = DomainEvent<'CredentialStateRecorded', Cre
 export type UserEvent =
   | UserCreated
   | UserStatusChanged
+  | UserProfileUpdated
   | PasswordSet
   | PasswordExpired
   | TemporaryPasswordIssued
