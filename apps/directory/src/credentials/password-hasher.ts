@@ -22,4 +22,19 @@ export class PasswordHasher {
   async verify(hash: string | null | undefined, password: string): Promise<boolean> {
     return hash ? verifyArgon2id(hash, password) : false;
   }
+
+  /**
+   * Whether `password` is one of the last `historyCount` passwords: `current` (the hash in force, if any)
+   * and then the user's history, newest first. Every password-setting path asks this before hashing.
+   */
+  async isRecent(
+    password: string,
+    current: string | null | undefined,
+    history: readonly string[],
+    historyCount: number,
+  ): Promise<boolean> {
+    const recent = [...(current ? [current] : []), ...history].slice(0, Math.max(historyCount, 0));
+    for (const hash of recent) if (await this.verify(hash, password)) return true;
+    return false;
+  }
 }

@@ -76,11 +76,8 @@ export class ChangePasswordHandler {
       throw await refuse([OLD_PASSWORD_NOT_CORRECT]);
     const violations = complexityViolations(newPassword, policy, user.profile);
     if (violations.length > 0) throw await refuse(violations);
-    const recent = [verifiedHash, ...user.passwordHistory].slice(0, Math.max(policy.age.historyCount, 0));
-    for (const hash of recent) {
-      if (await this.hasher.verify(hash, newPassword))
-        throw await refuse([PASSWORD_REUSED(policy.age.historyCount)]);
-    }
+    if (await this.hasher.isRecent(newPassword, verifiedHash, user.passwordHistory, policy.age.historyCount))
+      throw await refuse([PASSWORD_REUSED(policy.age.historyCount)]);
     const { state, events } = await this.users.execute(
       user.userId,
       { ...command, newHash: await this.hasher.hash(newPassword) },

@@ -103,12 +103,15 @@ export class CompleteRecoveryHandler {
     const policy = await this.policies.current(this.pool);
     const violations = complexityViolations(newPassword, policy, user.profile);
     if (violations.length > 0) throw await refuse(passwordPolicyViolated(violations));
-    const current = user.password?.hash ? [user.password.hash] : [];
-    const recent = [...current, ...user.passwordHistory].slice(0, Math.max(policy.age.historyCount, 0));
-    for (const hash of recent) {
-      if (await this.hasher.verify(hash, newPassword))
-        throw await refuse(passwordPolicyViolated([PASSWORD_REUSED(policy.age.historyCount)]));
-    }
+    if (
+      await this.hasher.isRecent(
+        newPassword,
+        user.password?.hash,
+        user.passwordHistory,
+        policy.age.historyCount,
+      )
+    )
+      throw await refuse(passwordPolicyViolated([PASSWORD_REUSED(policy.age.historyCount)]));
     const { events } = await this.users.execute(
       user.userId,
       { ...command, newHash: await this.hasher.hash(newPassword) },

@@ -84,15 +84,10 @@ export class UpdateUserHandler {
     const violations = complexityViolations(password, policy, profile);
     if (violations.length > 0)
       throw new ValidationFailedError(violations.map((message) => `password: ${message}`));
-    const current = user.password?.hash;
-    const recent = [...(current ? [current] : []), ...user.passwordHistory].slice(
-      0,
-      Math.max(policy.age.historyCount, 0),
-    );
-    for (const hash of recent) {
-      if (await this.hasher.verify(hash, password))
-        throw new ValidationFailedError([`password: ${PASSWORD_REUSED(policy.age.historyCount)}`]);
-    }
+    if (
+      await this.hasher.isRecent(password, user.password?.hash, user.passwordHistory, policy.age.historyCount)
+    )
+      throw new ValidationFailedError([`password: ${PASSWORD_REUSED(policy.age.historyCount)}`]);
   }
 
   private async refused(
