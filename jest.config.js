@@ -1,5 +1,6 @@
 // Jest projects: unit (pure logic, no I/O), int (real PostgreSQL started by global setup),
-// kafka (real Apache Kafka broker + PostgreSQL). `scripts/test.sh` decides which run.
+// kafka (real Apache Kafka broker + PostgreSQL), browser (Debian's Chromium + PostgreSQL).
+// `scripts/test.sh` decides which run.
 const swc = [
   '@swc/jest',
   {
@@ -18,7 +19,10 @@ const common = {
   transform: { '^.+\\.ts$': swc, '^.+/node_modules/jose/.+\\.js$': swc },
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
-  moduleNameMapper: { '^@lapse/shared$': '<rootDir>/libs/shared/src', '^@lapse/shared/(.*)$': '<rootDir>/libs/shared/src/$1' },
+  moduleNameMapper: {
+    '^@lapse/shared$': '<rootDir>/libs/shared/src',
+    '^@lapse/shared/(.*)$': '<rootDir>/libs/shared/src/$1',
+  },
   testEnvironment: 'node',
   rootDir: __dirname,
 };
@@ -38,6 +42,14 @@ module.exports = {
       displayName: 'kafka',
       testMatch: ['<rootDir>/{apps,libs,test}/**/*.kafka-spec.ts'],
       globalSetup: '<rootDir>/libs/shared/src/testing/global-setup-kafka.ts',
+      setupFilesAfterEnv: ['<rootDir>/libs/shared/src/testing/io-test-timeout.ts'],
+      globalTeardown: '<rootDir>/libs/shared/src/testing/global-teardown.ts',
+    },
+    {
+      ...common,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/{apps,libs,test}/**/*.browser-spec.ts'],
+      globalSetup: '<rootDir>/libs/shared/src/testing/global-setup.ts',
       setupFilesAfterEnv: ['<rootDir>/libs/shared/src/testing/io-test-timeout.ts'],
       globalTeardown: '<rootDir>/libs/shared/src/testing/global-teardown.ts',
     },

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The whole suite: typecheck, unit, PostgreSQL (real, embedded) and Kafka (real broker from Maven Central jars).
-# Starts everything it needs and stops it afterwards. With CI=true the Kafka suite must run: a broker that
-# cannot start fails the run. Elsewhere, without Java 17 and Maven, the Kafka suite is skipped with one line.
+# The whole suite: typecheck, unit, PostgreSQL (real, embedded), browser (Debian's Chromium) and Kafka (real
+# broker from Maven Central jars). Starts everything it needs and stops it afterwards. With CI=true the browser
+# and Kafka suites must run: a missing browser or a broker that cannot start fails the run. Elsewhere, without
+# Chromium, or without Java 17 and Maven, that suite is skipped with one line saying what to install.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 results=$(mktemp -d)
@@ -16,6 +17,14 @@ npm run build --silent || status=1
 
 echo "== unit and PostgreSQL suites"
 npx jest --ci --selectProjects unit int --maxWorkers=2 --json --outputFile="$results/main.json" "$@" || status=1
+
+chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"
+if [ -x "$chromium" ] || [ "${CI:-}" = "true" ]; then
+  echo "== browser suite (Chromium)"
+  CHROMIUM_PATH="$chromium" npx jest --ci --selectProjects browser --runInBand --json --outputFile="$results/browser.json" "$@" || status=1
+else
+  echo "browser: suite skipped — Chromium is not installed (apt-get install chromium, or set CHROMIUM_PATH, then npm test)"
+fi
 
 kafka_ok=1
 if ! command -v java >/dev/null 2>&1 || { ! command -v mvn >/dev/null 2>&1 && [ ! -f "${LAPSE_CACHE_DIR:-$HOME/.cache/lapse}/kafka-3.9.1/libs/.complete" ]; }; then
