@@ -1,4 +1,5 @@
 import { DEFAULT_PASSWORD_POLICY_V1 } from '@lapse/shared/contracts/password-policy.v1';
+import { hashArgon2id } from '@lapse/shared/crypto/argon2id';
 import { waitFor } from '@lapse/shared/testing/wait-for';
 import { IdentityHarness } from '../testing/identity-harness';
 
@@ -389,7 +390,14 @@ describe('POST /api/v1/authn with a password age policy', () => {
   });
 
   it('spends about the same time on an unknown user as on a wrong password', async () => {
-    const known = await identity.directory.addUser({ login: 'timing@example.com', password: PASSWORD });
+    // A stored hash at the production parameters (OWASP: 19 MiB, 2 passes), so the verification, not the
+    // HTTP and database work around it, is what the two answers spend their time on: the dummy hash for an
+    // unknown user follows the parameters of the hashes identity has seen.
+    const known = await identity.directory.addUser({
+      login: 'timing@example.com',
+      password: PASSWORD,
+      hash: await hashArgon2id(PASSWORD, { memoryKib: 19_456, iterations: 2, parallelism: 1 }),
+    });
     await identity.projected(known.userId, 1);
     const time = async (username: string) => {
       const started = process.hrtime.bigint();
@@ -399,13 +407,15 @@ describe('POST /api/v1/authn with a password age policy', () => {
     const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
     const wrong: number[] = [];
     const unknown: number[] = [];
-    for (let i = 0; i < 12; i++) {
+    for (let i = 0; i < 20; i++) {
       wrong.push(await time('timing@example.com'));
       unknown.push(await time(`nobody-${i}@example.com`));
       await new Promise((resolve) => setTimeout(resolve, 260));
     }
+    // Without the dummy verification an unknown user would answer in a small fraction of a wrong password's
+    // time; a wrong password also records the failed attempt (one more write), a small share of ~40 ms.
     const ratio = median(unknown) / median(wrong);
-    expect(ratio).toBeGreaterThan(0.6);
+    expect(ratio).toBeGreaterThan(0.7);
     expect(ratio).toBeLessThan(1.6);
-  }, 30_000);
+  }, 40_000);
 });
