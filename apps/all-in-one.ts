@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { type BaseConfig, type EnvReader, type Logger, readBaseConfig } from '@lapse/shared';
+import { type BaseConfig, type EnvReader, type Logger, newSecretToken, readBaseConfig } from '@lapse/shared';
 import { startEmbeddedPostgres } from '@lapse/shared/database/embedded-postgres';
 import { createLapseApp } from '@lapse/shared/nest/bootstrap';
 import { readDirectoryConfig } from './directory/src/directory.config';
@@ -47,7 +47,7 @@ export async function createAllInOne(env: EnvReader, logger: Logger): Promise<Al
     lines.push(`  PostgreSQL:  embedded on 127.0.0.1:${server.port}, data in ${base.dataDir}`);
   }
   await bootstrapAdminToken(env, base.dataDir, lines);
-  const serviceApiToken = base.serviceApiToken ?? randomBytes(32).toString('base64url');
+  const serviceApiToken = base.serviceApiToken ?? newSecretToken();
 
   const config = { ...base, databaseUrl, serviceApiToken };
   const app = await createLapseApp({

@@ -7,6 +7,7 @@ export * from './contracts/registry';
 export * from './contracts/topics';
 export * from './crypto/argon2id';
 export * from './crypto/recovery-token';
+export * from './crypto/secret-token';
 export * from './database/migrate';
 export * from './database/pg';
 export * from './errors';

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import {
   type Clock,
@@ -6,6 +6,7 @@ import {
   DIRECTORY_EVENT_TYPES,
   type Logger,
   withTransaction,
+  newSecretToken,
 } from '@lapse/shared';
 import {
   passwordExpiredNoticeEmail,
@@ -251,7 +252,7 @@ export class DeliveryWorker {
     if (!sealed) throw new EnvelopeUnreadableError('SEALED_PASSWORD_MISSING');
     const expiresAt = (job.expiresAt ?? this.options.clock.now()).toISOString();
     if (job.channel === 'EMAIL' && job.mode === 'LINK') {
-      const token = randomBytes(32).toString('base64url');
+      const token = newSecretToken();
       await deliveryJobs.storeRevealLink(tx, {
         tokenSha256: tokenSha256(token),
         deliveryId: job.jobId,

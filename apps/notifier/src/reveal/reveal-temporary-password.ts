@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { type Clock, withTransaction } from '@lapse/shared';
+import { type Clock, looksLikeSecretToken, withTransaction } from '@lapse/shared';
 import { NOTIFIER_ACTOR, type DeliveryStream } from '../delivery/delivery.stream';
 import { tokenSha256 } from '../delivery/delivery.worker';
 import { RevealRefusedError, type RevealRefusal } from '../delivery/domain/delivery.decider';
@@ -10,8 +10,6 @@ export type RevealOutcome =
   | { readonly kind: 'ready'; readonly expiresAt: string }
   | { readonly kind: 'revealed'; readonly password: string; readonly expiresAt: string }
   | { readonly kind: 'refused'; readonly refusal: RevealRefusal | 'UNREADABLE' };
-
-const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 interface LinkRow {
   delivery_id: string;
@@ -33,7 +31,7 @@ export class RevealTemporaryPassword {
   ) {}
 
   async check(token: string): Promise<RevealOutcome> {
-    if (!TOKEN.test(token)) return { kind: 'refused', refusal: 'UNKNOWN' };
+    if (!looksLikeSecretToken(token)) return { kind: 'refused', refusal: 'UNKNOWN' };
     const { rows } = await this.pool.query<LinkRow>(
       'SELECT delivery_id, expires_at, viewed_at FROM notifier_reveal_links WHERE token_sha256 = $1',
       [tokenSha256(token)],
@@ -45,7 +43,7 @@ export class RevealTemporaryPassword {
   }
 
   async reveal(token: string): Promise<RevealOutcome> {
-    if (!TOKEN.test(token)) return { kind: 'refused', refusal: 'UNKNOWN' };
+    if (!looksLikeSecretToken(token)) return { kind: 'refused', refusal: 'UNKNOWN' };
     return withTransaction(this.pool, async (tx) => {
       const { rows } = await tx.query<LinkRow>(
         'SELECT delivery_id, expires_at, viewed_at FROM notifier_reveal_links WHERE token_sha256 = $1 FOR UPDATE',

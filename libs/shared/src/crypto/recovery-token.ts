@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { looksLikeSecretToken, newSecretToken } from './secret-token';
 
 /**
  * The secret in a reset-password link (`$PUBLIC_URL/reset_password/<token>`): 32 random bytes, base64url.
@@ -6,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
  * when it asks directory about a link. Both sides hash the same way, so the helper lives here.
  */
 export function newRecoveryToken(): string {
-  return randomBytes(32).toString('base64url');
+  return newSecretToken();
 }
 
 export function recoveryTokenHash(token: string): string {
@@ -15,7 +16,7 @@ export function recoveryTokenHash(token: string): string {
 
 /** What can be a recovery token at all (anything else is refused without a lookup). */
 export function looksLikeRecoveryToken(value: string): boolean {
-  return /^[A-Za-z0-9_-]{43}$/.test(value);
+  return looksLikeSecretToken(value);
 }
 
 /** A digest as identity sends it to directory. */
