@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { EnvReader } from '@lapse/shared';
-import { createDatabase } from '@lapse/shared/database/create-database';
-import { freePort } from '@lapse/shared/database/free-port';
-import { type AllInOne, createAllInOne } from '../../all-in-one';
+import { startTestApp, type TestApp } from '@lapse/shared/testing/test-app';
+import { waitFor } from '@lapse/shared/testing/wait-for';
 import { MaildevCaptureServer } from './mail-capture/maildev-capture-server';
 import { capturingLogger } from './testing/capturing-logger';
 import { dumpEveryTable } from './testing/database-dump';
@@ -14,53 +12,35 @@ import { dumpEveryTable } from './testing/database-dump';
  */
 describe('emailing a reset-password link end to end (all-in-one, real SMTP)', () => {
   let maildev: MaildevCaptureServer;
-  let lapse: AllInOne;
-  let url: string;
-  let databaseUrl: string;
-  const adminToken = `00e2e${randomBytes(16).toString('hex')}`;
+  let lapse: TestApp;
   const captured = capturingLogger('lapse');
 
   beforeAll(async () => {
     maildev = await MaildevCaptureServer.start();
-    const adminUrl = process.env.LAPSE_TEST_ADMIN_URL as string;
-    const name = `reset_email_${randomBytes(5).toString('hex')}`;
-    await createDatabase(adminUrl, name);
-    databaseUrl = Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString();
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    lapse = await createAllInOne(
-      new EnvReader({
-        ...process.env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        PUBLIC_URL: url,
-        DATABASE_URL: databaseUrl,
-        ADMIN_API_TOKEN: adminToken,
-        SERVICE_API_TOKEN: randomBytes(24).toString('hex'),
-        DATA_DIR: `/tmp/lapse-test-data/${name}`,
+    lapse = await startTestApp({
+      env: {
         SMTP_URL: maildev.smtpUrl,
         SMTP_REQUIRE_TLS: 'false',
         DELIVERY_POLL_MS: '50',
         PASSWORD_HASH_MEMORY_KIB: '1024',
         PASSWORD_HASH_ITERATIONS: '1',
-      }),
-      captured.logger,
-    );
-    await lapse.app.listen(port, '127.0.0.1');
+      },
+      logger: captured.logger,
+    });
   });
 
   afterAll(async () => {
-    await lapse?.stop();
+    await lapse?.close();
     await maildev?.stop();
   });
 
   const call = async (method: string, path: string, body?: unknown, admin = false) => {
-    const response = await fetch(`${url}${path}`, {
+    const response = await fetch(`${lapse.url}${path}`, {
       method,
       headers: {
         'content-type': 'application/json',
         accept: 'application/json',
-        ...(admin ? { authorization: `SSWS ${adminToken}` } : {}),
+        ...(admin ? { authorization: `SSWS ${lapse.adminToken}` } : {}),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
@@ -93,7 +73,7 @@ describe('emailing a reset-password link end to end (all-in-one, real SMTP)', ()
     expect(mail.text).toContain('Hello Ada,');
     expect(mail.text).toMatch(/expires at \w{3}, \d{2} \w{3} \d{4}/);
     expect(`${mail.text}${mail.html}`.toLowerCase()).not.toContain('temporary');
-    const link = new RegExp(`${url.replace(/[.:/]/g, '\\$&')}/reset_password/([A-Za-z0-9_-]{43})`).exec(
+    const link = new RegExp(`${lapse.url.replace(/[.:/]/g, '\\$&')}/reset_password/([A-Za-z0-9_-]{43})`).exec(
       mail.text,
     );
     expect(link).not.toBeNull();
@@ -121,23 +101,19 @@ describe('emailing a reset-password link end to end (all-in-one, real SMTP)', ()
           true,
         )
       ).body as { outcome: { result: string }; target: { id: string }[] }[];
-    await waitFor(async () => (await logs()).some((entry) => entry.target[0]?.id === id));
+    await waitFor(
+      'the reset email in the audit log',
+      async () => (await logs()).some((entry) => entry.target[0]?.id === id),
+      15_000,
+    );
     expect((await logs()).find((entry) => entry.target[0]?.id === id)?.outcome.result).toBe('SUCCESS');
 
-    await lapse.stop();
+    await lapse.close();
     expect(captured.lines.filter((line) => line.includes(token))).toEqual([]);
-    const dump = await dumpEveryTable(databaseUrl);
+    const dump = await dumpEveryTable(lapse.databaseUrl);
     expect(dump).toContain(id);
     expect(dump).toContain('RecoveryStarted');
     expect(dump.includes(token)).toBe(false);
     expect(dump).toContain('-- public.notifier_sealed_links (0 rows)');
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

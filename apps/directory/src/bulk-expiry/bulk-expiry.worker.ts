@@ -179,20 +179,22 @@ export class BulkExpiryWorker implements OnApplicationBootstrap, OnApplicationSh
     await this.eventStore.store.append(
       streamId,
       version,
-      events.map((event) => ({
-        event,
-        metadata: {
-          eventId: this.ids.next(),
-          correlationId: job.correlationId,
-          causationId: job.id,
-          actor: job.actor,
-          occurredAt: now,
-        },
-      })),
+      events.map((event) => ({ event, metadata: this.metadataFor(job, now) })),
       tx,
     );
     await projectUser(tx, state, events.reduce(userDecider.evolve, state), events.length);
     return true;
+  }
+
+  /** An event the job records: caused by the job, in its correlation, by its actor. */
+  private metadataFor(job: BulkJob, occurredAt: string) {
+    return {
+      eventId: this.ids.next(),
+      correlationId: job.correlationId,
+      causationId: job.id,
+      actor: job.actor,
+      occurredAt,
+    };
   }
 
   /** Once every slice is done: the totals, `BulkPasswordExpiryCompleted`, status COMPLETED (once). */
@@ -218,18 +220,7 @@ export class BulkExpiryWorker implements OnApplicationBootstrap, OnApplicationSh
     await this.eventStore.store.append(
       bulkJobStreamId(job.id),
       1,
-      [
-        {
-          event,
-          metadata: {
-            eventId: this.ids.next(),
-            correlationId: job.correlationId,
-            causationId: job.id,
-            actor: job.actor,
-            occurredAt: completedAt,
-          },
-        },
-      ],
+      [{ event, metadata: this.metadataFor(job, completedAt) }],
       tx,
     );
     await tx.query(

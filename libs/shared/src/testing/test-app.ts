@@ -3,7 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import { EnvReader } from '../config/env';
 import { createDatabase } from '../database/create-database';
 import { freePort } from '../database/free-port';
-import { silentLogger } from '../logging/logger';
+import { type Logger, silentLogger } from '../logging/logger';
 
 export interface TestApp {
   readonly url: string;
@@ -16,9 +16,12 @@ export interface TestApp {
 
 /**
  * The real all-in-one app (all three services, embedded transport) on a fresh database of the test run's
- * PostgreSQL and a free port. `env` adds or overrides configuration variables.
+ * PostgreSQL and a free port. `env` adds or overrides configuration variables; `logger` receives the app's
+ * log lines (silent by default), for specs that check what is logged.
  */
-export async function startTestApp(options: { env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: { env?: Record<string, string>; logger?: Logger } = {},
+): Promise<TestApp> {
   const adminUrl = process.env.LAPSE_TEST_ADMIN_URL;
   if (!adminUrl)
     throw new Error(
@@ -45,7 +48,7 @@ export async function startTestApp(options: { env?: Record<string, string> } = {
   const { createAllInOne } = (await import(
     '../../../../apps/all-in-one'
   )) as typeof import('../../../../apps/all-in-one');
-  const lapse = await createAllInOne(new EnvReader(env), silentLogger);
+  const lapse = await createAllInOne(new EnvReader(env), options.logger ?? silentLogger);
   await lapse.app.listen(port, '127.0.0.1');
   return {
     url: `http://127.0.0.1:${port}`,
