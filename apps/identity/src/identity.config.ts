@@ -28,6 +28,8 @@ export interface IdentityConfig {
   readonly dummyHash: HashParameters;
   /** How long a fetched password policy is trusted before it is fetched again. */
   readonly policyCacheMs: number;
+  /** How many logins' password hashes sign-in keeps as hints to verify during the lookup (0: none). */
+  readonly passwordHashHints: number;
 }
 
 export function readIdentityConfig(env: EnvReader, base: BaseConfig): IdentityConfig {
@@ -49,5 +51,6 @@ export function readIdentityConfig(env: EnvReader, base: BaseConfig): IdentityCo
       parallelism: env.int('PASSWORD_HASH_PARALLELISM', 1, 1),
     },
     policyCacheMs: env.int('PASSWORD_POLICY_CACHE_MS', 30_000, 0),
+    passwordHashHints: env.int('PASSWORD_HASH_HINTS', 10_000, 0),
   };
 }

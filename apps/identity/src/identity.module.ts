@@ -21,6 +21,7 @@ import { SessionsService } from './sessions/sessions.service';
 import { AuthnHttpController } from './sign-in/authn.http.controller';
 import { AuthnService } from './sign-in/authn.service';
 import { CredentialGate } from './sign-in/credential-gate.service';
+import { PasswordHashHints } from './sign-in/password-hash-hints';
 import { PasswordPolicyCache } from './sign-in/password-policy.cache';
 import { PasswordVerifier } from './sign-in/password-verifier';
 import { AuthnRateLimiter } from './sign-in/per-username-rate-limit';
@@ -55,6 +56,7 @@ export class IdentityModule {
         CredentialProjectionConsumer,
         PasswordVerifier,
         PasswordPolicyCache,
+        PasswordHashHints,
         CredentialGate,
         AuthnService,
         SessionsService,

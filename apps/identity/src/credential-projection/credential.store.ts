@@ -9,7 +9,7 @@ export interface GateFacts {
   readonly lockout: LockoutRecord | null;
 }
 
-interface Row {
+export interface GateFactsRow {
   user_id: string;
   login: string;
   provider_type: CredentialState['providerType'];
@@ -33,7 +33,7 @@ const SELECT_FACTS = `
          l.failed_attempts, l.locked_at
     FROM identity_credentials c LEFT JOIN identity_lockouts l ON l.user_id = c.user_id`;
 
-function toFacts(row: Row | undefined): GateFacts | null {
+export function toFacts(row: GateFactsRow | undefined): GateFacts | null {
   if (!row) return null;
   return {
     credential: {
@@ -55,19 +55,21 @@ function toFacts(row: Row | undefined): GateFacts | null {
   };
 }
 
-/** Logins are case-insensitive, like Okta's. */
+/** The gate facts of the login `$1`: logins are case-insensitive, like Okta's. */
+export const FACTS_BY_LOGIN = `${SELECT_FACTS} WHERE lower(c.login) = lower($1) ORDER BY c.changed_at DESC LIMIT 1`;
+
 /** On the sign-in path: a named (prepared) statement, planned once per connection. */
 export async function gateFactsByLogin(db: Pool | PoolClient, login: string): Promise<GateFacts | null> {
-  const { rows } = await db.query<Row>({
+  const { rows } = await db.query<GateFactsRow>({
     name: 'identity-gate-facts-by-login',
-    text: `${SELECT_FACTS} WHERE lower(c.login) = lower($1) ORDER BY c.changed_at DESC LIMIT 1`,
+    text: FACTS_BY_LOGIN,
     values: [login],
   });
   return toFacts(rows[0]);
 }
 
 export async function gateFactsByUserId(db: Queryable, userId: string): Promise<GateFacts | null> {
-  const { rows } = await db.query<Row>(`${SELECT_FACTS} WHERE c.user_id = $1`, [userId]);
+  const { rows } = await db.query<GateFactsRow>(`${SELECT_FACTS} WHERE c.user_id = $1`, [userId]);
   return toFacts(rows[0]);
 }
 

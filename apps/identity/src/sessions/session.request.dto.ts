@@ -1,3 +1,4 @@
+import { hasOnlyStrings } from '@lapse/shared/http/validation';
 import { IsNotEmpty, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
 
 /** `POST /api/v1/sessions`: `{sessionToken}`, or the legacy `{username, password}`. */
@@ -19,6 +20,13 @@ export class CreateSessionRequestDto {
   @IsNotEmpty()
   @MaxLength(1024)
   password?: string;
+
+  /** The common shapes, checked without class-validator (see `hasOnlyStrings`). */
+  static accepts(body: unknown): boolean {
+    return (
+      hasOnlyStrings(body, { username: 1024, password: 1024 }) || hasOnlyStrings(body, { sessionToken: 256 })
+    );
+  }
 }
 
 /** `POST /internal/v1/sessions/verify`: how other services check a session id (or `sid` cookie value). */

@@ -17,6 +17,11 @@ describe('sessions', () => {
   }
   const legacy = (username: string, password: string) =>
     identity.post('/api/v1/sessions', { username, password });
+  const sessionRows = async (userId: string) =>
+    Number(
+      (await identity.pool.query('SELECT count(*) FROM identity_sessions WHERE user_id = $1', [userId]))
+        .rows[0].count,
+    );
 
   describe('POST /api/v1/sessions in the legacy {username, password} form', () => {
     it('creates a session and sets an HttpOnly SameSite=Lax sid cookie', async () => {
@@ -48,6 +53,47 @@ describe('sessions', () => {
       expect(wrong.status).toBe(401);
       expect(wrong.body.errorCode).toBe('E0000004');
       expect((await legacy(login(), PASSWORD)).body.errorCode).toBe('E0000004');
+    });
+
+    it('leaves no session behind for a refused sign-in, and exactly one for a good one', async () => {
+      const ada = await user({ login: login(), password: PASSWORD });
+      const expired = await user({
+        login: login(),
+        password: PASSWORD,
+        status: 'PASSWORD_EXPIRED',
+        passwordExpired: true,
+      });
+      expect((await legacy(ada.login, 'Wrong-Password-1')).body.errorCode).toBe('E0000004');
+      expect((await legacy(expired.login, PASSWORD)).body.errorCode).toBe('E0000064');
+      expect(await sessionRows(ada.userId)).toBe(0);
+      expect(await sessionRows(expired.userId)).toBe(0);
+      const before = Date.now();
+      const opened = await legacy(ada.login, PASSWORD);
+      expect(opened.status).toBe(200);
+      expect(await sessionRows(ada.userId)).toBe(1);
+      const read = await identity.request('GET', `/api/v1/sessions/${opened.body.id}`);
+      expect(read.body).toEqual(opened.body);
+      const created = Date.parse(String(opened.body.createdAt));
+      expect(created).toBeGreaterThanOrEqual(before - 1000);
+      expect(Date.parse(String(opened.body.expiresAt)) - created).toBe(120 * 60_000);
+    });
+
+    it('verifies against the hash the projection holds, not the one remembered from the last sign-in', async () => {
+      const ada = await user({ login: login(), password: PASSWORD });
+      expect((await legacy(ada.login, PASSWORD)).status).toBe(200);
+      const changed = await identity.directory.update(ada.userId, {
+        password: 'Another-Horse-8',
+        passwordChangedAt: new Date().toISOString(),
+      });
+      await identity.projected(ada.userId, changed.credentialVersion);
+      expect((await legacy(ada.login.toUpperCase(), PASSWORD)).body.errorCode).toBe('E0000004');
+      const opened = await legacy(ada.login, 'Another-Horse-8');
+      expect(opened.status).toBe(200);
+      const { rows } = await identity.pool.query(
+        'SELECT credential_version FROM identity_sessions WHERE user_id = $1 ORDER BY created_at DESC LIMIT 1',
+        [ada.userId],
+      );
+      expect(rows[0].credential_version).toBe(changed.credentialVersion);
     });
 
     it('shares the 4 per second per username limit of /api/v1/authn', async () => {
@@ -290,6 +336,11 @@ describe('bounded staleness', () => {
             .errorCode,
         ).toBe('E0000064');
       });
+      // The session written with the lookup (from the stale projection) was withdrawn.
+      const { rows } = await identity.pool.query('SELECT 1 FROM identity_sessions WHERE user_id = $1', [
+        ada.userId,
+      ]);
+      expect(rows).toHaveLength(0);
     }, 20_000);
 
     it('answers 503 E0000050 when directory cannot be asked either', async () => {

@@ -19,8 +19,11 @@ import {
   endSession,
   endUserSessions,
   extendSession,
+  gateFactsOpeningSession,
   insertSession,
+  type ProvisionalSession,
   type SessionRecord,
+  withdrawSession,
 } from './session.repository';
 
 /** Okta's Session object. */
@@ -70,14 +73,24 @@ export class SessionsService {
     return this.open(verdict, grant.passwordVerifiedAt);
   }
 
-  /** The legacy form: E0000064 for an expired password, only once the password verified. */
+  /**
+   * The legacy form: E0000064 for an expired password, only once the password verified. The session is
+   * written by the credential lookup's own statement, while the hash runs, and withdrawn unless it is issued
+   * (`gateFactsOpeningSession`): once the password has verified nothing is left but to answer.
+   */
   async fromPassword(username: string, password: string): Promise<SessionRecord> {
-    const deciding = this.gate.signIn(username, password, false);
-    // Minted while the credential lookup is in flight, for every attempt alike: after the hash only the
-    // insert is left (work right after a 19 MB argon2 pass runs on cold caches).
     const id = newSessionId();
-    const verdict = await deciding;
-    return this.open(verdict, verdict.verifiedAt, id);
+    const createdAt = this.clock.now();
+    const written: ProvisionalSession = {
+      idHash: id.digest,
+      createdAt,
+      expiresAt: this.expiryFrom(createdAt),
+    };
+    const verdict = await this.gate.signIn(username, password, false, {
+      lookup: (login) => gateFactsOpeningSession(this.pool, login, written),
+      withdraw: () => withdrawSession(this.pool, written.idHash),
+    });
+    return this.open(verdict, verdict.verifiedAt, id, verdict.provisionalStands ? written : undefined);
   }
 
   async get(id: string): Promise<SessionRecord> {
@@ -133,10 +146,12 @@ export class SessionsService {
     };
   }
 
+  /** The session the verdict issues: `written` when its row is already in place (a password sign-in's). */
   private async open(
     verdict: Verdict,
     passwordVerifiedAt: Date,
     id: NewSessionId = newSessionId(),
+    written?: ProvisionalSession,
   ): Promise<SessionRecord> {
     const facts = verdict.facts as GateFacts | null;
     switch (verdict.answer.kind) {
@@ -152,17 +167,17 @@ export class SessionsService {
         throw authenticationFailed();
     }
     if (!facts) throw authenticationFailed();
-    const now = this.clock.now();
+    const now = written?.createdAt ?? this.clock.now();
     const session: SessionRecord = {
       id: id.secret,
       userId: facts.credential.userId,
       login: facts.credential.login,
       credentialVersion: facts.credential.credentialVersion,
       createdAt: now,
-      expiresAt: this.expiryFrom(now),
-      lastPasswordVerification: passwordVerifiedAt,
+      expiresAt: written?.expiresAt ?? this.expiryFrom(now),
+      lastPasswordVerification: written?.createdAt ?? passwordVerifiedAt,
     };
-    await insertSession(this.pool, session, id.digest);
+    if (!written) await insertSession(this.pool, session, id.digest);
     this.metrics.count('lapse_identity_sessions_created_total');
     return session;
   }

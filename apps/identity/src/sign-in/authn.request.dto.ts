@@ -1,3 +1,4 @@
+import { hasOnlyStrings } from '@lapse/shared/http/validation';
 import { Type } from 'class-transformer';
 import {
   IsBoolean,
@@ -40,6 +41,11 @@ export class AuthnRequestDto {
   @IsOptional()
   @IsObject()
   context?: Record<string, unknown>;
+
+  /** The common shape, checked without class-validator (see `hasOnlyStrings`). */
+  static accepts(body: unknown): boolean {
+    return hasOnlyStrings(body, { username: 1024, password: 1024 });
+  }
 }
 
 export class StateTokenRequestDto {

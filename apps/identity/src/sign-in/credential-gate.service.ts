@@ -22,6 +22,7 @@ import {
   decideSignIn,
   type SignInAnswer,
 } from './domain/sign-in-gate';
+import { PasswordHashHints } from './password-hash-hints';
 import { PasswordPolicyCache } from './password-policy.cache';
 import { PasswordVerifier } from './password-verifier';
 import { credentialUnconfirmed } from './sign-in.errors';
@@ -32,6 +33,19 @@ export interface Verdict {
   readonly facts: GateFacts | null;
   readonly policy: PasswordPolicy;
   readonly verifiedAt: Date;
+  /** The caller's provisional row stands for this verdict: it issues a session from exactly those facts. */
+  readonly provisionalStands?: boolean;
+}
+
+/**
+ * A row a sign-in writes in the same statement as its credential lookup — the session (or token) it would
+ * issue — so that nothing is left to write once the hash has verified. The gate withdraws it whenever the
+ * verdict issues nothing, or issues from other facts (directory had a newer credential).
+ */
+export interface Provisional {
+  /** The gate facts for the login, the provisional row written alongside (none for an unknown login). */
+  lookup(login: string): Promise<GateFacts | null>;
+  withdraw(): Promise<void>;
 }
 
 const FAILED: SignInAnswer = { kind: 'AUTHENTICATION_FAILED' };
@@ -51,17 +65,31 @@ export class CredentialGate {
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly verifier: PasswordVerifier,
     private readonly policies: PasswordPolicyCache,
+    private readonly hints: PasswordHashHints,
     private readonly directory: DirectoryClient,
     private readonly lag: ProjectionLagMonitor,
     private readonly metrics: IdentityMetrics,
   ) {}
 
-  async signIn(username: string, password: string, warnBeforePasswordExpired: boolean): Promise<Verdict> {
-    const verdict = await this.verifyAndGate(username, password, warnBeforePasswordExpired);
+  async signIn(
+    username: string,
+    password: string,
+    warnBeforePasswordExpired: boolean,
+    provisional?: Provisional,
+  ): Promise<Verdict> {
+    const verdict = await this.verifyAndGate(username, password, warnBeforePasswordExpired, provisional);
     if (!issuesSession(verdict.answer) || !verdict.facts) return this.counted(verdict);
-    const confirmed = await this.confirmFresh(verdict.facts);
+    let confirmed: Awaited<ReturnType<CredentialGate['confirmFresh']>>;
+    try {
+      confirmed = await this.confirmFresh(verdict.facts);
+    } catch (error) {
+      await this.withdraw(verdict, provisional);
+      throw error;
+    }
     if (confirmed === 'CURRENT') return this.counted(await this.succeeded(verdict));
-    if (confirmed === 'UNKNOWN_USER') return this.counted({ ...verdict, answer: FAILED });
+    await this.withdraw(verdict, provisional);
+    if (confirmed === 'UNKNOWN_USER')
+      return this.counted({ ...verdict, answer: FAILED, provisionalStands: false });
     // Directory knows a newer credential: verify again against it, without asking twice.
     return this.counted(
       await this.succeeded(await this.verifyAndGate(username, password, warnBeforePasswordExpired)),
@@ -82,20 +110,52 @@ export class CredentialGate {
     return { answer, facts, policy, verifiedAt: now };
   }
 
-  private async verifyAndGate(username: string, password: string, warn: boolean): Promise<Verdict> {
-    const [facts, policy] = await Promise.all([
-      gateFactsByLogin(this.pool, username),
+  /**
+   * With a hint (the hash this login had last time) the verification starts at once and the lookup runs
+   * meanwhile; its result counts only if the lookup returns that same hash, else the password is verified
+   * again against what it returned. Without one (first sign-in, unknown login) the lookup comes first.
+   */
+  private async verifyAndGate(
+    username: string,
+    password: string,
+    warn: boolean,
+    provisional?: Provisional,
+  ): Promise<Verdict> {
+    const hint = this.hints.get(username);
+    const looking = Promise.all([
+      provisional ? provisional.lookup(username) : gateFactsByLogin(this.pool, username),
       this.policies.current(),
     ]);
-    const verified = await this.verifier.verify(facts?.credential.passwordHash ?? null, password);
+    const early = hint === undefined ? null : this.verifier.verify(hint, password);
+    const [facts, policy] = await looking.catch(async (error: unknown) => {
+      await early;
+      throw error;
+    });
+    const hash = facts?.credential.passwordHash ?? null;
+    this.hints.remember(username, hash);
+    const verified =
+      early !== null && (hash === hint || facts === null)
+        ? await early
+        : await this.verifier.verify(hash, password);
     const now = this.clock.now();
     if (!facts) return { answer: FAILED, facts, policy, verifiedAt: now };
     if (!verified) {
-      await this.recordFailure(facts, policy, now);
+      await Promise.all([this.recordFailure(facts, policy, now), provisional?.withdraw()]);
       return { answer: FAILED, facts, policy, verifiedAt: now };
     }
     const answer = decideSignIn({ ...facts, policy, now, warnBeforePasswordExpired: warn });
-    return { answer, facts, policy, verifiedAt: now };
+    if (!issuesSession(answer)) await provisional?.withdraw();
+    return {
+      answer,
+      facts,
+      policy,
+      verifiedAt: now,
+      provisionalStands: provisional && issuesSession(answer),
+    };
+  }
+
+  private async withdraw(verdict: Verdict, provisional: Provisional | undefined): Promise<void> {
+    if (verdict.provisionalStands) await provisional?.withdraw();
   }
 
   /**

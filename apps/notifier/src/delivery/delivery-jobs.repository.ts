@@ -81,6 +81,15 @@ export const deliveryJobs = {
     return (rowCount ?? 0) > 0;
   },
 
+  /** Whether any job is due: one indexed lookup, no transaction (what an idle worker polls). */
+  async anyDue(db: Queryable, now: Date): Promise<boolean> {
+    const { rows } = await db.query<{ due: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM notifier_delivery_jobs WHERE status = 'PENDING' AND next_attempt_at <= $1) AS due`,
+      [now],
+    );
+    return rows[0]?.due === true;
+  },
+
   /** Locks the next due job no other lane holds. */
   async claimDue(tx: Queryable, now: Date): Promise<DeliveryJob | null> {
     const { rows } = await tx.query<JobRow>(

@@ -69,6 +69,9 @@ export class DeliveryWorker {
   private lanes: Promise<void>[] = [];
   private sweeper: Promise<void> | null = null;
   private readonly sleepers = new Set<() => void>();
+  /** Lanes waiting for the lookout to find work. */
+  private readonly idleLanes = new Set<() => void>();
+  private lookout = false;
   private readonly random: () => number;
 
   constructor(private readonly options: DeliveryWorkerOptions) {
@@ -84,7 +87,7 @@ export class DeliveryWorker {
 
   async stop(): Promise<void> {
     this.running = false;
-    for (const wake of [...this.sleepers]) wake();
+    for (const wake of [...this.sleepers, ...this.idleLanes]) wake();
     await Promise.all([...this.lanes, this.sweeper]);
     this.lanes = [];
     this.sweeper = null;
@@ -148,6 +151,12 @@ export class DeliveryWorker {
     return swept;
   }
 
+  /**
+   * One idle lane at a time is the lookout: every `pollMs` it asks whether anything is due (one indexed
+   * query, no transaction) and, when something is, wakes the idle lanes; each lane works until nothing is
+   * left, then the first one idle becomes the lookout again and the others wait to be woken. An idle
+   * notifier so makes a few cheap queries a second, not a locking transaction per lane.
+   */
   private async runLane(lane: number): Promise<void> {
     while (this.running) {
       let worked = false;
@@ -156,7 +165,27 @@ export class DeliveryWorker {
       } catch (error) {
         this.options.logger.error({ lane, err: errorName(error) }, 'delivery lane failed; will retry');
       }
-      if (!worked && this.running) await this.idle(this.options.pollMs);
+      if (worked || !this.running) continue;
+      if (this.lookout) {
+        await this.idle(Number.POSITIVE_INFINITY, this.idleLanes);
+        continue;
+      }
+      this.lookout = true;
+      try {
+        while (this.running && !(await this.due())) await this.idle(this.options.pollMs);
+      } finally {
+        this.lookout = false;
+      }
+      for (const wake of [...this.idleLanes]) wake();
+    }
+  }
+
+  private async due(): Promise<boolean> {
+    try {
+      return await deliveryJobs.anyDue(this.options.pool, this.options.clock.now());
+    } catch (error) {
+      this.options.logger.error({ err: errorName(error) }, 'delivery poll failed; will retry');
+      return false;
     }
   }
 
@@ -172,17 +201,17 @@ export class DeliveryWorker {
     }
   }
 
-  /** Waits `ms`, or less if the worker is stopped meanwhile. */
-  private idle(ms: number): Promise<void> {
+  /** Waits `ms`, or less if the worker is stopped (or, for idle lanes, woken) meanwhile. */
+  private idle(ms: number, sleepers = this.sleepers): Promise<void> {
     if (!this.running) return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
-        this.sleepers.delete(done);
+        sleepers.delete(done);
         resolve();
       };
-      const timer = setTimeout(done, ms);
-      this.sleepers.add(done);
+      const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
+      sleepers.add(done);
     });
   }
 

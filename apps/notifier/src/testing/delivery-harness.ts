@@ -51,6 +51,9 @@ export interface HarnessOptions {
   readonly maxAttempts?: number;
   readonly ratePerSecond?: number;
   readonly databaseUrl?: string;
+  /** The worker's lanes (default 1) and idle poll interval (default 50 ms), for specs of the worker itself. */
+  readonly lanes?: number;
+  readonly pollMs?: number;
 }
 
 /**
@@ -101,8 +104,8 @@ export class DeliveryHarness {
       logger: silentLogger,
       retry: { maxAttempts: options.maxAttempts ?? 3, baseMs: 1000, maxMs: 60_000 },
       publicUrl: 'http://lapse.test',
-      concurrency: 1,
-      pollMs: 50,
+      concurrency: options.lanes ?? 1,
+      pollMs: options.pollMs ?? 50,
       sweepMs: 60_000,
     });
     const consumer = new InboxConsumer({

@@ -12,6 +12,8 @@ export function configureHttp(app: INestApplication, logger: Logger): void {
   express.useBodyParser('json', { limit: MAX_BODY_BYTES });
   express.useBodyParser('urlencoded', { limit: MAX_BODY_BYTES, extended: false });
   express.disable('x-powered-by');
+  // API answers are not cached by validators: no SHA-1 of every body for an ETag nobody sends back.
+  express.set('etag', false);
   express.set('trust proxy', 'loopback');
   app.useGlobalPipes(oktaValidationPipe());
   app.useGlobalFilters(new OktaExceptionFilter(logger));

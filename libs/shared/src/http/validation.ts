@@ -1,4 +1,4 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { ValidationFailedError } from '../errors';
 
 function flatten(errors: ValidationError[], prefix = ''): string[] {
@@ -13,13 +13,52 @@ function flatten(errors: ValidationError[], prefix = ''): string[] {
   });
 }
 
+/**
+ * A request DTO on a hot route (sign-in) may declare `static accepts(body: unknown): boolean`, a plain check
+ * of its commonest valid shape, so those bodies skip class-validator's per-request metadata walk. It must
+ * accept only bodies class-validator accepts too (each DTO's spec checks it against class-validator);
+ * whatever it does not accept is validated in full, so every error stays the same.
+ */
+interface AcceptsPlainly {
+  accepts(body: unknown): boolean;
+  new (): object;
+}
+
+/**
+ * True when `body` is a plain object with exactly these fields, each a non-empty string no longer than its
+ * limit (in UTF-16 units, never more lenient than class-validator's `MaxLength`).
+ */
+export function hasOnlyStrings(body: unknown, limits: Readonly<Record<string, number>>): boolean {
+  if (typeof body !== 'object' || body === null || Object.getPrototypeOf(body) !== Object.prototype)
+    return false;
+  const keys = Object.keys(body);
+  if (keys.length !== Object.keys(limits).length) return false;
+  for (const key of keys) {
+    const value = (body as Record<string, unknown>)[key];
+    const limit = Object.hasOwn(limits, key) ? limits[key] : 0;
+    if (typeof value !== 'string' || value.length === 0 || value.length > limit) return false;
+  }
+  return true;
+}
+
+class OktaValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const type = metadata.metatype as Partial<AcceptsPlainly> | undefined;
+    if (metadata.type === 'body' && typeof type?.accepts === 'function' && type.accepts(value))
+      return Object.assign(new (type as AcceptsPlainly)(), value);
+    return super.transform(value, metadata);
+  }
+}
+
 /** Validate only at the edge: unknown fields are refused, causes name the fields, values never echoed. */
+export const OKTA_VALIDATION: ConstructorParameters<typeof ValidationPipe>[0] = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  transform: true,
+  validationError: { target: false, value: false },
+  exceptionFactory: (errors) => new ValidationFailedError(flatten(errors)),
+};
+
 export function oktaValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    transform: true,
-    validationError: { target: false, value: false },
-    exceptionFactory: (errors) => new ValidationFailedError(flatten(errors)),
-  });
+  return new OktaValidationPipe(OKTA_VALIDATION);
 }
