@@ -5,9 +5,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - `fillfactor = 70` leaves room on each page, so the row's new version is written next to the old one
  *   (its WAL record then holds only the changed bytes, and one page is dirtied, not two); pages written from
  *   now on only;
- * - `last_updated` gets a BRIN index instead of a B-tree: a row's new version goes to the table's newest
- *   pages, so "updated since" (`filter=lastUpdated gt …`) still reads only the recent block ranges, and an
- *   update no longer inserts into a B-tree keyed on a value every row of a bulk expiry shares.
+ * - `last_updated` gets a BRIN index instead of a B-tree, so an update no longer inserts into a B-tree keyed
+ *   on a value every row of a bulk expiry shares. The trade: "updated since" (`filter=lastUpdated gt …`)
+ *   reads every block range holding a recently updated row, and after a bulk expiry (and with rows updated
+ *   in place thanks to the fillfactor) that can be most of the table: such a search becomes a scan.
  */
 export class CheaperUserRowUpdates1710000000004 implements MigrationInterface {
   name = 'CheaperUserRowUpdates1710000000004';
