@@ -10,7 +10,7 @@ import { USERS_VIEW } from '../read-models/directory-users.projection';
 import { presentUser } from '../user.presenter';
 import { ListUsersQueryDto } from './list-users.request.dto';
 
-const USER_FIELDS: Record<string, FilterField> = {
+export const USER_FIELDS: Record<string, FilterField> = {
   id: { column: 'id::text', kind: 'text' },
   status: { column: 'status', kind: 'text' },
   'profile.login': { column: 'login', kind: 'ci-text' },

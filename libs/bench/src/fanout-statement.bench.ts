@@ -1,0 +1,286 @@
+import { randomUUID } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { EventStoreProvider, type StreamAppend } from '@lapse/shared';
+import { runMigrations } from '@lapse/shared/database/migrate';
+import { createPool, type Queryable } from '@lapse/shared/database/pg';
+import { PostgresEventStore } from '@lapse/shared/event-store/event-store';
+import type { Pool } from 'pg';
+import { insertJob, insertSlices } from '../../../apps/directory/src/bulk-expiry/bulk-jobs';
+import { BulkExpiryWorker } from '../../../apps/directory/src/bulk-expiry/bulk-expiry.worker';
+import { expireBatchFromReadModel } from '../../../apps/directory/src/bulk-expiry/expire-batch-from-read-model';
+import { compileFilter } from '../../../apps/directory/src/common/filter-expression';
+import { directoryManifest } from '../../../apps/directory/src/directory.manifest';
+import type { CreateUser } from '../../../apps/directory/src/user/domain/user.commands';
+import { userDecider, userStreamId } from '../../../apps/directory/src/user/domain/user.decider';
+import type { ExistingUser } from '../../../apps/directory/src/user/domain/user.state';
+import {
+  insertUsers,
+  USERS_VIEW,
+} from '../../../apps/directory/src/user/read-models/directory-users.projection';
+import type { BenchArgs } from './cli';
+import { round, startBenchInfra } from './infra';
+
+/**
+ * `npm run bench -- fanout-statement [--users N] [--batch B] [--concurrency C] [--json FILE]`: what the bulk
+ * expiry's fan-out costs directory's PostgreSQL per user, without the relay, Kafka or identity competing
+ * (issue #3). N OKTA and N/10 ACTIVE_DIRECTORY users are seeded as the import path writes them (decider,
+ * read model, event log), a CHECKPOINT follows (so the fan-out pays the full-page writes it would pay in
+ * production), then the real `BulkExpiryWorker` runs one job over the OKTA users. Figures:
+ * - postgresCpuUsPerUser: CPU of every PostgreSQL process of the server (backends, WAL writer,
+ *   checkpointer, autovacuum; /proc) from the job's start to its end, per expired user;
+ * - walBytesPerUser: WAL written meanwhile, per expired user;
+ * - firstBatch: EXPLAIN (ANALYZE, BUFFERS, WAL) of one batch statement (rolled back) before the job;
+ * - searchMs: the admin search `status eq "PASSWORD_EXPIRED"` (first 200, by id) and
+ *   `status eq "ACTIVE"` after the job, as the list endpoint runs them, best of 5.
+ */
+export async function run(args: BenchArgs): Promise<object> {
+  const users = Number(args.users ?? 100_000);
+  const batch = Number(args.batch ?? 2500);
+  const concurrency = Number(args.concurrency ?? 4);
+  const infra = await startBenchInfra();
+  try {
+    const url = await infra.database('bench_fanout_statement');
+    await runMigrations(url, directoryManifest.migrations);
+    const pool = createPool(url, concurrency + 2);
+    try {
+      const postmaster = await postmasterPid(pool);
+      const seedStarted = performance.now();
+      await seed(pool, users, 'OKTA');
+      await seed(pool, Math.floor(users / 10), 'ACTIVE_DIRECTORY');
+      const seedSeconds = (performance.now() - seedStarted) / 1000;
+      await pool.query('CHECKPOINT');
+
+      const cutoff = new Date().toISOString();
+      const firstBatch = await explainFirstBatch(pool, cutoff, batch);
+
+      const jobId = randomUUID();
+      await insertJob(pool, {
+        id: jobId,
+        status: 'RUNNING',
+        cutoff,
+        providers: ['OKTA'],
+        reason: 'benchmark',
+        total: users,
+        expired: 0,
+        skipped: 0,
+        checkpoint: null,
+        actor: 'bench-admin',
+        correlationId: randomUUID(),
+        createdAt: cutoff,
+        completedAt: null,
+      });
+      await insertSlices(pool, jobId, concurrency);
+      const clock = { now: () => new Date() };
+      const ids = { next: () => randomUUID() };
+      const worker = new BulkExpiryWorker(
+        new EventStoreProvider(pool, clock, ids),
+        { bulkExpiryWorker: true, bulkExpiryBatchSize: batch, bulkExpiryConcurrency: concurrency } as never,
+        clock,
+        ids,
+        { info: () => undefined, error: (...a: unknown[]) => console.error(...a) } as never,
+      );
+
+      const walBefore = await walLsn(pool);
+      const cpuBefore = await postgresCpuSeconds(postmaster);
+      const started = performance.now();
+      worker.start(jobId);
+      await worker.settled(jobId);
+      const seconds = (performance.now() - started) / 1000;
+      const cpu = (await postgresCpuSeconds(postmaster)) - cpuBefore;
+      const wal = Number(
+        (
+          await pool.query<{ bytes: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1) AS bytes', [
+            walBefore,
+          ])
+        ).rows[0].bytes,
+      );
+      const { rows } = await pool.query<{ status: string; expired: number }>(
+        'SELECT status, expired FROM directory_bulk_jobs WHERE id = $1',
+        [jobId],
+      );
+      const expired = rows[0].expired;
+      if (rows[0].status !== 'COMPLETED' || expired !== users)
+        throw new Error(`job ended ${rows[0].status} with ${expired} of ${users} expired`);
+      const { rows: statuses } = await pool.query<{ status: string; n: number }>(
+        `SELECT status, count(*)::int AS n FROM ${USERS_VIEW} GROUP BY status ORDER BY status`,
+      );
+      return {
+        users,
+        batch,
+        concurrency,
+        seedSeconds: round(seedSeconds),
+        fanoutSeconds: round(seconds),
+        fanoutUsersPerSec: Math.round(expired / seconds),
+        postgresCpuSeconds: round(cpu),
+        postgresCpuUsPerUser: round((cpu * 1e6) / expired, 1),
+        walBytesPerUser: Math.round(wal / expired),
+        firstBatch,
+        statusesAfter: Object.fromEntries(statuses.map((s) => [s.status, s.n])),
+        searchMs: {
+          passwordExpired: await searchMs(pool, 'status eq "PASSWORD_EXPIRED"'),
+          active: await searchMs(pool, 'status eq "ACTIVE"'),
+          activeDirectoryAndExpired: await searchMs(
+            pool,
+            'credentials.provider.type eq "ACTIVE_DIRECTORY" and status eq "PASSWORD_EXPIRED"',
+          ),
+        },
+        cores: (await import('node:os')).cpus().length,
+      };
+    } finally {
+      await pool.end();
+    }
+  } finally {
+    await infra.close();
+  }
+}
+
+/** Users as the import path writes them: the decider's events and folded state, active, password set a day ago. */
+async function seed(pool: Pool, count: number, provider: 'OKTA' | 'ACTIVE_DIRECTORY'): Promise<void> {
+  const store = new PostgresEventStore(pool);
+  const at = new Date().toISOString();
+  const changedAt = new Date(Date.now() - 86_400_000).toISOString();
+  const run = randomUUID().slice(0, 6);
+  for (let start = 0; start < count; start += 1000) {
+    const appends: StreamAppend[] = [];
+    const states: { state: ExistingUser; version: number }[] = [];
+    for (let i = start; i < Math.min(count, start + 1000); i++) {
+      const login = `${provider.toLowerCase()}-${i}-${run}@bench.example`;
+      const command: CreateUser = {
+        type: 'CreateUser',
+        userId: randomUUID(),
+        profile: { login, email: login, firstName: null, lastName: null, mobilePhone: null },
+        provider: { type: provider, name: provider },
+        password: {
+          hash: '$argon2id$v=19$m=1024,t=1,p=1$YmVuY2hzYWx0$benchbenchbench',
+          changedAt,
+          by: 'IMPORT',
+        },
+        activate: true,
+        expirePassword: false,
+        at,
+      };
+      const initial = userDecider.initialState();
+      const events = userDecider.decide(command, initial);
+      appends.push({
+        streamId: userStreamId(command.userId),
+        expectedVersion: 0,
+        events: events.map((event) => ({
+          event,
+          metadata: {
+            eventId: randomUUID(),
+            correlationId: run,
+            causationId: null,
+            actor: 'bench',
+            occurredAt: at,
+          },
+        })),
+      });
+      states.push({
+        state: events.reduce(userDecider.evolve, initial) as ExistingUser,
+        version: events.length,
+      });
+    }
+    await transaction(pool, async (tx) => {
+      await insertUsers(tx, states);
+      await store.appendToStreams(appends, tx);
+    });
+  }
+}
+
+/** EXPLAIN (ANALYZE, BUFFERS, WAL) of the first batch's statement, rolled back. */
+async function explainFirstBatch(pool: Pool, cutoff: string, limit: number): Promise<object> {
+  const client = await pool.connect();
+  let plan: { Plan: Record<string, unknown>; 'Execution Time': number } | null = null;
+  try {
+    await client.query('BEGIN');
+    const explaining: Queryable = {
+      query: (async (text: string, params: unknown[]) => {
+        if (!/^WITH /.test(text.trim())) return client.query(text, params);
+        const { rows } = await client.query(`EXPLAIN (ANALYZE, BUFFERS, WAL, FORMAT JSON) ${text}`, params);
+        plan = rows[0]['QUERY PLAN'][0];
+        return { rows: [{ examined: 0, last_id: null, expired: 0, conflicted: [] }] };
+      }) as never,
+    } as Queryable;
+    await expireBatchFromReadModel(explaining, {
+      jobId: randomUUID(),
+      cutoff,
+      providers: ['OKTA'],
+      reason: 'benchmark',
+      actor: 'bench-admin',
+      correlationId: randomUUID(),
+      now: cutoff,
+      after: '00000000-0000-0000-0000-000000000000',
+      before: null,
+      limit,
+    });
+  } finally {
+    await client.query('ROLLBACK');
+    client.release();
+  }
+  const top = (plan as unknown as { Plan: Record<string, number>; 'Execution Time': number }) ?? null;
+  if (!top) return {};
+  return {
+    executionMs: round(top['Execution Time']),
+    sharedHitBlocks: top.Plan['Shared Hit Blocks'],
+    sharedReadBlocks: top.Plan['Shared Read Blocks'],
+    sharedDirtiedBlocks: top.Plan['Shared Dirtied Blocks'],
+    walRecords: top.Plan['WAL Records'],
+    walFpi: top.Plan['WAL FPI'],
+    walBytes: top.Plan['WAL Bytes'],
+  };
+}
+
+/** The list endpoint's query for a filter (first 200 by id), best of 5 (ms, EXPLAIN ANALYZE). */
+async function searchMs(pool: Pool, filter: string): Promise<number> {
+  const { USER_FIELDS } = await import(
+    '../../../apps/directory/src/user/list-users/list-users.http.controller'
+  );
+  const compiled = compileFilter(filter, USER_FIELDS, 1, 'search');
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 5; i++) {
+    const { rows } = await pool.query(
+      `EXPLAIN (ANALYZE, FORMAT JSON) SELECT id, state FROM ${USERS_VIEW} WHERE ${compiled.sql}
+        ORDER BY id LIMIT 201`,
+      compiled.params,
+    );
+    best = Math.min(best, rows[0]['QUERY PLAN'][0]['Execution Time']);
+  }
+  return round(best);
+}
+
+async function transaction<T>(pool: Pool, work: (tx: Queryable & import('pg').PoolClient) => Promise<T>) {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+async function walLsn(pool: Pool): Promise<string> {
+  return (await pool.query<{ lsn: string }>('SELECT pg_current_wal_lsn() AS lsn')).rows[0].lsn;
+}
+
+async function postmasterPid(pool: Pool): Promise<number> {
+  const { rows } = await pool.query<{ data_directory: string }>('SHOW data_directory');
+  return Number((await readFile(`${rows[0].data_directory}/postmaster.pid`, 'utf8')).split('\n')[0]);
+}
+
+/** CPU seconds of the PostgreSQL server: the postmaster with its reaped children and every live child. */
+async function postgresCpuSeconds(postmaster: number): Promise<number> {
+  let ticks = 0;
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pid) === postmaster) ticks += fields.slice(11, 15).reduce((sum, f) => sum + Number(f), 0);
+    else if (Number(fields[1]) === postmaster) ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks / 100;
+}
