@@ -3,12 +3,10 @@ import { Directory1710000000000 } from './1710000000000-directory';
 import { BulkJobSlices1710000000001 } from './1710000000001-bulk-job-slices';
 import { RecoveryLinkIndex1710000000002 } from './1710000000002-recovery-link-index';
 import { BulkExpiryWithoutStateRewrite1710000000003 } from './1710000000003-bulk-expiry-without-state-rewrite';
-import { CheaperUserRowUpdates1710000000004 } from './1710000000004-cheaper-user-row-updates';
 
 export const DIRECTORY_MIGRATIONS: readonly MigrationClass[] = [
   Directory1710000000000,
   BulkJobSlices1710000000001,
   RecoveryLinkIndex1710000000002,
   BulkExpiryWithoutStateRewrite1710000000003,
-  CheaperUserRowUpdates1710000000004,
 ];
