@@ -1,8 +1,25 @@
 import { randomBytes } from 'node:crypto';
 
-/** A bearer secret (session token, state token, session id, reset link): 32 random bytes, base64url. */
+const TOKEN_BYTES = 32;
+const POOL_BYTES = TOKEN_BYTES * 128;
+let pool: Buffer = Buffer.alloc(0);
+let offset = 0;
+
+/**
+ * A bearer secret (session token, state token, session id, reset link): 32 random bytes, base64url. The
+ * bytes come from the CSPRNG 4 KiB at a time, as `crypto.randomUUID` caches its entropy: one call to the
+ * kernel per 128 secrets instead of one each (a call cost ~40 µs on the sign-in path here). Bytes handed
+ * out are zeroed, so the pool holds only secrets not yet issued.
+ */
 export function newSecretToken(): string {
-  return randomBytes(32).toString('base64url');
+  if (offset + TOKEN_BYTES > pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    offset = 0;
+  }
+  const token = pool.toString('base64url', offset, offset + TOKEN_BYTES);
+  pool.fill(0, offset, offset + TOKEN_BYTES);
+  offset += TOKEN_BYTES;
+  return token;
 }
 
 /** Rejects at once what cannot be one of our secrets (saves a database round trip, leaks nothing). */
