@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { EventStoreProvider, type StreamAppend } from '@lapse/shared';
 import { runMigrations } from '@lapse/shared/database/migrate';
-import { createPool, type Queryable } from '@lapse/shared/database/pg';
+import { createPool, type Queryable, withTransaction } from '@lapse/shared/database/pg';
 import { PostgresEventStore } from '@lapse/shared/event-store/event-store';
 import type { Pool } from 'pg';
 import { insertJob, insertSlices } from '../../../apps/directory/src/bulk-expiry/bulk-jobs';
@@ -180,7 +180,7 @@ async function seed(pool: Pool, count: number, provider: 'OKTA' | 'ACTIVE_DIRECT
         version: events.length,
       });
     }
-    await transaction(pool, async (tx) => {
+    await withTransaction(pool, async (tx) => {
       await insertUsers(tx, states);
       await store.appendToStreams(appends, tx);
     });
@@ -246,21 +246,6 @@ async function searchMs(pool: Pool, filter: string): Promise<number> {
     best = Math.min(best, rows[0]['QUERY PLAN'][0]['Execution Time']);
   }
   return round(best);
-}
-
-async function transaction<T>(pool: Pool, work: (tx: Queryable & import('pg').PoolClient) => Promise<T>) {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
 }
 
 async function walLsn(pool: Pool): Promise<string> {
