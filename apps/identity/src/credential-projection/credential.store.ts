@@ -58,6 +58,26 @@ export function toFacts(row: GateFactsRow | undefined): GateFacts | null {
 /** The gate facts of the login `$1`: logins are case-insensitive, like Okta's. */
 export const FACTS_BY_LOGIN = `${SELECT_FACTS} WHERE lower(c.login) = lower($1) ORDER BY c.changed_at DESC LIMIT 1`;
 
+/**
+ * The gate facts of the login `$1` and, in the same statement, `insert` — an `INSERT … SELECT … FROM facts`
+ * with parameters from `$2` — writing a row for the user found (none for an unknown login): a sign-in's
+ * provisional session or session token (`Provisional` in the gate). Named (prepared), like the plain lookup.
+ */
+export async function gateFactsWriting(
+  db: Pool | PoolClient,
+  name: string,
+  login: string,
+  insert: string,
+  values: readonly unknown[],
+): Promise<GateFacts | null> {
+  const { rows } = await db.query<GateFactsRow>({
+    name,
+    text: `WITH facts AS (${FACTS_BY_LOGIN}), written AS (${insert}) SELECT * FROM facts`,
+    values: [login, ...values],
+  });
+  return toFacts(rows[0]);
+}
+
 /** On the sign-in path: a named (prepared) statement, planned once per connection. */
 export async function gateFactsByLogin(db: Pool | PoolClient, login: string): Promise<GateFacts | null> {
   const { rows } = await db.query<GateFactsRow>({

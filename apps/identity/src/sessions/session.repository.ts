@@ -1,11 +1,6 @@
 import type { Queryable } from '@lapse/shared';
 import type { Pool, PoolClient } from 'pg';
-import {
-  FACTS_BY_LOGIN,
-  type GateFacts,
-  type GateFactsRow,
-  toFacts,
-} from '../credential-projection/credential.store';
+import { type GateFacts, gateFactsWriting } from '../credential-projection/credential.store';
 import { digestOf } from '../tokens/secret-token';
 
 export interface SessionRecord {
@@ -69,26 +64,23 @@ export interface ProvisionalSession {
 
 /**
  * A password sign-in's credential lookup, with the session it would open inserted by the same statement
- * (for the user found, at that credential version; nothing for an unknown login), so no round trip is left
- * once the hash has verified. The session's secret is revealed only if the sign-in succeeds; otherwise
- * `withdrawSession` deletes the row. Named (prepared), like the plain lookup.
+ * (for the user found, at that credential version), so no round trip is left once the hash has verified.
+ * The session's secret is revealed only if the sign-in succeeds; otherwise `withdrawSession` deletes the row.
  */
-export async function gateFactsOpeningSession(
+export function gateFactsOpeningSession(
   db: Pool | PoolClient,
   login: string,
   session: ProvisionalSession,
 ): Promise<GateFacts | null> {
-  const { rows } = await db.query<GateFactsRow>({
-    name: 'identity-gate-facts-opening-session',
-    text: `WITH facts AS (${FACTS_BY_LOGIN}),
-                opened AS (
-                  INSERT INTO identity_sessions
-                    (id_hash, user_id, login, credential_version, created_at, expires_at, last_password_verification)
-                  SELECT $2, user_id, login, credential_version, $3, $4, $3 FROM facts)
-           SELECT * FROM facts`,
-    values: [login, session.idHash, session.createdAt, session.expiresAt],
-  });
-  return toFacts(rows[0]);
+  return gateFactsWriting(
+    db,
+    'identity-gate-facts-opening-session',
+    login,
+    `INSERT INTO identity_sessions
+       (id_hash, user_id, login, credential_version, created_at, expires_at, last_password_verification)
+     SELECT $2, user_id, login, credential_version, $3, $4, $3 FROM facts`,
+    [session.idHash, session.createdAt, session.expiresAt],
+  );
 }
 
 export async function withdrawSession(db: Queryable, idHash: string): Promise<void> {

@@ -80,6 +80,23 @@ describe('POST /api/v1/authn', () => {
       expect((await authn(federated.login, PASSWORD)).body.errorCode).toBe('E0000004');
     });
 
+    it('leaves no session token behind for a wrong password or an expired one', async () => {
+      const ada = await user({ login: login(), password: PASSWORD });
+      const expired = await user({
+        login: login(),
+        password: PASSWORD,
+        status: 'PASSWORD_EXPIRED',
+        passwordExpired: true,
+      });
+      expect((await authn(ada.login, 'Wrong-Password-1')).status).toBe(401);
+      expect((await authn(expired.login, PASSWORD)).body.status).toBe('PASSWORD_EXPIRED');
+      const { rows } = await identity.pool.query(
+        'SELECT 1 FROM identity_session_tokens WHERE user_id = ANY($1)',
+        [[ada.userId, expired.userId]],
+      );
+      expect(rows).toHaveLength(0);
+    });
+
     it('refuses a forged session token', async () => {
       const forged = await identity.post('/api/v1/sessions', { sessionToken: 'A'.repeat(43) });
       expect(forged.status).toBe(401);
@@ -382,6 +399,11 @@ describe('POST /api/v1/authn with a password age policy', () => {
       _embedded: { policy: { expiration: { passwordExpireDays: 2 } } },
       _links: { skip: { name: 'skip' } },
     });
+    // The session token written with PASSWORD_WARN's lookup was withdrawn: only SUCCESS's is left.
+    const { rows } = await identity.pool.query('SELECT 1 FROM identity_session_tokens WHERE user_id = $1', [
+      aging.userId,
+    ]);
+    expect(rows).toHaveLength(1);
     const skipped = await identity.post('/api/v1/authn/skip', { stateToken: warned.body.stateToken });
     expect(skipped.body.status).toBe('SUCCESS');
     expect(

@@ -11,8 +11,12 @@ import { DirectoryClient, DirectoryUnavailableError } from '../directory-client/
 import type { IdentityConfig } from '../identity.config';
 import { IDENTITY_CONFIG } from '../identity.tokens';
 import { clearLockout } from '../lockout/lockout.repository';
-import { insertSessionToken } from '../sessions/session-token.repository';
-import { looksLikeSecretToken, newSecretToken } from '../tokens/secret-token';
+import {
+  gateFactsGrantingSessionToken,
+  insertSessionToken,
+  withdrawSessionToken,
+} from '../sessions/session-token.repository';
+import { digestOf, looksLikeSecretToken, newSecretToken } from '../tokens/secret-token';
 import {
   type AuthnTransaction,
   changeTransaction,
@@ -53,9 +57,20 @@ export class AuthnService {
     password: string,
     warnBeforePasswordExpired: boolean,
   ): Promise<AuthnTransaction> {
-    const verdict = await this.gate.signIn(username, password, warnBeforePasswordExpired);
+    // The session token a SUCCESS answers is written by the lookup's own statement, while the hash runs.
+    const token = newSecretToken();
+    const tokenHash = digestOf(token);
+    const createdAt = this.clock.now();
+    const expiresAt = this.sessionTokenExpiry(createdAt);
+    const verdict = await this.gate.signIn(username, password, warnBeforePasswordExpired, {
+      lookup: (login) => gateFactsGrantingSessionToken(this.pool, login, tokenHash, createdAt, expiresAt),
+      withdraw: () => withdrawSessionToken(this.pool, tokenHash),
+    });
     const { answer, facts } = verdict;
     if (!facts) throw authenticationFailed();
+    if (verdict.provisionalStands && answer.kind === 'SUCCESS')
+      return successTransaction(facts, token, expiresAt);
+    if (verdict.provisionalStands) await withdrawSessionToken(this.pool, tokenHash);
     switch (answer.kind) {
       case 'SUCCESS':
         return this.success(facts, verdict.verifiedAt);
@@ -137,7 +152,7 @@ export class AuthnService {
   async success(facts: GateFacts, verifiedAt: Date): Promise<AuthnTransaction> {
     const token = newSecretToken();
     const now = this.clock.now();
-    const expiresAt = new Date(now.getTime() + this.config.sessionTokenLifetimeSeconds * 1000);
+    const expiresAt = this.sessionTokenExpiry(now);
     await insertSessionToken(
       this.pool,
       token,
@@ -150,6 +165,10 @@ export class AuthnService {
       expiresAt,
     );
     return successTransaction(facts, token, expiresAt);
+  }
+
+  private sessionTokenExpiry(now: Date): Date {
+    return new Date(now.getTime() + this.config.sessionTokenLifetimeSeconds * 1000);
   }
 
   private async beginChange(status: 'PASSWORD_EXPIRED' | 'PASSWORD_WARN', verdict: Verdict, days?: number) {
