@@ -337,6 +337,31 @@ describe('the credential-state projection', () => {
       });
     });
 
+    it('changes nothing when redelivered after a newer snapshot, so the inbox needs no dedupe row for it', async () => {
+      const user = snapshot({ credentialVersion: 2 });
+      const expired = bulkExpired(user, 3);
+      const changed = {
+        ...user,
+        credentialVersion: 4,
+        passwordChangedAt: '2025-04-01T00:00:00.000Z',
+        changedAt: '2025-04-01T00:00:00.000Z',
+      };
+      await given(
+        (tx) => applyCredentialState(tx, user),
+        (tx) => applyPasswordExpired(tx, expired),
+        (tx) => applyCredentialState(tx, changed),
+      );
+      const before = await gateFactsByUserId(pool, user.userId);
+      await given((tx) => applyPasswordsExpired(tx, [expired, expired]));
+      expect(await gateFactsByUserId(pool, user.userId)).toEqual(before);
+      expect(before?.credential).toMatchObject({
+        status: 'ACTIVE',
+        passwordExpired: false,
+        credentialVersion: 4,
+        expiredAt: new Date('2025-03-01T00:00:00.000Z'),
+      });
+    });
+
     it('is a no-op when redelivered', async () => {
       const user = snapshot({ credentialVersion: 2 });
       await given(

@@ -201,11 +201,15 @@ export function credentialProjectionHandlers(): Record<string, ConsumerHandler> 
     }),
     [t.BulkPasswordExpiryStarted]: (message, tx) =>
       applyBulkExpiryCutoff(tx, message.payload as BulkPasswordExpiryStartedV1),
-    [t.PasswordExpired]: batchHandler((messages, tx) =>
-      applyPasswordsExpired(
-        tx,
-        messages.map((message) => message.payload as PasswordExpiredV1),
-      ),
+    // Idempotent: applied again at any later point it changes nothing (the newest expiry instant, the
+    // highest credentialVersion), so a bulk fan-out's facts skip the inbox's dedupe row.
+    [t.PasswordExpired]: batchHandler(
+      (messages, tx) =>
+        applyPasswordsExpired(
+          tx,
+          messages.map((message) => message.payload as PasswordExpiredV1),
+        ),
+      { idempotent: true },
     ),
   };
 }
