@@ -362,6 +362,38 @@ describe('the credential-state projection', () => {
       });
     });
 
+    it('rewrites the rows of a bulk expiry in place, without new index entries (HOT updates)', async () => {
+      const users = Array.from({ length: 200 }, () => snapshot({ credentialVersion: 2 }));
+      // The backend's counters (pending ones of earlier transactions included), read around the statement.
+      const counters = async (tx: Pool) =>
+        (
+          await tx.query<{ updated: number; hot: number }>(
+            `SELECT n_tup_upd::int AS updated, n_tup_hot_upd::int AS hot
+               FROM pg_stat_xact_user_tables WHERE relname = 'identity_credentials'`,
+          )
+        ).rows[0];
+      let before = { updated: 0, hot: 0 };
+      let after = { updated: 0, hot: 0 };
+      await given(
+        (tx) => applyCredentialStates(tx, users),
+        async (tx) => {
+          before = await counters(tx);
+        },
+        (tx) =>
+          applyPasswordsExpired(
+            tx,
+            users.map((user) => bulkExpired(user, 3)),
+          ),
+        async (tx) => {
+          after = await counters(tx);
+        },
+      );
+      expect({ updated: after.updated - before.updated, hot: after.hot - before.hot }).toEqual({
+        updated: 200,
+        hot: 200,
+      });
+    });
+
     it('is a no-op when redelivered', async () => {
       const user = snapshot({ credentialVersion: 2 });
       await given(
