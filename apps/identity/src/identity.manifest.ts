@@ -1,11 +1,16 @@
 import type { ServiceManifest } from '@lapse/shared';
 import { IdentitySchema1700000004000 } from './database/migrations/1700000004000-identity-schema';
 import { RecoveryTransactions1700000004001 } from './database/migrations/1700000004001-recovery-transactions';
+import { CredentialsRoomForUpdates1700000004100 } from './database/migrations/1700000004100-credentials-room-for-updates';
 
 /** Identity publishes nothing; it consumes directory's topics (see credential-projection/). */
 export const identityManifest: ServiceManifest = {
   name: 'identity',
-  migrations: [IdentitySchema1700000004000, RecoveryTransactions1700000004001],
+  migrations: [
+    IdentitySchema1700000004000,
+    RecoveryTransactions1700000004001,
+    CredentialsRoomForUpdates1700000004100,
+  ],
   publications: [],
   publishedTopics: [],
 };

@@ -337,6 +337,63 @@ describe('the credential-state projection', () => {
       });
     });
 
+    it('changes nothing when redelivered after a newer snapshot, so the inbox needs no dedupe row for it', async () => {
+      const user = snapshot({ credentialVersion: 2 });
+      const expired = bulkExpired(user, 3);
+      const changed = {
+        ...user,
+        credentialVersion: 4,
+        passwordChangedAt: '2025-04-01T00:00:00.000Z',
+        changedAt: '2025-04-01T00:00:00.000Z',
+      };
+      await given(
+        (tx) => applyCredentialState(tx, user),
+        (tx) => applyPasswordExpired(tx, expired),
+        (tx) => applyCredentialState(tx, changed),
+      );
+      const before = await gateFactsByUserId(pool, user.userId);
+      await given((tx) => applyPasswordsExpired(tx, [expired, expired]));
+      expect(await gateFactsByUserId(pool, user.userId)).toEqual(before);
+      expect(before?.credential).toMatchObject({
+        status: 'ACTIVE',
+        passwordExpired: false,
+        credentialVersion: 4,
+        expiredAt: new Date('2025-03-01T00:00:00.000Z'),
+      });
+    });
+
+    it('rewrites the rows of a bulk expiry in place, without new index entries (HOT updates)', async () => {
+      const users = Array.from({ length: 200 }, () => snapshot({ credentialVersion: 2 }));
+      // The backend's counters (pending ones of earlier transactions included), read around the statement.
+      const counters = async (tx: Pool) =>
+        (
+          await tx.query<{ updated: number; hot: number }>(
+            `SELECT n_tup_upd::int AS updated, n_tup_hot_upd::int AS hot
+               FROM pg_stat_xact_user_tables WHERE relname = 'identity_credentials'`,
+          )
+        ).rows[0];
+      let before = { updated: 0, hot: 0 };
+      let after = { updated: 0, hot: 0 };
+      await given(
+        (tx) => applyCredentialStates(tx, users),
+        async (tx) => {
+          before = await counters(tx);
+        },
+        (tx) =>
+          applyPasswordsExpired(
+            tx,
+            users.map((user) => bulkExpired(user, 3)),
+          ),
+        async (tx) => {
+          after = await counters(tx);
+        },
+      );
+      expect({ updated: after.updated - before.updated, hot: after.hot - before.hot }).toEqual({
+        updated: 200,
+        hot: 200,
+      });
+    });
+
     it('is a no-op when redelivered', async () => {
       const user = snapshot({ credentialVersion: 2 });
       await given(

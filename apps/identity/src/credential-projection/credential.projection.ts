@@ -161,7 +161,9 @@ export async function applyPasswordsExpired(
   const expiries = [...byUser.values()];
   // A named statement, planned once per connection. Every expression reads the row as it was:
   // `credential_version < f.version` is "this fact is newer"; version 0 carries no credential change
-  // (stream versions start at 1).
+  // (stream versions start at 1). `user_id = ANY ($1)` lets the planner see which rows it needs: with the
+  // join alone, the plans PostgreSQL makes for a statement's first executions (which know the run's length)
+  // hash-joined a sequential scan of the whole table (68 ms instead of 10 ms for 2,000 facts on 100,000 users).
   await db.query({
     name: 'identity-apply-passwords-expired',
     text: `UPDATE identity_credentials c
@@ -172,7 +174,7 @@ export async function applyPasswordsExpired(
                   credential_version = GREATEST(c.credential_version, f.version)
              FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::int[], $5::timestamptz[])
                   AS f(user_id, expired_at, status, version, changed_at)
-            WHERE c.user_id = f.user_id`,
+            WHERE c.user_id = f.user_id AND c.user_id = ANY ($1::text[])`,
     values: [
       users,
       expiries.map((expiry) => expiry.expiredAt),
@@ -201,11 +203,15 @@ export function credentialProjectionHandlers(): Record<string, ConsumerHandler> 
     }),
     [t.BulkPasswordExpiryStarted]: (message, tx) =>
       applyBulkExpiryCutoff(tx, message.payload as BulkPasswordExpiryStartedV1),
-    [t.PasswordExpired]: batchHandler((messages, tx) =>
-      applyPasswordsExpired(
-        tx,
-        messages.map((message) => message.payload as PasswordExpiredV1),
-      ),
+    // Idempotent: applied again at any later point it changes nothing (the newest expiry instant, the
+    // highest credentialVersion), so a bulk fan-out's facts skip the inbox's dedupe row.
+    [t.PasswordExpired]: batchHandler(
+      (messages, tx) =>
+        applyPasswordsExpired(
+          tx,
+          messages.map((message) => message.payload as PasswordExpiredV1),
+        ),
+      { idempotent: true },
     ),
   };
 }

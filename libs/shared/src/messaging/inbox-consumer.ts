@@ -24,17 +24,31 @@ export type MessageHandler = (message: ConsumedMessage, tx: PoolClient) => Promi
  */
 export interface BatchMessageHandler {
   readonly applyAll: (messages: readonly ConsumedMessage[], tx: PoolClient) => Promise<void>;
+  /**
+   * Applying a message again, at any later point, changes nothing (e.g. "keep the newest version"). The
+   * inbox then skips the dedupe row for these messages on the batch path and hands redeliveries to the
+   * handler; the checkpoint still commits with the effect, and a message retried alone is deduped as usual.
+   */
+  readonly idempotent: boolean;
 }
 
 /** What a consumer registers per event type: one message at a time, or a run of them. */
 export type ConsumerHandler = MessageHandler | BatchMessageHandler;
 
 /** Marks `applyAll` as a handler of runs of messages (see BatchMessageHandler). */
-export function batchHandler(applyAll: BatchMessageHandler['applyAll']): BatchMessageHandler {
-  return { applyAll };
+export function batchHandler(
+  applyAll: BatchMessageHandler['applyAll'],
+  options: { readonly idempotent?: boolean } = {},
+): BatchMessageHandler {
+  return { applyAll, idempotent: options.idempotent ?? false };
 }
 
 type ApplyAll = BatchMessageHandler['applyAll'];
+
+interface Applier {
+  readonly apply: ApplyAll;
+  readonly idempotent: boolean;
+}
 
 /** Records how far the consumer got, in the same transaction as the effects. */
 export type CheckpointWriter = (tx: PoolClient, last: InboundMessage) => Promise<void>;
@@ -60,6 +74,7 @@ type Classified =
       readonly message: InboundMessage;
       readonly consumed: ConsumedMessage;
       readonly apply: ApplyAll;
+      readonly idempotent: boolean;
     }
   | { readonly kind: 'skip'; readonly message: InboundMessage }
   | { readonly kind: 'malformed'; readonly message: InboundMessage; readonly reason: string };
@@ -69,7 +84,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * The consuming half of every transport. For each batch it dedupes by event id in an inbox table (one
  * multi-row insert), applies handlers, and records the checkpoint, all in one transaction, so each event's
- * effect happens once even when the transport redelivers. Consecutive fresh messages of a type with a
+ * effect happens once even when the transport redelivers. Messages of an idempotent handler skip the
+ * dedupe row on the batch path (applying them again is harmless; see BatchMessageHandler). Consecutive fresh messages of a type with a
  * batch handler are applied by one call. If the batch fails, messages are retried one by one with backoff; a
  * message that still fails after `maxAttempts` is parked in the dead letter with its error and the rest
  * flow on. Malformed messages (unknown type or version, unparseable JSON) go to the dead letter at once.
@@ -79,7 +95,7 @@ export class InboxConsumer {
   private readonly maxAttempts: number;
   private readonly backoffMs: number;
   private readonly logger: Logger;
-  private readonly appliers: ReadonlyMap<string, ApplyAll>;
+  private readonly appliers: ReadonlyMap<string, Applier>;
   private stopping = false;
 
   constructor(private readonly options: InboxConsumerOptions) {
@@ -103,7 +119,10 @@ export class InboxConsumer {
     const last = messages[messages.length - 1];
     try {
       const applied = await withTransaction(this.options.pool, async (tx) => {
-        const fresh = await this.claim(tx, classified);
+        const fresh = await this.claim(
+          tx,
+          classified.filter((item) => item.kind === 'handle' && !item.idempotent),
+        );
         const handled: ConsumedMessage[] = [];
         // The run of consecutive fresh messages that share a handler, applied by one call.
         let run: ConsumedMessage[] = [];
@@ -114,7 +133,7 @@ export class InboxConsumer {
           run = [];
         };
         for (const item of classified) {
-          if (item.kind === 'handle' && fresh.delete(item.consumed.headers.eventId)) {
+          if (item.kind === 'handle' && (item.idempotent || fresh.delete(item.consumed.headers.eventId))) {
             if (item.apply !== runApply) {
               await applyRun();
               runApply = item.apply;
@@ -205,12 +224,13 @@ export class InboxConsumer {
       this.options.contracts.problemWith(headers.eventType, headers.schemaVersion, message.payload) ??
       (headers.eventId ? null : 'MISSING_EVENT_ID');
     if (problem) return { kind: 'malformed', message, reason: problem };
-    const apply = this.appliers.get(headers.eventType as string);
-    if (!apply) return { kind: 'skip', message };
+    const applier = this.appliers.get(headers.eventType as string);
+    if (!applier) return { kind: 'skip', message };
     return {
       kind: 'handle',
       message,
-      apply,
+      apply: applier.apply,
+      idempotent: applier.idempotent,
       consumed: {
         topic: message.topic,
         key: message.key,
@@ -222,10 +242,13 @@ export class InboxConsumer {
 }
 
 /** Every handler as a handler of runs: a one-message handler is called for each message in order. */
-function applierOf(handler: ConsumerHandler): ApplyAll {
-  if (typeof handler !== 'function') return handler.applyAll;
-  return async (messages, tx) => {
-    for (const message of messages) await handler(message, tx);
+function applierOf(handler: ConsumerHandler): Applier {
+  if (typeof handler !== 'function') return { apply: handler.applyAll, idempotent: handler.idempotent };
+  return {
+    apply: async (messages, tx) => {
+      for (const message of messages) await handler(message, tx);
+    },
+    idempotent: false,
   };
 }
 

@@ -126,6 +126,39 @@ export function transportContract(subject: TransportUnderTest): void {
       });
     }
 
+    /** Records each event's effect once however often it is applied; counts every message handed to it. */
+    function recordEffectsIdempotently(consumer: string, handed: { count: number }): BatchMessageHandler {
+      return batchHandler(
+        async (messages, tx) => {
+          const data = messages.map((message) => message.payload as { seq: number; poison?: boolean });
+          const poison = data.find((item) => item.poison);
+          if (poison) throw new Error(`cannot digest seq ${poison.seq}`);
+          handed.count += messages.length;
+          await tx.query(
+            `INSERT INTO contract_effects (consumer, event_id, key, seq)
+             SELECT $1, e, k, s FROM unnest($2::text[], $3::text[], $4::int[]) WITH ORDINALITY AS m(e, k, s, n)
+              WHERE NOT EXISTS (SELECT 1 FROM contract_effects c WHERE c.consumer = $1 AND c.event_id = m.e)
+              ORDER BY n`,
+            [
+              consumer,
+              messages.map((message) => message.headers.eventId),
+              messages.map((message) => message.key),
+              data.map((item) => item.seq),
+            ],
+          );
+        },
+        { idempotent: true },
+      );
+    }
+
+    async function inboxOutcomes(consumer: string) {
+      const { rows } = await consumerPool.query<{ outcome: string }>(
+        'SELECT outcome FROM lapse_inbox WHERE consumer = $1',
+        [consumer],
+      );
+      return rows.map((row) => row.outcome);
+    }
+
     function inbox(transport: EventTransport, name: string, handler: ConsumerHandler) {
       return new InboxConsumer({
         name,
@@ -249,6 +282,44 @@ export function transportContract(subject: TransportUnderTest): void {
       for (const stream of poisoned) expect(seqsOf(stream)).toEqual([1, 2, 3, 4, 5, 6, 8, 9, 10]);
       for (const stream of healthy)
         expect(seqsOf(stream)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    }, 180_000);
+
+    it('hands an idempotent handler redeliveries without inbox rows, and parks its poison once', async () => {
+      const topic = newTopic();
+      const consumer = `c-${randomUUID()}`;
+      const handed = { count: 0 };
+      const first = await open(topic);
+      await first.subscribe(inbox(first, consumer, recordEffectsIdempotently(consumer, handed)), [topic]);
+      await publish(10, 10);
+      await waitFor('100 effects', async () => (await count(consumer)) >= 100);
+      expect(await inboxOutcomes(consumer)).toEqual([]);
+      // A fetch holding a poison event is retried one message at a time, deduped as usual.
+      const poisoned = await publish(10, 10, (seq) => (seq === 7 ? { seq, poison: true } : { seq }));
+      await waitFor('190 effects', async () => (await count(consumer)) >= 190);
+      await waitFor(
+        '10 dead letters',
+        async () => (await listDeadLetters(consumerPool, consumer)).length >= 10,
+      );
+      await first.close();
+      const outcomes = await inboxOutcomes(consumer);
+      expect(outcomes.filter((outcome) => outcome === 'dead-lettered')).toHaveLength(10);
+      const handedFirst = handed.count;
+
+      // Redelivered from the start: the handler is handed them again and changes nothing.
+      await subject.rewind(consumer, topic, consumerPool);
+      const second = await open(topic);
+      await second.subscribe(inbox(second, consumer, recordEffectsIdempotently(consumer, handed)), [topic]);
+      await publish(1, 10);
+      await waitFor('the 10 new effects', async () => (await count(consumer)) >= 200, 120_000);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+
+      const rows = await effects(consumer);
+      expect(rows).toHaveLength(200);
+      expect(new Set(rows.map((row) => row.event_id)).size).toBe(200);
+      expect(handed.count).toBeGreaterThanOrEqual(handedFirst + 110);
+      expect(await listDeadLetters(consumerPool, consumer)).toHaveLength(10);
+      const seqsOf = (stream: string) => rows.filter((row) => row.key === stream).map((row) => row.seq);
+      for (const stream of poisoned) expect(seqsOf(stream)).toEqual([1, 2, 3, 4, 5, 6, 8, 9, 10]);
     }, 180_000);
 
     it('parks a poison event in the dead letter with its error while the rest flow on', async () => {

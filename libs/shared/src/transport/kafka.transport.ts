@@ -21,6 +21,7 @@ import {
 import type { InboxConsumer } from '../messaging/inbox-consumer';
 import type { InboundMessage, MessageHeaders, OutboundMessage, Publication } from '../messaging/message';
 import type { LogNotifications } from './log-notifications';
+import { JavaCompatiblePartitioner } from './java-compatible-partitioner';
 import { formatPosition, LogTailer, parsePosition } from './log-tailer';
 import { RelayCheckpoint } from './relay-checkpoint';
 import { TickCoalescer } from './tick-coalescer';
@@ -363,6 +364,7 @@ export class KafkaTransport implements EventTransport {
         allowAutoTopicCreation: false,
         maxInFlightRequests: 1,
         idempotent: false,
+        createPartitioner: JavaCompatiblePartitioner,
       });
       await producer.connect();
       this.producer = producer;
