@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
 import { publishedContracts } from '@lapse/shared/contracts/registry';
 import { runMigrations } from '@lapse/shared/database/migrate';
 import { createPool } from '@lapse/shared/database/pg';
@@ -19,7 +18,7 @@ import {
 import { PROJECTION_TOPICS } from '../../../apps/identity/src/credential-projection/projection-lag.monitor';
 import { identityManifest } from '../../../apps/identity/src/identity.manifest';
 import type { BenchArgs } from './cli';
-import { round, startBenchInfra } from './infra';
+import { postgresCpuSeconds, postmasterPid, round, startBenchInfra } from './infra';
 
 /**
  * `npm run bench -- fanout-delivery [--events N] [--json FILE]` (Kafka): what delivering a bulk expiry's
@@ -194,25 +193,4 @@ async function measure<T>(postmaster: number, work: () => Promise<T>): Promise<{
       postgresSeconds: (await postgresCpuSeconds(postmaster)) - postgres,
     },
   };
-}
-
-async function postmasterPid(pool: Pool): Promise<number> {
-  const { rows } = await pool.query<{ data_directory: string }>('SHOW data_directory');
-  return Number((await readFile(`${rows[0].data_directory}/postmaster.pid`, 'utf8')).split('\n')[0]);
-}
-
-/**
- * CPU seconds of the PostgreSQL server: the postmaster with its reaped children (backends that ended)
- * and every child alive now (/proc/<pid>/stat, 100 ticks a second).
- */
-async function postgresCpuSeconds(postmaster: number): Promise<number> {
-  let ticks = 0;
-  for (const pid of await readdir('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(pid) === postmaster) ticks += fields.slice(11, 15).reduce((sum, f) => sum + Number(f), 0);
-    else if (Number(fields[1]) === postmaster) ticks += Number(fields[11]) + Number(fields[12]);
-  }
-  return ticks / 100;
 }

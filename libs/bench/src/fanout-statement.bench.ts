@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
 import { EventStoreProvider, type StreamAppend } from '@lapse/shared';
 import { runMigrations } from '@lapse/shared/database/migrate';
 import { createPool, type Queryable, withTransaction } from '@lapse/shared/database/pg';
@@ -18,7 +17,7 @@ import {
   USERS_VIEW,
 } from '../../../apps/directory/src/user/read-models/directory-users.projection';
 import type { BenchArgs } from './cli';
-import { round, startBenchInfra } from './infra';
+import { postgresCpuSeconds, postmasterPid, round, startBenchInfra } from './infra';
 
 /**
  * `npm run bench -- fanout-statement [--users N] [--batch B] [--concurrency C] [--json FILE]`: what the bulk
@@ -250,22 +249,4 @@ async function searchMs(pool: Pool, filter: string): Promise<number> {
 
 async function walLsn(pool: Pool): Promise<string> {
   return (await pool.query<{ lsn: string }>('SELECT pg_current_wal_lsn() AS lsn')).rows[0].lsn;
-}
-
-async function postmasterPid(pool: Pool): Promise<number> {
-  const { rows } = await pool.query<{ data_directory: string }>('SHOW data_directory');
-  return Number((await readFile(`${rows[0].data_directory}/postmaster.pid`, 'utf8')).split('\n')[0]);
-}
-
-/** CPU seconds of the PostgreSQL server: the postmaster with its reaped children and every live child. */
-async function postgresCpuSeconds(postmaster: number): Promise<number> {
-  let ticks = 0;
-  for (const pid of await readdir('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(pid) === postmaster) ticks += fields.slice(11, 15).reduce((sum, f) => sum + Number(f), 0);
-    else if (Number(fields[1]) === postmaster) ticks += Number(fields[11]) + Number(fields[12]);
-  }
-  return ticks / 100;
 }

@@ -1,8 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedPostgres } from '@lapse/shared/database/embedded-postgres';
 import { startKafkaBroker } from '@lapse/shared/testing/kafka-broker';
+import type { Pool } from 'pg';
 
 export interface BenchInfra {
   /** Creates an empty database and returns its URL. */
@@ -61,4 +62,26 @@ export async function inParallel<T>(
       while (next < items.length) await work(items[next++]);
     }),
   );
+}
+
+/** The PostgreSQL server's postmaster pid, from its data directory. */
+export async function postmasterPid(pool: Pool): Promise<number> {
+  const { rows } = await pool.query<{ data_directory: string }>('SHOW data_directory');
+  return Number((await readFile(`${rows[0].data_directory}/postmaster.pid`, 'utf8')).split('\n')[0]);
+}
+
+/**
+ * CPU seconds of the PostgreSQL server: the postmaster with its reaped children (backends that ended)
+ * and every child alive now (/proc/<pid>/stat, 100 ticks a second).
+ */
+export async function postgresCpuSeconds(postmaster: number): Promise<number> {
+  let ticks = 0;
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pid) === postmaster) ticks += fields.slice(11, 15).reduce((sum, f) => sum + Number(f), 0);
+    else if (Number(fields[1]) === postmaster) ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks / 100;
 }
