@@ -17,6 +17,11 @@ import { inParallel, startBenchInfra } from './infra';
  *   401 E0000064) — the O(1) fact at work (target: ≤ 1,000 ms);
  * - fanoutUsersPerSec: per-user PasswordExpired events appended per second by the fan-out (job created →
  *   completed, server clock; target: ≥ 20,000/s);
+ * - deliveredUsersPerSec / deliveredSeconds (since session 4, diagnostic): from the 202 until identity's
+ *   projection holds every expired user's own PasswordExpired (its stored status PASSWORD_EXPIRED), polled
+ *   every 100 ms: the fan-out end to end, relay and consumer included. Larger `--batch` sizes raise
+ *   fanoutUsersPerSec partly by deferring delivery (the relay reads a batch's events only once it commits);
+ *   this figure shows whether delivery got faster too;
  * - AD users affected (must be 0): none is PASSWORD_EXPIRED in directory, sampled ones still sign in;
  * - peakRssMb: peak resident memory (VmHWM) of each service process (target: < 300 MB each);
  * - cpuSecondsDuringFanout: CPU time (user + system, /proc) each service process and each database's
@@ -57,6 +62,7 @@ export async function run(args: Record<string, string>): Promise<object> {
     };
     let adminUrl: string;
     let identityUrl: string;
+    let identityDatabase: string;
     if (transport === 'kafka') {
       const kafka = { TRANSPORT: 'kafka', KAFKA_BROKERS: (await infra.kafka()).join(',') };
       const directory = await startService('directory', 'apps/directory/src/main.js', {
@@ -65,19 +71,21 @@ export async function run(args: Record<string, string>): Promise<object> {
         DATABASE_URL: await infra.database('bench_directory'),
       });
       services.push(directory);
+      identityDatabase = await infra.database('bench_identity');
       const identity = await startService('identity', 'apps/identity/src/main.js', {
         ...common,
         ...kafka,
-        DATABASE_URL: await infra.database('bench_identity'),
+        DATABASE_URL: identityDatabase,
         DIRECTORY_URL: directory.url,
       });
       services.push(identity);
       adminUrl = directory.url;
       identityUrl = identity.url;
     } else {
+      identityDatabase = await infra.database('bench_lapse');
       const lapse = await startService('all-in-one', 'apps/main.js', {
         ...common,
-        DATABASE_URL: await infra.database('bench_lapse'),
+        DATABASE_URL: identityDatabase,
       });
       services.push(lapse);
       adminUrl = lapse.url;
@@ -180,6 +188,23 @@ export async function run(args: Record<string, string>): Promise<object> {
     }
     const cpuSecondsDuringFanout = cpuSpent(cpuAtStart, await cpuByProcess(services, postgres));
     const fanoutSeconds = (Date.parse(job.completed as string) - Date.parse(job.created as string)) / 1000;
+    // Delivered: identity's projection holds every user's own PasswordExpired (its stored status becomes
+    // PASSWORD_EXPIRED only from that event; the bulk cutoff alone changes no row).
+    const identityDb = createPool(identityDatabase, 1);
+    try {
+      for (;;) {
+        const { rows } = await identityDb.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM identity_credentials WHERE status = 'PASSWORD_EXPIRED'`,
+        );
+        if (rows[0].n >= (job.expired as number)) break;
+        if (performance.now() - accepted > 15 * 60_000)
+          throw new Error('per-user expiries never reached identity');
+        await sleep(100);
+      }
+    } finally {
+      await identityDb.end();
+    }
+    const deliveredSeconds = (performance.now() - accepted) / 1000;
     const adExpired = await admin(
       'GET',
       `/api/v1/users?limit=200&search=${encodeURIComponent('credentials.provider.type eq "ACTIVE_DIRECTORY" and status eq "PASSWORD_EXPIRED"')}`,
@@ -201,6 +226,8 @@ export async function run(args: Record<string, string>): Promise<object> {
       enforcementSamples: refusedAfter.length,
       fanoutUsersPerSec: Math.round((job.expired as number) / fanoutSeconds),
       fanoutSeconds: round(fanoutSeconds),
+      deliveredUsersPerSec: Math.round((job.expired as number) / deliveredSeconds),
+      deliveredSeconds: round(deliveredSeconds),
       expired: job.expired,
       skipped: job.skipped,
       adUsersAffected: (adExpired.body as unknown as unknown[]).length,
