@@ -54,4 +54,31 @@ describe('the delivery worker’s lanes (real PostgreSQL, real SMTP)', () => {
       new Set(requests.map((request) => request.email)),
     );
   });
+
+  it('does not spin while a due job is held by a lane mid-send', async () => {
+    const request = await notifier.request();
+    await notifier.worker.stop();
+    const holder = await notifier.pool.connect();
+    try {
+      // Held as a lane holds the job it is sending: due, but no other lane can claim it.
+      await notifier.deliver(request);
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM notifier_delivery_jobs WHERE job_id = $1 FOR UPDATE', [
+        request.deliveryId,
+      ]);
+      notifier.worker.start();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      seen.queries = 0;
+      seen.transactions = 0;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      // One look a poll (25 ms) and the lanes' claims after each: tens, not a tight loop's thousands.
+      expect(seen.queries + seen.transactions).toBeLessThan(150);
+      await holder.query('ROLLBACK');
+    } finally {
+      holder.release();
+    }
+    await waitFor('the held job sent once released', async () => {
+      return (await notifier.job(request.deliveryId))?.status === 'SENT';
+    });
+  });
 });

@@ -158,6 +158,9 @@ export class DeliveryWorker {
    * notifier so makes a few cheap queries a second, not a locking transaction per lane.
    */
   private async runLane(lane: number): Promise<void> {
+    // Woken for a due job this lane then could not claim (another lane holds it, mid-send): wait a poll
+    // before asking again, or the lookout would ask, wake and find nothing in a loop until that send ends.
+    let claimedNothing = false;
     while (this.running) {
       let worked = false;
       try {
@@ -165,17 +168,22 @@ export class DeliveryWorker {
       } catch (error) {
         this.options.logger.error({ lane, err: errorName(error) }, 'delivery lane failed; will retry');
       }
-      if (worked || !this.running) continue;
+      if (worked || !this.running) {
+        claimedNothing = false;
+        continue;
+      }
       if (this.lookout) {
         await this.idle(Number.POSITIVE_INFINITY, this.idleLanes);
         continue;
       }
       this.lookout = true;
       try {
+        if (claimedNothing) await this.idle(this.options.pollMs);
         while (this.running && !(await this.due())) await this.idle(this.options.pollMs);
       } finally {
         this.lookout = false;
       }
+      claimedNothing = true;
       for (const wake of [...this.idleLanes]) wake();
     }
   }
