@@ -1,4 +1,5 @@
 import { startTestApp, type TestApp } from '@lapse/shared/testing/test-app';
+import { eventually } from '@lapse/shared/testing/wait-for';
 
 /** Identity inside the real all-in-one app, fed by the real directory over the embedded transport. */
 describe('identity in the all-in-one app', () => {
@@ -8,32 +9,8 @@ describe('identity in the all-in-one app', () => {
   }, 60_000);
   afterAll(() => lapse?.close());
 
-  const call = async (method: string, path: string, body?: unknown, admin = false) => {
-    const response = await fetch(`${lapse.url}${path}`, {
-      method,
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json',
-        ...(admin ? { authorization: `SSWS ${lapse.adminToken}` } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : {} };
-  };
-  const eventually = async <T>(
-    probe: () => Promise<T>,
-    done: (value: T) => boolean,
-    timeoutMs = 5000,
-  ): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    let value = await probe();
-    while (!done(value) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 300)); // under the 4/s per-username limit
-      value = await probe();
-    }
-    return value;
-  };
+  const call = (method: string, path: string, body?: unknown, admin = false) =>
+    admin ? lapse.admin(method, path, body) : lapse.request(method, path, body);
 
   it('signs a user in, refuses the old password once an admin expires it, and lets the user change it', async () => {
     const login = `e2e-${Date.now()}@example.com`;

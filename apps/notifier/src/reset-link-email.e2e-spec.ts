@@ -34,20 +34,8 @@ describe('emailing a reset-password link end to end (all-in-one, real SMTP)', ()
     await maildev?.stop();
   });
 
-  const call = async (method: string, path: string, body?: unknown, admin = false) => {
-    const response = await fetch(`${lapse.url}${path}`, {
-      method,
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json',
-        ...(admin ? { authorization: `SSWS ${lapse.adminToken}` } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    // biome-ignore lint/suspicious/noExplicitAny: specs read arbitrary JSON
-    return { status: response.status, body: (text ? JSON.parse(text) : {}) as any };
-  };
+  const call = (method: string, path: string, body?: unknown, admin = false) =>
+    admin ? lapse.admin(method, path, body) : lapse.request(method, path, body);
 
   it('emails the link, which resets the password once, audited, and leaves the link nowhere in clear', async () => {
     const email = `ada.${randomBytes(4).toString('hex')}@example.com`;

@@ -28,23 +28,8 @@ describe('resetting a password with the reset link (authn recovery)', () => {
   });
   afterEach(() => jest.restoreAllMocks());
 
-  const call = async (method: string, path: string, body?: unknown, admin = false) => {
-    const response = await fetch(`${lapse.url}${path}`, {
-      method,
-      headers: {
-        accept: 'application/json',
-        'content-type': 'application/json',
-        ...(admin ? { authorization: `SSWS ${lapse.adminToken}` } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return {
-      status: response.status,
-      body: (text ? JSON.parse(text) : {}) as Json,
-      headers: response.headers,
-    };
-  };
+  const call = (method: string, path: string, body?: unknown, admin = false) =>
+    admin ? lapse.admin(method, path, body) : lapse.request(method, path, body);
   const post = (path: string, body?: unknown) => call('POST', path, body);
 
   const OLD_PASSWORD = 'Original-Pw-123';

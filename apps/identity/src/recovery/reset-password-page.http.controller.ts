@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Controller, Get, Res } from '@nestjs/common';
+import { secretPageHeaders } from '@lapse/shared/http/secret-page';
 import type { Response } from 'express';
 import { resetPasswordPage } from './reset-password.page';
 
@@ -15,15 +16,11 @@ export class ResetPasswordPageHttpController {
     const nonce = randomBytes(16).toString('base64');
     response
       .status(200)
-      .set({
-        'content-type': 'text/html; charset=utf-8',
-        'cache-control': 'no-store',
-        pragma: 'no-cache',
-        'referrer-policy': 'no-referrer',
-        'x-frame-options': 'DENY',
-        'x-content-type-options': 'nosniff',
-        'content-security-policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'`,
-      })
+      .set(
+        secretPageHeaders(
+          `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'`,
+        ),
+      )
       .send(resetPasswordPage(nonce));
   }
 }

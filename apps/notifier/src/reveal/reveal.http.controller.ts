@@ -1,4 +1,5 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
+import { secretPageHeaders } from '@lapse/shared/http/secret-page';
 import type { Response } from 'express';
 import { type Page, revealPage } from './reveal.pages';
 import { RevealTemporaryPassword } from './reveal-temporary-password';
@@ -26,15 +27,10 @@ export class RevealHttpController {
 function send(response: Response, page: Page): void {
   response
     .status(page.status)
-    .set({
-      'content-type': 'text/html; charset=utf-8',
-      'cache-control': 'no-store',
-      pragma: 'no-cache',
-      'referrer-policy': 'no-referrer',
-      'x-frame-options': 'DENY',
-      'x-content-type-options': 'nosniff',
-      'content-security-policy':
+    .set(
+      secretPageHeaders(
         "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-    })
+      ),
+    )
     .send(page.html);
 }

@@ -5,13 +5,45 @@ import { createDatabase } from '../database/create-database';
 import { freePort } from '../database/free-port';
 import { type Logger, silentLogger } from '../logging/logger';
 
+/** An answer as specs read it: the status, the JSON body (`{}` when empty) and the headers. */
+export interface TestAnswer {
+  readonly status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: specs read arbitrary JSON
+  readonly body: any;
+  readonly headers: Headers;
+}
+
 export interface TestApp {
   readonly url: string;
   readonly adminToken: string;
   readonly serviceToken: string;
   readonly databaseUrl: string;
   readonly app: INestApplication;
+  /** A JSON request to the app (`headers` added to content-type and accept). */
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<TestAnswer>;
+  /** The same with the bootstrap admin token (`Authorization: SSWS …`). */
+  admin(method: string, path: string, body?: unknown): Promise<TestAnswer>;
   close(): Promise<void>;
+}
+
+async function jsonRequest(
+  url: string,
+  method: string,
+  body: unknown,
+  headers: Record<string, string>,
+): Promise<TestAnswer> {
+  const response = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : {}, headers: response.headers };
 }
 
 /**
@@ -50,8 +82,14 @@ export async function startTestApp(
   )) as typeof import('../../../../apps/all-in-one');
   const lapse = await createAllInOne(new EnvReader(env), options.logger ?? silentLogger);
   await lapse.app.listen(port, '127.0.0.1');
+  const url = `http://127.0.0.1:${port}`;
+  const request: TestApp['request'] = (method, path, body, headers = {}) =>
+    jsonRequest(`${url}${path}`, method, body, headers);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
+    request,
+    admin: (method, path, body) =>
+      request(method, path, body, { authorization: `SSWS ${env.ADMIN_API_TOKEN as string}` }),
     adminToken: env.ADMIN_API_TOKEN as string,
     serviceToken,
     databaseUrl,

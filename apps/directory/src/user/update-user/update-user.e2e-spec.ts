@@ -1,4 +1,5 @@
 import { startTestApp, type TestApp } from '@lapse/shared/testing/test-app';
+import { eventually } from '@lapse/shared/testing/wait-for';
 
 /**
  * Okta's update (`POST`) and replace (`PUT`) user in the real all-in-one app on real PostgreSQL: directory
@@ -14,32 +15,12 @@ describe('updating a user (POST and PUT /api/v1/users/{id})', () => {
   }, 60_000);
   afterAll(() => lapse?.close());
 
-  const call = async (method: string, path: string, body?: unknown, authorization?: string) => {
-    const response = await fetch(`${lapse.url}${path}`, {
-      method,
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json',
-        ...(authorization ? { authorization } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : {} };
-  };
+  const call = (method: string, path: string, body?: unknown, authorization?: string) =>
+    lapse.request(method, path, body, authorization ? { authorization } : {});
   const admin = (method: string, path: string, body?: unknown) =>
     call(method, path, body, `SSWS ${lapse.adminToken}`);
   const signIn = (username: string, password: string) =>
     call('POST', '/api/v1/authn', { username, password });
-  const eventually = async <T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 8000) => {
-    const deadline = Date.now() + timeoutMs;
-    let value = await probe();
-    while (!done(value) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 300)); // under the 4/s per-username limit
-      value = await probe();
-    }
-    return value;
-  };
   const createUser = async (query = '?activate=true') => {
     const login = newLogin();
     const response = await admin('POST', `/api/v1/users${query}`, {
