@@ -22,6 +22,7 @@ import type { InboxConsumer } from '../messaging/inbox-consumer';
 import type { InboundMessage, MessageHeaders, OutboundMessage, Publication } from '../messaging/message';
 import type { LogNotifications } from './log-notifications';
 import { JavaCompatiblePartitioner } from './java-compatible-partitioner';
+import { installKafkajsCodec } from './kafkajs/install';
 import { formatPosition, LogTailer, parsePosition } from './log-tailer';
 import { RelayCheckpoint } from './relay-checkpoint';
 import { TickCoalescer } from './tick-coalescer';
@@ -78,6 +79,7 @@ export class KafkaTransport implements EventTransport {
 
   constructor(private readonly options: KafkaTransportOptions) {
     this.logger = options.logger ?? silentLogger;
+    installKafkajsCodec();
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: [...options.brokers],
