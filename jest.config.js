@@ -40,14 +40,9 @@ module.exports = {
     {
       ...common,
       displayName: 'kafka',
-      // The drop-ins the Kafka transport puts in place of kafkajs's record encoder and decoder and CRC-32C
-      // (libs/shared/src/transport/kafkajs/install.ts edits Node's module cache, which jest does not use).
-      moduleNameMapper: {
-        ...common.moduleNameMapper,
-        '/recordBatch/record/v0$': '<rootDir>/libs/shared/src/transport/kafkajs/record-encoder.ts',
-        '^\\.\\./crc32C$': '<rootDir>/libs/shared/src/transport/kafkajs/crc32c.ts',
-        '^\\.\\./record/v0/decoder$': '<rootDir>/libs/shared/src/transport/kafkajs/record-decoder.ts',
-      },
+      // The drop-ins the Kafka transport puts in place of kafkajs modules (its installer edits Node's module
+      // cache, which jest does not use).
+      resolver: '<rootDir>/libs/shared/src/testing/kafkajs-drop-ins.resolver.js',
       testMatch: ['<rootDir>/{apps,libs,test}/**/*.kafka-spec.ts'],
       globalSetup: '<rootDir>/libs/shared/src/testing/global-setup-kafka.ts',
       setupFilesAfterEnv: ['<rootDir>/libs/shared/src/testing/io-test-timeout.ts'],

@@ -9,7 +9,7 @@ import type { Pool } from 'pg';
 import { inParallel, startBenchInfra } from './infra';
 
 /**
- * `npm run bench -- bulk-expiry --users N --transport kafka|embedded [--samples S] [--batch B] [--concurrency C] [--heap MB] [--json FILE]`
+ * `npm run bench -- bulk-expiry --users N --transport kafka|embedded [--samples S] [--batch B] [--concurrency C] [--heap MB] [--cpu-prof DIR] [--json FILE]`
  *
  * Seeds N OKTA users and N/10 ACTIVE_DIRECTORY users through the batch hash-import path, waits until
  * identity can sign every sampled user in, then expires all OKTA users with one call and measures:
@@ -65,28 +65,43 @@ export async function run(args: Record<string, string>): Promise<object> {
     let identityDatabase: string;
     if (transport === 'kafka') {
       const kafka = { TRANSPORT: 'kafka', KAFKA_BROKERS: (await infra.kafka()).join(',') };
-      const directory = await startService('directory', 'apps/directory/src/main.js', {
-        ...common,
-        ...kafka,
-        DATABASE_URL: await infra.database('bench_directory'),
-      });
+      const directory = await startService(
+        'directory',
+        'apps/directory/src/main.js',
+        {
+          ...common,
+          ...kafka,
+          DATABASE_URL: await infra.database('bench_directory'),
+        },
+        args['cpu-prof'],
+      );
       services.push(directory);
       identityDatabase = await infra.database('bench_identity');
-      const identity = await startService('identity', 'apps/identity/src/main.js', {
-        ...common,
-        ...kafka,
-        DATABASE_URL: identityDatabase,
-        DIRECTORY_URL: directory.url,
-      });
+      const identity = await startService(
+        'identity',
+        'apps/identity/src/main.js',
+        {
+          ...common,
+          ...kafka,
+          DATABASE_URL: identityDatabase,
+          DIRECTORY_URL: directory.url,
+        },
+        args['cpu-prof'],
+      );
       services.push(identity);
       adminUrl = directory.url;
       identityUrl = identity.url;
     } else {
       identityDatabase = await infra.database('bench_lapse');
-      const lapse = await startService('all-in-one', 'apps/main.js', {
-        ...common,
-        DATABASE_URL: identityDatabase,
-      });
+      const lapse = await startService(
+        'all-in-one',
+        'apps/main.js',
+        {
+          ...common,
+          DATABASE_URL: identityDatabase,
+        },
+        args['cpu-prof'],
+      );
       services.push(lapse);
       adminUrl = lapse.url;
       identityUrl = lapse.url;
@@ -256,10 +271,17 @@ interface Service {
 }
 
 /** Starts a service from `dist/` as its own process and waits until it answers /health/ready. */
-async function startService(name: string, script: string, env: Record<string, string>): Promise<Service> {
+async function startService(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  cpuProfileDir?: string,
+): Promise<Service> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [join(__dirname, '../../..', script)], {
+  // `--cpu-prof DIR` (diagnostic): each service writes a V8 CPU profile into DIR when it stops.
+  const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
+  const child = spawn(process.execPath, [...profile, join(__dirname, '../../..', script)], {
     env: {
       ...process.env,
       ...env,
