@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hashArgon2id } from '@lapse/shared/crypto/argon2id';
 import { freePort } from '@lapse/shared/database/free-port';
@@ -24,8 +24,8 @@ import { inParallel, startBenchInfra } from './infra';
  *   this figure shows whether delivery got faster too;
  * - AD users affected (must be 0): none is PASSWORD_EXPIRED in directory, sampled ones still sign in;
  * - peakRssMb: peak resident memory (VmHWM) of each service process (target: < 300 MB each);
- * - cpuSecondsDuringFanout: CPU time (user + system, /proc) each service process and each database's
- *   PostgreSQL backends spent from the expiry request until the job was seen COMPLETED: what the relay,
+ * - cpuSecondsDuringFanout: CPU time (user + system, /proc) each service process, the Kafka broker and each
+ *   database's PostgreSQL backends spent from the expiry request until the job was seen COMPLETED: what the relay,
  *   the consumers and the job take from the same cores (diagnostic: a backend that exits mid-way is missed,
  *   one that starts mid-way counts whole).
  * Services run as separate child processes from `dist/` (kafka: directory + identity; embedded: the
@@ -349,12 +349,25 @@ async function cpuByProcess(
     const pid = service.process.pid as number;
     cpu.set(pid, { name: service.name, seconds: await cpuSeconds(pid) });
   }
+  for (const pid of await kafkaBrokerPids())
+    cpu.set(pid, { name: 'kafka-broker', seconds: await cpuSeconds(pid) });
   const { rows } = await postgres.query<{ pid: number; datname: string }>(
     'SELECT pid, datname FROM pg_stat_activity WHERE datname IS NOT NULL AND pid <> pg_backend_pid()',
   );
   for (const row of rows)
     cpu.set(row.pid, { name: `postgres:${row.datname}`, seconds: await cpuSeconds(row.pid) });
   return cpu;
+}
+
+/** The Kafka broker's JVM (the bench's own or one at KAFKA_BROKERS on this machine), found by its main class. */
+async function kafkaBrokerPids(): Promise<number[]> {
+  const pids = (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry)).map(Number);
+  const brokers: number[] = [];
+  for (const pid of pids) {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes('\0kafka.Kafka\0')) brokers.push(pid);
+  }
+  return brokers;
 }
 
 /** What each process (backends summed by database) spent between two readings; a new backend counts whole. */

@@ -181,6 +181,37 @@ describe('events held back by an older open transaction', () => {
     }
     expect(await readAllSettled(store, head, 10)).toHaveLength(1);
   });
+
+  it('are told apart from events of transactions still in progress, which are not held back but unwritten', async () => {
+    const from = (await store.headPosition()) ?? START_OF_LOG;
+    const older = await pool.connect();
+    const newer = await pool.connect();
+    try {
+      // An older append still in progress, with many events: nothing committed is held back behind it yet.
+      await older.query('BEGIN');
+      await store.appendToStreams(
+        Array.from({ length: 300 }, () => ({
+          streamId: `counter-${uuidSource.next()}`,
+          expectedVersion: 0,
+          events: [event(1)],
+        })),
+        older,
+      );
+      expect(await store.hasHeldBack(from)).toBe(false);
+      // A newer append commits: held back behind the older one.
+      await newer.query('BEGIN');
+      await newer.query('SELECT pg_current_xact_id()');
+      await store.append(`counter-${uuidSource.next()}`, 0, [event(1)]);
+      expect(await store.hasHeldBack(from)).toBe(true);
+      await newer.query('COMMIT');
+      expect(await store.hasHeldBack(from)).toBe(true);
+      await older.query('COMMIT');
+    } finally {
+      older.release();
+      newer.release();
+    }
+    expect(await readAllSettled(store, from, 1000)).toHaveLength(301);
+  });
 });
 
 describe('appending to many streams at once', () => {

@@ -168,13 +168,23 @@ export class PostgresEventStore {
    * Whether committed events after `after` exist that `readAll` holds back because an older transaction
    * (of any kind, not only an append) is still open. Such a transaction does not notify when it ends, so a
    * reader that sees this should look again shortly instead of waiting for its poll.
+   *
+   * Held-back events belong to transactions that ended between the in-progress ones of the current snapshot,
+   * so it looks only in those gaps of transaction ids (an index range each), never at the rows of transactions
+   * still in progress: checking those one by one cost about 80 ms a call while a bulk fan-out's batches of
+   * thousands of events were in flight.
    */
   async hasHeldBack(after: LogPosition): Promise<boolean> {
     const { rows } = await this.pool.query<{ held: boolean }>(
       `SELECT EXISTS (
-         SELECT 1 FROM lapse_events
-          WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
-            AND transaction_id >= pg_snapshot_xmin(pg_current_snapshot())) AS held`,
+         SELECT 1
+           FROM pg_current_snapshot() AS snapshot,
+                LATERAL (SELECT xid AS low, lead(xid, 1, pg_snapshot_xmax(snapshot)) OVER (ORDER BY xid) AS high
+                           FROM pg_snapshot_xip(snapshot) AS xid) AS gap,
+                LATERAL (SELECT 1 FROM lapse_events
+                          WHERE transaction_id > gap.low AND transaction_id < gap.high
+                            AND (transaction_id, global_position) > ($1::xid8, $2::bigint)
+                          LIMIT 1) AS committed) AS held`,
       [after.transactionId, after.globalPosition],
     );
     return rows[0]?.held ?? false;
