@@ -164,6 +164,20 @@ describe('reading the global log in order', () => {
   });
 });
 
+describe('recorded events', () => {
+  it('carry the instant PostgreSQL recorded, as ISO 8601 UTC text with milliseconds, and their log position', async () => {
+    const streamId = `counter-${uuidSource.next()}`;
+    await store.append(streamId, 0, [event(1)]);
+    const [recorded] = await store.readStream(streamId);
+    const { rows } = await pool.query<{ recorded_at: Date; global_position: string }>(
+      'SELECT recorded_at, global_position FROM lapse_events WHERE stream_id = $1',
+      [streamId],
+    );
+    expect(recorded.recordedAt).toBe(rows[0].recorded_at.toISOString());
+    expect(recorded.globalPosition).toBe(rows[0].global_position);
+  });
+});
+
 describe('events held back by an older open transaction', () => {
   it('are reported, so a reader looks again soon, and are readable once that transaction ends', async () => {
     const head = (await store.headPosition()) ?? START_OF_LOG;

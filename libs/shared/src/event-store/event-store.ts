@@ -22,7 +22,7 @@ export interface StreamAppend {
 }
 
 interface EventRow {
-  global_position: string;
+  position: string;
   txid: string;
   stream_id: string;
   version: number;
@@ -30,23 +30,29 @@ interface EventRow {
   schema_version: number;
   data: unknown;
   metadata: EventMetadata;
-  recorded_at: Date;
+  recorded_at: string;
 }
 
-const COLUMNS =
-  'global_position, transaction_id::text AS txid, stream_id, version, type, schema_version, data, metadata, recorded_at';
+/**
+ * `recorded_at` comes as the ISO 8601 text `Date#toISOString` writes (UTC, milliseconds) and
+ * `global_position` as text: node-postgres's own parsing of either (a regular expression and a Date per
+ * row) was a tenth of the relay's CPU in a bulk fan-out.
+ */
+const COLUMNS = `global_position::text AS position, transaction_id::text AS txid, stream_id, version, type,
+  schema_version, data, metadata,
+  to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS recorded_at`;
 
 function toRecorded(row: EventRow): RecordedEvent {
   return {
     streamId: row.stream_id,
     version: row.version,
-    globalPosition: row.global_position,
+    globalPosition: row.position,
     transactionId: row.txid,
     type: row.type,
     schemaVersion: row.schema_version,
     data: row.data,
     metadata: row.metadata,
-    recordedAt: row.recorded_at.toISOString(),
+    recordedAt: row.recorded_at,
   };
 }
 
@@ -54,7 +60,8 @@ function toRecorded(row: EventRow): RecordedEvent {
  * PostgreSQL event store. Optimistic concurrency is enforced by the unique `(stream_id, version)` index,
  * so a lost race surfaces as `VersionConflictError` instead of a silent overwrite.
  *
- * (Output columns are aliased `txid`: an alias named `transaction_id` would make ORDER BY sort the text form.)
+ * (Output columns are aliased `txid` and `position`: an alias named `transaction_id` or `global_position` would
+ * make ORDER BY sort the text form.)
  * The global log is read in `(transaction_id, global_position)` order and only up to the oldest
  * transaction still in flight, so a reader never skips an event whose transaction commits late.
  */
