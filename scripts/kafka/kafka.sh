@@ -14,6 +14,10 @@
 #   LAPSE_CACHE_DIR        jar cache root (default $HOME/.cache/lapse)
 #   KAFKA_START_TIMEOUT    seconds to wait for readiness (default 60)
 #   KAFKA_HEAP_OPTS        JVM heap flags (default -Xmx512m -Xms256m)
+#   KAFKA_GC_OPTS          JVM collector flags (default -XX:+UseParallelGC: on this 2-core single-node
+#                          broker the throughput collector spent 7.6 us of broker CPU per produced event
+#                          where G1 with a 20 ms pause goal, Kafka's usual setting, spent 20.5; fanout-delivery
+#                          bench, 300,000 events)
 #
 # Exit codes: 0 ok, 1 failure, 2 usage, 3 Java/Maven missing (callers skip the Kafka suite).
 #
@@ -39,6 +43,7 @@ DATA_MARKER="$DATA/.lapse-kafka-data"
 PID_FILE="$DATA/kafka.pid"
 START_TIMEOUT="${KAFKA_START_TIMEOUT:-60}"
 HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xmx512m -Xms256m}"
+GC_OPTS="${KAFKA_GC_OPTS:--XX:+UseParallelGC}"
 
 UNAVAILABLE_MSG="kafka: Java 17 and Maven are required (apt-get install openjdk-17-jre-headless maven); skipping"
 
@@ -265,8 +270,8 @@ cmd_start() {
 
   # stdin/stdout/stderr all detached from the caller, so a parent that waits
   # for our output to close (node's child_process) is not held by the broker.
-  # shellcheck disable=SC2086 # HEAP_OPTS is a list of flags
-  java $HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError \
+  # shellcheck disable=SC2086 # HEAP_OPTS and GC_OPTS are lists of flags
+  java $HEAP_OPTS $GC_OPTS -XX:+ExitOnOutOfMemoryError \
     -Djava.awt.headless=true \
     -Dlog4j.configuration="file:$LOG4J_CONFIG" \
     -Dkafka.logs.dir="$DATA" \

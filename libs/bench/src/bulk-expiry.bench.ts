@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hashArgon2id } from '@lapse/shared/crypto/argon2id';
 import { freePort } from '@lapse/shared/database/free-port';
 import { createPool } from '@lapse/shared/database/pg';
 import type { Pool } from 'pg';
-import { inParallel, startBenchInfra } from './infra';
+import { inParallel, kafkaBrokerPids, startBenchInfra } from './infra';
 
 /**
  * `npm run bench -- bulk-expiry --users N --transport kafka|embedded [--samples S] [--batch B] [--concurrency C] [--heap MB] [--cpu-prof DIR] [--json FILE]`
@@ -361,17 +361,6 @@ async function cpuByProcess(
   for (const row of rows)
     cpu.set(row.pid, { name: `postgres:${row.datname}`, seconds: await cpuSeconds(row.pid) });
   return cpu;
-}
-
-/** The Kafka broker's JVM (the bench's own or one at KAFKA_BROKERS on this machine), found by its main class. */
-async function kafkaBrokerPids(): Promise<number[]> {
-  const pids = (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry)).map(Number);
-  const brokers: number[] = [];
-  for (const pid of pids) {
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes('\0kafka.Kafka\0')) brokers.push(pid);
-  }
-  return brokers;
 }
 
 /** What each process (backends summed by database) spent between two readings; a new backend counts whole. */

@@ -18,7 +18,7 @@ import {
 import { PROJECTION_TOPICS } from '../../../apps/identity/src/credential-projection/projection-lag.monitor';
 import { identityManifest } from '../../../apps/identity/src/identity.manifest';
 import type { BenchArgs } from './cli';
-import { postgresCpuSeconds, postmasterPid, round, startBenchInfra } from './infra';
+import { kafkaBrokerCpuSeconds, postgresCpuSeconds, postmasterPid, round, startBenchInfra } from './infra';
 
 /**
  * `npm run bench -- fanout-delivery [--events N] [--json FILE]` (Kafka): what delivering a bulk expiry's
@@ -31,7 +31,7 @@ import { postgresCpuSeconds, postmasterPid, round, startBenchInfra } from './inf
  *   applies it, until every event committed.
  * For each: `eventsPerSec` (consumer: first to last commit, without the group join), and CPU per event
  * (`nodeCpuUsPerEvent`: this process, all threads; `postgresCpuUsPerEvent`: every PostgreSQL process of the
- * server, from /proc). The Kafka broker's CPU is not counted.
+ * server; `brokerCpuUsPerEvent`: the Kafka broker's JVM; from /proc).
  */
 export async function run(args: BenchArgs): Promise<object> {
   const events = Number(args.events ?? 100_000);
@@ -58,6 +58,7 @@ export async function run(args: BenchArgs): Promise<object> {
         eventsPerSec: Math.round(count / seconds),
         nodeCpuUsPerEvent: round((spent.nodeSeconds * 1e6) / events, 1),
         postgresCpuUsPerEvent: round((spent.postgresSeconds * 1e6) / events, 1),
+        brokerCpuUsPerEvent: round((spent.brokerSeconds * 1e6) / events, 1),
       });
       return {
         transport: 'kafka',
@@ -179,11 +180,13 @@ async function consume(
 interface Spent {
   readonly nodeSeconds: number;
   readonly postgresSeconds: number;
+  readonly brokerSeconds: number;
 }
 
 async function measure<T>(postmaster: number, work: () => Promise<T>): Promise<{ result: T; spent: Spent }> {
   const node = process.cpuUsage();
   const postgres = await postgresCpuSeconds(postmaster);
+  const broker = await kafkaBrokerCpuSeconds();
   const result = await work();
   const used = process.cpuUsage(node);
   return {
@@ -191,6 +194,7 @@ async function measure<T>(postmaster: number, work: () => Promise<T>): Promise<{
     spent: {
       nodeSeconds: (used.user + used.system) / 1e6,
       postgresSeconds: (await postgresCpuSeconds(postmaster)) - postgres,
+      brokerSeconds: (await kafkaBrokerCpuSeconds()) - broker,
     },
   };
 }

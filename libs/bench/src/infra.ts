@@ -85,3 +85,25 @@ export async function postgresCpuSeconds(postmaster: number): Promise<number> {
   }
   return ticks / 100;
 }
+
+/** The Kafka broker's JVM (the bench's own or one at KAFKA_BROKERS on this machine), found by its main class. */
+export async function kafkaBrokerPids(): Promise<number[]> {
+  const brokers: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes('\0kafka.Kafka\0')) brokers.push(Number(entry));
+  }
+  return brokers;
+}
+
+/** User + system CPU seconds of the Kafka broker's JVM so far (/proc, 100 ticks a second). */
+export async function kafkaBrokerCpuSeconds(): Promise<number> {
+  let ticks = 0;
+  for (const pid of await kafkaBrokerPids()) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+  }
+  return ticks / 100;
+}
