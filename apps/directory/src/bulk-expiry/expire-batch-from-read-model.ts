@@ -142,11 +142,12 @@ async function runBatch(tx: Queryable, onConflict: string, params: unknown[]): P
                 'occurredAt', $11::text)
          FROM targets
        ${onConflict}
-       RETURNING substr(stream_id, 6)::uuid AS user_id, version, data->>'credentialStatus' AS expired_status
+       RETURNING substr(stream_id, 6)::uuid AS user_id, version, data->>'credentialStatus' AS expired_status,
+                 data->'provider'->>'type' AS provider_type
      ),
      projected AS (
-       INSERT INTO directory_bulk_expired (user_id, job_id, version, status)
-       SELECT user_id, $6::uuid, version, expired_status FROM appended
+       INSERT INTO directory_bulk_expired (user_id, job_id, version, status, provider_type)
+       SELECT user_id, $6::uuid, version, expired_status, provider_type FROM appended
        RETURNING user_id AS id
      )
      SELECT (SELECT count(*)::int FROM candidates) AS examined,

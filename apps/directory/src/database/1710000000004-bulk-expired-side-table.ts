@@ -29,15 +29,20 @@ export class BulkExpiredSideTable1710000000004 implements MigrationInterface {
   async up(db: QueryRunner): Promise<void> {
     await db.query(`
       CREATE TABLE directory_bulk_expired (
-        user_id uuid    PRIMARY KEY,
-        job_id  uuid    NOT NULL,
-        version integer NOT NULL,
-        status  text    NOT NULL
+        user_id       uuid    PRIMARY KEY,
+        job_id        uuid    NOT NULL,
+        version       integer NOT NULL,
+        status        text    NOT NULL,
+        provider_type text    NOT NULL
       )`);
     await db.query('CREATE INDEX directory_bulk_expired_status ON directory_bulk_expired (status, user_id)');
+    await db.query(
+      'CREATE INDEX directory_bulk_expired_provider ON directory_bulk_expired (provider_type, user_id)',
+    );
     await db.query(`
-      INSERT INTO directory_bulk_expired (user_id, job_id, version, status)
-      SELECT id, bulk_expiry_job, version, status FROM directory_users WHERE bulk_expiry_job IS NOT NULL`);
+      INSERT INTO directory_bulk_expired (user_id, job_id, version, status, provider_type)
+      SELECT id, bulk_expiry_job, version, status, provider_type FROM directory_users
+       WHERE bulk_expiry_job IS NOT NULL`);
     await db.query(`
       UPDATE directory_users
          SET status = state->>'status', last_updated = (state->>'lastUpdatedAt')::timestamptz, version = version - 1
@@ -52,7 +57,7 @@ export class BulkExpiredSideTable1710000000004 implements MigrationInterface {
        WHERE NOT EXISTS (SELECT FROM directory_bulk_expired b WHERE b.user_id = u.id)`);
     await db.query(`
       CREATE VIEW directory_users_bulk_expired AS
-      SELECT u.id, u.login, u.login_lower, u.email, u.first_name, u.last_name, b.status AS status, u.provider_type,
+      SELECT u.id, u.login, u.login_lower, u.email, u.first_name, u.last_name, b.status AS status, b.provider_type,
              u.created_at, j.cutoff AS last_updated, u.password_changed_at, b.version AS version,
              (u.state - 'recovery') || jsonb_build_object(
                'status', b.status,
