@@ -27,11 +27,13 @@ import { postgresCpuSeconds, postmasterPid, round, startBenchInfra } from './inf
  * read model, event log), a CHECKPOINT follows (so the fan-out pays the full-page writes it would pay in
  * production), then the real `BulkExpiryWorker` runs one job over the OKTA users. Figures:
  * - postgresCpuUsPerUser: CPU of every PostgreSQL process of the server (backends, WAL writer,
- *   checkpointer, autovacuum; /proc) from the job's start to its end, per expired user;
+ *   checkpointer, autovacuum; /proc) from the job's start to its end (its completion, which analyzes the
+ *   side table `directory_bulk_expired`, included), per expired user;
  * - walBytesPerUser: WAL written meanwhile, per expired user;
  * - firstBatch: EXPLAIN (ANALYZE, BUFFERS, WAL) of one batch statement (rolled back) before the job;
- * - searchMs: the admin search `status eq "PASSWORD_EXPIRED"` (first 200, by id) and
- *   `status eq "ACTIVE"` after the job, as the list endpoint runs them, best of 5.
+ * - searchMs: the admin search `status eq "PASSWORD_EXPIRED"` (first 200, by id),
+ *   `status eq "ACTIVE"` and AD-and-expired after the job, as the list endpoint runs them
+ *   (`firstUsersByIdSql`), best of 5.
  */
 export async function run(args: BenchArgs): Promise<object> {
   const users = Number(args.users ?? 100_000);
