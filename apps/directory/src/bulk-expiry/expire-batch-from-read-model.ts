@@ -86,16 +86,22 @@ export async function expireBatchFromReadModel(tx: Queryable, request: BatchRequ
 const STREAM_VERSION_CONSTRAINT = 'lapse_events_stream_version_key';
 
 /**
- * The batch's event ids: UUIDv7 (RFC 9562), the statement's time in milliseconds and 12 random bits, then
- * the variant and a 59-bit random base plus the row's number (the spec's "monotonic random" counter), so
- * the batch's entries in the unique `event_id` index land together at its right edge instead of on a
- * random leaf page each (a page write, and after a checkpoint a full-page image in the WAL, per user). Two
- * calls of `random()` per batch instead of `gen_random_uuid()` per user (a strong random number each, a
- * tenth of the statement's CPU); event ids identify events, they are not secrets.
+ * What the batch's events share, computed once per statement:
+ * - `head`, `base`: their ids, UUIDv7 (RFC 9562): the statement's time in milliseconds and 12 random bits,
+ *   then the variant and a 59-bit random base plus the row's number (the spec's "monotonic random"
+ *   counter), so the batch's entries in the unique `event_id` index land together at its right edge
+ *   instead of on a random leaf page each (a page write, and after a checkpoint a full-page image in the
+ *   WAL, per user). Two calls of `random()` per batch instead of `gen_random_uuid()` per user (a strong
+ *   random number each, a tenth of the statement's CPU); event ids identify events, they are not secrets.
+ * - `data`, `metadata`: the job's part of each payload and metadata, which each row extends with its own
+ *   keys (about a fifth cheaper than building every object whole per row).
  */
-const EVENT_IDS = `SELECT lpad(to_hex((extract(epoch FROM statement_timestamp()) * 1000)::bigint), 12, '0')
+const BATCH = `SELECT lpad(to_hex((extract(epoch FROM statement_timestamp()) * 1000)::bigint), 12, '0')
          || '7' || lpad(to_hex(floor(random() * 4096)::int), 3, '0') || '8' AS head,
-         floor(random() * 2 ^ 59)::bigint AS base`;
+         floor(random() * 2 ^ 59)::bigint AS base,
+         jsonb_build_object('cause', 'BULK', 'jobId', $6::text, 'reason', $7::text, 'expiredAt', $8::text) AS data,
+         jsonb_build_object('correlationId', $9::text, 'causationId', $6::text, 'actor', $10::text,
+                            'occurredAt', $11::text) AS metadata`;
 
 interface BatchRow {
   examined: number;
@@ -117,13 +123,13 @@ async function runBatch(tx: Queryable, onConflict: string, params: unknown[]): P
      candidates AS (
        SELECT * FROM next_users WHERE provider_type = ANY($1::text[])
      ),
-     event_ids AS (${EVENT_IDS}),
+     batch AS (${BATCH}),
      targets AS (
        SELECT id, version, login, provider,
               (head || lpad(to_hex(base + row_number() OVER ()), 15, '0'))::uuid AS event_id,
               CASE WHEN status IN ('LOCKED_OUT', 'SUSPENDED') THEN status ELSE 'PASSWORD_EXPIRED' END AS expired_status,
               provider_type IN ('ACTIVE_DIRECTORY', 'LDAP') AS delegated
-         FROM candidates, event_ids
+         FROM candidates, batch
         WHERE status IN ('ACTIVE', 'RECOVERY', 'LOCKED_OUT', 'SUSPENDED')
           AND provider_type NOT IN ('FEDERATION', 'SOCIAL')
           AND (password_changed_at IS NULL OR password_changed_at < $2::timestamptz)
@@ -133,14 +139,10 @@ async function runBatch(tx: Queryable, onConflict: string, params: unknown[]): P
      appended AS (
        INSERT INTO lapse_events (stream_id, stream_type, version, event_id, type, schema_version, data, metadata)
        SELECT 'user-' || id, 'user', version + 1, event_id, 'PasswordExpired', 1,
-              jsonb_build_object(
-                'login', login, 'provider', provider, 'cause', 'BULK',
-                'jobId', $6::text, 'reason', $7::text, 'expiredAt', $8::text, 'delegated', delegated,
-                'credentialStatus', expired_status),
-              jsonb_build_object(
-                'eventId', event_id, 'correlationId', $9::text, 'causationId', $6::text, 'actor', $10::text,
-                'occurredAt', $11::text)
-         FROM targets
+              data || jsonb_build_object(
+                'login', login, 'provider', provider, 'delegated', delegated, 'credentialStatus', expired_status),
+              metadata || jsonb_build_object('eventId', event_id)
+         FROM targets, batch
        ${onConflict}
        RETURNING substr(stream_id, 6)::uuid AS user_id, version, data->>'credentialStatus' AS expired_status,
                  data->'provider'->>'type' AS provider_type
