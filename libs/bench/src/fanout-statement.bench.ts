@@ -200,7 +200,7 @@ async function explainFirstBatch(pool: Pool, cutoff: string, limit: number): Pro
         if (!/^WITH /.test(text.trim())) return client.query(text, params);
         const { rows } = await client.query(`EXPLAIN (ANALYZE, BUFFERS, WAL, FORMAT JSON) ${text}`, params);
         plan = rows[0]['QUERY PLAN'][0];
-        return { rows: [{ examined: 0, last_id: null, expired: 0, conflicted: [] }] };
+        return { rows: [{ examined: 0, last_id: null, expired: 0, appended: 0, conflicted: [] }] };
       }) as never,
     } as Queryable;
     await expireBatchFromReadModel(explaining, {

@@ -62,8 +62,9 @@ export async function expireBatchFromReadModel(tx: Queryable, request: BatchRequ
     request.actor,
     request.now,
   ];
-  // A plain INSERT (no speculative insertion per row) almost always succeeds; when a stream moved on, the
-  // batch is rolled back to the savepoint and run again, skipping the users whose stream moved on.
+  // A plain INSERT (no speculative insertion per row) almost always succeeds, and then every target was
+  // appended; when a stream moved on, the batch is rolled back to the savepoint and run again, skipping the
+  // users whose stream moved on (only the appended ones are recorded as expired).
   await tx.query('SAVEPOINT expire_batch');
   let row: BatchRow;
   try {
@@ -74,6 +75,8 @@ export async function expireBatchFromReadModel(tx: Queryable, request: BatchRequ
     await tx.query('ROLLBACK TO SAVEPOINT expire_batch');
     row = await runBatch(tx, `ON CONFLICT ON CONSTRAINT ${STREAM_VERSION_CONSTRAINT} DO NOTHING`, params);
   }
+  if (row.appended !== row.expired)
+    throw new Error(`bulk expiry: ${row.appended} appended, ${row.expired} recorded`);
   if (row.expired > 0) await tx.query(`SELECT pg_notify('${EVENTS_CHANNEL}', '')`);
   return {
     examined: row.examined,
@@ -107,6 +110,7 @@ interface BatchRow {
   examined: number;
   last_id: string | null;
   expired: number;
+  appended: number;
   conflicted: string[] | null;
 }
 
@@ -125,7 +129,7 @@ async function runBatch(tx: Queryable, onConflict: string, params: unknown[]): P
      ),
      batch AS (${BATCH}),
      targets AS (
-       SELECT id, version, login, provider,
+       SELECT id, version, login, provider, provider_type,
               (head || lpad(to_hex(base + row_number() OVER ()), 15, '0'))::uuid AS event_id,
               CASE WHEN status IN ('LOCKED_OUT', 'SUSPENDED') THEN status ELSE 'PASSWORD_EXPIRED' END AS expired_status,
               provider_type IN ('ACTIVE_DIRECTORY', 'LDAP') AS delegated
@@ -143,18 +147,18 @@ async function runBatch(tx: Queryable, onConflict: string, params: unknown[]): P
                 'login', login, 'provider', provider, 'delegated', delegated, 'credentialStatus', expired_status),
               metadata || jsonb_build_object('eventId', event_id)
          FROM targets, batch
-       ${onConflict}
-       RETURNING substr(stream_id, 6)::uuid AS user_id, version, data->>'credentialStatus' AS expired_status,
-                 data->'provider'->>'type' AS provider_type
+       ${onConflict} RETURNING ${onConflict ? 'substr(stream_id, 6)::uuid AS id' : 'version'}
      ),
      projected AS (
        INSERT INTO directory_bulk_expired (user_id, job_id, version, status, provider_type)
-       SELECT user_id, $6::uuid, version, expired_status, provider_type FROM appended
+       SELECT id, $6::uuid, version + 1, expired_status, provider_type
+         FROM targets ${onConflict ? 'WHERE id IN (SELECT id FROM appended)' : ''}
        RETURNING user_id AS id
      )
      SELECT (SELECT count(*)::int FROM candidates) AS examined,
             (SELECT id FROM next_users ORDER BY id DESC LIMIT 1) AS last_id,
             (SELECT count(*)::int FROM projected) AS expired,
+            (SELECT count(*)::int FROM appended) AS appended,
             (SELECT array_agg(t.id) FROM targets t WHERE t.id NOT IN (SELECT id FROM projected)) AS conflicted`,
     params,
   );
