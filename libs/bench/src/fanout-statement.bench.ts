@@ -13,6 +13,7 @@ import type { CreateUser } from '../../../apps/directory/src/user/domain/user.co
 import { userDecider, userStreamId } from '../../../apps/directory/src/user/domain/user.decider';
 import type { ExistingUser } from '../../../apps/directory/src/user/domain/user.state';
 import {
+  firstUsersByIdSql,
   insertUsers,
   USERS_VIEW,
 } from '../../../apps/directory/src/user/read-models/directory-users.projection';
@@ -26,11 +27,13 @@ import { postgresCpuSeconds, postmasterPid, round, startBenchInfra } from './inf
  * read model, event log), a CHECKPOINT follows (so the fan-out pays the full-page writes it would pay in
  * production), then the real `BulkExpiryWorker` runs one job over the OKTA users. Figures:
  * - postgresCpuUsPerUser: CPU of every PostgreSQL process of the server (backends, WAL writer,
- *   checkpointer, autovacuum; /proc) from the job's start to its end, per expired user;
+ *   checkpointer, autovacuum; /proc) from the job's start to its end (its completion, which analyzes the
+ *   side table `directory_bulk_expired`, included), per expired user;
  * - walBytesPerUser: WAL written meanwhile, per expired user;
  * - firstBatch: EXPLAIN (ANALYZE, BUFFERS, WAL) of one batch statement (rolled back) before the job;
- * - searchMs: the admin search `status eq "PASSWORD_EXPIRED"` (first 200, by id) and
- *   `status eq "ACTIVE"` after the job, as the list endpoint runs them, best of 5.
+ * - searchMs: the admin search `status eq "PASSWORD_EXPIRED"` (first 200, by id),
+ *   `status eq "ACTIVE"` and AD-and-expired after the job, as the list endpoint runs them
+ *   (`firstUsersByIdSql`), best of 5.
  */
 export async function run(args: BenchArgs): Promise<object> {
   const users = Number(args.users ?? 100_000);
@@ -197,7 +200,7 @@ async function explainFirstBatch(pool: Pool, cutoff: string, limit: number): Pro
         if (!/^WITH /.test(text.trim())) return client.query(text, params);
         const { rows } = await client.query(`EXPLAIN (ANALYZE, BUFFERS, WAL, FORMAT JSON) ${text}`, params);
         plan = rows[0]['QUERY PLAN'][0];
-        return { rows: [{ examined: 0, last_id: null, expired: 0, conflicted: [] }] };
+        return { rows: [{ examined: 0, last_id: null, expired: 0, appended: 0, conflicted: [] }] };
       }) as never,
     } as Queryable;
     await expireBatchFromReadModel(explaining, {
@@ -238,8 +241,7 @@ async function searchMs(pool: Pool, filter: string): Promise<number> {
   let best = Number.POSITIVE_INFINITY;
   for (let i = 0; i < 5; i++) {
     const { rows } = await pool.query(
-      `EXPLAIN (ANALYZE, FORMAT JSON) SELECT id, state FROM ${USERS_VIEW} WHERE ${compiled.sql}
-        ORDER BY id LIMIT 201`,
+      `EXPLAIN (ANALYZE, FORMAT JSON) ${firstUsersByIdSql('id, state', compiled.sql, '201')}`,
       compiled.params,
     );
     best = Math.min(best, rows[0]['QUERY PLAN'][0]['Execution Time']);

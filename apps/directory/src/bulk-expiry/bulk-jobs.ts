@@ -1,5 +1,6 @@
 import type { Queryable } from '@lapse/shared';
 import type { CredentialProviderType } from '@lapse/shared/contracts/directory.v1';
+import { USERS_VIEW } from '../user/read-models/directory-users.projection';
 
 export const bulkJobStreamId = (jobId: string) => `bulk-job-${jobId}`;
 
@@ -150,7 +151,7 @@ export async function countTargets(
   cutoff: string,
 ): Promise<number> {
   const { rows } = await db.query<{ n: string }>(
-    `SELECT count(*) AS n FROM directory_users WHERE ${TARGET_SQL}`,
+    `SELECT count(*) AS n FROM ${USERS_VIEW} WHERE ${TARGET_SQL}`,
     [providers, cutoff],
   );
   return Number(rows[0].n);

@@ -1,4 +1,4 @@
-import { fold } from '@lapse/shared';
+import { fold, recoveryTokenHash } from '@lapse/shared';
 import { Client } from 'pg';
 import { client, type DirectoryTestApp, startDirectoryTestApp } from '../testing/directory-test-app';
 import type { ExpirePasswordInBulk } from '../user/domain/user.commands';
@@ -164,7 +164,12 @@ describe('the bulk expiry fast path (the decider in SQL over the read model)', (
           )
         ).rows as UserEvent[],
         stored: (
-          await db.query('SELECT state, bulk_expiry_job FROM directory_users WHERE id = $1', [users[name]])
+          await db.query(
+            `SELECT state, version,
+                    EXISTS (SELECT FROM directory_bulk_expired WHERE user_id = u.id) AS bulk_expiry_pending
+               FROM directory_users u WHERE id = $1`,
+            [users[name]],
+          )
         ).rows[0],
         read: (await db.query('SELECT state FROM directory_users_current WHERE id = $1', [users[name]]))
           .rows[0],
@@ -172,7 +177,7 @@ describe('the bulk expiry fast path (the decider in SQL over the read model)', (
       const folded = JSON.parse(JSON.stringify(fold(userDecider, events)));
       expect({ name, stored, read }).toEqual({
         name,
-        stored: { state: folded, bulk_expiry_job: null },
+        stored: { state: folded, version: events.length, bulk_expiry_pending: false },
         read: { state: folded },
       });
       expect({ name, expiry: folded.expiry }).toMatchObject({ name, expiry: { cause: 'BULK', jobId } });
@@ -241,5 +246,80 @@ describe('the bulk expiry fast path (the decider in SQL over the read model)', (
       expect(rows.map((row) => row.stream_id)).toContain(`user-${second}`);
       expect(rows.map((row) => row.stream_id)).not.toContain(`user-${first}`);
     });
+  });
+
+  it('finds bulk-expired users by status in searches and filters, page by page in id order, and a later command continues at the expiry', async () => {
+    const since = new Date().toISOString();
+    const expiring = [await createUser(admin), await createUser(admin), await createUser(admin)];
+    const recovering = await createUser(admin);
+    const link = await admin('POST', `/api/v1/users/${recovering}/lifecycle/reset_password?sendEmail=false`);
+    const recoveryHash = recoveryTokenHash(link.body.resetPasswordUrl.split('/reset_password/')[1]);
+    const verify = () =>
+      service('POST', '/internal/v1/recovery-tokens/verify', { recoveryTokenHash: recoveryHash });
+    expect((await verify()).status).toBe(200);
+    const dryRun = async () =>
+      (await admin('POST', '/api/v1/users/lifecycle/expire_passwords', { dryRun: true })).body.total;
+    const targetsBefore = await dryRun();
+    const jobId = await runJob(lapse, admin);
+    const createdLater = await createUser(admin);
+    const expired = [...expiring, recovering].sort();
+
+    /** Every page of `GET /api/v1/users?<name>=<expression>&limit=<limit>`, following rel="next". */
+    const listAll = async (name: string, expression: string, limit: number) => {
+      const ids: string[] = [];
+      let path: string | undefined =
+        `/api/v1/users?${name}=${encodeURIComponent(`created ge "${since}" and ${expression}`)}&limit=${limit}`;
+      while (path) {
+        const page = await admin('GET', path);
+        expect(page.status).toBe(200);
+        ids.push(...page.body.map((user: { id: string }) => user.id));
+        path = /<([^>]+)>; rel="next"/.exec(page.headers.get('link') ?? '')?.[1]?.replace(lapse.url, '');
+      }
+      return ids;
+    };
+    expect(await listAll('search', 'status eq "PASSWORD_EXPIRED"', 200)).toEqual(expired);
+    expect(await listAll('filter', 'status eq "PASSWORD_EXPIRED"', 2)).toEqual(expired);
+    expect(await listAll('search', 'status eq "ACTIVE"', 200)).toEqual([createdLater]);
+    expect(
+      await listAll(
+        'search',
+        '(status eq "ACTIVE" or status eq "PASSWORD_EXPIRED") and profile.firstName eq "Ada"',
+        1,
+      ),
+    ).toEqual([...expired, createdLater].sort());
+    expect(await listAll('search', 'status eq "RECOVERY"', 200)).toEqual([]);
+    expect(await listAll('search', `lastUpdated ge "${since}"`, 3)).toEqual(
+      [...expired, createdLater].sort(),
+    );
+
+    // The expiry ended the reset link, and the job's expired users are no target of the next job.
+    expect((await verify()).status).toBe(401);
+    expect(await dryRun()).toBe(targetsBefore - expired.length + 1);
+
+    // A later command appends after the bulk expiry and projects from its version and status.
+    const [user] = expiring;
+    expect((await admin('POST', `/api/v1/users/${user}/lifecycle/suspend`)).status).toBe(200);
+    const { events, stored } = await withDb(lapse.databaseUrl, async (db) => ({
+      events: (
+        await db.query('SELECT type, metadata FROM lapse_events WHERE stream_id = $1 ORDER BY version', [
+          `user-${user}`,
+        ])
+      ).rows as { type: string; metadata: { causationId: string | null } }[],
+      stored: (await db.query('SELECT version, status FROM directory_users_current WHERE id = $1', [user]))
+        .rows[0],
+    }));
+    const bulkExpiry = events.findIndex(
+      (event) => event.type === 'PasswordExpired' && event.metadata.causationId === jobId,
+    );
+    expect(bulkExpiry).toBeGreaterThan(0);
+    expect(events.slice(bulkExpiry + 1).map((event) => event.type)).toContain('UserStatusChanged');
+    expect(stored).toEqual({ version: events.length, status: 'SUSPENDED' });
+    const presented = (await admin('GET', `/api/v1/users/${user}`)).body;
+    expect(presented).toMatchObject({
+      status: 'SUSPENDED',
+      credentials: { password: { expired: { cause: 'BULK', jobId } } },
+    });
+    expect((await admin('POST', `/api/v1/users/${user}/lifecycle/unsuspend`)).status).toBe(200);
+    expect((await admin('GET', `/api/v1/users/${user}`)).body.status).toBe('PASSWORD_EXPIRED');
   });
 });

@@ -22,13 +22,14 @@ export const passwordPolicyViolated = (causes: readonly string[]) =>
 
 /**
  * The user whose outstanding reset link has this SHA-256, while it is live; else E0000105. It reads the table,
- * not `directory_users_current`, so the partial index serves it: a pending bulk expiry (which ends a link) has
- * already moved the `status` column off RECOVERY, so the stored `state` is current for every row it can match.
+ * not `directory_users_current`, so the partial index serves it; a user with a pending bulk expiry (which ends
+ * a link) is left out, so the stored `state` is current for every row it can match.
  */
 async function userWithLiveLink(db: Queryable, tokenHash: string, at: string): Promise<ExistingUser> {
   const { rows } = await db.query<Pick<DirectoryUserRow, 'state'>>(
-    `SELECT state FROM directory_users
-      WHERE status = 'RECOVERY' AND state->'recovery'->>'tokenHash' = $1`,
+    `SELECT state FROM directory_users u
+      WHERE status = 'RECOVERY' AND state->'recovery'->>'tokenHash' = $1
+        AND NOT EXISTS (SELECT FROM directory_bulk_expired b WHERE b.user_id = u.id)`,
     [tokenHash],
   );
   const user = rows[0]?.state;

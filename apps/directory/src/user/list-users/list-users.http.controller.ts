@@ -6,7 +6,7 @@ import type { Pool } from 'pg';
 import { compileFilter, type FilterField } from '../../common/filter-expression';
 import { DIRECTORY_CONFIG, type DirectoryConfig } from '../../directory.config';
 import type { ExistingUser } from '../domain/user.state';
-import { USERS_VIEW } from '../read-models/directory-users.projection';
+import { firstUsersByIdSql } from '../read-models/directory-users.projection';
 import { presentUser } from '../user.presenter';
 import { ListUsersQueryDto } from './list-users.request.dto';
 
@@ -67,8 +67,7 @@ export class ListUsersHttpController {
     }
     params.push(limit + 1);
     const { rows } = await this.pool.query<{ id: string; state: ExistingUser }>(
-      `SELECT id, state FROM ${USERS_VIEW} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY id LIMIT $${params.length}`,
+      firstUsersByIdSql('id, state', where.join(' AND '), `$${params.length}`),
       params,
     );
     const page = rows.slice(0, limit);

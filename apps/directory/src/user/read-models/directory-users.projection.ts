@@ -3,8 +3,27 @@ import type { ExistingUser, UserState } from '../domain/user.state';
 
 export const LOGIN_CONSTRAINT = 'directory_users_login_key';
 
-/** The read model as readers see it: `directory_users` with a bulk expiry set by the fan-out applied to `state`. */
+/**
+ * The read model as readers see it: `directory_users`, with a bulk expiry the fan-out recorded in
+ * `directory_bulk_expired` applied (migration 1710000000004). It is the union of two disjoint halves, users
+ * without such an expiry as stored and users with one; `firstUsersByIdSql` reads a page of it.
+ */
 export const USERS_VIEW = 'directory_users_current';
+const USERS_VIEW_HALVES = ['directory_users_as_stored', 'directory_users_bulk_expired'] as const;
+
+/**
+ * `SELECT columns FROM USERS_VIEW WHERE where ORDER BY id LIMIT limit`, with the order and the limit inside
+ * each half too. PostgreSQL plans the branches of a plain `UNION ALL` for full retrieval under an outer
+ * `ORDER BY`, so a search over the view would read every match (a sequential scan, and the derived state of
+ * every bulk-expired user); limited, each half is an index scan in id order (e.g. `directory_users_status`,
+ * `directory_bulk_expired_status`) that stops after `limit` rows, merged by id.
+ */
+export function firstUsersByIdSql(columns: string, where: string, limit: string): string {
+  const half = (view: string) =>
+    `(SELECT ${columns} FROM ${view} ${where ? `WHERE ${where}` : ''} ORDER BY id LIMIT ${limit})`;
+  return `SELECT ${columns} FROM (${USERS_VIEW_HALVES.map(half).join(' UNION ALL ')}) AS users
+           ORDER BY id LIMIT ${limit}`;
+}
 
 export interface DirectoryUserRow {
   id: string;
@@ -31,9 +50,11 @@ function columns(state: ExistingUser) {
 /**
  * The admin read model, written in the same transaction as the append so the admin API reads its own
  * writes. The unique login index is the login-uniqueness claim; `version` follows the stream so bulk
- * expiry can append with the right expected version without re-reading every stream. A bulk expiry sets
- * only the narrow columns and `bulk_expiry_job` (`expire-batch-from-read-model.ts`); this writes the folded
- * state whole and clears it. Readers select the state from `USERS_VIEW`, which applies a pending bulk expiry.
+ * expiry can append with the right expected version without re-reading every stream. A bulk expiry does not
+ * write the row: it records the user's expiry, with the stream's new version, in `directory_bulk_expired`
+ * (`expire-batch-from-read-model.ts`), which `USERS_VIEW` applies. The next event of the user writes the
+ * folded state whole here, at the stream's version (the side row's version, when there is one, plus the new
+ * events), and deletes the side row.
  */
 export async function projectUser(
   tx: Queryable,
@@ -52,9 +73,10 @@ export async function projectUser(
     return;
   }
   await tx.query(
-    `UPDATE directory_users SET login = $2, login_lower = $3, email = $4, first_name = $5, last_name = $6, status = $7,
-            provider_type = $8, created_at = $9, last_updated = $10, password_changed_at = $11,
-            version = version + $12, state = $13, bulk_expiry_job = NULL
+    `WITH bulk_expired AS (DELETE FROM directory_bulk_expired WHERE user_id = $1 RETURNING version)
+     UPDATE directory_users SET login = $2, login_lower = $3, email = $4, first_name = $5, last_name = $6,
+            status = $7, provider_type = $8, created_at = $9, last_updated = $10, password_changed_at = $11,
+            version = coalesce((SELECT version FROM bulk_expired), version) + $12, state = $13
       WHERE id = $1`,
     [...columns(after), appended, JSON.stringify(after)],
   );
