@@ -14,6 +14,22 @@ export interface RecordInput {
   readonly headers?: Readonly<Record<string, Bytes | readonly Bytes[]>>;
 }
 
+/**
+ * Bytes in the shape kafkajs's `Encoder` consumers read: `buf` (checked to be a Buffer), `buffer` and `size()`.
+ * What the drop-ins hand back to kafkajs (an encoded record, an encoded request).
+ */
+export class EncodedBytes {
+  constructor(readonly buf: Buffer) {}
+
+  get buffer(): Buffer {
+    return this.buf;
+  }
+
+  size(): number {
+    return this.buf.length;
+  }
+}
+
 /** Room left in front of a record's body for its length (a varint of a 32-bit value takes at most 5 bytes). */
 const LENGTH_ROOM = 5;
 

@@ -1,4 +1,4 @@
-import { ByteWriter, type RecordInput } from './byte-writer';
+import { ByteWriter, EncodedBytes, type RecordInput } from './byte-writer';
 import crc32c = require('./crc32c');
 
 /**
@@ -49,19 +49,6 @@ const MAGIC_BYTE = 2;
 const TRANSACTIONAL_FLAG = 16;
 const NO_COMPRESSION = 0;
 
-/** What kafkajs's request framing reads from an encoded request: `buf` (checked to be a Buffer) and `buffer`. */
-class EncodedRequest {
-  constructor(readonly buf: Buffer) {}
-
-  get buffer(): Buffer {
-    return this.buf;
-  }
-
-  size(): number {
-    return this.buf.length;
-  }
-}
-
 /** kafkajs's own v3 request, for what this does not write (compressed batches); set by `install.ts`. */
 let kafkajsRequest: ProduceRequest | null = null;
 
@@ -76,7 +63,7 @@ function produceRequest(input: ProduceRequestInput): ReturnType<ProduceRequest> 
     apiVersion: 3,
     apiName: 'Produce',
     expectResponse: () => input.acks !== 0,
-    encode: async () => new EncodedRequest(encode(input)),
+    encode: async () => new EncodedBytes(encode(input)),
   };
 }
 

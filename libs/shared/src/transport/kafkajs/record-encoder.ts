@@ -1,4 +1,4 @@
-import { ByteWriter, type RecordInput } from './byte-writer';
+import { ByteWriter, EncodedBytes, type RecordInput } from './byte-writer';
 
 /**
  * A drop-in for kafkajs 2.2's record encoder (`kafkajs/src/protocol/recordBatch/record/v0`): Kafka's record
@@ -10,25 +10,12 @@ import { ByteWriter, type RecordInput } from './byte-writer';
  * `produce-request.ts`; this serves any other use of the module).
  */
 
-/** What kafkajs's record batch reads from an encoded record: `buf` (checked to be a Buffer) and `buffer`. */
-class EncodedRecord {
-  constructor(readonly buf: Buffer) {}
-
-  get buffer(): Buffer {
-    return this.buf;
-  }
-
-  size(): number {
-    return this.buf.length;
-  }
-}
-
 const scratch = new ByteWriter(64 * 1024);
 
-function encodeRecord(input: RecordInput): EncodedRecord {
+function encodeRecord(input: RecordInput): EncodedBytes {
   scratch.length = 0;
   scratch.record(input);
-  return new EncodedRecord(Buffer.from(scratch.written()));
+  return new EncodedBytes(Buffer.from(scratch.written()));
 }
 
 export = encodeRecord;
