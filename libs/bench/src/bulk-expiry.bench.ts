@@ -6,7 +6,7 @@ import { hashArgon2id } from '@lapse/shared/crypto/argon2id';
 import { freePort } from '@lapse/shared/database/free-port';
 import { createPool } from '@lapse/shared/database/pg';
 import type { Pool } from 'pg';
-import { inParallel, kafkaBrokerPids, startBenchInfra } from './infra';
+import { inParallel, kafkaBrokerPids, processCpuSeconds, startBenchInfra } from './infra';
 
 /**
  * `npm run bench -- bulk-expiry --users N --transport kafka|embedded [--samples S] [--batch B] [--concurrency C] [--heap MB] [--cpu-prof DIR] [--json FILE]`
@@ -351,15 +351,15 @@ async function cpuByProcess(
   const cpu = new Map<number, { name: string; seconds: number }>();
   for (const service of services) {
     const pid = service.process.pid as number;
-    cpu.set(pid, { name: service.name, seconds: await cpuSeconds(pid) });
+    cpu.set(pid, { name: service.name, seconds: await processCpuSeconds(pid) });
   }
   for (const pid of await kafkaBrokerPids())
-    cpu.set(pid, { name: 'kafka-broker', seconds: await cpuSeconds(pid) });
+    cpu.set(pid, { name: 'kafka-broker', seconds: await processCpuSeconds(pid) });
   const { rows } = await postgres.query<{ pid: number; datname: string }>(
     'SELECT pid, datname FROM pg_stat_activity WHERE datname IS NOT NULL AND pid <> pg_backend_pid()',
   );
   for (const row of rows)
-    cpu.set(row.pid, { name: `postgres:${row.datname}`, seconds: await cpuSeconds(row.pid) });
+    cpu.set(row.pid, { name: `postgres:${row.datname}`, seconds: await processCpuSeconds(row.pid) });
   return cpu;
 }
 
@@ -373,13 +373,6 @@ function cpuSpent(
     spent[name] = (spent[name] ?? 0) + seconds - (start.get(pid)?.seconds ?? 0);
   }
   return Object.fromEntries(Object.entries(spent).map(([name, seconds]) => [name, round(seconds)]));
-}
-
-/** User + system CPU seconds of a process (Linux /proc/<pid>/stat, 100 ticks a second); 0 once it is gone. */
-async function cpuSeconds(pid: number | undefined): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return fields.length > 12 ? (Number(fields[11]) + Number(fields[12])) / 100 : 0;
 }
 
 /** Peak resident set size of a process over its life (Linux VmHWM). */

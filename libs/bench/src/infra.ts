@@ -97,13 +97,16 @@ export async function kafkaBrokerPids(): Promise<number[]> {
   return brokers;
 }
 
-/** User + system CPU seconds of the Kafka broker's JVM so far (/proc, 100 ticks a second). */
+/** User + system CPU seconds of a process (Linux /proc/<pid>/stat, 100 ticks a second); 0 once it is gone. */
+export async function processCpuSeconds(pid: number | undefined): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields.length > 12 ? (Number(fields[11]) + Number(fields[12])) / 100 : 0;
+}
+
+/** User + system CPU seconds of the Kafka broker's JVM so far. */
 export async function kafkaBrokerCpuSeconds(): Promise<number> {
-  let ticks = 0;
-  for (const pid of await kafkaBrokerPids()) {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
-  }
-  return ticks / 100;
+  let seconds = 0;
+  for (const pid of await kafkaBrokerPids()) seconds += await processCpuSeconds(pid);
+  return seconds;
 }
