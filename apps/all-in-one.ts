@@ -41,6 +41,7 @@ export async function createAllInOne(env: EnvReader, logger: Logger): Promise<Al
       dir: base.dataDir,
       port: env.int('EMBEDDED_PG_PORT', 0, 0, 65535) || undefined,
       persistent: true,
+      sharedBuffersMb: base.embeddedPgSharedBuffersMb,
     });
     databaseUrl = await server.createDatabase('lapse');
     stopPostgres = () => server.stop();

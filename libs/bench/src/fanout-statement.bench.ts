@@ -4,8 +4,8 @@ import { runMigrations } from '@lapse/shared/database/migrate';
 import { createPool, type Queryable, withTransaction } from '@lapse/shared/database/pg';
 import { PostgresEventStore } from '@lapse/shared/event-store/event-store';
 import type { Pool } from 'pg';
-import { insertJob, insertSlices } from '../../../apps/directory/src/bulk-expiry/bulk-jobs';
-import { BulkExpiryWorker } from '../../../apps/directory/src/bulk-expiry/bulk-expiry.worker';
+import { insertJob, insertSlices, sliceRanges } from '../../../apps/directory/src/bulk-expiry/bulk-jobs';
+import { BulkExpiryWorker, previousUuid } from '../../../apps/directory/src/bulk-expiry/bulk-expiry.worker';
 import { expireBatchFromReadModel } from '../../../apps/directory/src/bulk-expiry/expire-batch-from-read-model';
 import { compileFilter } from '../../../apps/directory/src/common/filter-expression';
 import { directoryManifest } from '../../../apps/directory/src/directory.manifest';
@@ -30,7 +30,8 @@ import { postgresCpuSeconds, postmasterPid, round, startBenchInfra } from './inf
  *   checkpointer, autovacuum; /proc) from the job's start to its end (its completion, which analyzes the
  *   side table `directory_bulk_expired`, included), per expired user;
  * - walBytesPerUser: WAL written meanwhile, per expired user;
- * - firstBatch: EXPLAIN (ANALYZE, BUFFERS, WAL) of one batch statement (rolled back) before the job;
+ * - firstBatch: EXPLAIN (ANALYZE, BUFFERS, WAL) of one batch statement (rolled back) before the job: the
+ *   second slice's first, bounded on both sides as the worker runs it; `plan` is its scan of the users;
  * - searchMs: the admin search `status eq "PASSWORD_EXPIRED"` (first 200, by id),
  *   `status eq "ACTIVE"` and AD-and-expired after the job, as the list endpoint runs them
  *   (`firstUsersByIdSql`), best of 5.
@@ -53,7 +54,7 @@ export async function run(args: BenchArgs): Promise<object> {
       await pool.query('CHECKPOINT');
 
       const cutoff = new Date().toISOString();
-      const firstBatch = await explainFirstBatch(pool, cutoff, batch);
+      const firstBatch = await explainFirstBatch(pool, cutoff, batch, concurrency);
 
       const jobId = randomUUID();
       await insertJob(pool, {
@@ -190,7 +191,9 @@ async function seed(pool: Pool, count: number, provider: 'OKTA' | 'ACTIVE_DIRECT
 }
 
 /** EXPLAIN (ANALYZE, BUFFERS, WAL) of the first batch's statement, rolled back. */
-async function explainFirstBatch(pool: Pool, cutoff: string, limit: number): Promise<object> {
+async function explainFirstBatch(pool: Pool, cutoff: string, limit: number, slices: number): Promise<object> {
+  // The second slice's first batch when there is one, bounded on both sides as the worker runs it.
+  const range = sliceRanges(slices)[slices > 1 ? 1 : 0];
   const client = await pool.connect();
   let plan: { Plan: Record<string, unknown>; 'Execution Time': number } | null = null;
   try {
@@ -211,8 +214,8 @@ async function explainFirstBatch(pool: Pool, cutoff: string, limit: number): Pro
       actor: 'bench-admin',
       correlationId: randomUUID(),
       now: cutoff,
-      after: '00000000-0000-0000-0000-000000000000',
-      before: null,
+      after: previousUuid(range.low),
+      before: range.high,
       limit,
     });
   } finally {
@@ -229,7 +232,27 @@ async function explainFirstBatch(pool: Pool, cutoff: string, limit: number): Pro
     walRecords: top.Plan['WAL Records'],
     walFpi: top.Plan['WAL FPI'],
     walBytes: top.Plan['WAL Bytes'],
+    usersScan: usersScan(top.Plan as unknown as PlanNode),
   };
+}
+
+interface PlanNode {
+  'Node Type': string;
+  'Subplan Name'?: string;
+  'Index Name'?: string;
+  'Actual Rows': number;
+  Plans?: PlanNode[];
+}
+
+/** The nodes of the batch's walk over the users (CTE next_users), outermost first, with the rows each gave. */
+function usersScan(plan: PlanNode): string[] {
+  const cte = (plan.Plans ?? []).find((node) => node['Subplan Name'] === 'CTE next_users');
+  const nodes: string[] = [];
+  for (let node = cte; node; node = node.Plans?.[0])
+    nodes.push(
+      `${node['Node Type']}${node['Index Name'] ? ` ${node['Index Name']}` : ''}: ${node['Actual Rows']} rows`,
+    );
+  return nodes;
 }
 
 /** The list endpoint's query for a filter (first 200 by id), best of 5 (ms, EXPLAIN ANALYZE). */

@@ -1,10 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { fold, recoveryTokenHash } from '@lapse/shared';
 import { Client } from 'pg';
 import { client, type DirectoryTestApp, startDirectoryTestApp } from '../testing/directory-test-app';
 import type { ExpirePasswordInBulk } from '../user/domain/user.commands';
 import { userDecider } from '../user/domain/user.decider';
 import type { UserEvent } from '../user/domain/user.events';
-import { BulkExpiryWorker } from './bulk-expiry.worker';
+import { BulkExpiryWorker, previousUuid } from './bulk-expiry.worker';
+import { expireBatchFromReadModel } from './expire-batch-from-read-model';
 
 const HASH =
   '$argon2id$v=19$m=1024,t=1,p=1$c29tZXNhbHRzb21lc2FsdA$0lBVz1J6VgYFf7Ng5jUq1xE4w3hD7v3vK4yZfZ4o6lE';
@@ -321,5 +323,44 @@ describe('the bulk expiry fast path (the decider in SQL over the read model)', (
     });
     expect((await admin('POST', `/api/v1/users/${user}/lifecycle/unsuspend`)).status).toBe(200);
     expect((await admin('GET', `/api/v1/users/${user}`)).body.status).toBe('PASSWORD_EXPIRED');
+  });
+
+  it("stops a batch at its slice's upper end even when the walk by id reads past it", async () => {
+    const ids = [] as string[];
+    for (let i = 0; i < 6; i++) ids.push(await createUser(admin));
+    ids.sort();
+    await withDb(lapse.databaseUrl, async (db) => {
+      await db.query('BEGIN');
+      try {
+        const cutoff = new Date(Date.now() + 1000).toISOString();
+        const batch = await expireBatchFromReadModel(db, {
+          jobId: randomUUID(),
+          cutoff,
+          providers: ['OKTA'],
+          reason: null,
+          actor: 'spec',
+          correlationId: randomUUID(),
+          now: cutoff,
+          after: previousUuid(ids[0]),
+          before: ids[3],
+          limit: 100,
+        });
+        // Users of the earlier cases lie between these ids too: the last one examined is the last below the end.
+        const { rows: below } = await db.query(
+          'SELECT id FROM directory_users WHERE id < $1 ORDER BY id DESC LIMIT 1',
+          [ids[3]],
+        );
+        expect(batch.lastId).toBe(below[0].id);
+        expect(batch.conflicted).toEqual([]);
+        const { rows } = await db.query(
+          `SELECT substr(stream_id, 6) AS id FROM lapse_events
+            WHERE type = 'PasswordExpired' AND stream_id = ANY($1::text[]) ORDER BY 1`,
+          [ids.map((id) => `user-${id}`)],
+        );
+        expect(rows.map((row) => row.id)).toEqual(ids.slice(0, 3));
+      } finally {
+        await db.query('ROLLBACK');
+      }
+    });
   });
 });

@@ -34,7 +34,11 @@ export interface BatchResult {
  * the only ones eligible) picks the batch's users and their expected versions; for each eligible one it appends the bulk `PasswordExpired` and projects the new state, without
  * loading a stream or moving a document through Node. A batch is the slice's next `limit` users by id
  * created before the cutoff, of any provider, so the primary key in order is the plan whatever the
- * statistics say (freshly imported users have none); the job's providers are filtered after.
+ * statistics say (freshly imported users have none); the job's providers are filtered after. The slice's
+ * upper bound is applied outside the walk, not in its index condition: with a bounded range and stale
+ * statistics (an import the autovacuum has not analyzed yet) the planner estimated a few hundred users in
+ * the range and chose a bitmap scan of the whole rest of the slice plus a sort, for every batch (27,512
+ * rows read for 2,500 in `fanout-statement`). The walk may read past the slice's end in its last batch.
  *
  * It is the user decider's `expireInBulk` and `evolve` written in SQL: eligibility is `bulkSkipReason`,
  * the event is `expireInBulk`'s (with `credentialStatus`, no snapshot), the new state is recorded as one
@@ -117,12 +121,15 @@ interface BatchRow {
 async function runBatch(tx: Queryable, onConflict: string, params: unknown[]): Promise<BatchRow> {
   const { rows } = await tx.query<BatchRow>(
     `WITH next_users AS (
-       SELECT id, version, status, provider_type, password_changed_at,
-              jsonb_typeof(state->'expiry') IS DISTINCT FROM 'object' AS no_expiry,
-              state->'profile'->'login' AS login, state->'provider' AS provider
-         FROM directory_users
-        WHERE id > $3::uuid AND ($4::uuid IS NULL OR id < $4::uuid) AND created_at < $2::timestamptz
-        ORDER BY id LIMIT $5
+       SELECT * FROM (
+         SELECT id, version, status, provider_type, password_changed_at,
+                jsonb_typeof(state->'expiry') IS DISTINCT FROM 'object' AS no_expiry,
+                state->'profile'->'login' AS login, state->'provider' AS provider
+           FROM directory_users
+          WHERE id > $3::uuid AND created_at < $2::timestamptz
+          ORDER BY id LIMIT $5
+       ) walk
+        WHERE $4::uuid IS NULL OR id < $4::uuid
      ),
      candidates AS (
        SELECT * FROM next_users WHERE provider_type = ANY($1::text[])

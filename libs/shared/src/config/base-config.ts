@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { EnvReader } from './env';
+import { DEFAULT_SHARED_BUFFERS_MB } from '../database/embedded-postgres';
 import { DEFAULT_INBOX_RETENTION_HOURS } from '../messaging/inbox-retention';
 
 export interface BaseConfig {
@@ -8,6 +9,8 @@ export interface BaseConfig {
   readonly dataDir: string;
   /** External PostgreSQL; when absent, all-in-one mode starts an embedded server in `dataDir`. */
   readonly databaseUrl: string | undefined;
+  /** `shared_buffers` of the embedded PostgreSQL (MB); unused with `databaseUrl`. */
+  readonly embeddedPgSharedBuffersMb: number;
   readonly transport: 'embedded' | 'kafka';
   readonly kafkaBrokers: string[];
   /** Public base URL for links in responses and emails. */
@@ -34,6 +37,12 @@ export function readBaseConfig(
     host,
     dataDir: resolve(env.string('DATA_DIR', './.data')),
     databaseUrl: env.url('DATABASE_URL', ['postgres', 'postgresql']),
+    embeddedPgSharedBuffersMb: env.int(
+      'EMBEDDED_PG_SHARED_BUFFERS_MB',
+      DEFAULT_SHARED_BUFFERS_MB,
+      16,
+      1_048_576,
+    ),
     transport,
     kafkaBrokers,
     publicUrl: (env.url('PUBLIC_URL', ['http', 'https']) ?? `http://localhost:${port}`).replace(/\/$/, ''),

@@ -33,4 +33,14 @@ describe('configuration', () => {
       /DATABASE_URL is not a valid URL/,
     );
   });
+
+  it('gives the embedded PostgreSQL 512 MB of shared buffers unless told otherwise, and refuses less than 16', () => {
+    expect(readBaseConfig(new EnvReader({})).embeddedPgSharedBuffersMb).toBe(512);
+    expect(
+      readBaseConfig(new EnvReader({ EMBEDDED_PG_SHARED_BUFFERS_MB: '2048' })).embeddedPgSharedBuffersMb,
+    ).toBe(2048);
+    expect(() => readBaseConfig(new EnvReader({ EMBEDDED_PG_SHARED_BUFFERS_MB: '8' }))).toThrow(
+      /EMBEDDED_PG_SHARED_BUFFERS_MB must be a whole number from 16/,
+    );
+  });
 });

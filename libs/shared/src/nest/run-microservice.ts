@@ -42,7 +42,11 @@ export async function createMicroservice(
   let databaseUrl = base.databaseUrl;
   let stopPostgres: () => Promise<void> = async () => undefined;
   if (!databaseUrl) {
-    const server = await startEmbeddedPostgres({ dir: join(base.dataDir, service), persistent: true });
+    const server = await startEmbeddedPostgres({
+      dir: join(base.dataDir, service),
+      persistent: true,
+      sharedBuffersMb: base.embeddedPgSharedBuffersMb,
+    });
     databaseUrl = await server.createDatabase(service);
     stopPostgres = () => server.stop();
   }
