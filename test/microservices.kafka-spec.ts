@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDatabase } from '@lapse/shared/database/create-database';
 import { freePort } from '@lapse/shared/database/free-port';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+import { TOPICS } from '@lapse/shared';
 import { MaildevCaptureServer } from '../apps/notifier/src/mail-capture/maildev-capture-server';
 import { runEntryPoint } from './support/built-entry-point';
 
@@ -66,6 +69,7 @@ describe('microservices over Kafka', () => {
   let identity: Service;
   let mail: MaildevCaptureServer;
   let dataDir: string;
+  let directoryDatabase: string;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'lapse-ms-'));
@@ -89,9 +93,10 @@ describe('microservices over Kafka', () => {
       SMTP_REQUIRE_TLS: 'false',
       MAIL_DELIVERY_MODE: 'inline',
     });
+    directoryDatabase = await databaseUrl(`ms_directory_${suffix}`);
     directory = spawnService('directory', directoryPort, {
       ...common,
-      DATABASE_URL: await databaseUrl(`ms_directory_${suffix}`),
+      DATABASE_URL: directoryDatabase,
       NOTIFIER_JWKS_URL: `http://127.0.0.1:${notifierPort}/api/v1/notifier/jwks`,
     });
     identity = spawnService('identity', identityPort, {
@@ -173,6 +178,64 @@ describe('microservices over Kafka', () => {
     expect(tempPassword.length).toBeGreaterThanOrEqual(12);
     const [email] = await mail.waitForEmails(1, login, 30_000);
     expect(email.text).toContain(tempPassword);
+  }, 120_000);
+
+  it("starts a bulk expiry's fan-out only once Kafka holds the fact that enforces it", async () => {
+    for (let i = 0; i < 3; i++) {
+      const login = `bulk-${i}-${suffix}@example.com`;
+      const created = await admin('/api/v1/users?activate=true', {
+        profile: { login, email: login, firstName: 'Bo', lastName: 'Bulk' },
+        credentials: { password: { value: `Correct-Horse-${i}9` } },
+      });
+      expect(created.status).toBe(200);
+    }
+    const started = await admin('/api/v1/users/lifecycle/expire_passwords', { reason: 'fact first' });
+    expect(started.status).toBe(202);
+    const jobId = ((await started.json()) as { id: string }).id;
+    await until('the bulk expiry to complete', async () => {
+      const job = await fetch(`${directory.url}/api/v1/jobs/${jobId}`, {
+        headers: { authorization: `SSWS ${adminToken}`, accept: 'application/json' },
+      });
+      return ((await job.json()) as { status: string }).status === 'COMPLETED' ? true : undefined;
+    });
+
+    // When the relay produced the fact (the record's timestamp, taken by the producer before Kafka
+    // acknowledged it) and when the first batch of the fan-out began (its events' recorded_at).
+    const kafka = new Kafka({
+      brokers: (process.env.LAPSE_TEST_KAFKA_BROKERS as string).split(','),
+      logLevel: logLevel.NOTHING,
+    });
+    const consumer = kafka.consumer({ groupId: `fact-first-${suffix}` });
+    let factProducedAt: number | undefined;
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic: TOPICS.directoryUsers, fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          if (
+            message.key?.toString() === jobId &&
+            message.headers?.['event-type']?.toString() === 'BulkPasswordExpiryStarted'
+          )
+            factProducedAt = Number(message.timestamp);
+        },
+      });
+      await until('the fact on the topic', async () => factProducedAt);
+    } finally {
+      await consumer.disconnect();
+    }
+    const db = new Client({ connectionString: directoryDatabase });
+    await db.connect();
+    try {
+      const { rows } = await db.query<{ first: Date; n: number }>(
+        `SELECT min(recorded_at) AS first, count(*)::int AS n FROM lapse_events
+          WHERE type = 'PasswordExpired' AND data->>'jobId' = $1`,
+        [jobId],
+      );
+      expect(rows[0].n).toBeGreaterThanOrEqual(3);
+      expect(rows[0].first.getTime()).toBeGreaterThanOrEqual(factProducedAt as number);
+    } finally {
+      await db.end();
+    }
   }, 120_000);
 
   it('shuts every service down cleanly on SIGTERM', async () => {

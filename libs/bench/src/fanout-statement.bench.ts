@@ -81,6 +81,8 @@ export async function run(args: BenchArgs): Promise<object> {
         clock,
         ids,
         { info: () => undefined, error: (...a: unknown[]) => console.error(...a) } as never,
+        // The job is started without a fact to wait for: nothing relays this log.
+        { whenPublished: async () => true },
       );
 
       const walBefore = await walLsn(pool);

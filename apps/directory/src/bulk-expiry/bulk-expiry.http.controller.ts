@@ -79,14 +79,14 @@ export class BulkExpiryHttpController {
     }
     const caller = adminCaller(admin, request);
     const id = this.ids.next();
-    const job = await this.eventStore.transaction(async (tx) => {
+    const { created: job, fact } = await this.eventStore.transaction(async (tx) => {
       const total = await countTargets(tx, providers, cutoff);
       const started: BulkPasswordExpiryStarted = {
         type: 'BulkPasswordExpiryStarted',
         schemaVersion: 1,
         data: { jobId: id, cutoff, providers, total, reason: body.reason ?? null, startedAt: cutoff },
       };
-      await this.eventStore.store.append(
+      const [fact] = await this.eventStore.store.append(
         bulkJobStreamId(id),
         0,
         [
@@ -133,9 +133,9 @@ export class BulkExpiryHttpController {
           published: cutoff,
         },
       ]);
-      return created;
+      return { created, fact };
     });
-    this.worker.start(id);
+    this.worker.start(id, fact);
     response.status(202);
     response.setHeader('Location', `${this.config.base.publicUrl}/api/v1/jobs/${id}`);
     return presentJob(job, this.config.base.publicUrl);

@@ -6,7 +6,9 @@ import {
   ID_SOURCE,
   type IdSource,
   LOGGER,
+  type LogPosition,
   type Logger,
+  MessagingService,
 } from '@lapse/shared';
 import type { PoolClient } from 'pg';
 import { DIRECTORY_CONFIG, type DirectoryConfig } from '../directory.config';
@@ -25,6 +27,11 @@ import {
 import { expireBatchFromReadModel } from './expire-batch-from-read-model';
 
 const MAX_BATCH_ATTEMPTS = 10;
+/**
+ * How long a new job's fan-out waits for its enforcing fact to be published (Kafka: acknowledged from this
+ * process's relay) before it starts anyway (Kafka down or slow: the events wait in the log either way).
+ */
+export const FACT_PUBLICATION_WAIT_MS = 2000;
 
 export type BatchOutcome = 'progressed' | 'completed' | 'not-running';
 
@@ -35,6 +42,10 @@ export type BatchOutcome = 'progressed' | 'completed' | 'not-running';
  * id ranges run concurrently; each is locked per batch and carries its checkpoint (last user id), so the
  * fan-out resumes where it stopped after a crash, and users already expired by the job are skipped, so it
  * is idempotent.
+ *
+ * A new job's fan-out starts once its fact is published (`start(jobId, fact)`): otherwise its first batches
+ * take the cores from the relay and the consumers while they carry the one event that enforces the
+ * expiry (on two cores a 100,000-user fan-out saturates both at once).
  */
 @Injectable()
 export class BulkExpiryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -47,6 +58,7 @@ export class BulkExpiryWorker implements OnApplicationBootstrap, OnApplicationSh
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_SOURCE) private readonly ids: IdSource,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(MessagingService) private readonly messaging: Pick<MessagingService, 'whenPublished'>,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -59,10 +71,13 @@ export class BulkExpiryWorker implements OnApplicationBootstrap, OnApplicationSh
     await Promise.allSettled(this.running.values());
   }
 
-  /** Runs the job's fan-out in the background (once per job per process). */
-  start(jobId: string): void {
+  /**
+   * Runs the job's fan-out in the background (once per job per process); with `fact`, the position of the
+   * job's enforcing fact in the log, after that is published (at most FACT_PUBLICATION_WAIT_MS).
+   */
+  start(jobId: string, fact?: LogPosition): void {
     if (!this.config.bulkExpiryWorker || this.running.has(jobId) || this.stopping) return;
-    const run = this.runToCompletion(jobId)
+    const run = this.runToCompletion(jobId, fact)
       .catch((error) =>
         this.logger.error(
           { jobId, err: error instanceof Error ? error.message : String(error) },
@@ -78,8 +93,10 @@ export class BulkExpiryWorker implements OnApplicationBootstrap, OnApplicationSh
     await this.running.get(jobId);
   }
 
-  private async runToCompletion(jobId: string): Promise<void> {
+  private async runToCompletion(jobId: string, fact?: LogPosition): Promise<void> {
     const started = Date.now();
+    if (fact && !(await this.messaging.whenPublished(fact, FACT_PUBLICATION_WAIT_MS)))
+      this.logger.warn({ jobId, waitedMs: FACT_PUBLICATION_WAIT_MS }, 'bulk expiry fact not yet published');
     const slices = await unfinishedSlices(this.eventStore.pool, jobId);
     await Promise.all(
       slices.map(async (slice) => {

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Pool } from 'pg';
+import type { LogPosition } from '../event-sourcing/event';
 import type { PostgresEventStore } from '../event-store/event-store';
 import type { Logger } from '../logging/logger';
 import type { ContractRegistry } from '../messaging/contract-registry';
@@ -67,6 +68,11 @@ export class MessagingService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private readonly store: PostgresEventStore;
+
+  /** See `EventTransport.whenPublished`: what this process appended up to `position` is on its way to consumers. */
+  whenPublished(position: LogPosition, timeoutMs: number): Promise<boolean> {
+    return this.transport.whenPublished(position, timeoutMs);
+  }
 
   /** Registers a consumer; it starts with the application (or at once if already started). */
   async consume(definition: ConsumerDefinition): Promise<void> {

@@ -26,6 +26,7 @@ transportContract({
     return {
       kind: transport.kind,
       subscribe: (consumer, topics) => transport.subscribe(consumer, topics),
+      whenPublished: (position, timeoutMs) => transport.whenPublished(position, timeoutMs),
       async close() {
         await transport.close();
         await notifications.close();

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { RecordedEvent } from '../event-sourcing/event';
+import type { LogPosition, RecordedEvent } from '../event-sourcing/event';
 import type { PostgresEventStore } from '../event-store/event-store';
 import { type Logger, silentLogger } from '../logging/logger';
 import { loadCheckpoint, saveCheckpoint } from '../messaging/checkpoints';
@@ -70,6 +70,11 @@ export class EmbeddedTransport implements EventTransport {
     });
     tailer.start();
     this.tailers.push({ tailer, consumer });
+  }
+
+  /** Consumers read the log itself: what it holds is published once committed. */
+  async whenPublished(_position: LogPosition, _timeoutMs: number): Promise<boolean> {
+    return true;
   }
 
   async close(): Promise<void> {

@@ -35,6 +35,7 @@ transportContract({
     return {
       kind: transport.kind,
       subscribe: (consumer, topics) => transport.subscribe(consumer, topics),
+      whenPublished: (position, timeoutMs) => transport.whenPublished(position, timeoutMs),
       deadLetterSink: () => transport.deadLetterSink(),
       stopPublishing: () => relay.stop(),
       async close() {
@@ -152,6 +153,71 @@ describe('the Kafka relay and consumer on a graceful stop', () => {
       await notifications.close();
       await publisherPool.end();
       await consumerPool.end();
+    }
+  }, 120_000);
+});
+
+describe('publication of the log by the relay', () => {
+  it('tells when what was appended is on the topic, and after a timeout that it is not yet', async () => {
+    const publisherUrl = await createTestDatabase([], 'pub_published');
+    const publisherPool = createPool(publisherUrl, 10);
+    const store = new PostgresEventStore(publisherPool);
+    const notifications = new LogNotifications(publisherUrl);
+    const topic = `test.published.${randomUUID().slice(0, 8)}`;
+    const transport = new KafkaTransport({ brokers: brokers(), clientId: 'published-spec', partitions: 3 });
+    const admin = new Kafka({ brokers: brokers(), logLevel: logLevel.NOTHING }).admin();
+    const onTopic = async () =>
+      (await admin.fetchTopicOffsets(topic)).reduce((sum, partition) => sum + Number(partition.high), 0);
+    const counted = () => ({
+      event: { type: 'Counted', schemaVersion: 1, data: { seq: 1 } },
+      metadata: {
+        eventId: randomUUID(),
+        correlationId: randomUUID(),
+        causationId: null,
+        actor: 'test',
+        occurredAt: new Date().toISOString(),
+      },
+    });
+    try {
+      await admin.connect();
+      // Without a relay in the process nothing waits.
+      const [first] = await store.append(`counter-${randomUUID()}`, 0, [counted()]);
+      expect(await transport.whenPublished(first, 1)).toBe(true);
+
+      const relay = await transport.startRelay({
+        name: `relay.${topic}`,
+        pool: publisherPool,
+        store,
+        notifications,
+        publication: (event) => [
+          { topic, key: event.streamId, headers: headersOf(event), payload: event.data },
+        ],
+        topics: [topic],
+      });
+      const [second] = await store.append(`counter-${randomUUID()}`, 0, [counted()]);
+      expect(await transport.whenPublished(second, 30_000)).toBe(true);
+      expect(await onTopic()).toBe(2);
+
+      // A transaction left open holds the relay before the next event: its publication times out.
+      const holder = await publisherPool.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query('SELECT pg_current_xact_id()');
+        const [third] = await store.append(`counter-${randomUUID()}`, 0, [counted()]);
+        expect(await transport.whenPublished(third, 300)).toBe(false);
+        expect(await onTopic()).toBe(2);
+        await holder.query('COMMIT');
+        expect(await transport.whenPublished(third, 30_000)).toBe(true);
+        expect(await onTopic()).toBe(3);
+      } finally {
+        holder.release();
+      }
+      await relay.stop();
+    } finally {
+      await transport.close();
+      await admin.disconnect();
+      await notifications.close();
+      await publisherPool.end();
     }
   }, 120_000);
 });

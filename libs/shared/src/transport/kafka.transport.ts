@@ -9,6 +9,7 @@ import {
 } from 'kafkajs';
 import type { Pool } from 'pg';
 import type { Queryable } from '../database/pg';
+import type { LogPosition } from '../event-sourcing/event';
 import type { PostgresEventStore } from '../event-store/event-store';
 import { type Logger, silentLogger } from '../logging/logger';
 import { loadCheckpoint, saveCheckpoint, saveCheckpoints } from '../messaging/checkpoints';
@@ -24,6 +25,7 @@ import type { LogNotifications } from './log-notifications';
 import { JavaCompatiblePartitioner } from './java-compatible-partitioner';
 import { installKafkajsCodec } from './kafkajs/install';
 import { formatPosition, LogTailer, parsePosition } from './log-tailer';
+import { PublicationProgress } from './publication-progress';
 import { RelayCheckpoint } from './relay-checkpoint';
 import { TickCoalescer } from './tick-coalescer';
 import type { EventTransport } from './transport.port';
@@ -75,6 +77,7 @@ export class KafkaTransport implements EventTransport {
   private producer: Producer | null = null;
   private readonly consumers: RunningConsumer[] = [];
   private readonly relays: Relay[] = [];
+  private readonly progress = new PublicationProgress();
   private readonly logger: Logger;
 
   constructor(private readonly options: KafkaTransportOptions) {
@@ -172,6 +175,8 @@ export class KafkaTransport implements EventTransport {
       },
       this.logger.child({ relay: options.name }),
     );
+    const progress = this.progress;
+    progress.started(options.name);
     const tailer = new LogTailer({
       name: options.name,
       store: options.store,
@@ -179,17 +184,24 @@ export class KafkaTransport implements EventTransport {
       batchSize: options.batchSize ?? 2000,
       pollIntervalMs: options.pollIntervalMs,
       logger: this.logger,
-      loadPosition: () => checkpoint.resumePosition(),
+      loadPosition: async () => {
+        const position = await checkpoint.resumePosition();
+        progress.reached(options.name, position);
+        return position;
+      },
       deliver: async (events) => {
         await this.produce(producer, events.flatMap(options.publication));
         const last = events[events.length - 1];
-        checkpoint.acknowledged({ transactionId: last.transactionId, globalPosition: last.globalPosition });
+        const position = { transactionId: last.transactionId, globalPosition: last.globalPosition };
+        checkpoint.acknowledged(position);
+        progress.reached(options.name, position);
       },
     });
     tailer.start();
     const relay: Relay = {
       async stop() {
         await tailer.stop();
+        progress.stopped(options.name);
         await checkpoint.flush();
       },
     };
@@ -331,6 +343,11 @@ export class KafkaTransport implements EventTransport {
         });
       },
     };
+  }
+
+  /** When this process's relays have had Kafka acknowledge the log up to `position` (see EventTransport). */
+  whenPublished(position: LogPosition, timeoutMs: number): Promise<boolean> {
+    return this.progress.whenPublished(position, timeoutMs);
   }
 
   /** For tests: puts raw bytes on a topic, bypassing the relay. */

@@ -1,3 +1,4 @@
+import type { LogPosition } from '../event-sourcing/event';
 import type { InboxConsumer } from '../messaging/inbox-consumer';
 
 export const EVENT_TRANSPORT = Symbol('EVENT_TRANSPORT');
@@ -12,6 +13,12 @@ export interface EventTransport {
   readonly kind: 'embedded' | 'kafka';
   /** Starts delivering `topics` to the consumer; resolves once it is running. */
   subscribe(consumer: InboxConsumer, topics: readonly string[]): Promise<void>;
+  /**
+   * Resolves true once what this process's event log holds up to `position` has reached consumers' reach:
+   * at once on the embedded transport (consumers read the log itself), when Kafka acknowledged it from
+   * this process's relay on Kafka (at once without a relay). False if that took longer than `timeoutMs`.
+   */
+  whenPublished(position: LogPosition, timeoutMs: number): Promise<boolean>;
   /** Stops consumers and the relay after their in-flight work, then disconnects. */
   close(): Promise<void>;
 }
