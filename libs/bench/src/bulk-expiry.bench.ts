@@ -14,7 +14,10 @@ import { inParallel, kafkaBrokerPids, processCpuSeconds, startBenchInfra } from 
  * Seeds N OKTA users and N/10 ACTIVE_DIRECTORY users through the batch hash-import path, waits until
  * identity can sign every sampled user in, then expires all OKTA users with one call and measures:
  * - enforcementMs: from the 202 until identity refuses every sampled OKTA user (legacy session answering
- *   401 E0000064) — the O(1) fact at work (target: ≤ 1,000 ms);
+ *   401 E0000064) — the O(1) fact at work (target: ≤ 1,000 ms). Each sampled user signs in again as soon
+ *   as it is answered (52 clients back to back), so the figure is when identity holds the fact plus how
+ *   long it takes to answer that queue on cores the fan-out saturates; `enforcementFirstMs` (the first
+ *   refusal: about when identity holds the fact) and `enforcementMedianMs` (diagnostic) tell the two apart;
  * - fanoutUsersPerSec: per-user PasswordExpired events appended per second by the fan-out (job created →
  *   completed, server clock; target: ≥ 20,000/s);
  * - deliveredUsersPerSec / deliveredSeconds (since session 4, diagnostic): from the 202 until identity's
@@ -243,6 +246,8 @@ export async function run(args: Record<string, string>): Promise<object> {
       serviceHeapMb: heapMb > 0 ? heapMb : 'node default',
       enforcementMs: round(enforcementMs),
       enforcementSamples: refusedAfter.length,
+      enforcementFirstMs: round(Math.min(...refusedAfter)),
+      enforcementMedianMs: round([...refusedAfter].sort((a, b) => a - b)[Math.floor(refusedAfter.length / 2)]),
       fanoutUsersPerSec: Math.round((job.expired as number) / fanoutSeconds),
       fanoutSeconds: round(fanoutSeconds),
       deliveredUsersPerSec: Math.round((job.expired as number) / deliveredSeconds),
