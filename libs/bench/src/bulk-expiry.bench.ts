@@ -247,7 +247,9 @@ export async function run(args: Record<string, string>): Promise<object> {
       enforcementMs: round(enforcementMs),
       enforcementSamples: refusedAfter.length,
       enforcementFirstMs: round(Math.min(...refusedAfter)),
-      enforcementMedianMs: round([...refusedAfter].sort((a, b) => a - b)[Math.floor(refusedAfter.length / 2)]),
+      enforcementMedianMs: round(
+        [...refusedAfter].sort((a, b) => a - b)[Math.floor(refusedAfter.length / 2)],
+      ),
       fanoutUsersPerSec: Math.round((job.expired as number) / fanoutSeconds),
       fanoutSeconds: round(fanoutSeconds),
       deliveredUsersPerSec: Math.round((job.expired as number) / deliveredSeconds),
