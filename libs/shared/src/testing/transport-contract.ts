@@ -45,7 +45,8 @@ export interface TransportUnderTest {
 
 const contracts = () => new ContractRegistry().register('Counted', 1);
 
-function metadata(): EventMetadata {
+/** Metadata of an event a test appends (fresh ids, actor `test`, now). */
+export function metadata(): EventMetadata {
   return {
     eventId: randomUUID(),
     correlationId: randomUUID(),

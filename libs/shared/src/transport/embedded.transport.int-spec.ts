@@ -1,16 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { TableDeadLetterSink } from '../messaging/dead-letter';
-import { transportContract } from '../testing/transport-contract';
+import { metadata, transportContract } from '../testing/transport-contract';
 import { EmbeddedTransport } from './embedded.transport';
 import { LogNotifications } from './log-notifications';
-
-const meta = () => ({
-  eventId: randomUUID(),
-  correlationId: randomUUID(),
-  causationId: null,
-  actor: 'test',
-  occurredAt: new Date().toISOString(),
-});
 
 transportContract({
   kind: 'embedded',
@@ -41,10 +33,10 @@ transportContract({
   },
   async injectMalformed({ publisher }, cases) {
     await publisher.store.append(cases.unknownType, 0, [
-      { event: { type: 'NeverHeardOf', schemaVersion: 1, data: { seq: 1 } }, metadata: meta() },
+      { event: { type: 'NeverHeardOf', schemaVersion: 1, data: { seq: 1 } }, metadata: metadata() },
     ]);
     await publisher.store.append(cases.unknownVersion, 0, [
-      { event: { type: 'Counted', schemaVersion: 99, data: { seq: 1 } }, metadata: meta() },
+      { event: { type: 'Counted', schemaVersion: 99, data: { seq: 1 } }, metadata: metadata() },
     ]);
     // The log is jsonb: PostgreSQL itself refuses text that is not JSON, so it can never reach a consumer.
     await expect(

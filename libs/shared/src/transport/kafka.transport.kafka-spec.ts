@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
+import type { Pool } from 'pg';
 import { createPool } from '../database/pg';
 import { PostgresEventStore } from '../event-store/event-store';
 import { ContractRegistry } from '../messaging/contract-registry';
 import { TableDeadLetterSink } from '../messaging/dead-letter';
 import { InboxConsumer } from '../messaging/inbox-consumer';
 import { headersOf } from '../messaging/message';
-import { transportContract } from '../testing/transport-contract';
+import { metadata, transportContract } from '../testing/transport-contract';
 import { createTestDatabase } from '../testing/test-database';
 import { waitFor } from '../testing/wait-for';
 import { KafkaTransport } from './kafka.transport';
@@ -79,15 +80,21 @@ transportContract({
   },
 });
 
-describe('the Kafka relay and consumer on a graceful stop', () => {
-  const meta = () => ({
-    eventId: randomUUID(),
-    correlationId: randomUUID(),
-    causationId: null,
-    actor: 'test',
-    occurredAt: new Date().toISOString(),
+/** A relay publishing every event of `store`'s log to `topic` as is. */
+function relayToTopic(
+  transport: KafkaTransport,
+  topic: string,
+  publisher: { pool: Pool; store: PostgresEventStore; notifications: LogNotifications },
+) {
+  return transport.startRelay({
+    name: `relay.${topic}`,
+    ...publisher,
+    publication: (event) => [{ topic, key: event.streamId, headers: headersOf(event), payload: event.data }],
+    topics: [topic],
   });
+}
 
+describe('the Kafka relay and consumer on a graceful stop', () => {
   it('leaves the relay checkpoint at the last event produced, and the consumer offsets at the end of what it applied', async () => {
     const publisherUrl = await createTestDatabase([], 'pub_stop');
     const publisherPool = createPool(publisherUrl, 10);
@@ -100,16 +107,7 @@ describe('the Kafka relay and consumer on a graceful stop', () => {
     const admin = new Kafka({ brokers: brokers(), logLevel: logLevel.NOTHING }).admin();
     let applied = 0;
     try {
-      const relay = await transport.startRelay({
-        name: `relay.${topic}`,
-        pool: publisherPool,
-        store,
-        notifications,
-        publication: (event) => [
-          { topic, key: event.streamId, headers: headersOf(event), payload: event.data },
-        ],
-        topics: [topic],
-      });
+      const relay = await relayToTopic(transport, topic, { pool: publisherPool, store, notifications });
       await transport.subscribe(
         new InboxConsumer({
           name: consumerName,
@@ -126,8 +124,8 @@ describe('the Kafka relay and consumer on a graceful stop', () => {
       );
       for (let stream = 0; stream < 30; stream++) {
         await store.append(`counter-${randomUUID()}`, 0, [
-          { event: { type: 'Counted', schemaVersion: 1, data: { seq: 1 } }, metadata: meta() },
-          { event: { type: 'Counted', schemaVersion: 1, data: { seq: 2 } }, metadata: meta() },
+          { event: { type: 'Counted', schemaVersion: 1, data: { seq: 1 } }, metadata: metadata() },
+          { event: { type: 'Counted', schemaVersion: 1, data: { seq: 2 } }, metadata: metadata() },
         ]);
       }
       await waitFor('60 applied messages', async () => applied >= 60);
@@ -170,13 +168,7 @@ describe('publication of the log by the relay', () => {
       (await admin.fetchTopicOffsets(topic)).reduce((sum, partition) => sum + Number(partition.high), 0);
     const counted = () => ({
       event: { type: 'Counted', schemaVersion: 1, data: { seq: 1 } },
-      metadata: {
-        eventId: randomUUID(),
-        correlationId: randomUUID(),
-        causationId: null,
-        actor: 'test',
-        occurredAt: new Date().toISOString(),
-      },
+      metadata: metadata(),
     });
     try {
       await admin.connect();
@@ -184,16 +176,7 @@ describe('publication of the log by the relay', () => {
       const [first] = await store.append(`counter-${randomUUID()}`, 0, [counted()]);
       expect(await transport.whenPublished(first, 1)).toBe(true);
 
-      const relay = await transport.startRelay({
-        name: `relay.${topic}`,
-        pool: publisherPool,
-        store,
-        notifications,
-        publication: (event) => [
-          { topic, key: event.streamId, headers: headersOf(event), payload: event.data },
-        ],
-        topics: [topic],
-      });
+      const relay = await relayToTopic(transport, topic, { pool: publisherPool, store, notifications });
       const [second] = await store.append(`counter-${randomUUID()}`, 0, [counted()]);
       expect(await transport.whenPublished(second, 30_000)).toBe(true);
       expect(await onTopic()).toBe(2);
