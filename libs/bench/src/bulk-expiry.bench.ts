@@ -188,10 +188,12 @@ export async function run(args: Record<string, string>): Promise<object> {
     if (started.status !== 202)
       throw new Error(`bulk expiry refused: ${started.status} ${JSON.stringify(started.body)}`);
     const refusedAfter: number[] = [];
+    const probeAnswers: Record<string, number> = {};
     await Promise.all(
       oktaSample.map(async (login) => {
         for (;;) {
           const answer = await session(login);
+          probeAnswers[answer.status] = (probeAnswers[answer.status] ?? 0) + 1;
           if (answer.status === 401 && answer.body.errorCode === 'E0000064') break;
           if (performance.now() - accepted > 120_000)
             throw new Error(`bulk expiry never enforced for ${login}`);
@@ -246,6 +248,7 @@ export async function run(args: Record<string, string>): Promise<object> {
       serviceHeapMb: heapMb > 0 ? heapMb : 'node default',
       enforcementMs: round(enforcementMs),
       enforcementSamples: refusedAfter.length,
+      enforcementProbeAnswers: probeAnswers,
       enforcementFirstMs: round(Math.min(...refusedAfter)),
       enforcementMedianMs: round(
         [...refusedAfter].sort((a, b) => a - b)[Math.floor(refusedAfter.length / 2)],

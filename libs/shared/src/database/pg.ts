@@ -8,11 +8,27 @@ export interface Queryable {
   ): Promise<{ rows: R[]; rowCount: number | null }>;
 }
 
-export function createPool(connectionString: string, max = 10): Pool {
-  const pool = new Pool({ connectionString, max, application_name: 'lapse' });
+/**
+ * `keepOpen`: a fixed-size pool (a service's own): the connections it opened stay open when idle, instead of
+ * closing after 10 s and being opened again by the next burst (a SCRAM exchange and a new backend each, in
+ * the middle of that burst). They do not keep the process alive on their own.
+ */
+export function createPool(connectionString: string, max = 10, options: { keepOpen?: boolean } = {}): Pool {
+  const pool = new Pool({
+    connectionString,
+    max,
+    application_name: 'lapse',
+    ...(options.keepOpen ? { min: max, allowExitOnIdle: true } : {}),
+  });
   // An idle client error (e.g. the server restarting) must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   return pool;
+}
+
+/** Opens `count` connections of `pool` at once and returns them to it idle (a service's pool, at start). */
+export async function warmPool(pool: Pool, count: number): Promise<void> {
+  const clients = await Promise.all(Array.from({ length: count }, () => pool.connect()));
+  for (const client of clients) client.release();
 }
 
 /** Runs `work` inside one transaction on its own client; commits on success, rolls back on error. */

@@ -1,6 +1,6 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { runMigrations } from '../database/migrate';
-import { createPool } from '../database/pg';
+import { createPool, warmPool } from '../database/pg';
 import { publishedContracts } from '../contracts/registry';
 import { CLOCK, ID_SOURCE, systemClock, uuidSource } from '../event-sourcing/clock';
 import { ADMIN_RATE_LIMIT } from '../http/admin-auth';
@@ -36,7 +36,12 @@ export class InfrastructureModule {
           provide: PG_POOL,
           useFactory: async () => {
             await runMigrations(options.databaseUrl, options.migrations);
-            return createPool(options.databaseUrl, options.poolSize ?? 20);
+            // Opened whole at start and kept: a burst of sign-ins (or of admin calls) never waits for a
+            // connection's SCRAM exchange and a new backend while the machine is busy.
+            const size = options.poolSize ?? 20;
+            const pool = createPool(options.databaseUrl, size, { keepOpen: true });
+            await warmPool(pool, size);
+            return pool;
           },
         },
         EventStoreProvider,
