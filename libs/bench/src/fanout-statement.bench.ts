@@ -31,7 +31,7 @@ import { postgresCpuSeconds, postmasterPid, round, startBenchInfra } from './inf
  *   side table `directory_bulk_expired`, included), per expired user;
  * - walBytesPerUser: WAL written meanwhile, per expired user;
  * - firstBatch: EXPLAIN (ANALYZE, BUFFERS, WAL) of one batch statement (rolled back) before the job: the
- *   second slice's first, bounded on both sides as the worker runs it; `plan` is its scan of the users;
+ *   second slice's first, bounded on both sides as the worker runs it; `usersScan` is its walk over the users;
  * - searchMs: the admin search `status eq "PASSWORD_EXPIRED"` (first 200, by id),
  *   `status eq "ACTIVE"` and AD-and-expired after the job, as the list endpoint runs them
  *   (`firstUsersByIdSql`), best of 5.
@@ -192,7 +192,7 @@ async function seed(pool: Pool, count: number, provider: 'OKTA' | 'ACTIVE_DIRECT
   }
 }
 
-/** EXPLAIN (ANALYZE, BUFFERS, WAL) of the first batch's statement, rolled back. */
+/** EXPLAIN (ANALYZE, BUFFERS, WAL) of a slice's first batch statement, rolled back. */
 async function explainFirstBatch(pool: Pool, cutoff: string, limit: number, slices: number): Promise<object> {
   // The second slice's first batch when there is one, bounded on both sides as the worker runs it.
   const range = sliceRanges(slices)[slices > 1 ? 1 : 0];

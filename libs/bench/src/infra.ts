@@ -78,12 +78,20 @@ export async function postgresCpuSeconds(postmaster: number): Promise<number> {
   let ticks = 0;
   for (const pid of await readdir('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const fields = await statFields(Number(pid));
     if (Number(pid) === postmaster) ticks += fields.slice(11, 15).reduce((sum, f) => sum + Number(f), 0);
     else if (Number(fields[1]) === postmaster) ticks += Number(fields[11]) + Number(fields[12]);
   }
   return ticks / 100;
+}
+
+/**
+ * The fields of /proc/<pid>/stat after the command name (field 3 onwards: [1] the parent pid, [11]/[12]
+ * user/system ticks, [13]/[14] those of reaped children); none once the process is gone.
+ */
+async function statFields(pid: number | undefined): Promise<string[]> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  return stat ? stat.slice(stat.lastIndexOf(')') + 2).split(' ') : [];
 }
 
 /** The Kafka broker's JVM (the bench's own or one at KAFKA_BROKERS on this machine), found by its main class. */
@@ -99,8 +107,7 @@ export async function kafkaBrokerPids(): Promise<number[]> {
 
 /** User + system CPU seconds of a process (Linux /proc/<pid>/stat, 100 ticks a second); 0 once it is gone. */
 export async function processCpuSeconds(pid: number | undefined): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const fields = await statFields(pid);
   return fields.length > 12 ? (Number(fields[11]) + Number(fields[12])) / 100 : 0;
 }
 

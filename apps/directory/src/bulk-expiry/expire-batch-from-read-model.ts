@@ -33,12 +33,14 @@ export interface BatchResult {
  * append to a user stream, so its `version` is the stream's for every user without a pending bulk expiry,
  * the only ones eligible) picks the batch's users and their expected versions; for each eligible one it appends the bulk `PasswordExpired` and projects the new state, without
  * loading a stream or moving a document through Node. A batch is the slice's next `limit` users by id
- * created before the cutoff, of any provider, so the primary key in order is the plan whatever the
- * statistics say (freshly imported users have none); the job's providers are filtered after. The slice's
- * upper bound is applied outside the walk, not in its index condition: with a bounded range and stale
- * statistics (an import the autovacuum has not analyzed yet) the planner estimated a few hundred users in
- * the range and chose a bitmap scan of the whole rest of the slice plus a sort, for every batch (27,512
- * rows read for 2,500 in `fanout-statement`). The walk may read past the slice's end in its last batch.
+ * created before the cutoff, of any provider (the job's providers are filtered after), so the walk's only
+ * index condition is the lower end and the planner weighs `limit` rows in key order against every user past
+ * the checkpoint. The slice's upper bound is applied outside the walk, not in its index condition: with a
+ * bounded range and stale statistics (an import the autovacuum has not analyzed yet) the planner estimated
+ * a few hundred users in the range and chose a bitmap scan of the whole rest of the slice plus a sort, for
+ * every batch (27,512 rows read for 2,500 in `fanout-statement` at 100,000 users; the walk in key order
+ * since). On a small table it may still read everything past the checkpoint that way (5,000 users: 4,138
+ * rows for 2,500), which is little. The walk may read past the slice's end in its last batch.
  *
  * It is the user decider's `expireInBulk` and `evolve` written in SQL: eligibility is `bulkSkipReason`,
  * the event is `expireInBulk`'s (with `credentialStatus`, no snapshot), the new state is recorded as one
