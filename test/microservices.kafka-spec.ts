@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDatabase } from '@lapse/shared/database/create-database';
 import { freePort } from '@lapse/shared/database/free-port';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from '@lapse/shared/transport/kafkajs/client';
 import { Client } from 'pg';
 import { TOPICS } from '@lapse/shared';
 import { MaildevCaptureServer } from '../apps/notifier/src/mail-capture/maildev-capture-server';
@@ -237,6 +237,12 @@ describe('microservices over Kafka', () => {
       await db.end();
     }
   }, 120_000);
+
+  it("runs kafkajs with Lapse's drop-ins in every service (installed before kafkajs loaded)", () => {
+    for (const service of services) {
+      expect(service.output()).not.toContain('kafkajs runs without some of its drop-ins');
+    }
+  });
 
   it('shuts every service down cleanly on SIGTERM', async () => {
     for (const service of services) service.child.kill('SIGTERM');

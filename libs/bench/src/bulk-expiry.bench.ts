@@ -70,15 +70,17 @@ export async function run(args: Record<string, string>): Promise<object> {
     let adminUrl: string;
     let identityUrl: string;
     let identityDatabase: string;
+    let directoryDatabase: string;
     if (transport === 'kafka') {
       const kafka = { TRANSPORT: 'kafka', KAFKA_BROKERS: (await infra.kafka()).join(',') };
+      directoryDatabase = await infra.database('bench_directory');
       const directory = await startService(
         'directory',
         'apps/directory/src/main.js',
         {
           ...common,
           ...kafka,
-          DATABASE_URL: await infra.database('bench_directory'),
+          DATABASE_URL: directoryDatabase,
         },
         args['cpu-prof'],
       );
@@ -100,6 +102,7 @@ export async function run(args: Record<string, string>): Promise<object> {
       identityUrl = identity.url;
     } else {
       identityDatabase = await infra.database('bench_lapse');
+      directoryDatabase = identityDatabase;
       const lapse = await startService(
         'all-in-one',
         'apps/main.js',
@@ -229,6 +232,7 @@ export async function run(args: Record<string, string>): Promise<object> {
       await identityDb.end();
     }
     const deliveredSeconds = (performance.now() - accepted) / 1000;
+    const fanoutPhasesMs = await phasesOf(directoryDatabase, job);
     const adExpired = await admin(
       'GET',
       `/api/v1/users?limit=200&search=${encodeURIComponent('credentials.provider.type eq "ACTIVE_DIRECTORY" and status eq "PASSWORD_EXPIRED"')}`,
@@ -255,6 +259,7 @@ export async function run(args: Record<string, string>): Promise<object> {
       ),
       fanoutUsersPerSec: Math.round((job.expired as number) / fanoutSeconds),
       fanoutSeconds: round(fanoutSeconds),
+      fanoutPhasesMs,
       deliveredUsersPerSec: Math.round((job.expired as number) / deliveredSeconds),
       deliveredSeconds: round(deliveredSeconds),
       expired: job.expired,
@@ -274,6 +279,34 @@ export async function run(args: Record<string, string>): Promise<object> {
     await postgres?.end();
     for (const service of services.reverse()) await service.stop();
     await infra.close();
+  }
+}
+
+/**
+ * Where the fan-out's time went (server clock; an event's recorded_at is its transaction's start):
+ * `beforeFirstBatch` from the job's creation (the request) until the first batch began (target count, the
+ * fact's append, its publication); `batches` from then until the last batch began; `lastBatchAndCompletion`
+ * until the job was completed.
+ */
+async function phasesOf(database: string, job: Record<string, unknown>) {
+  const db = createPool(database, 1);
+  try {
+    const { rows } = await db.query<{ first: Date; last: Date }>(
+      `SELECT min(recorded_at) AS first, max(recorded_at) AS last FROM lapse_events
+        WHERE type = 'PasswordExpired' AND data->>'jobId' = $1`,
+      [job.id],
+    );
+    const created = Date.parse(job.created as string);
+    const completed = Date.parse(job.completed as string);
+    const first = rows[0].first.getTime();
+    const last = rows[0].last.getTime();
+    return {
+      beforeFirstBatch: first - created,
+      batches: last - first,
+      lastBatchAndCompletion: completed - last,
+    };
+  } finally {
+    await db.end();
   }
 }
 

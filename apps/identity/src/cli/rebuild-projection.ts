@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { createPool, EnvReader, readBaseConfig, withTransaction } from '@lapse/shared';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from '@lapse/shared/transport/kafkajs/client';
 import { CREDENTIAL_PROJECTION_CONSUMER } from '../credential-projection/credential.projection';
 import { PROJECTION_TOPICS } from '../credential-projection/projection-lag.monitor';
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CLOCK, type Clock, LOGGER, type Logger, PG_POOL, TOPICS } from '@lapse/shared';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from '@lapse/shared/transport/kafkajs/client';
 import type { Pool } from 'pg';
 import type { IdentityConfig } from '../identity.config';
 import { IDENTITY_CONFIG } from '../identity.tokens';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Partitioners, type PartitionMetadata } from 'kafkajs';
+import { Partitioners, type PartitionMetadata } from './kafkajs/client';
 import { JavaCompatiblePartitioner, murmur2 } from './java-compatible-partitioner';
 
 const partitions = (count: number): PartitionMetadata[] =>

@@ -1,4 +1,4 @@
-import { type ICustomPartitioner, Partitioners } from 'kafkajs';
+import { type ICustomPartitioner, Partitioners } from './kafkajs/client';
 
 /**
  * Kafka's own murmur2 (org.apache.kafka.common.utils.Utils.murmur2) over the key's UTF-8 bytes, in 32-bit

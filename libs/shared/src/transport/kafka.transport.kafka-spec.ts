@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from './kafkajs/client';
 import type { Pool } from 'pg';
 import { createPool } from '../database/pg';
 import { PostgresEventStore } from '../event-store/event-store';

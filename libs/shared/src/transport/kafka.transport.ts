@@ -6,7 +6,7 @@ import {
   type KafkaMessage,
   logLevel,
   type Producer,
-} from 'kafkajs';
+} from './kafkajs/client';
 import type { Pool } from 'pg';
 import type { Queryable } from '../database/pg';
 import type { LogPosition } from '../event-sourcing/event';
@@ -23,7 +23,7 @@ import type { InboxConsumer } from '../messaging/inbox-consumer';
 import type { InboundMessage, MessageHeaders, OutboundMessage, Publication } from '../messaging/message';
 import type { LogNotifications } from './log-notifications';
 import { JavaCompatiblePartitioner } from './java-compatible-partitioner';
-import { installKafkajsCodec } from './kafkajs/install';
+import { installKafkajsDropIns } from './kafkajs/install';
 import { formatPosition, LogTailer, parsePosition } from './log-tailer';
 import { PublicationProgress } from './publication-progress';
 import { RelayCheckpoint } from './relay-checkpoint';
@@ -82,7 +82,11 @@ export class KafkaTransport implements EventTransport {
 
   constructor(private readonly options: KafkaTransportOptions) {
     this.logger = options.logger ?? silentLogger;
-    installKafkajsCodec();
+    if (!installKafkajsDropIns())
+      this.logger.warn(
+        { kafkajs: require('kafkajs/package.json').version },
+        'kafkajs runs without some of its drop-ins (another version, or loaded before ./kafkajs/client)',
+      );
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: [...options.brokers],

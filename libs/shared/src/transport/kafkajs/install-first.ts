@@ -1,0 +1,4 @@
+import { installKafkajsDropIns } from './install';
+
+// Evaluated by `./client` before kafkajs itself (see there).
+installKafkajsDropIns();
