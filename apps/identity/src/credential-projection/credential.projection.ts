@@ -1,4 +1,5 @@
 import {
+  arrayLiteral,
   type BulkPasswordExpiryStartedV1,
   batchHandler,
   type ConsumerHandler,
@@ -56,17 +57,17 @@ export async function applyCredentialStates(
               changed_at = EXCLUDED.changed_at, applied_at = now()
             WHERE identity_credentials.credential_version < EXCLUDED.credential_version`,
     values: [
-      snapshots.map((snapshot) => snapshot.userId),
-      snapshots.map((snapshot) => snapshot.login),
-      snapshots.map((snapshot) => snapshot.provider.type),
-      snapshots.map((snapshot) => snapshot.provider.name),
-      snapshots.map((snapshot) => snapshot.status),
-      snapshots.map((snapshot) => snapshot.credentialVersion),
-      snapshots.map((snapshot) => snapshot.passwordHash),
-      snapshots.map((snapshot) => snapshot.passwordChangedAt),
-      snapshots.map((snapshot) => snapshot.passwordExpired),
-      snapshots.map((snapshot) => snapshot.oneTimePassword?.expiresAt ?? null),
-      snapshots.map((snapshot) => snapshot.changedAt),
+      arrayLiteral(snapshots.map((snapshot) => snapshot.userId)),
+      arrayLiteral(snapshots.map((snapshot) => snapshot.login)),
+      arrayLiteral(snapshots.map((snapshot) => snapshot.provider.type)),
+      arrayLiteral(snapshots.map((snapshot) => snapshot.provider.name)),
+      arrayLiteral(snapshots.map((snapshot) => snapshot.status)),
+      arrayLiteral(snapshots.map((snapshot) => snapshot.credentialVersion)),
+      arrayLiteral(snapshots.map((snapshot) => snapshot.passwordHash)),
+      arrayLiteral(snapshots.map((snapshot) => snapshot.passwordChangedAt)),
+      arrayLiteral(snapshots.map((snapshot) => snapshot.passwordExpired)),
+      arrayLiteral(snapshots.map((snapshot) => snapshot.oneTimePassword?.expiresAt ?? null)),
+      arrayLiteral(snapshots.map((snapshot) => snapshot.changedAt)),
     ],
   });
   return rowCount ?? 0;
@@ -99,9 +100,9 @@ async function clearLocksAfterUnlockOrChange(
               AND NOT EXISTS (SELECT 1 FROM identity_credentials c
                                WHERE c.user_id = s.user_id AND c.credential_version >= s.credential_version)`,
     values: [
-      unlocking.map((snapshot) => snapshot.userId),
-      unlocking.map((snapshot) => snapshot.credentialVersion),
-      unlocking.map((snapshot) => snapshot.changedAt),
+      arrayLiteral(unlocking.map((snapshot) => snapshot.userId)),
+      arrayLiteral(unlocking.map((snapshot) => snapshot.credentialVersion)),
+      arrayLiteral(unlocking.map((snapshot) => snapshot.changedAt)),
     ],
   });
 }
@@ -176,11 +177,11 @@ export async function applyPasswordsExpired(
                   AS f(user_id, expired_at, status, version, changed_at)
             WHERE c.user_id = f.user_id AND c.user_id = ANY ($1::text[])`,
     values: [
-      users,
-      expiries.map((expiry) => expiry.expiredAt),
-      expiries.map((expiry) => expiry.change?.status ?? null),
-      expiries.map((expiry) => expiry.change?.credentialVersion ?? 0),
-      expiries.map((expiry) => expiry.change?.expiredAt ?? null),
+      arrayLiteral(users),
+      arrayLiteral(expiries.map((expiry) => expiry.expiredAt)),
+      arrayLiteral(expiries.map((expiry) => expiry.change?.status ?? null)),
+      arrayLiteral(expiries.map((expiry) => expiry.change?.credentialVersion ?? 0)),
+      arrayLiteral(expiries.map((expiry) => expiry.change?.expiredAt ?? null)),
     ],
   });
 }

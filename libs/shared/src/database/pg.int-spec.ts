@@ -1,5 +1,5 @@
 import { createTestDatabase } from '../testing/test-database';
-import { createPool, warmPool } from './pg';
+import { arrayLiteral, createPool, warmPool } from './pg';
 
 async function connectionsTo(url: string): Promise<number> {
   const observer = createPool(url, 1);
@@ -33,4 +33,51 @@ describe("a service's connection pool", () => {
       await plain.end();
     }
   }, 30_000);
+});
+
+describe('arrayLiteral', () => {
+  const tricky = [
+    'plain',
+    '',
+    'NULL',
+    'null',
+    ' padded ',
+    'a,b',
+    '{braces}',
+    'say "hi"',
+    'back\\slash\\',
+    'tab\there',
+    'new\nline',
+    'ünïcödé ✓',
+    '$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA',
+    'okta-1@bench.example',
+    null,
+  ];
+
+  it('gives PostgreSQL the same arrays node-postgres does, for every kind of element', async () => {
+    const pool = createPool(await createTestDatabase([], 'array_literal'), 1);
+    try {
+      const cases: [string, (string | number | boolean | null)[]][] = [
+        ['text[]', tricky],
+        ['int[]', [1, -2, 0, null, 2147483647]],
+        ['timestamptz[]', ['2026-11-27T22:59:39.123Z', null, '2026-01-01T00:00:00.000+01:00']],
+        ['boolean[]', [true, false, null]],
+        ['text[]', []],
+      ];
+      for (const [type, values] of cases) {
+        const { rows } = await pool.query<{ ours: unknown[]; theirs: unknown[] }>(
+          `SELECT $1::${type} AS ours, $2::${type} AS theirs`,
+          [arrayLiteral(values), values],
+        );
+        expect(rows[0].ours).toEqual(rows[0].theirs);
+        expect(rows[0].ours).toHaveLength(values.length);
+      }
+      const { rows } = await pool.query<{ texts: unknown[] }>('SELECT $1::text[] AS texts', [
+        arrayLiteral(tricky),
+      ]);
+      expect(rows[0].texts).toEqual(tricky);
+    } finally {
+      await pool.end();
+    }
+  });
 });

@@ -55,3 +55,30 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
     pgError?.code === UNIQUE_VIOLATION && (constraint === undefined || pgError.constraint === constraint)
   );
 }
+
+/** An element an array literal can carry as it is: no quote, backslash, brace, comma or white space. */
+const BARE_ELEMENT = /^[^\s{}",\\]+$/;
+
+/**
+ * `values` as one PostgreSQL array literal, for a parameter cast to an array type (`$1::text[]`, `int[]`,
+ * `timestamptz[]`, …): the same value node-postgres sends for an array, built in one pass. node-postgres
+ * quotes and escapes every element (two regular-expression replaces and a concatenation each); in identity's
+ * bulk consumer that was the largest allocation of all, about 1.5 KB per event. Elements that need no quoting
+ * (ids, numbers, timestamps, statuses) go as they are; the others are quoted, `"` and `\` escaped; null and
+ * undefined are NULL.
+ */
+export function arrayLiteral(values: readonly (string | number | boolean | null | undefined)[]): string {
+  const elements = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (value === null || value === undefined) elements[i] = 'NULL';
+    else {
+      const text = String(value);
+      elements[i] =
+        BARE_ELEMENT.test(text) && (text.length !== 4 || text.toUpperCase() !== 'NULL')
+          ? text
+          : `"${text.replace(/[\\"]/g, '\\$&')}"`;
+    }
+  }
+  return `{${elements.join(',')}}`;
+}

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { withTransaction } from '../database/pg';
+import { arrayLiteral, withTransaction } from '../database/pg';
 import { type Logger, silentLogger } from '../logging/logger';
 import type { ContractRegistry } from './contract-registry';
 import type { DeadLetterSink } from './dead-letter';
@@ -202,7 +202,7 @@ export class InboxConsumer {
       `INSERT INTO lapse_inbox (consumer, event_id, outcome)
        SELECT $1, id, $3 FROM unnest($2::text[]) AS id
        ON CONFLICT DO NOTHING RETURNING event_id`,
-      [this.name, ids, outcome],
+      [this.name, arrayLiteral(ids), outcome],
     );
     return new Set(rows.map((row) => row.event_id));
   }
