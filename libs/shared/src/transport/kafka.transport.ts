@@ -241,7 +241,7 @@ export class KafkaTransport implements EventTransport {
       maxWaitTimeInMs: 100,
       minBytes: 1,
       // A fetch is decoded, parsed and applied in one turn of the event loop: at 1 MB per partition (up to 6 MB,
-      // thousands of messages) identity's loop turned every 33 ms on average, at worst 160 ms, during a bulk
+      // thousands of messages) identity's loop turned every 12–35 ms on average, at worst 160 ms, during a bulk
       // fan-out, and a sign-in needing several turns was answered in up to 1.5 s. At 256 KB, in 3 paired runs
       // of `bulk-expiry`: identity 0.1–0.4 s less CPU, every sampled sign-in refused within 307–765 ms (against
       // 456–840), identity's peak RSS 4–29 MB lower.
