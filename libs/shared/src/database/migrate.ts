@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { DataSource, type MigrationInterface } from 'typeorm';
 import { EventStore1700000000000 } from './migrations/1700000000000-event-store';
 import { InboxPruning1795000000000 } from './migrations/1795000000000-inbox-pruning';
+import { EventLogPrimaryKey1796000000000 } from './migrations/1796000000000-event-log-primary-key';
 
 const MIGRATION_LOCK = 7_400_001;
 
@@ -10,6 +11,7 @@ export type MigrationClass = new () => MigrationInterface;
 export const SHARED_MIGRATIONS: readonly MigrationClass[] = [
   EventStore1700000000000,
   InboxPruning1795000000000,
+  EventLogPrimaryKey1796000000000,
 ];
 
 /**
