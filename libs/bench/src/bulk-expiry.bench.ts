@@ -19,7 +19,7 @@ import { inParallel, kafkaBrokerPids, processCpuSeconds, startBenchInfra } from 
  *   long it takes to answer that queue on cores the fan-out saturates; `enforcementFirstMs` (the first
  *   refusal: about when identity holds the fact) and `enforcementMedianMs` (diagnostic) tell the two apart;
  * - fanoutUsersPerSec: per-user PasswordExpired events appended per second by the fan-out (job created →
- *   completed, server clock; target: ≥ 20,000/s);
+ *   completed, server clock; target: ≥ 20,000/s); fanoutPhasesMs splits that time (see `phasesOf`);
  * - deliveredUsersPerSec / deliveredSeconds (since session 4, diagnostic): from the 202 until identity's
  *   projection holds every expired user's own PasswordExpired (its stored status PASSWORD_EXPIRED), polled
  *   every 100 ms: the fan-out end to end, relay and consumer included. Larger `--batch` sizes raise
@@ -32,7 +32,7 @@ import { inParallel, kafkaBrokerPids, processCpuSeconds, startBenchInfra } from 
  *   the consumers and the job take from the same cores (diagnostic: a backend that exits mid-way is missed,
  *   one that starts mid-way counts whole).
  * Services run as separate child processes from `dist/` (kafka: directory + identity; embedded: the
- * all-in-one process), with the V8 heap budget their start commands set, so their memory is measured on its own. Hashes are cheap (argon2id m=1024, t=1).
+ * all-in-one process), with the V8 flags their start commands set, so their memory is measured on its own. Hashes are cheap (argon2id m=1024, t=1).
  */
 /** The V8 old-space budget the services' start commands give each service process (`SERVICE_HEAP_MB`). */
 const SERVICE_HEAP_MB = 160;
