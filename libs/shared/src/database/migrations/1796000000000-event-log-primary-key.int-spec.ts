@@ -1,8 +1,8 @@
 import type { QueryRunner } from 'typeorm';
-import { uuidSource } from '../../event-sourcing/clock';
 import { START_OF_LOG } from '../../event-sourcing/event';
 import { PostgresEventStore } from '../../event-store/event-store';
 import { createTestDatabase } from '../../testing/test-database';
+import { metadata } from '../../testing/transport-contract';
 import { createPool } from '../pg';
 import { EventLogPrimaryKey1796000000000 } from './1796000000000-event-log-primary-key';
 
@@ -19,13 +19,7 @@ describe('migration 1796000000000 (the event log keyed by its reading order)', (
       store.append(stream, 0, [
         {
           event: { type: 'Counted', schemaVersion: 1, data: { stream } },
-          metadata: {
-            eventId: uuidSource.next(),
-            correlationId: uuidSource.next(),
-            causationId: null,
-            actor: 'system',
-            occurredAt: new Date().toISOString(),
-          },
+          metadata: metadata(),
         },
       ]);
     try {
