@@ -581,7 +581,8 @@ describe('the user decider', () => {
       schemaVersion: 1,
       data: { reason, revokedAt: at },
     });
-    const revocationsOf = (events: UserEvent[]) => events.filter((event) => event.type === 'SessionsRevoked');
+    const revocationsOf = (events: readonly UserEvent[]) =>
+      events.filter((event) => event.type === 'SessionsRevoked');
 
     it('revokes every session when an ACTIVE user is suspended', () => {
       const events = givenEvents(created).when({ type: 'SuspendUser', at: T1 }).events();
@@ -600,7 +601,9 @@ describe('the user decider', () => {
 
     it('revokes every session when a user is deactivated, from any status', () => {
       for (const history of [[created], [created, statusChanged('SUSPEND', 'ACTIVE', 'SUSPENDED')]]) {
-        const events = givenEvents(...history).when({ type: 'DeactivateUser', at: T1 }).events();
+        const events = givenEvents(...history)
+          .when({ type: 'DeactivateUser', at: T1 })
+          .events();
         expect(revocationsOf(events)).toEqual([revoked('USER_DEACTIVATED')]);
       }
     });
