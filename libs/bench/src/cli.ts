@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 
 /**
  * `npm run bench -- <name> [--flag value ...] [--json FILE]`: runs `libs/bench/src/<name>.bench.ts`, prints
- * its figures and saves them (to FILE, and always to bench-results/<name>[-<transport>].json).
+ * its figures and saves them (to FILE, and always to bench-results/<name>[-<scenario>][-<transport>].json).
  */
 export type BenchArgs = Record<string, string>;
 
@@ -34,7 +34,8 @@ async function main(): Promise<void> {
   const figures = await bench.run(args);
   const text = `${JSON.stringify({ benchmark: name, at: new Date().toISOString(), args, ...figures }, null, 2)}\n`;
   process.stdout.write(text);
-  const targets = [resolve('bench-results', `${name}${args.transport ? `-${args.transport}` : ''}.json`)];
+  const variant = `${args.scenario ? `-${args.scenario}` : ''}${args.transport ? `-${args.transport}` : ''}`;
+  const targets = [resolve('bench-results', `${name}${variant}.json`)];
   if (args.json) targets.push(resolve(args.json));
   for (const file of targets) {
     await mkdir(dirname(file), { recursive: true });
