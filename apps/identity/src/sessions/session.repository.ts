@@ -151,6 +151,9 @@ export async function endSession(db: Queryable, id: string, now: Date, reason: s
 /**
  * Ends every session of the user created up to `createdUpTo`, and withdraws the session tokens and sign-in
  * transactions of that time too, so nothing issued before the revocation becomes a session later.
+ * Recovery transactions (opened by a reset link) are left to the link: directory refuses a link that is
+ * spent, superseded or dropped, and the revocation of a used link must not cancel the very transaction that
+ * used it (it answers SUCCESS, then a completed transaction, not a cancelled one).
  */
 export async function endUserSessions(
   db: Queryable,
@@ -170,7 +173,7 @@ export async function endUserSessions(
   );
   await db.query(
     `UPDATE identity_transactions SET ended_at = $3, status = 'CANCELLED'
-      WHERE user_id = $1 AND ended_at IS NULL AND created_at <= $2`,
+      WHERE user_id = $1 AND ended_at IS NULL AND created_at <= $2 AND recovery_token_hash IS NULL`,
     [userId, createdUpTo, now],
   );
   return rowCount ?? 0;

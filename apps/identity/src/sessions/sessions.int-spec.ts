@@ -213,6 +213,33 @@ describe('sessions', () => {
     });
   });
 
+  describe('when SessionsRevoked arrives during a sign-in that must change the password', () => {
+    it('cancels the transaction: its state token leads to no session', async () => {
+      const ada = await user({
+        login: login(),
+        password: PASSWORD,
+        status: 'PASSWORD_EXPIRED',
+        passwordExpired: true,
+      });
+      const started = await identity.post('/api/v1/authn', { username: ada.login, password: PASSWORD });
+      expect(started.body.status).toBe('PASSWORD_EXPIRED');
+      await identity.directory.publish(
+        TOPICS.directoryUsers,
+        DIRECTORY_EVENT_TYPES.SessionsRevoked,
+        { userId: ada.userId, reason: 'USER_SUSPENDED', revokedAt: new Date().toISOString() },
+        ada.userId,
+      );
+      await identity.caughtUp();
+      const changed = await identity.post('/api/v1/authn/credentials/change_password', {
+        stateToken: started.body.stateToken,
+        oldPassword: PASSWORD,
+        newPassword: 'Another-Horse-8',
+      });
+      expect(changed.status).toBe(401);
+      expect(changed.body.errorCode).toBe('E0000011');
+    });
+  });
+
   describe('when SessionsRevoked comes after a new sign-in', () => {
     it('ends only what was created up to the revocation', async () => {
       const ada = await user({ login: login(), password: PASSWORD });
