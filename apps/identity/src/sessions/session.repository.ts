@@ -1,6 +1,7 @@
 import type { Queryable } from '@lapse/shared';
 import type { Pool, PoolClient } from 'pg';
 import { type GateFacts, gateFactsWriting } from '../credential-projection/credential.store';
+import type { SessionPolicy } from '../identity.config';
 import { digestOf } from '../tokens/secret-token';
 
 export interface SessionRecord {
@@ -87,12 +88,6 @@ export async function withdrawSession(db: Queryable, idHash: string): Promise<vo
   await db.query('DELETE FROM identity_sessions WHERE id_hash = $1', [idHash]);
 }
 
-/** Okta's global session policy, as a session check applies it. */
-export interface SessionLimits {
-  readonly idleMinutes: number;
-  readonly maxLifetimeMinutes: number;
-}
-
 /**
  * A use of the session (get, `me`, internal verify, refresh): the session if it is active at `now`, and its
  * idle expiry renewed to `now` + idle time, never past `createdAt` + maximum lifetime. Active means not
@@ -108,7 +103,7 @@ export async function useSession(
   db: Pool | PoolClient,
   id: string,
   now: Date,
-  limits: SessionLimits,
+  limits: SessionPolicy,
   minimumStepMs: number,
 ): Promise<SessionRecord | null> {
   const { rows } = await db.query<SessionRow>({
@@ -126,8 +121,7 @@ export async function useSession(
            ), renewed AS (
              UPDATE identity_sessions s SET expires_at = live.renewed_to FROM live
               WHERE s.id_hash = live.id_hash AND s.ended_at IS NULL
-                AND live.renewed_to >= s.expires_at + make_interval(secs => $5::double precision / 1000)
-                AND live.renewed_to > s.expires_at
+                AND live.renewed_to > s.expires_at + make_interval(secs => $5::double precision / 1000)
              RETURNING s.expires_at
            )
            SELECT live.user_id, live.login, live.credential_version, live.created_at,

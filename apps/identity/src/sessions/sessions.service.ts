@@ -192,9 +192,8 @@ export class SessionsService {
     return session;
   }
 
-  /** A new session's expiry: the idle time from its creation (the maximum lifetime is never shorter). */
+  /** A new session's expiry: the idle time from its creation (configuration keeps the maximum lifetime longer). */
   private expiryFrom(createdAt: Date): Date {
-    const { idleMinutes, maxLifetimeMinutes } = this.config.session;
-    return new Date(createdAt.getTime() + Math.min(idleMinutes, maxLifetimeMinutes) * 60_000);
+    return new Date(createdAt.getTime() + this.config.session.idleMinutes * 60_000);
   }
 }
