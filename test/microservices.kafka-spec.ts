@@ -180,6 +180,92 @@ describe('microservices over Kafka', () => {
     expect(email.text).toContain(tempPassword);
   }, 120_000);
 
+  describe('when directory takes the access away', () => {
+    const password = 'Correct-Horse-9';
+    const identityCall = (
+      method: string,
+      path: string,
+      body?: unknown,
+      headers: Record<string, string> = {},
+    ) =>
+      fetch(`${identity.url}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const verify = async (sessionId: string) =>
+      (await (
+        await identityCall(
+          'POST',
+          '/internal/v1/sessions/verify',
+          { sessionId },
+          { authorization: `Bearer ${serviceToken}` },
+        )
+      ).json()) as { active: boolean };
+
+    async function userWithSession(name: string): Promise<{ id: string; login: string; sessionId: string }> {
+      const login = `${name}-${suffix}@example.com`;
+      const created = await admin('/api/v1/users?activate=true', {
+        profile: { login, email: login, firstName: 'Rosa', lastName: 'Revoked' },
+        credentials: { password: { value: password } },
+      });
+      expect(created.status).toBe(200);
+      const { id } = (await created.json()) as { id: string };
+      const sessionId = await until(`a session for ${name}`, async () => {
+        const response = await legacySession(login, password);
+        return response.status === 200 ? ((await response.json()) as { id: string }).id : undefined;
+      });
+      expect((await verify(sessionId)).active).toBe(true);
+      return { id, login, sessionId };
+    }
+
+    /** Identity refuses the session every way: read 404 E0000007, verify inactive, refresh 404. */
+    async function refusedEverywhere(sessionId: string): Promise<void> {
+      await until('identity to end the session', async () =>
+        (await identityCall('GET', `/api/v1/sessions/${sessionId}`)).status === 404 ? true : undefined,
+      );
+      const read = await identityCall('GET', `/api/v1/sessions/${sessionId}`);
+      expect(((await read.json()) as { errorCode: string }).errorCode).toBe('E0000007');
+      expect(await verify(sessionId)).toEqual({ active: false });
+      expect((await identityCall('POST', `/api/v1/sessions/${sessionId}/lifecycle/refresh`)).status).toBe(
+        404,
+      );
+    }
+
+    /** The user signs in again: the old session stays ended (the revocation ended it, not only the status). */
+    async function signsInAgainWithoutTheOldSession(login: string, sessionId: string): Promise<void> {
+      await until('the user to sign in again', async () =>
+        (await legacySession(login, password)).status === 200 ? true : undefined,
+      );
+      expect((await identityCall('GET', `/api/v1/sessions/${sessionId}`)).status).toBe(404);
+    }
+
+    it('ends the sessions of a suspended user in identity, and unsuspending brings none back', async () => {
+      const user = await userWithSession('suspended');
+      expect((await admin(`/api/v1/users/${user.id}/lifecycle/suspend`)).status).toBe(200);
+      await refusedEverywhere(user.sessionId);
+      expect((await admin(`/api/v1/users/${user.id}/lifecycle/unsuspend`)).status).toBe(200);
+      await signsInAgainWithoutTheOldSession(user.login, user.sessionId);
+    }, 120_000);
+
+    it('ends the sessions of a deactivated user in identity, and activating again brings none back', async () => {
+      const user = await userWithSession('deactivated');
+      expect((await admin(`/api/v1/users/${user.id}/lifecycle/deactivate`)).status).toBe(200);
+      await refusedEverywhere(user.sessionId);
+      expect((await admin(`/api/v1/users/${user.id}/lifecycle/activate`)).status).toBe(200);
+      await signsInAgainWithoutTheOldSession(user.login, user.sessionId);
+    }, 120_000);
+
+    it('ends the sessions on a temporary password with revokeSessions=true', async () => {
+      const user = await userWithSession('temp-revoked');
+      const temp = await admin(
+        `/api/v1/users/${user.id}/lifecycle/expire_password_with_temp_password?revokeSessions=true&deliver=none`,
+      );
+      expect(temp.status).toBe(200);
+      await refusedEverywhere(user.sessionId);
+    }, 120_000);
+  });
+
   it("starts a bulk expiry's fan-out only once Kafka holds the fact that enforces it", async () => {
     for (let i = 0; i < 3; i++) {
       const login = `bulk-${i}-${suffix}@example.com`;

@@ -1,10 +1,15 @@
-import type { BaseConfig, EnvReader } from '@lapse/shared';
+import { type BaseConfig, ConfigError, type EnvReader } from '@lapse/shared';
 
 /** Argon2id parameters of the dummy hash verified for unknown users (same as directory's hashing). */
 export interface HashParameters {
   readonly memoryKib: number;
   readonly iterations: number;
   readonly parallelism: number;
+}
+
+export interface SessionPolicy {
+  readonly idleMinutes: number;
+  readonly maxLifetimeMinutes: number;
 }
 
 export interface IdentityConfig {
@@ -18,7 +23,11 @@ export interface IdentityConfig {
   /** Directory unreachable while the projection is stale: refuse with 503 (true) or trust the projection. */
   readonly failClosed: boolean;
   readonly sessionCookieSecure: boolean;
-  readonly sessionLifetimeMinutes: number;
+  /**
+   * Okta's global session policy: a session not used for `idleMinutes` ends, and none outlives its
+   * creation by more than `maxLifetimeMinutes`, whatever refreshes it.
+   */
+  readonly session: SessionPolicy;
   readonly sessionTokenLifetimeSeconds: number;
   readonly stateTokenLifetimeSeconds: number;
   /** How long change_password waits for the projection to hold the new password (read-your-writes). */
@@ -40,7 +49,7 @@ export function readIdentityConfig(env: EnvReader, base: BaseConfig): IdentityCo
     projectionReadyMaxLagMs: env.int('PROJECTION_READY_MAX_LAG_MS', 60_000, 0),
     failClosed: env.bool('FAIL_CLOSED', true),
     sessionCookieSecure: env.bool('SESSION_COOKIE_SECURE', false),
-    sessionLifetimeMinutes: env.int('SESSION_LIFETIME_MINUTES', 120, 1),
+    session: readSessionPolicy(env),
     sessionTokenLifetimeSeconds: env.int('SESSION_TOKEN_LIFETIME_SECONDS', 300, 1),
     stateTokenLifetimeSeconds: env.int('STATE_TOKEN_LIFETIME_SECONDS', 300, 1),
     changePasswordWaitMs: env.int('CHANGE_PASSWORD_WAIT_MS', 5000, 0),
@@ -53,4 +62,13 @@ export function readIdentityConfig(env: EnvReader, base: BaseConfig): IdentityCo
     policyCacheMs: env.int('PASSWORD_POLICY_CACHE_MS', 30_000, 0),
     passwordHashHints: env.int('PASSWORD_HASH_HINTS', 10_000, 0),
   };
+}
+
+/** `SESSION_LIFETIME_MINUTES`, the name before idle and maximum lifetimes were told apart, still sets the idle time. */
+function readSessionPolicy(env: EnvReader): SessionPolicy {
+  const idleMinutes = env.int('SESSION_IDLE_MINUTES', env.int('SESSION_LIFETIME_MINUTES', 120, 1), 1);
+  const maxLifetimeMinutes = env.int('SESSION_MAX_LIFETIME_MINUTES', 1440, 1);
+  if (maxLifetimeMinutes < idleMinutes)
+    throw new ConfigError('SESSION_MAX_LIFETIME_MINUTES', 'must be at least SESSION_IDLE_MINUTES');
+  return { idleMinutes, maxLifetimeMinutes };
 }

@@ -8,7 +8,7 @@ import { summariseRuns } from './repeat';
 /**
  * `npm run bench -- <name> [--flag value ...] [--runs N] [--time-limit S] [--json FILE]`: runs
  * `libs/bench/src/<name>.bench.ts`, prints its figures and saves them (to FILE, and always to
- * bench-results/<name>[-<transport>].json). With `--runs N` the benchmark runs N times, each in a fresh
+ * bench-results/<name>[-<scenario>][-<transport>].json). With `--runs N` the benchmark runs N times, each in a fresh
  * process, and the figures are each run's plus the median and range of every number. A run that has not
  * finished within `--time-limit` seconds (default 1200) is stopped and the benchmark fails.
  */
@@ -138,7 +138,8 @@ async function main(): Promise<void> {
   }
   const text = `${JSON.stringify({ benchmark: name, at: new Date().toISOString(), args, ...figures }, null, 2)}\n`;
   process.stdout.write(text);
-  const targets = [resolve('bench-results', `${name}${args.transport ? `-${args.transport}` : ''}.json`)];
+  const variant = `${args.scenario ? `-${args.scenario}` : ''}${args.transport ? `-${args.transport}` : ''}`;
+  const targets = [resolve('bench-results', `${name}${variant}.json`)];
   if (args.json) targets.push(resolve(args.json));
   for (const file of targets) {
     await mkdir(dirname(file), { recursive: true });

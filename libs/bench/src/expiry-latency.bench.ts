@@ -1,13 +1,74 @@
-import { createUser, httpJson, startBenchStack } from './bench-stack';
+import { type BenchStack, createUser, httpJson, startBenchStack } from './bench-stack';
 import { inParallel, percentile, round } from './infra';
 
+type Scenario = 'expiry' | 'revocation';
+
+interface ScenarioPlan {
+  /** The admin's action on one user (timing starts at its response). */
+  readonly act: (userId: string) => Promise<{ status: number }>;
+  /** True once identity refuses what the action took away. */
+  readonly refused: (user: SampleUser) => Promise<boolean>;
+  readonly what: string;
+}
+
+interface SampleUser {
+  readonly id: string;
+  readonly login: string;
+  /** The session opened before timing (revocation only). */
+  sessionId?: string;
+}
+
+const PASSWORD = 'Bench-Password-1';
+const SAMPLE_LIMIT_MS = 10_000;
+
 /**
- * `npm run bench -- expiry-latency --samples N --transport kafka|embedded`
- * Time from the admin's expire_password response to identity refusing the old password (legacy session
- * answering 401 E0000064), polled back to back. Hashes are cheap here (argon2id m=1024 KiB, t=1) so a poll
- * costs about a millisecond and does not blur the measurement. Target: p99 <= 100 ms over 1,000 samples.
+ * `npm run bench -- expiry-latency --samples N --transport kafka|embedded [--scenario expiry|revocation]
+ * [--max-seconds S]`
+ *
+ * `expiry` (default): time from the admin's expire_password response to identity refusing the old password
+ * (legacy session answering 401 E0000064), polled back to back. Hashes are cheap here (argon2id m=1024 KiB,
+ * t=1) so a poll costs about a millisecond and does not blur the measurement. Target: p99 <= 100 ms over
+ * 1,000 samples.
+ *
+ * `revocation`: time from the admin's suspend response to identity refusing a session the user opened
+ * before (`GET /api/v1/sessions/{id}` answering 404), polled back to back. Each sample is its own user,
+ * suspended once, with one session opened before timing starts, so no sample waits on another's events or
+ * finds its session already ended. Identity refuses as soon as the first of two facts arrives: the
+ * SessionsRevoked event that ends the session, or the SUSPENDED credential snapshot that the session check
+ * reads (over Kafka they travel on two topics). Same bound as `expiry`.
+ *
+ * Each sample gives up after 10 s and the whole run after `--max-seconds` (default 900), failing the bench
+ * rather than hanging.
  */
 export async function run(args: Record<string, string>): Promise<object> {
+  const scenario = (args.scenario ?? 'expiry') as Scenario;
+  if (scenario !== 'expiry' && scenario !== 'revocation')
+    throw new Error(`--scenario must be expiry or revocation, not ${scenario}`);
+  const maxMs = Number(args['max-seconds'] ?? 900) * 1000;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`expiry-latency did not finish within ${maxMs / 1000} s`)),
+      maxMs,
+    );
+  });
+  const running: { stack?: BenchStack } = {};
+  try {
+    return await Promise.race([measure(args, scenario, running), deadline]);
+  } catch (error) {
+    // Out of time: stop what is still running (the stack's own stop may never be reached).
+    await running.stack?.stop().catch(() => undefined);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function measure(
+  args: Record<string, string>,
+  scenario: Scenario,
+  running: { stack?: BenchStack },
+): Promise<object> {
   const samples = Number(args.samples ?? 1000);
   const transport = (args.transport ?? 'embedded') as 'embedded' | 'kafka';
   const stack = await startBenchStack({
@@ -19,48 +80,46 @@ export async function run(args: Record<string, string>): Promise<object> {
       AUTHN_RATE_LIMIT_PER_SECOND: '1000000',
     },
   });
+  running.stack = stack;
   try {
-    const password = 'Bench-Password-1';
-    const users: { id: string; login: string }[] = [];
+    const users: SampleUser[] = [];
     await inParallel(
       Array.from({ length: samples }, (_, i) => i),
       8,
       async (i) => {
-        const login = `expiry-${i}-${Date.now()}@bench.example`;
-        users.push({ id: await createUser(stack, login, password), login });
+        const login = `${scenario}-${i}-${Date.now()}@bench.example`;
+        users.push({ id: await createUser(stack, login, PASSWORD), login });
       },
     );
-    const session = (login: string) =>
-      httpJson(`${stack.identityUrl}/api/v1/sessions`, 'POST', { username: login, password });
     // Every user signs in once first: the projection holds them all before timing starts.
     await inParallel(users, 8, async (user) => {
       const deadline = Date.now() + 30_000;
-      while ((await session(user.login)).status !== 200) {
+      for (;;) {
+        const answer = await session(stack, user.login);
+        if (answer.status === 200) {
+          user.sessionId = String(answer.body.id);
+          return;
+        }
         if (Date.now() > deadline) throw new Error('user never became signable');
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     });
 
+    const plan = scenario === 'expiry' ? expiryPlan(stack) : revocationPlan(stack);
     const latencies: number[] = [];
     for (const user of users) {
-      const expired = await httpJson(
-        `${stack.adminUrl}/api/v1/users/${user.id}/lifecycle/expire_password`,
-        'POST',
-        undefined,
-        { authorization: `SSWS ${stack.adminToken}` },
-      );
+      const answer = await plan.act(user.id);
       const started = performance.now();
-      if (expired.status !== 200) throw new Error(`expire failed: ${expired.status}`);
-      for (;;) {
-        const answer = await session(user.login);
-        if (answer.status === 401 && answer.body.errorCode === 'E0000064') break;
-        if (performance.now() - started > 10_000) throw new Error('expiry never enforced');
+      if (answer.status !== 200) throw new Error(`admin action failed: ${answer.status}`);
+      while (!(await plan.refused(user))) {
+        if (performance.now() - started > SAMPLE_LIMIT_MS) throw new Error(`${plan.what} never happened`);
       }
       latencies.push(performance.now() - started);
     }
     latencies.sort((a, b) => a - b);
     return {
       transport,
+      scenario,
       samples: latencies.length,
       p50Ms: round(percentile(latencies, 50)),
       p99Ms: round(percentile(latencies, 99)),
@@ -70,4 +129,32 @@ export async function run(args: Record<string, string>): Promise<object> {
   } finally {
     await stack.stop();
   }
+}
+
+const session = (stack: BenchStack, login: string) =>
+  httpJson(`${stack.identityUrl}/api/v1/sessions`, 'POST', { username: login, password: PASSWORD });
+
+const admin = (stack: BenchStack, path: string) =>
+  httpJson(`${stack.adminUrl}${path}`, 'POST', undefined, { authorization: `SSWS ${stack.adminToken}` });
+
+function expiryPlan(stack: BenchStack): ScenarioPlan {
+  return {
+    what: 'expiry enforcement',
+    act: (userId) => admin(stack, `/api/v1/users/${userId}/lifecycle/expire_password`),
+    refused: async (user) => {
+      const answer = await session(stack, user.login);
+      return answer.status === 401 && answer.body.errorCode === 'E0000064';
+    },
+  };
+}
+
+function revocationPlan(stack: BenchStack): ScenarioPlan {
+  return {
+    what: 'session revocation',
+    act: (userId) => admin(stack, `/api/v1/users/${userId}/lifecycle/suspend`),
+    refused: async (user) => {
+      const answer = await httpJson(`${stack.identityUrl}/api/v1/sessions/${user.sessionId}`, 'GET');
+      return answer.status === 404;
+    },
+  };
 }

@@ -43,6 +43,18 @@ describe('the audit log', () => {
     });
   });
 
+  it('records the sessions it revoked as user.session.clear, with the reason, next to the command', async () => {
+    const response = await logs(`filter=${encodeURIComponent('eventType eq "user.session.clear"')}`);
+    expect(response.body).toHaveLength(1);
+    expect(response.body[0]).toMatchObject({
+      eventType: 'user.session.clear',
+      actor: { id: 'bootstrap', type: 'AdminToken' },
+      target: [{ id: userId, type: 'User', alternateId: 'audited@example.com' }],
+      outcome: { result: 'SUCCESS', reason: 'TEMPORARY_PASSWORD' },
+      transaction: { id: 'corr-temp-1' },
+    });
+  });
+
   it('records a refused reset in one-time password mode as a FAILURE with its reason', async () => {
     const response = await logs(`filter=${encodeURIComponent('eventType eq "user.account.reset_password"')}`);
     expect(response.body[0].outcome.result).toBe('FAILURE');
@@ -54,6 +66,7 @@ describe('the audit log', () => {
     expect(byTarget.body.map((e: { eventType: string }) => e.eventType)).toEqual([
       'user.lifecycle.create',
       'user.account.expire_password',
+      'user.session.clear',
       'user.account.reset_password',
     ]);
     const future = await logs(`since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`);

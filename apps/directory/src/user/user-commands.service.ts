@@ -63,9 +63,12 @@ export class UserCommandService {
             const after = events.reduce(userDecider.evolve, before);
             await projectUser(tx, before, after, events.length);
             await recordDeliveryRequests(tx, userId, events, command.at);
-            const written = audits.filter((spec) =>
-              spec.when ? events.some((event) => event.type === spec.when) : events.length > 0,
-            );
+            const written = [
+              ...audits.filter((spec) =>
+                spec.when ? events.some((event) => event.type === spec.when) : events.length > 0,
+              ),
+              ...sessionClearAudits(events),
+            ];
             if (written.length > 0)
               await writeAudit(
                 tx,
@@ -137,6 +140,26 @@ function auditEntry(
     debugData: audit.debugData,
     published: at,
   };
+}
+
+/**
+ * Every command that ends the user's sessions (suspend, deactivate, a used reset link, `revokeSessions=true`)
+ * says so in the System Log too, as Okta does, with the reason identity receives; next to the command's own
+ * record, whoever asked for it.
+ */
+function sessionClearAudits(events: readonly UserEvent[]): AuditSpec[] {
+  return events.flatMap((event) =>
+    event.type === 'SessionsRevoked'
+      ? [
+          {
+            eventType: 'user.session.clear' as const,
+            message: 'Clear user session',
+            reason: event.data.reason,
+            debugData: { revokedAt: event.data.revokedAt },
+          },
+        ]
+      : [],
+  );
 }
 
 /** A temporary password to deliver starts as REQUESTED; the notifier's outcome events update it. */

@@ -60,7 +60,8 @@ export class SessionsHttpController {
       sameSite: 'lax',
       secure: this.config.sessionCookieSecure,
       path: '/',
-      expires: session.expiresAt,
+      // The idle expiry moves with every use; only the maximum lifetime is fixed.
+      expires: this.sessions.latestEnd(session),
     });
     return this.sessions.view(session);
   }

@@ -174,6 +174,96 @@ describe('sessions', () => {
     });
   });
 
+  describe('when the user is suspended or deactivated and the revocation has not arrived yet', () => {
+    const auth = () => ({ authorization: `Bearer ${identity.serviceToken}` });
+
+    it.each(['SUSPENDED', 'DEPROVISIONED'] as const)(
+      'counts no session of a %s user as active: get 404, verify inactive, refresh refused',
+      async (status) => {
+        const ada = await user({ login: login(), password: PASSWORD });
+        const id = (await legacy(ada.login, PASSWORD)).body.id as string;
+        expect((await identity.request('GET', `/api/v1/sessions/${id}`)).status).toBe(200);
+        // Only the credential snapshot: no SessionsRevoked is published.
+        const changed = await identity.directory.update(ada.userId, { status });
+        await identity.projected(ada.userId, changed.credentialVersion);
+        const read = await identity.request('GET', `/api/v1/sessions/${id}`);
+        expect(read.status).toBe(404);
+        expect(read.body.errorCode).toBe('E0000007');
+        const mine = await identity.request('GET', '/api/v1/sessions/me', undefined, { cookie: `sid=${id}` });
+        expect(mine.status).toBe(404);
+        expect((await identity.post('/internal/v1/sessions/verify', { sessionId: id }, auth())).body).toEqual(
+          { active: false },
+        );
+        const refreshed = await identity.post(`/api/v1/sessions/${id}/lifecycle/refresh`);
+        expect(refreshed.status).toBe(404);
+        expect(refreshed.body.errorCode).toBe('E0000007');
+      },
+    );
+
+    it('keeps the sessions of a user whose password was only expired', async () => {
+      const ada = await user({ login: login(), password: PASSWORD });
+      const id = (await legacy(ada.login, PASSWORD)).body.id as string;
+      const changed = await identity.directory.update(ada.userId, {
+        status: 'PASSWORD_EXPIRED',
+        passwordExpired: true,
+      });
+      await identity.projected(ada.userId, changed.credentialVersion);
+      expect((await identity.request('GET', `/api/v1/sessions/${id}`)).status).toBe(200);
+      expect((await identity.post(`/api/v1/sessions/${id}/lifecycle/refresh`)).status).toBe(200);
+    });
+  });
+
+  describe('when SessionsRevoked arrives during a sign-in that must change the password', () => {
+    it('cancels the transaction: its state token leads to no session', async () => {
+      const ada = await user({
+        login: login(),
+        password: PASSWORD,
+        status: 'PASSWORD_EXPIRED',
+        passwordExpired: true,
+      });
+      const started = await identity.post('/api/v1/authn', { username: ada.login, password: PASSWORD });
+      expect(started.body.status).toBe('PASSWORD_EXPIRED');
+      await identity.directory.publish(
+        TOPICS.directoryUsers,
+        DIRECTORY_EVENT_TYPES.SessionsRevoked,
+        { userId: ada.userId, reason: 'USER_SUSPENDED', revokedAt: new Date().toISOString() },
+        ada.userId,
+      );
+      await identity.caughtUp();
+      const changed = await identity.post('/api/v1/authn/credentials/change_password', {
+        stateToken: started.body.stateToken,
+        oldPassword: PASSWORD,
+        newPassword: 'Another-Horse-8',
+      });
+      expect(changed.status).toBe(401);
+      expect(changed.body.errorCode).toBe('E0000011');
+    });
+  });
+
+  describe('when SessionsRevoked comes after a new sign-in', () => {
+    it('ends only what was created up to the revocation', async () => {
+      const ada = await user({ login: login(), password: PASSWORD });
+      const before = (await legacy(ada.login, PASSWORD)).body.id as string;
+      const revokedAt = new Date().toISOString();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const after = (await legacy(ada.login, PASSWORD)).body.id as string;
+      await identity.directory.publish(
+        TOPICS.directoryUsers,
+        DIRECTORY_EVENT_TYPES.SessionsRevoked,
+        { userId: ada.userId, reason: 'RECOVERY_COMPLETED', revokedAt },
+        ada.userId,
+      );
+      await identity.caughtUp();
+      expect((await identity.request('GET', `/api/v1/sessions/${before}`)).status).toBe(404);
+      expect((await identity.request('GET', `/api/v1/sessions/${after}`)).status).toBe(200);
+      const { rows } = await identity.pool.query(
+        'SELECT ended_reason FROM identity_sessions WHERE user_id = $1 AND ended_at IS NOT NULL',
+        [ada.userId],
+      );
+      expect(rows).toEqual([{ ended_reason: 'REVOKED: RECOVERY_COMPLETED' }]);
+    });
+  });
+
   describe('DELETE /api/v1/users/{id}/sessions', () => {
     it('needs an admin token with a user-admin role and ends every session of the user', async () => {
       identity.directory.adminTokens.set('token-user-admin', {

@@ -15,14 +15,13 @@ import {
 import { digestOf, looksLikeSecretToken, newSecretToken } from '../tokens/secret-token';
 import { redeemSessionToken } from './session-token.repository';
 import {
-  activeSession,
   endSession,
   endUserSessions,
-  extendSession,
   gateFactsOpeningSession,
   insertSession,
   type ProvisionalSession,
   type SessionRecord,
+  useSession,
   withdrawSession,
 } from './session.repository';
 
@@ -93,19 +92,30 @@ export class SessionsService {
     return this.open(verdict, verdict.verifiedAt, id, verdict.provisionalStands ? written : undefined);
   }
 
+  /**
+   * The session, if active (get, `me`, internal verify): a use, so its idle expiry moves on, written once
+   * it would move by a hundredth of the idle time (72 s of the default 120 minutes) or more.
+   */
   async get(id: string): Promise<SessionRecord> {
-    const session = looksLikeSecretToken(id) ? await activeSession(this.pool, id, this.clock.now()) : null;
+    return this.use(id, this.config.session.idleMinutes * 600);
+  }
+
+  /** Renews the idle expiry now, never past the maximum lifetime; an ended or expired session stays gone. */
+  async refresh(id: string): Promise<SessionRecord> {
+    return this.use(id, 0);
+  }
+
+  private async use(id: string, minimumStepMs: number): Promise<SessionRecord> {
+    const session = looksLikeSecretToken(id)
+      ? await useSession(this.pool, id, this.clock.now(), this.config.session, minimumStepMs)
+      : null;
     if (!session) throw new NotFoundError('Session');
     return session;
   }
 
-  async refresh(id: string): Promise<SessionRecord> {
-    const now = this.clock.now();
-    const session = looksLikeSecretToken(id)
-      ? await extendSession(this.pool, id, now, this.expiryFrom(now))
-      : null;
-    if (!session) throw new NotFoundError('Session');
-    return session;
+  /** When the session ends at the latest (its maximum lifetime): the `sid` cookie need not outlive it. */
+  latestEnd(session: SessionRecord): Date {
+    return new Date(session.createdAt.getTime() + this.config.session.maxLifetimeMinutes * 60_000);
   }
 
   async end(id: string): Promise<void> {
@@ -182,7 +192,8 @@ export class SessionsService {
     return session;
   }
 
-  private expiryFrom(now: Date): Date {
-    return new Date(now.getTime() + this.config.sessionLifetimeMinutes * 60_000);
+  /** A new session's expiry: the idle time from its creation (configuration keeps the maximum lifetime longer). */
+  private expiryFrom(createdAt: Date): Date {
+    return new Date(createdAt.getTime() + this.config.session.idleMinutes * 60_000);
   }
 }

@@ -6,9 +6,10 @@ import {
   credentialStateAfterBulkExpiry,
   OLD_PASSWORD_NOT_CORRECT,
   PASSWORD_CHANGED_TOO_RECENTLY,
+  SESSIONS_REVOKED_BECAUSE,
   userDecider,
 } from './user.decider';
-import type { CredentialSnapshot, PasswordExpired, UserEvent } from './user.events';
+import type { CredentialSnapshot, PasswordExpired, StatusAction, UserEvent } from './user.events';
 import { type ExistingStatus, isInOneTimePasswordMode, type UserState } from './user.state';
 
 const T0 = '2026-01-01T00:00:00.000Z';
@@ -44,6 +45,11 @@ function given(...commands: UserCommand[]) {
   let events: UserEvent[] = [];
   for (const command of commands)
     events = [...events, ...userDecider.decide(command, fold(userDecider, events))];
+  return givenEvents(...events);
+}
+
+/** given: the stream's events; when: a command; then: its events (or the refusal). */
+function givenEvents(...events: UserEvent[]) {
   const state = (): UserState => fold(userDecider, events);
   return {
     state,
@@ -291,7 +297,7 @@ describe('the user decider', () => {
 
     it('sets the new password, clears the link and an earlier expiry, and makes the user ACTIVE', () => {
       const when = given(createUser(), expire(), reset()).when(completeRecovery('th', beforeExpiry));
-      expect(when.types()).toEqual(['PasswordSet', 'CredentialStateRecorded']);
+      expect(when.types()).toEqual(['PasswordSet', 'SessionsRevoked', 'CredentialStateRecorded']);
       expect(when.stateAfter()).toMatchObject({ status: 'ACTIVE', password: { hash: '$argon2id$new' } });
       expect(when.snapshot()).toMatchObject({ status: 'ACTIVE', passwordExpired: false });
     });
@@ -530,6 +536,120 @@ describe('the user decider', () => {
         .when({ type: 'UnlockUser', at: T2 })
         .stateAfter();
       expect(state.status).toBe('PASSWORD_EXPIRED');
+    });
+  });
+
+  describe("when the user's access ends", () => {
+    const LOGIN = 'ada@example.com';
+    const created: UserEvent = {
+      type: 'UserCreated',
+      schemaVersion: 1,
+      data: {
+        userId: 'u1',
+        profile: { login: LOGIN, email: LOGIN, firstName: 'Ada', lastName: 'Lovelace', mobilePhone: null },
+        provider: { type: 'OKTA', name: 'OKTA' },
+        status: 'ACTIVE',
+        password: { hash: '$argon2id$old', changedAt: T0, by: 'ADMIN' },
+        createdAt: T0,
+      },
+    };
+    const statusChanged = (action: StatusAction, from: ExistingStatus, to: ExistingStatus): UserEvent => ({
+      type: 'UserStatusChanged',
+      schemaVersion: 1,
+      data: { login: LOGIN, action, from, to, at: T0 },
+    });
+    const adminExpired: UserEvent = {
+      type: 'PasswordExpired',
+      schemaVersion: 1,
+      data: {
+        login: LOGIN,
+        provider: { type: 'OKTA', name: 'OKTA' },
+        cause: 'ADMIN',
+        jobId: null,
+        reason: null,
+        expiredAt: T0,
+        delegated: false,
+      },
+    };
+    const recoveryStarted: UserEvent = {
+      type: 'RecoveryStarted',
+      schemaVersion: 1,
+      data: { login: LOGIN, tokenHash: 'th', startedAt: T0, expiresAt: T2 },
+    };
+    const revoked = (reason: string, at = T1): UserEvent => ({
+      type: 'SessionsRevoked',
+      schemaVersion: 1,
+      data: { reason, revokedAt: at },
+    });
+    const revocationsOf = (events: readonly UserEvent[]) =>
+      events.filter((event) => event.type === 'SessionsRevoked');
+
+    it('revokes every session when an ACTIVE user is suspended', () => {
+      const events = givenEvents(created).when({ type: 'SuspendUser', at: T1 }).events();
+      expect(events.map((event) => event.type)).toEqual([
+        'UserStatusChanged',
+        'SessionsRevoked',
+        'CredentialStateRecorded',
+      ]);
+      expect(revocationsOf(events)).toEqual([revoked(SESSIONS_REVOKED_BECAUSE.suspended)]);
+    });
+
+    it('revokes every session when a user whose password expired is suspended', () => {
+      const events = givenEvents(created, adminExpired).when({ type: 'SuspendUser', at: T1 }).events();
+      expect(revocationsOf(events)).toEqual([revoked('USER_SUSPENDED')]);
+    });
+
+    it('revokes every session when a user is deactivated, from any status', () => {
+      for (const history of [[created], [created, statusChanged('SUSPEND', 'ACTIVE', 'SUSPENDED')]]) {
+        const events = givenEvents(...history)
+          .when({ type: 'DeactivateUser', at: T1 })
+          .events();
+        expect(revocationsOf(events)).toEqual([revoked('USER_DEACTIVATED')]);
+      }
+    });
+
+    it('revokes every session up to the reset when the user completes a recovery with the link', () => {
+      const events = givenEvents(created, recoveryStarted).when(completeRecovery('th', T1)).events();
+      expect(events.map((event) => event.type)).toEqual([
+        'PasswordSet',
+        'SessionsRevoked',
+        'CredentialStateRecorded',
+      ]);
+      expect(revocationsOf(events)).toEqual([revoked('RECOVERY_COMPLETED')]);
+    });
+
+    it('revokes every session for a temporary password or a reset link with revokeSessions=true', () => {
+      expect(revocationsOf(givenEvents(created).when(tempPassword()).events())).toEqual([
+        revoked('TEMPORARY_PASSWORD'),
+      ]);
+      const resetRevoking = { ...reset(), revokeSessions: true } as UserCommand;
+      expect(revocationsOf(givenEvents(created).when(resetRevoking).events())).toEqual([
+        revoked('PASSWORD_RESET'),
+      ]);
+    });
+
+    it('keeps the sessions on a plain expire_password, a reset link without revokeSessions, and a lock', () => {
+      for (const command of [expire(), reset(), { type: 'LockUser', at: T1 } as UserCommand]) {
+        expect(givenEvents(created).when(command).types()).not.toContain('SessionsRevoked');
+      }
+    });
+
+    it('keeps the sessions when the user changes the password or is unsuspended', () => {
+      expect(givenEvents(created).when(change('$argon2id$old')).types()).not.toContain('SessionsRevoked');
+      const suspended = givenEvents(created, statusChanged('SUSPEND', 'ACTIVE', 'SUSPENDED'));
+      expect(suspended.when({ type: 'UnsuspendUser', at: T1 }).types()).not.toContain('SessionsRevoked');
+    });
+
+    it('revokes nothing when the suspension is refused', () => {
+      const staged = givenEvents({ ...created, data: { ...created.data, status: 'STAGED' } } as UserEvent);
+      expect(staged.when({ type: 'SuspendUser', at: T1 }).refusalCode().code).toBe('E0000038');
+      const suspended = givenEvents(created, statusChanged('SUSPEND', 'ACTIVE', 'SUSPENDED'));
+      expect(suspended.when({ type: 'SuspendUser', at: T1 }).refusalCode().code).toBe('E0000038');
+    });
+
+    it('leaves the state as it was: a revocation is a fact for identity, not a status', () => {
+      const before = givenEvents(created, adminExpired).state();
+      expect(userDecider.evolve(before, revoked('USER_SUSPENDED'))).toBe(before);
     });
   });
 });

@@ -163,6 +163,23 @@ function create(command: CreateUser, state: UserState): UserEvent[] {
   return events;
 }
 
+/**
+ * Why directory ends a user's sessions, as identity and the System Log receive it. Okta ends them when the
+ * user is suspended or deactivated, when a reset link is used, and when an admin asks (`revokeSessions=true`
+ * with a temporary password or a reset link); a plain `expire_password` keeps them.
+ */
+export const SESSIONS_REVOKED_BECAUSE = {
+  suspended: 'USER_SUSPENDED',
+  deactivated: 'USER_DEACTIVATED',
+  recoveryCompleted: 'RECOVERY_COMPLETED',
+  temporaryPassword: 'TEMPORARY_PASSWORD',
+  passwordReset: 'PASSWORD_RESET',
+} as const;
+
+function sessionsRevoked(reason: string, at: string): UserEvent {
+  return { type: 'SessionsRevoked', schemaVersion: 1, data: { reason, revokedAt: at } };
+}
+
 function statusChange(user: ExistingUser, action: StatusAction, to: ExistingStatus, at: string): UserEvent[] {
   return [
     {
@@ -190,7 +207,10 @@ function activate(command: ActivateUser, state: UserState): UserEvent[] {
 
 function suspend(command: SuspendUser, state: UserState): UserEvent[] {
   const user = allowIn(existing(state), ['ACTIVE', 'PASSWORD_EXPIRED'] as const);
-  return statusChange(user, 'SUSPEND', 'SUSPENDED', command.at);
+  return [
+    ...statusChange(user, 'SUSPEND', 'SUSPENDED', command.at),
+    sessionsRevoked(SESSIONS_REVOKED_BECAUSE.suspended, command.at),
+  ];
 }
 
 function unsuspend(command: UnsuspendUser, state: UserState): UserEvent[] {
@@ -201,7 +221,10 @@ function unsuspend(command: UnsuspendUser, state: UserState): UserEvent[] {
 function deactivate(command: DeactivateUser, state: UserState): UserEvent[] {
   const user = existing(state);
   if (user.status === 'DEPROVISIONED') throw new NotAllowedInStatusError();
-  return statusChange(user, 'DEACTIVATE', 'DEPROVISIONED', command.at);
+  return [
+    ...statusChange(user, 'DEACTIVATE', 'DEPROVISIONED', command.at),
+    sessionsRevoked(SESSIONS_REVOKED_BECAUSE.deactivated, command.at),
+  ];
 }
 
 function lock(command: LockUser, state: UserState): UserEvent[] {
@@ -286,13 +309,8 @@ function expireWithTemporaryPassword(
       },
     },
   ];
-  if (command.revokeSessions) {
-    events.push({
-      type: 'SessionsRevoked',
-      schemaVersion: 1,
-      data: { reason: 'TEMPORARY_PASSWORD', revokedAt: command.at },
-    });
-  }
+  if (command.revokeSessions)
+    events.push(sessionsRevoked(SESSIONS_REVOKED_BECAUSE.temporaryPassword, command.at));
   return events;
 }
 
@@ -328,13 +346,8 @@ function reset(command: ResetPassword, state: UserState): UserEvent[] {
       },
     },
   ];
-  if (command.revokeSessions) {
-    events.push({
-      type: 'SessionsRevoked',
-      schemaVersion: 1,
-      data: { reason: 'PASSWORD_RESET', revokedAt: command.at },
-    });
-  }
+  if (command.revokeSessions)
+    events.push(sessionsRevoked(SESSIONS_REVOKED_BECAUSE.passwordReset, command.at));
   return events;
 }
 
@@ -370,12 +383,15 @@ function completeRecovery(command: CompleteRecovery, state: UserState): UserEven
   if (!isLiveRecoveryLink(state, command.tokenHash, command.at)) throw recoveryLinkInvalid();
   const user = existing(state);
   requirePasswordAuthority(user, 'set', command);
+  // Whoever held the account before the reset loses it: every session up to now ends (the session the
+  // recovery flow answers with is issued after this instant, so it stands).
   return [
     {
       type: 'PasswordSet',
       schemaVersion: 1,
       data: { login: user.profile.login, hash: command.newHash, changedAt: command.at, by: 'USER' },
     },
+    sessionsRevoked(SESSIONS_REVOKED_BECAUSE.recoveryCompleted, command.at),
   ];
 }
 
