@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ADMIN_TOKEN_VERIFIER, AdminAuthGuard } from '@lapse/shared/http/admin-auth';
 import { ServiceAuthGuard } from '@lapse/shared/http/service-auth';
+import { IdentityAuditTrail } from './audit-trail/identity-audit-trail';
 import { CredentialProjectionConsumer } from './credential-projection/credential-projection.consumer';
 import { ProjectionLagMonitor } from './credential-projection/projection-lag.monitor';
 import { DirectoryClient } from './directory-client/directory.client';
@@ -45,13 +46,19 @@ export class IdentityModule {
         { provide: IDENTITY_CONFIG, useValue: config },
         {
           provide: AuthnRateLimiter,
-          useFactory: () => new AuthnRateLimiter(config.authnRequestsPerSecond),
+          useFactory: () =>
+            new AuthnRateLimiter({
+              perUsernamePerSecond: config.authnRequestsPerSecond,
+              perClientPerMinute: config.authnRequestsPerClientPerMinute,
+              globalPerMinute: config.authnRequestsGlobalPerMinute,
+            }),
         },
         { provide: ADMIN_TOKEN_VERIFIER, useClass: IntrospectionAdminTokenVerifier },
         AdminAuthGuard,
         ServiceAuthGuard,
         DirectoryClient,
         IdentityMetrics,
+        IdentityAuditTrail,
         ProjectionLagMonitor,
         CredentialProjectionConsumer,
         PasswordVerifier,
