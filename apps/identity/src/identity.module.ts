@@ -18,6 +18,7 @@ import {
   SessionsHttpController,
   UserSessionsHttpController,
 } from './sessions/sessions.http.controller';
+import { SameOriginGuard } from './sessions/same-origin.guard';
 import { SessionsService } from './sessions/sessions.service';
 import { AuthnHttpController } from './sign-in/authn.http.controller';
 import { AuthnService } from './sign-in/authn.service';
@@ -56,6 +57,7 @@ export class IdentityModule {
         { provide: ADMIN_TOKEN_VERIFIER, useClass: IntrospectionAdminTokenVerifier },
         AdminAuthGuard,
         ServiceAuthGuard,
+        SameOriginGuard,
         DirectoryClient,
         IdentityMetrics,
         IdentityAuditTrail,

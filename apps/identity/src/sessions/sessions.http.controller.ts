@@ -26,6 +26,7 @@ import type { IdentityConfig } from '../identity.config';
 import { IDENTITY_CONFIG } from '../identity.tokens';
 import { AuthnRateLimiter } from '../sign-in/per-username-rate-limit';
 import { CreateSessionRequestDto, VerifySessionRequestDto } from './session.request.dto';
+import { SameOriginGuard } from './same-origin.guard';
 import { type SessionView, SessionsService } from './sessions.service';
 
 export const SESSION_COOKIE = 'sid';
@@ -48,8 +49,14 @@ export class SessionsHttpController {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  /** `Secure` whenever the site is served over https; `SESSION_COOKIE_SECURE=true` forces it otherwise. */
+  private get secureCookie(): boolean {
+    return this.config.sessionCookieSecure || this.config.base.publicUrl.startsWith('https:');
+  }
+
   @Post()
   @HttpCode(200)
+  @UseGuards(SameOriginGuard)
   async create(
     @Body() body: CreateSessionRequestDto,
     @Req() request: Request,
@@ -68,7 +75,7 @@ export class SessionsHttpController {
     response.cookie(SESSION_COOKIE, session.id, {
       httpOnly: true,
       sameSite: 'lax',
-      secure: this.config.sessionCookieSecure,
+      secure: this.secureCookie,
       path: '/',
       expires: session.expiresAt,
     });
@@ -77,6 +84,7 @@ export class SessionsHttpController {
 
   /** The browser's own session, from the `sid` cookie. */
   @Get('me')
+  @UseGuards(SameOriginGuard)
   async me(@Req() request: Request): Promise<SessionView> {
     const id = cookieOf(request, SESSION_COOKIE);
     if (!id) throw new NotFoundError('Session');
@@ -85,11 +93,17 @@ export class SessionsHttpController {
 
   @Delete('me')
   @HttpCode(204)
+  @UseGuards(SameOriginGuard)
   async endMine(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
     const id = cookieOf(request, SESSION_COOKIE);
     if (!id) throw new NotFoundError('Session');
     await this.sessions.end(id);
-    response.clearCookie(SESSION_COOKIE, { path: '/' });
+    response.clearCookie(SESSION_COOKIE, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: this.secureCookie,
+      path: '/',
+    });
   }
 
   @Get(':id')
