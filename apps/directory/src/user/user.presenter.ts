@@ -115,3 +115,13 @@ export async function lastLoginsOf(db: Queryable, userIds: readonly string[]): P
   );
   return new Map(rows.map((row) => [row.user_id, row.last_login.toISOString()]));
 }
+
+/** The User as the admin API answers it after a read or a command: with its delivery record and `lastLogin`. */
+export async function presentStoredUser(
+  db: Queryable,
+  user: ExistingUser,
+  baseUrl: string,
+): Promise<Record<string, unknown>> {
+  const [delivery, lastLogins] = await Promise.all([deliveryOf(db, user), lastLoginsOf(db, [user.userId])]);
+  return presentUser(user, baseUrl, delivery, lastLogins.get(user.userId) ?? null);
+}

@@ -119,11 +119,15 @@ describe('sign-ins in the System Log', () => {
     expect(failure.outcome).toEqual({ result: 'FAILURE', reason: 'LOCKED_OUT' });
   });
 
-  it('records an expired password as PASSWORD_EXPIRED', async () => {
+  it('records an expired password as PASSWORD_EXPIRED, and the expire answer shows lastLogin', async () => {
     const user = await signedInUser('expired');
-    expect((await lapse.admin('POST', `/api/v1/users/${user.id}/lifecycle/expire_password`)).status).toBe(
-      200,
+    const read = await eventually(
+      () => lapse.admin('GET', `/api/v1/users/${user.id}`),
+      (answer) => answer.body.lastLogin !== null,
     );
+    const expired = await lapse.admin('POST', `/api/v1/users/${user.id}/lifecycle/expire_password`);
+    expect(expired.status).toBe(200);
+    expect(expired.body.lastLogin).toBe(read.body.lastLogin);
     const answer = await eventually(
       () => lapse.request('POST', '/api/v1/authn', { username: user.login, password }),
       (response) => response.body.status === 'PASSWORD_EXPIRED',
