@@ -62,6 +62,7 @@ export async function createAllInOne(env: EnvReader, logger: Logger): Promise<Al
       inboxRetentionHours: base.inboxRetentionHours,
     },
     services: [directoryManifest, identityManifest, notifierManifest],
+    http: { trustProxy: base.trustProxy },
     modules: [
       DirectoryModule.register(readDirectoryConfig(env, config)),
       IdentityModule.register(readIdentityConfig(env, config)),

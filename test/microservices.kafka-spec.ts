@@ -324,6 +324,37 @@ describe('microservices over Kafka', () => {
     }
   }, 120_000);
 
+  it("logs a sign-in made at identity in directory's System Log, and sets lastLogin", async () => {
+    const login = `audited-${suffix}@example.com`;
+    const password = 'Correct-Horse-5';
+    const created = await admin('/api/v1/users?activate=true', {
+      profile: { login, email: login },
+      credentials: { password: { value: password } },
+    });
+    expect(created.status).toBe(200);
+    const userId = ((await created.json()) as { id: string }).id;
+    await until('a session for the audited user', async () =>
+      (await legacySession(login, password)).status === 200 ? true : undefined,
+    );
+    const filter = encodeURIComponent(
+      `eventType eq "user.session.start" and target.id eq "${userId}" and outcome.result eq "SUCCESS"`,
+    );
+    const logged = await until('the sign-in in the System Log', async () => {
+      const response = await fetch(`${directory.url}/api/v1/logs?filter=${filter}`, {
+        headers: { authorization: `SSWS ${adminToken}`, accept: 'application/json' },
+      });
+      const events = (await response.json()) as { client: { ipAddress: string } }[];
+      return events.length > 0 ? events[0] : undefined;
+    });
+    expect(logged.client.ipAddress).toBe('127.0.0.1');
+    const user = (await (
+      await fetch(`${directory.url}/api/v1/users/${userId}`, {
+        headers: { authorization: `SSWS ${adminToken}`, accept: 'application/json' },
+      })
+    ).json()) as { lastLogin: string | null };
+    expect(user.lastLogin).not.toBeNull();
+  }, 60_000);
+
   it("runs kafkajs with Lapse's drop-ins in every service (installed before kafkajs loaded)", () => {
     for (const service of services) {
       expect(service.output()).not.toContain('kafkajs runs without some of its drop-ins');

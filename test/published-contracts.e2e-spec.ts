@@ -73,6 +73,10 @@ describe('the published contracts', () => {
       credentials: { password: { value: 'Admin-Set-Pass-7' } },
     });
     expect(updated.status).toBe(200);
+    // Identity's sign-ins (known and unknown logins) and an admin's clearing of sessions.
+    await call('POST', '/api/v1/authn', { username: 'contract.b@example.com', password: 'Initial1pass' });
+    await call('POST', '/api/v1/authn', { username: 'nobody@example.com', password: 'Guess-1234' });
+    expect((await call('DELETE', `/api/v1/users/${a}/sessions`)).status).toBe(204);
     const job = await call('POST', '/api/v1/users/lifecycle/expire_passwords', { reason: 'contract test' });
     expect(job.status).toBe(202);
     for (let i = 0; i < 300; i++) {
@@ -94,7 +98,16 @@ describe('the published contracts', () => {
           )[0]?.id ?? '',
         ],
       );
-      if (done.status === 'COMPLETED' && delivery.status !== 'REQUESTED' && resetEmail.n > 0) break;
+      const [identityEvents] = await query<{ n: number }>(
+        `SELECT count(DISTINCT type)::int AS n FROM lapse_events WHERE type IN ('SignInAttempted', 'UserSessionsCleared')`,
+      );
+      if (
+        done.status === 'COMPLETED' &&
+        delivery.status !== 'REQUESTED' &&
+        resetEmail.n > 0 &&
+        identityEvents.n === 2
+      )
+        break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
 
@@ -156,6 +169,8 @@ describe('the published contracts', () => {
         'CredentialStateChanged',
         'TemporaryPasswordDeliveryRequested',
         'PasswordResetEmailRequested',
+        'SignInAttempted',
+        'UserSessionsCleared',
       ]),
     );
     expect(seen.has('TemporaryPasswordDelivered') || seen.has('TemporaryPasswordDeliveryFailed')).toBe(true);

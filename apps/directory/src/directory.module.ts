@@ -13,6 +13,7 @@ import { BULK_EXPIRY_CONTROLLERS, BULK_EXPIRY_PROVIDERS } from './bulk-expiry/bu
 import { NOTIFIER_SEALER, NotifierSealer } from './credentials/notifier-sealer';
 import { PASSWORD_HASHER, PasswordHasher } from './credentials/password-hasher';
 import { RecordTempPasswordDeliveryOutcome } from './deliveries/record-temp-password-delivery-outcome.kafka-handler';
+import { RecordSignIns } from './sign-ins/record-sign-ins.kafka-handler';
 import { DIRECTORY_CONFIG, type DirectoryConfig } from './directory.config';
 import {
   PasswordPolicyHttpController,
@@ -88,6 +89,7 @@ export class DirectoryModule {
         CompleteRecoveryHandler,
         IssueTemporaryPasswordHandler,
         RecordTempPasswordDeliveryOutcome,
+        RecordSignIns,
         ...BULK_EXPIRY_PROVIDERS,
       ],
       exports: [ADMIN_TOKEN_VERIFIER],

@@ -34,6 +34,10 @@ export interface IdentityConfig {
   readonly changePasswordWaitMs: number;
   /** Okta's per-username limit on `/api/v1/authn`. */
   readonly authnRequestsPerSecond: number;
+  /** Password sign-ins per client address per minute (the address `TRUST_PROXY` lets Express resolve). */
+  readonly authnRequestsPerClientPerMinute: number;
+  /** Password sign-ins of the whole process per minute. */
+  readonly authnRequestsGlobalPerMinute: number;
   readonly dummyHash: HashParameters;
   /** How long a fetched password policy is trusted before it is fetched again. */
   readonly policyCacheMs: number;
@@ -54,6 +58,8 @@ export function readIdentityConfig(env: EnvReader, base: BaseConfig): IdentityCo
     stateTokenLifetimeSeconds: env.int('STATE_TOKEN_LIFETIME_SECONDS', 300, 1),
     changePasswordWaitMs: env.int('CHANGE_PASSWORD_WAIT_MS', 5000, 0),
     authnRequestsPerSecond: env.int('AUTHN_RATE_LIMIT_PER_SECOND', 4, 1),
+    authnRequestsPerClientPerMinute: env.int('AUTHN_RATE_LIMIT_PER_CLIENT_PER_MINUTE', 600, 1),
+    authnRequestsGlobalPerMinute: env.int('AUTHN_RATE_LIMIT_GLOBAL_PER_MINUTE', 12_000, 1),
     dummyHash: {
       memoryKib: env.int('PASSWORD_HASH_MEMORY_KIB', 19456, 1024),
       iterations: env.int('PASSWORD_HASH_ITERATIONS', 2, 1),

@@ -1,9 +1,13 @@
-import type { ServiceManifest } from '@lapse/shared';
+import { type ServiceManifest, TOPICS } from '@lapse/shared';
 import { IdentitySchema1700000004000 } from './database/migrations/1700000004000-identity-schema';
 import { RecoveryTransactions1700000004001 } from './database/migrations/1700000004001-recovery-transactions';
 import { CredentialsRoomForUpdates1700000004100 } from './database/migrations/1700000004100-credentials-room-for-updates';
+import { identityPublication } from './identity.publication';
 
-/** Identity publishes nothing; it consumes directory's topics (see credential-projection/). */
+/**
+ * Identity consumes directory's topics (see credential-projection/) and publishes its sign-in attempts and
+ * admins' session clears (audit-trail/) for directory's System Log.
+ */
 export const identityManifest: ServiceManifest = {
   name: 'identity',
   migrations: [
@@ -11,6 +15,6 @@ export const identityManifest: ServiceManifest = {
     RecoveryTransactions1700000004001,
     CredentialsRoomForUpdates1700000004100,
   ],
-  publications: [],
-  publishedTopics: [],
+  publications: [identityPublication],
+  publishedTopics: [TOPICS.identitySessions],
 };

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ADMIN_TOKEN_VERIFIER, AdminAuthGuard } from '@lapse/shared/http/admin-auth';
 import { ServiceAuthGuard } from '@lapse/shared/http/service-auth';
+import { IdentityAuditTrail } from './audit-trail/identity-audit-trail';
 import { CredentialProjectionConsumer } from './credential-projection/credential-projection.consumer';
 import { ProjectionLagMonitor } from './credential-projection/projection-lag.monitor';
 import { DirectoryClient } from './directory-client/directory.client';
@@ -17,6 +18,7 @@ import {
   SessionsHttpController,
   UserSessionsHttpController,
 } from './sessions/sessions.http.controller';
+import { SameOriginGuard } from './sessions/same-origin.guard';
 import { SessionsService } from './sessions/sessions.service';
 import { AuthnHttpController } from './sign-in/authn.http.controller';
 import { AuthnService } from './sign-in/authn.service';
@@ -45,13 +47,20 @@ export class IdentityModule {
         { provide: IDENTITY_CONFIG, useValue: config },
         {
           provide: AuthnRateLimiter,
-          useFactory: () => new AuthnRateLimiter(config.authnRequestsPerSecond),
+          useFactory: () =>
+            new AuthnRateLimiter({
+              perUsernamePerSecond: config.authnRequestsPerSecond,
+              perClientPerMinute: config.authnRequestsPerClientPerMinute,
+              globalPerMinute: config.authnRequestsGlobalPerMinute,
+            }),
         },
         { provide: ADMIN_TOKEN_VERIFIER, useClass: IntrospectionAdminTokenVerifier },
         AdminAuthGuard,
         ServiceAuthGuard,
+        SameOriginGuard,
         DirectoryClient,
         IdentityMetrics,
+        IdentityAuditTrail,
         ProjectionLagMonitor,
         CredentialProjectionConsumer,
         PasswordVerifier,

@@ -55,6 +55,9 @@ async function start(options: BenchStackOptions, cleanup: (() => Promise<void>)[
     ADMIN_API_TOKEN: adminToken,
     SERVICE_API_TOKEN: serviceToken,
     ADMIN_RATE_LIMIT_PER_MINUTE: '100000000',
+    // Benches sign in at full speed from one address: the per-client and global sign-in limits are not measured.
+    AUTHN_RATE_LIMIT_PER_CLIENT_PER_MINUTE: '100000000',
+    AUTHN_RATE_LIMIT_GLOBAL_PER_MINUTE: '100000000',
     DATA_DIR: dir,
     LOG_LEVEL: 'silent',
     ...options.env,

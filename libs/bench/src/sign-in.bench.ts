@@ -13,7 +13,9 @@ import { RawHttpLane } from './raw-http-lane';
  * `npm run bench -- sign-in --seconds N [--params owasp|keycloak] [--memory-kib M --iterations T]`
  * Sessions created over HTTP (legacy `POST /api/v1/sessions {username, password}`: the full gate) at full
  * load, against raw argon2id verifications with the same parameters in the same run (same process, same
- * libuv pool). Load rotates over 256 users so Okta's 4/s per-username limit is honoured. Defaults: OWASP
+ * libuv pool). Load rotates over 256 users so Okta's 4/s per-username limit is honoured; the per-client and
+ * global sign-in limits (`AUTHN_RATE_LIMIT_PER_CLIENT_PER_MINUTE`, `_GLOBAL_PER_MINUTE`) are set far above
+ * what one address can send (`bench-stack.ts`), since all the load comes from here. Defaults: OWASP
  * argon2id m=19456 KiB, t=2, p=1; `--params keycloak`: m=7168 KiB, t=5, p=1.
  *
  * The load generator runs in this process, on the server's event loop and cores. Since session 4 it sends

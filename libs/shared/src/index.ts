@@ -1,6 +1,7 @@
 export * from './config/base-config';
 export * from './config/env';
 export * from './contracts/directory.v1';
+export * from './contracts/identity.v1';
 export * from './contracts/notifier.v1';
 export * from './contracts/password-policy.v1';
 export * from './contracts/registry';

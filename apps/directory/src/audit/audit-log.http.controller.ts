@@ -26,6 +26,8 @@ const LOG_FIELDS: Record<string, FilterField> = {
   'actor.id': { column: 'actor_id', kind: 'text' },
   'actor.type': { column: 'actor_type', kind: 'text' },
   'outcome.result': { column: 'outcome', kind: 'text' },
+  'outcome.reason': { column: 'reason', kind: 'text' },
+  'client.ipAddress': { column: 'client_ip', kind: 'text' },
   'transaction.id': { column: 'correlation_id', kind: 'text' },
   published: { column: 'published', kind: 'timestamp' },
 };
@@ -46,6 +48,7 @@ interface LogRow {
   correlation_id: string;
   display_message: string;
   debug_data: Record<string, unknown>;
+  client_ip: string | null;
 }
 
 function present(row: LogRow) {
@@ -73,6 +76,7 @@ function present(row: LogRow) {
         ]
       : [],
     outcome: { result: row.outcome, reason: row.reason },
+    client: { ipAddress: row.client_ip },
     transaction: { type: 'WEB', id: row.correlation_id, detail: {} },
     debugContext: { debugData: row.debug_data },
     legacyEventType: null,

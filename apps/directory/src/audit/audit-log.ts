@@ -16,6 +16,7 @@ export type AuditEventType =
   | 'user.account.lock'
   | 'user.account.unlock_by_admin'
   | 'user.account.unlock'
+  | 'user.session.start'
   | 'user.session.clear'
   | 'system.email.password_reset.sent_message'
   | 'system.temp_password.delivery'
@@ -39,6 +40,8 @@ export interface AuditEntry {
   readonly displayMessage: string;
   /** Never a secret: flags and ids only. */
   readonly debugData?: Record<string, string | number | boolean | null>;
+  /** The client's address (Okta's `client.ipAddress`), when the record comes from a client's request. */
+  readonly clientIp?: string | null;
   readonly published: string;
 }
 
@@ -48,9 +51,10 @@ export async function writeAudit(db: Queryable, entries: readonly AuditEntry[]):
   await db.query(
     `INSERT INTO directory_audit_log
        (id, published, event_type, actor_id, actor_type, actor_name, target_id, target_type, target_name,
-        outcome, reason, correlation_id, display_message, debug_data)
+        outcome, reason, correlation_id, display_message, debug_data, client_ip)
      SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                          $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::jsonb[])`,
+                          $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::jsonb[],
+                          $15::text[])`,
     [
       entries.map(() => randomUUID()),
       entries.map((e) => e.published),
@@ -66,6 +70,7 @@ export async function writeAudit(db: Queryable, entries: readonly AuditEntry[]):
       entries.map((e) => e.correlationId),
       entries.map((e) => e.displayMessage),
       entries.map((e) => JSON.stringify(e.debugData ?? {})),
+      entries.map((e) => e.clientIp ?? null),
     ],
   );
 }

@@ -46,12 +46,14 @@ function links(user: ExistingUser, baseUrl: string): Record<string, { href: stri
 /**
  * Okta's User object. Lapse additions (documented in docs/directory.md): `statusDetail` (one-time password
  * mode message), `credentials.password.oneTimeMode`, `.tempPasswordExpiresAt`, `.tempPasswordDelivery`,
- * `.expired` `{cause, jobId, at}`.
+ * `.expired` `{cause, jobId, at}`. `lastLogin`: the user's last successful sign-in at identity
+ * (`lastLoginsOf`), null when never.
  */
 export function presentUser(
   user: ExistingUser,
   baseUrl: string,
   delivery: TempPasswordDelivery | null = null,
+  lastLogin: string | null = null,
 ): Record<string, unknown> {
   const expiry = expiryOf(user);
   const password: Record<string, unknown> = {};
@@ -70,7 +72,7 @@ export function presentUser(
     created: user.createdAt,
     activated: user.activatedAt,
     statusChanged: user.statusChangedAt,
-    lastLogin: null,
+    lastLogin,
     lastUpdated: user.lastUpdatedAt,
     passwordChanged: user.password?.changedAt ?? null,
     type: { id: 'default' },
@@ -102,4 +104,24 @@ export async function deliveryOf(db: Queryable, user: ExistingUser): Promise<Tem
     at: row.updated_at.toISOString(),
     reason: row.reason,
   };
+}
+
+/** Each user's last successful sign-in (from identity's `SignInAttempted`), by user id; absent when never. */
+export async function lastLoginsOf(db: Queryable, userIds: readonly string[]): Promise<Map<string, string>> {
+  if (userIds.length === 0) return new Map();
+  const { rows } = await db.query<{ user_id: string; last_login: Date }>(
+    'SELECT user_id, last_login FROM directory_user_last_logins WHERE user_id = ANY($1::uuid[])',
+    [userIds],
+  );
+  return new Map(rows.map((row) => [row.user_id, row.last_login.toISOString()]));
+}
+
+/** The User as the admin API answers it after a read or a command: with its delivery record and `lastLogin`. */
+export async function presentStoredUser(
+  db: Queryable,
+  user: ExistingUser,
+  baseUrl: string,
+): Promise<Record<string, unknown>> {
+  const [delivery, lastLogins] = await Promise.all([deliveryOf(db, user), lastLoginsOf(db, [user.userId])]);
+  return presentUser(user, baseUrl, delivery, lastLogins.get(user.userId) ?? null);
 }

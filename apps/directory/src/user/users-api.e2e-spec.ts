@@ -169,6 +169,54 @@ describe('the directory Users API', () => {
       expect(response.status).toBe(400);
       expect((await admin('GET', `/api/v1/users/${encodeURIComponent(fresh)}`)).status).toBe(404);
     });
+
+    const withParameters = (m: number, t: number, p: number) =>
+      hash.replace('m=1024,t=1,p=1', `m=${m},t=${t},p=${p}`);
+    it.each([
+      ['more than 256 MiB of memory', withParameters(262_145, 1, 1), /256 MiB/],
+      ['more than 16 iterations', withParameters(1024, 17, 1), /16 iterations/],
+      ['more than 8 lanes', withParameters(1024, 1, 9), /8 lanes/],
+      ['parameters argon2id refuses', withParameters(4, 1, 1), /does not allow/],
+      ['a malformed PHC string', '$argon2id$v=19$m=1024,t=1$salt$hash', /PHC string/],
+    ])('refuses a hash with %s and creates none of the batch (400 E0000001)', async (_, value, why) => {
+      const fresh = login();
+      const bounded = imported(login());
+      const response = await admin('POST', '/api/v1/users/import', {
+        users: [
+          imported(fresh),
+          { ...bounded, credentials: { password: { hash: { algorithm: 'ARGON2', value } } } },
+        ],
+      });
+      expect(response.status).toBe(400);
+      expect(response.body.errorCode).toBe('E0000001');
+      expect(response.body.errorCauses).toEqual([
+        { errorSummary: expect.stringMatching(/^users\.1\.credentials\.password\.hash\.value: /) },
+      ]);
+      expect(response.body.errorCauses[0].errorSummary).toMatch(why);
+      expect((await admin('GET', `/api/v1/users/${encodeURIComponent(fresh)}`)).status).toBe(404);
+    });
+
+    it('accepts a hash at the bounds, and refuses one past them on a single create too', async () => {
+      const atBounds = await admin('POST', '/api/v1/users/import', {
+        users: [
+          {
+            ...imported(login()),
+            credentials: {
+              password: { hash: { algorithm: 'ARGON2', value: withParameters(262_144, 16, 8) } },
+            },
+          },
+        ],
+      });
+      expect(atBounds.status).toBe(200);
+      const single = await admin('POST', '/api/v1/users?activate=true', {
+        profile: { login: login() },
+        credentials: { password: { hash: { algorithm: 'ARGON2', value: withParameters(1024, 1, 9) } } },
+      });
+      expect(single.status).toBe(400);
+      expect(single.body.errorCauses[0].errorSummary).toMatch(
+        /^credentials\.password\.hash\.value: .*8 lanes/,
+      );
+    });
   });
 
   describe('reading users', () => {

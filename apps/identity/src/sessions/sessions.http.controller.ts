@@ -12,13 +12,21 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { CLOCK, type Clock, NotFoundError } from '@lapse/shared';
-import { AdminAuthGuard, RequireRole } from '@lapse/shared/http/admin-auth';
+import {
+  AdminAuthGuard,
+  type AdminPrincipal,
+  CurrentAdmin,
+  RequireRole,
+} from '@lapse/shared/http/admin-auth';
+import { clientAddressOf } from '@lapse/shared/http/client-address';
 import { ServiceAuthGuard } from '@lapse/shared/http/service-auth';
 import type { Request, Response } from 'express';
+import { IdentityAuditTrail } from '../audit-trail/identity-audit-trail';
 import type { IdentityConfig } from '../identity.config';
 import { IDENTITY_CONFIG } from '../identity.tokens';
 import { AuthnRateLimiter } from '../sign-in/per-username-rate-limit';
 import { CreateSessionRequestDto, VerifySessionRequestDto } from './session.request.dto';
+import { SameOriginGuard } from './same-origin.guard';
 import { type SessionView, SessionsService } from './sessions.service';
 
 export const SESSION_COOKIE = 'sid';
@@ -41,24 +49,33 @@ export class SessionsHttpController {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  /** `Secure` whenever the site is served over https; `SESSION_COOKIE_SECURE=true` forces it otherwise. */
+  private get secureCookie(): boolean {
+    return this.config.sessionCookieSecure || this.config.base.publicUrl.startsWith('https:');
+  }
+
   @Post()
   @HttpCode(200)
+  @UseGuards(SameOriginGuard)
   async create(
     @Body() body: CreateSessionRequestDto,
+    @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<SessionView> {
+    const clientIp = clientAddressOf(request);
     if (body.sessionToken === undefined) {
-      const headers = this.rateLimit.admit(body.username as string, this.clock.now().getTime());
+      const now = this.clock.now().getTime();
+      const headers = this.rateLimit.admit(body.username as string, clientIp, now);
       for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
     }
     const session =
       body.sessionToken !== undefined
         ? await this.sessions.fromSessionToken(body.sessionToken)
-        : await this.sessions.fromPassword(body.username as string, body.password as string);
+        : await this.sessions.fromPassword(body.username as string, body.password as string, clientIp);
     response.cookie(SESSION_COOKIE, session.id, {
       httpOnly: true,
       sameSite: 'lax',
-      secure: this.config.sessionCookieSecure,
+      secure: this.secureCookie,
       path: '/',
       // The idle expiry moves with every use; only the maximum lifetime is fixed.
       expires: this.sessions.latestEnd(session),
@@ -68,6 +85,7 @@ export class SessionsHttpController {
 
   /** The browser's own session, from the `sid` cookie. */
   @Get('me')
+  @UseGuards(SameOriginGuard)
   async me(@Req() request: Request): Promise<SessionView> {
     const id = cookieOf(request, SESSION_COOKIE);
     if (!id) throw new NotFoundError('Session');
@@ -76,11 +94,17 @@ export class SessionsHttpController {
 
   @Delete('me')
   @HttpCode(204)
+  @UseGuards(SameOriginGuard)
   async endMine(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
     const id = cookieOf(request, SESSION_COOKIE);
     if (!id) throw new NotFoundError('Session');
     await this.sessions.end(id);
-    response.clearCookie(SESSION_COOKIE, { path: '/' });
+    response.clearCookie(SESSION_COOKIE, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: this.secureCookie,
+      path: '/',
+    });
   }
 
   @Get(':id')
@@ -105,13 +129,31 @@ export class SessionsHttpController {
 @Controller('api/v1/users')
 @UseGuards(AdminAuthGuard)
 export class UserSessionsHttpController {
-  constructor(private readonly sessions: SessionsService) {}
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly trail: IdentityAuditTrail,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
+  /** Ends them, then (after answering) records `user.session.clear` for directory's System Log. */
   @Delete(':userId/sessions')
   @HttpCode(204)
   @RequireRole('SUPER_ADMIN', 'USER_ADMIN')
-  async endAll(@Param('userId') userId: string): Promise<void> {
-    await this.sessions.endAllOf(userId, 'ADMIN_REVOKED');
+  async endAll(
+    @Param('userId') userId: string,
+    @CurrentAdmin() admin: AdminPrincipal,
+    @Req() request: Request,
+  ): Promise<void> {
+    const sessionsEnded = await this.sessions.endAllOf(userId, 'ADMIN_REVOKED');
+    this.trail.sessionsCleared(
+      {
+        userId,
+        sessionsEnded,
+        clientIp: clientAddressOf(request),
+        clearedAt: this.clock.now().toISOString(),
+      },
+      { actor: `admin:${admin.tokenId}` },
+    );
   }
 }
 

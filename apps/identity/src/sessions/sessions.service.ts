@@ -77,7 +77,11 @@ export class SessionsService {
    * written by the credential lookup's own statement, while the hash runs, and withdrawn unless it is issued
    * (`gateFactsOpeningSession`): once the password has verified nothing is left but to answer.
    */
-  async fromPassword(username: string, password: string): Promise<SessionRecord> {
+  async fromPassword(
+    username: string,
+    password: string,
+    clientIp: string | null = null,
+  ): Promise<SessionRecord> {
     const id = newSessionId();
     const createdAt = this.clock.now();
     const written: ProvisionalSession = {
@@ -85,10 +89,16 @@ export class SessionsService {
       createdAt,
       expiresAt: this.expiryFrom(createdAt),
     };
-    const verdict = await this.gate.signIn(username, password, false, {
-      lookup: (login) => gateFactsOpeningSession(this.pool, login, written),
-      withdraw: () => withdrawSession(this.pool, written.idHash),
-    });
+    const verdict = await this.gate.signIn(
+      username,
+      password,
+      false,
+      {
+        lookup: (login) => gateFactsOpeningSession(this.pool, login, written),
+        withdraw: () => withdrawSession(this.pool, written.idHash),
+      },
+      { via: 'SESSION', clientIp },
+    );
     return this.open(verdict, verdict.verifiedAt, id, verdict.provisionalStands ? written : undefined);
   }
 

@@ -1,6 +1,7 @@
-import { Body, Controller, HttpCode, Inject, Post, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { CLOCK, type Clock } from '@lapse/shared';
-import type { Response } from 'express';
+import { clientAddressOf } from '@lapse/shared/http/client-address';
+import type { Request, Response } from 'express';
 import type { AuthnTransaction } from './authn.responses';
 import { AuthnRequestDto, ChangePasswordRequestDto, StateTokenRequestDto } from './authn.request.dto';
 import { AuthnService } from './authn.service';
@@ -19,14 +20,17 @@ export class AuthnHttpController {
   @HttpCode(200)
   authenticate(
     @Body() body: AuthnRequestDto,
+    @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<AuthnTransaction> {
-    const headers = this.rateLimit.admit(body.username, this.clock.now().getTime());
+    const clientIp = clientAddressOf(request);
+    const headers = this.rateLimit.admit(body.username, clientIp, this.clock.now().getTime());
     for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
     return this.authn.authenticate(
       body.username,
       body.password,
       body.options?.warnBeforePasswordExpired === true,
+      clientIp,
     );
   }
 

@@ -411,33 +411,38 @@ describe('POST /api/v1/authn with a password age policy', () => {
     ).toBe(200);
   });
 
-  it('spends about the same time on an unknown user as on a wrong password', async () => {
-    // A stored hash at the production parameters (OWASP: 19 MiB, 2 passes), so the verification, not the
-    // HTTP and database work around it, is what the two answers spend their time on: the dummy hash for an
-    // unknown user follows the parameters of the hashes identity has seen.
+  it('answers an unknown user exactly as a wrong password, and counts the failure only for the user', async () => {
+    // Timing is not asserted here (benchmarks measure speed): the gate's unit spec shows both answers wait for
+    // the same calls (lookup, one verification) and the failure count is written after answering; the
+    // verifier's spec that unknown users meet a dummy hash of the configured parameters, whatever the user's
+    // own hash (here OWASP's) uses.
     const known = await identity.directory.addUser({
       login: 'timing@example.com',
       password: PASSWORD,
       hash: await hashArgon2id(PASSWORD, { memoryKib: 19_456, iterations: 2, parallelism: 1 }),
     });
     await identity.projected(known.userId, 1);
-    const time = async (username: string) => {
-      const started = process.hrtime.bigint();
-      await identity.post('/api/v1/authn', { username, password: 'Wrong-Password-1' });
-      return Number(process.hrtime.bigint() - started) / 1e6;
-    };
-    const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
-    const wrong: number[] = [];
-    const unknown: number[] = [];
-    for (let i = 0; i < 20; i++) {
-      wrong.push(await time('timing@example.com'));
-      unknown.push(await time(`nobody-${i}@example.com`));
-      await new Promise((resolve) => setTimeout(resolve, 260));
-    }
-    // Without the dummy verification an unknown user would answer in a small fraction of a wrong password's
-    // time; a wrong password also records the failed attempt (one more write), a small share of ~40 ms.
-    const ratio = median(unknown) / median(wrong);
-    expect(ratio).toBeGreaterThan(0.7);
-    expect(ratio).toBeLessThan(1.6);
-  }, 40_000);
+    const wrong = await identity.post('/api/v1/authn', {
+      username: 'timing@example.com',
+      password: 'Wrong-1a',
+    });
+    const unknown = await identity.post('/api/v1/authn', {
+      username: 'nobody@example.com',
+      password: 'Wrong-1a',
+    });
+    const shape = (answer: typeof wrong) => ({
+      status: answer.status,
+      body: { ...answer.body, errorId: undefined },
+      headers: [...answer.headers.keys()].filter((name) => name !== 'date' && name !== 'content-length'),
+    });
+    expect(shape(unknown)).toEqual(shape(wrong));
+    expect(wrong.body.errorCode).toBe('E0000004');
+    await waitFor('the failure count of the known user', async () => {
+      const { rows } = await identity.pool.query(
+        'SELECT failed_attempts FROM identity_lockouts WHERE user_id = $1',
+        [known.userId],
+      );
+      return rows[0]?.failed_attempts === 1;
+    });
+  });
 });

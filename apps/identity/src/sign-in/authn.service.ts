@@ -56,16 +56,23 @@ export class AuthnService {
     username: string,
     password: string,
     warnBeforePasswordExpired: boolean,
+    clientIp: string | null = null,
   ): Promise<AuthnTransaction> {
     // The session token a SUCCESS answers is written by the lookup's own statement, while the hash runs.
     const token = newSecretToken();
     const tokenHash = digestOf(token);
     const createdAt = this.clock.now();
     const expiresAt = this.sessionTokenExpiry(createdAt);
-    const verdict = await this.gate.signIn(username, password, warnBeforePasswordExpired, {
-      lookup: (login) => gateFactsGrantingSessionToken(this.pool, login, tokenHash, createdAt, expiresAt),
-      withdraw: () => withdrawSessionToken(this.pool, tokenHash),
-    });
+    const verdict = await this.gate.signIn(
+      username,
+      password,
+      warnBeforePasswordExpired,
+      {
+        lookup: (login) => gateFactsGrantingSessionToken(this.pool, login, tokenHash, createdAt, expiresAt),
+        withdraw: () => withdrawSessionToken(this.pool, tokenHash),
+      },
+      { via: 'AUTHN', clientIp },
+    );
     const { answer, facts } = verdict;
     if (!facts) throw authenticationFailed();
     if (verdict.provisionalStands && answer.kind === 'SUCCESS')

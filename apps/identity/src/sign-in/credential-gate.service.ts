@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, type Clock, LOGGER, type Logger, PG_POOL } from '@lapse/shared';
+import { CLOCK, type Clock, LOGGER, type Logger, PG_POOL, type SignInAttemptedV1 } from '@lapse/shared';
 import type { Pool } from 'pg';
+import { afterAnswering } from '../audit-trail/after-answering';
+import { IdentityAuditTrail } from '../audit-trail/identity-audit-trail';
 import { applyCredentialState } from '../credential-projection/credential.projection';
 import {
   type GateFacts,
@@ -48,6 +50,12 @@ export interface Provisional {
   withdraw(): Promise<void>;
 }
 
+/** Where a password sign-in came from, for the System Log (`user.session.start`). */
+export interface SignInAttempt {
+  readonly via: 'AUTHN' | 'SESSION';
+  readonly clientIp: string | null;
+}
+
 const FAILED: SignInAnswer = { kind: 'AUTHENTICATION_FAILED' };
 const issuesSession = (answer: SignInAnswer) => answer.kind === 'SUCCESS' || answer.kind === 'PASSWORD_WARN';
 
@@ -69,9 +77,23 @@ export class CredentialGate {
     private readonly directory: DirectoryClient,
     private readonly lag: ProjectionLagMonitor,
     private readonly metrics: IdentityMetrics,
+    private readonly trail: IdentityAuditTrail,
   ) {}
 
+  /** The verdict on a password sign-in; recorded for the System Log (after answering) when `attempt` says whence. */
   async signIn(
+    username: string,
+    password: string,
+    warnBeforePasswordExpired: boolean,
+    provisional?: Provisional,
+    attempt?: SignInAttempt,
+  ): Promise<Verdict> {
+    const verdict = await this.decide(username, password, warnBeforePasswordExpired, provisional);
+    if (attempt) this.recordAttempt(username, verdict, attempt);
+    return verdict;
+  }
+
+  private async decide(
     username: string,
     password: string,
     warnBeforePasswordExpired: boolean,
@@ -140,7 +162,12 @@ export class CredentialGate {
     const now = this.clock.now();
     if (!facts) return { answer: FAILED, facts, policy, verifiedAt: now };
     if (!verified) {
-      await Promise.all([this.recordFailure(facts, policy, now), provisional?.withdraw()]);
+      // After answering: an unknown login writes nothing, so neither may the answer to a wrong password wait
+      // for a write (the failure count, the provisional row's withdrawal).
+      afterAnswering(
+        () => Promise.all([this.recordFailure(facts, policy, now), provisional?.withdraw()]),
+        (error) => this.logger.warn({ err: errorText(error) }, 'failed attempt not recorded'),
+      );
       return { answer: FAILED, facts, policy, verifiedAt: now };
     }
     const answer = decideSignIn({ ...facts, policy, now, warnBeforePasswordExpired: warn });
@@ -230,8 +257,45 @@ export class CredentialGate {
     });
   }
 
+  private recordAttempt(username: string, verdict: Verdict, attempt: SignInAttempt): void {
+    const { outcome, reason } = auditOutcomeOf(verdict);
+    const user = verdict.facts?.credential ?? null;
+    this.trail.signInAttempted(
+      {
+        userId: user?.userId ?? null,
+        login: user?.login ?? username,
+        outcome,
+        reason,
+        via: attempt.via,
+        clientIp: attempt.clientIp,
+        attemptedAt: verdict.verifiedAt.toISOString(),
+      },
+      { actor: user ? `user:${user.userId}` : 'system' },
+    );
+  }
+
   private counted(verdict: Verdict): Verdict {
     this.metrics.count('lapse_identity_sign_ins_total', { answer: verdict.answer.kind });
     return verdict;
+  }
+}
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Okta's `user.session.start` outcome for a verdict (unknown login: `VERIFICATION_ERROR`, as Okta logs it). */
+export function auditOutcomeOf(verdict: Verdict): Pick<SignInAttemptedV1, 'outcome' | 'reason'> {
+  switch (verdict.answer.kind) {
+    case 'SUCCESS':
+      return { outcome: 'SUCCESS', reason: null };
+    case 'PASSWORD_WARN':
+      return { outcome: 'SUCCESS', reason: 'PASSWORD_WARN' };
+    case 'PASSWORD_EXPIRED':
+      return { outcome: 'FAILURE', reason: 'PASSWORD_EXPIRED' };
+    case 'TEMPORARY_PASSWORD_EXPIRED':
+      return { outcome: 'FAILURE', reason: 'TEMPORARY_PASSWORD_EXPIRED' };
+    case 'LOCKED_OUT':
+      return { outcome: 'FAILURE', reason: 'LOCKED_OUT' };
+    case 'AUTHENTICATION_FAILED':
+      return { outcome: 'FAILURE', reason: verdict.facts ? 'INVALID_CREDENTIALS' : 'VERIFICATION_ERROR' };
   }
 }

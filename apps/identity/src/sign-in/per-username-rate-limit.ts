@@ -1,51 +1,110 @@
 import { OktaHttpError } from '@lapse/shared';
 
-/** Okta's `/api/v1/authn` limit: N requests per second per username, fixed one-second windows. */
+/** One limit's answer for a request: admitted or not, and what Okta's `X-Rate-Limit-*` headers say of it. */
 export interface RateDecision {
   readonly allowed: boolean;
-  readonly headers: Record<string, string>;
+  readonly limit: number;
+  readonly remaining: number;
+  /** Epoch seconds at which the window ends. */
+  readonly reset: number;
 }
 
-export class PerUsernameRateLimit {
-  private readonly windows = new Map<string, { second: number; count: number }>();
+/**
+ * N requests per key per fixed window (Okta counts in fixed windows too). In memory, per process. Keys of
+ * past windows are forgotten once the map grows large, so a flood of distinct keys costs bounded memory.
+ */
+export class FixedWindowLimit {
+  private readonly windows = new Map<string, { window: number; count: number }>();
 
-  constructor(private readonly perSecond: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+  ) {}
 
-  take(username: string, nowMs: number): RateDecision {
-    const key = username.trim().toLowerCase();
-    const second = Math.floor(nowMs / 1000);
-    const window = this.windows.get(key);
-    const current = window && window.second === second ? window : { second, count: 0 };
+  take(key: string, nowMs: number): RateDecision {
+    const window = Math.floor(nowMs / this.windowMs);
+    const known = this.windows.get(key);
+    const current = known && known.window === window ? known : { window, count: 0 };
     current.count++;
     this.windows.set(key, current);
-    if (this.windows.size > 100_000) this.forgetBefore(second);
+    if (this.windows.size > 100_000) this.forgetBefore(window);
     return {
-      allowed: current.count <= this.perSecond,
-      headers: {
-        'X-Rate-Limit-Limit': String(this.perSecond),
-        'X-Rate-Limit-Remaining': String(Math.max(0, this.perSecond - current.count)),
-        'X-Rate-Limit-Reset': String(second + 1),
-      },
+      allowed: current.count <= this.limit,
+      limit: this.limit,
+      remaining: Math.max(0, this.limit - current.count),
+      reset: Math.ceil(((window + 1) * this.windowMs) / 1000),
     };
   }
 
-  private forgetBefore(second: number): void {
-    for (const [key, window] of this.windows) if (window.second < second) this.windows.delete(key);
+  private forgetBefore(window: number): void {
+    for (const [key, known] of this.windows) if (known.window < window) this.windows.delete(key);
   }
 }
 
-/** One limiter per process for every route that takes a username and password. */
-export class AuthnRateLimiter {
-  private readonly limit: PerUsernameRateLimit;
+/** Okta's `/api/v1/authn` limit: N requests per second per username (case-insensitive). */
+export class PerUsernameRateLimit {
+  private readonly limit: FixedWindowLimit;
 
   constructor(perSecond: number) {
-    this.limit = new PerUsernameRateLimit(perSecond);
+    this.limit = new FixedWindowLimit(perSecond, 1000);
   }
 
-  /** Throws 429 E0000047 past the limit; otherwise returns the headers to send. */
-  admit(username: string, nowMs: number): Record<string, string> {
-    const decision = this.limit.take(username, nowMs);
-    if (!decision.allowed) throw new OktaHttpError('E0000047', [], decision.headers);
-    return decision.headers;
+  take(username: string, nowMs: number): RateDecision {
+    return this.limit.take(username.trim().toLowerCase(), nowMs);
+  }
+}
+
+export interface AuthnRateLimits {
+  /** Per username, per second (Okta: 4). */
+  readonly perUsernamePerSecond: number;
+  /** Per client address, per minute. */
+  readonly perClientPerMinute: number;
+  /** All sign-ins of the process, per minute. */
+  readonly globalPerMinute: number;
+}
+
+/** The headers of the tightest decision: the first that refuses, else the one with the fewest requests left. */
+export function tightest(decisions: readonly RateDecision[]): RateDecision {
+  return decisions.reduce((tight, decision) => {
+    if (!tight.allowed) return tight;
+    if (!decision.allowed) return decision;
+    return decision.remaining < tight.remaining ? decision : tight;
+  });
+}
+
+export function rateLimitHeaders(decision: RateDecision): Record<string, string> {
+  return {
+    'X-Rate-Limit-Limit': String(decision.limit),
+    'X-Rate-Limit-Remaining': String(decision.remaining),
+    'X-Rate-Limit-Reset': String(decision.reset),
+  };
+}
+
+/**
+ * One limiter per process for every route that takes a username and password: per username, per client
+ * address and for all clients together. A request counts against all three; the answer's
+ * `X-Rate-Limit-*` headers describe the tightest.
+ */
+export class AuthnRateLimiter {
+  private readonly perUsername: PerUsernameRateLimit;
+  private readonly perClient: FixedWindowLimit;
+  private readonly global: FixedWindowLimit;
+
+  constructor(limits: AuthnRateLimits) {
+    this.perUsername = new PerUsernameRateLimit(limits.perUsernamePerSecond);
+    this.perClient = new FixedWindowLimit(limits.perClientPerMinute, 60_000);
+    this.global = new FixedWindowLimit(limits.globalPerMinute, 60_000);
+  }
+
+  /** Throws 429 E0000047 past any limit; otherwise returns the headers to send. */
+  admit(username: string, clientIp: string | null, nowMs: number): Record<string, string> {
+    const decision = tightest([
+      this.perUsername.take(username, nowMs),
+      this.perClient.take(clientIp ?? 'unknown', nowMs),
+      this.global.take('', nowMs),
+    ]);
+    const headers = rateLimitHeaders(decision);
+    if (!decision.allowed) throw new OktaHttpError('E0000047', [], headers);
+    return headers;
   }
 }

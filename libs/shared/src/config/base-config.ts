@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import { EnvReader } from './env';
 import { DEFAULT_SHARED_BUFFERS_MB } from '../database/embedded-postgres';
 import { DEFAULT_INBOX_RETENTION_HOURS } from '../messaging/inbox-retention';
+import { trustProxyEntryProblem } from '../http/trust-proxy';
+import { ConfigError } from './env';
 
 export interface BaseConfig {
   readonly port: number;
@@ -19,6 +21,11 @@ export interface BaseConfig {
   readonly serviceApiToken: string | undefined;
   readonly adminRateLimitPerMinute: number;
   readonly inboxRetentionHours: number;
+  /**
+   * Proxies whose `X-Forwarded-For` names the client (Express's `trust proxy`: addresses, CIDRs, `loopback`…).
+   * Empty: trust none, the client is the socket's peer.
+   */
+  readonly trustProxy: readonly string[];
 }
 
 export function readBaseConfig(
@@ -31,6 +38,11 @@ export function readBaseConfig(
   const kafkaBrokers = env.list('KAFKA_BROKERS');
   if (transport === 'kafka' && kafkaBrokers.length === 0) {
     throw new Error('Invalid configuration: KAFKA_BROKERS is required when TRANSPORT=kafka');
+  }
+  const trustProxy = env.list('TRUST_PROXY');
+  for (const entry of trustProxy) {
+    const problem = trustProxyEntryProblem(entry);
+    if (problem) throw new ConfigError('TRUST_PROXY', problem);
   }
   return {
     port,
@@ -49,5 +61,6 @@ export function readBaseConfig(
     serviceApiToken: env.optional('SERVICE_API_TOKEN'),
     adminRateLimitPerMinute: env.int('ADMIN_RATE_LIMIT_PER_MINUTE', 600, 1),
     inboxRetentionHours: env.int('INBOX_RETENTION_HOURS', DEFAULT_INBOX_RETENTION_HOURS, 1),
+    trustProxy,
   };
 }

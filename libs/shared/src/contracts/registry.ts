@@ -1,5 +1,6 @@
 import { ContractRegistry, type PayloadCheck } from '../messaging/contract-registry';
 import { DIRECTORY_EVENT_TYPES } from './directory.v1';
+import { IDENTITY_EVENT_TYPES } from './identity.v1';
 import { NOTIFIER_EVENT_TYPES } from './notifier.v1';
 
 /** A minimal structural check: the payload is an object carrying the named string fields. */
@@ -40,5 +41,7 @@ export function publishedContracts(): ContractRegistry {
     .register(n.TemporaryPasswordDelivered, 1, requiresFields('deliveryId', 'userId'))
     .register(n.TemporaryPasswordDeliveryFailed, 1, requiresFields('deliveryId', 'userId', 'reason'))
     .register(n.PasswordResetEmailSent, 1, requiresFields('deliveryId', 'userId', 'sentAt'))
-    .register(n.PasswordResetEmailFailed, 1, requiresFields('deliveryId', 'userId', 'reason'));
+    .register(n.PasswordResetEmailFailed, 1, requiresFields('deliveryId', 'userId', 'reason'))
+    .register(IDENTITY_EVENT_TYPES.SignInAttempted, 1, requiresFields('attemptId', 'login', 'outcome'))
+    .register(IDENTITY_EVENT_TYPES.UserSessionsCleared, 1, requiresFields('userId', 'clearedAt'));
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { DIRECTORY_EVENT_TYPES } from './directory.v1';
+import { IDENTITY_EVENT_TYPES } from './identity.v1';
 import { NOTIFIER_EVENT_TYPES } from './notifier.v1';
 import { CONTRACT_SCHEMAS, HEADERS_SCHEMA, renderAsyncApi, toYaml } from './schemas';
 
@@ -11,7 +12,11 @@ const DOCUMENT = join(__dirname, '../../../../docs/asyncapi.yaml');
 describe('the published contract schemas', () => {
   it('cover every published event type', () => {
     expect(Object.keys(CONTRACT_SCHEMAS).sort()).toEqual(
-      [...Object.values(DIRECTORY_EVENT_TYPES), ...Object.values(NOTIFIER_EVENT_TYPES)].sort(),
+      [
+        ...Object.values(DIRECTORY_EVENT_TYPES),
+        ...Object.values(NOTIFIER_EVENT_TYPES),
+        ...Object.values(IDENTITY_EVENT_TYPES),
+      ].sort(),
     );
   });
 

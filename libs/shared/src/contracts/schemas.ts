@@ -191,6 +191,33 @@ export const CONTRACT_SCHEMAS: Record<string, JsonSchema> = {
     attempts: { type: 'integer', minimum: 0 },
     failedAt: instant,
   }),
+  SignInAttempted: object({
+    attemptId: str,
+    userId: nullableStr,
+    login: str,
+    outcome: { type: 'string', enum: ['SUCCESS', 'FAILURE'] },
+    reason: {
+      type: ['string', 'null'],
+      enum: [
+        'INVALID_CREDENTIALS',
+        'VERIFICATION_ERROR',
+        'LOCKED_OUT',
+        'PASSWORD_EXPIRED',
+        'TEMPORARY_PASSWORD_EXPIRED',
+        'PASSWORD_WARN',
+        null,
+      ],
+    },
+    via: { type: 'string', enum: ['AUTHN', 'SESSION'] },
+    clientIp: nullableStr,
+    attemptedAt: instant,
+  }),
+  UserSessionsCleared: object({
+    userId: str,
+    sessionsEnded: { type: 'integer', minimum: 0 },
+    clientIp: nullableStr,
+    clearedAt: instant,
+  }),
 };
 
 /** Headers every message carries (Kafka record headers; the same fields in embedded mode). */
@@ -262,6 +289,15 @@ export const CHANNELS: Record<string, ChannelSpec> = {
       'PasswordResetEmailFailed',
     ],
   },
+  identitySessions: {
+    topic: TOPICS.identitySessions,
+    description:
+      'Restricted: password sign-in attempts (the username as typed when no user has it, and the client address) and sessions an administrator cleared, for the System Log. Never a password, session id or token.',
+    key: 'user id (the attempt id when no user has the login)',
+    access: 'restricted: directory only',
+    publisher: 'identity',
+    messages: ['SignInAttempted', 'UserSessionsCleared'],
+  },
 };
 
 const MESSAGE_SUMMARIES: Record<string, string> = {
@@ -284,6 +320,10 @@ const MESSAGE_SUMMARIES: Record<string, string> = {
   PasswordResetEmailSent: 'The notifier handed the reset-link email to the mail relay.',
   PasswordResetEmailFailed: 'The notifier gave up emailing a reset link.',
   TemporaryPasswordDeliveryFailed: 'The notifier gave up delivering a temporary password.',
+  SignInAttempted:
+    'Identity answered a password sign-in: outcome SUCCESS or FAILURE with a reason (directory logs user.session.start and keeps lastLogin).',
+  UserSessionsCleared:
+    'An administrator ended every session of a user at identity (directory logs user.session.clear).',
 };
 
 /** The AsyncAPI 3.0 document as a plain object. */
@@ -323,7 +363,7 @@ export function asyncApiDocument(): Record<string, unknown> {
       title: 'Lapse events',
       version: '1.0.0',
       description:
-        'Published contracts of Lapse (directory and notifier). Event type and schema version travel in the eventType and schemaVersion headers; payloads are JSON. Restricted topics must be ACL-protected to the named consumer.',
+        'Published contracts of Lapse (directory, identity and notifier). Event type and schema version travel in the eventType and schemaVersion headers; payloads are JSON. Restricted topics must be ACL-protected to the named consumer.',
     },
     defaultContentType: 'application/json',
     servers: {

@@ -12,6 +12,8 @@ export const TOPICS = {
   directoryDeliveries: 'lapse.directory.deliveries.v1',
   /** Public: delivery outcomes published by the notifier. Key: user id. */
   notifierDeliveries: 'lapse.notifier.deliveries.v1',
+  /** Restricted (directory only): sign-in attempts and sessions cleared by an admin, for the System Log. Key: user id, or the attempt id. */
+  identitySessions: 'lapse.identity.sessions.v1',
 } as const;
 
 export type Topic = (typeof TOPICS)[keyof typeof TOPICS];

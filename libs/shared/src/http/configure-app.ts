@@ -1,20 +1,45 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '../logging/logger';
 import { OktaExceptionFilter } from './okta-exception.filter';
 import { oktaValidationPipe } from './validation';
 
 export const MAX_BODY_BYTES = '64kb';
 
-/** HTTP settings shared by every Lapse process: body limits, validation, Okta errors. */
-export function configureHttp(app: INestApplication, logger: Logger): void {
+export interface HttpOptions {
+  /** `TRUST_PROXY`: proxies allowed to name the client in `X-Forwarded-For`; empty trusts none. */
+  readonly trustProxy?: readonly string[];
+}
+
+/**
+ * Headers every answer carries: `X-Content-Type-Options: nosniff`, and on the APIs (`/api/`, `/internal/`,
+ * where sessionTokens, stateTokens, session ids, temporary passwords, API tokens and reset links travel)
+ * `Cache-Control: no-store` unless the route sets its own (a route's `@Header` or `setHeader` comes later and
+ * wins). Written here rather than with helmet: these two are all Lapse needs on every answer, and helmet's
+ * defaults (a CSP among them) would have to be turned off route by route for the reset-password page, which
+ * sends its own nonce-based CSP.
+ */
+function securityHeaders(request: Request, response: Response, next: NextFunction): void {
+  response.setHeader('X-Content-Type-Options', 'nosniff');
+  if (request.path.startsWith('/api/') || request.path.startsWith('/internal/'))
+    response.setHeader('Cache-Control', 'no-store');
+  next();
+}
+
+/** HTTP settings shared by every Lapse process: body limits, validation, Okta errors, security headers. */
+export function configureHttp(app: INestApplication, logger: Logger, options: HttpOptions = {}): void {
   const express = app as NestExpressApplication;
+  express.use(securityHeaders);
   express.useBodyParser('json', { limit: MAX_BODY_BYTES });
   express.useBodyParser('urlencoded', { limit: MAX_BODY_BYTES, extended: false });
   express.disable('x-powered-by');
   // API answers are not cached by validators: no SHA-1 of every body for an ETag nobody sends back.
   express.set('etag', false);
-  express.set('trust proxy', 'loopback');
+  // The client address (rate limits, the System Log) comes from X-Forwarded-For only through proxies named in
+  // TRUST_PROXY; by default none is trusted, so a client cannot choose the address it is counted under.
+  const trusted = options.trustProxy ?? [];
+  express.set('trust proxy', trusted.length > 0 ? [...trusted] : false);
   app.useGlobalPipes(oktaValidationPipe());
   app.useGlobalFilters(new OktaExceptionFilter(logger));
 }

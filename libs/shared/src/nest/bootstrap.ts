@@ -1,7 +1,7 @@
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { configureHttp } from '../http/configure-app';
+import { configureHttp, type HttpOptions } from '../http/configure-app';
 import { HealthModule } from '../health/health.module';
 import type { Logger } from '../logging/logger';
 import { InfrastructureModule } from './infrastructure.module';
@@ -13,6 +13,7 @@ export interface LapseAppOptions {
   readonly services: readonly ServiceManifest[];
   readonly modules: readonly (DynamicModule | Type)[];
   readonly logger: Logger;
+  readonly http?: HttpOptions;
 }
 
 /** Builds a Nest application hosting one service (microservices mode) or all three (all-in-one). */
@@ -31,6 +32,6 @@ export async function createLapseApp(options: LapseAppOptions): Promise<INestApp
   class LapseAppModule {}
 
   const app = await NestFactory.create(LapseAppModule, { logger: false, bodyParser: false });
-  configureHttp(app, options.logger);
+  configureHttp(app, options.logger, options.http);
   return app;
 }

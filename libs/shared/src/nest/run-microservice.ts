@@ -63,6 +63,7 @@ export async function createMicroservice(
       inboxRetentionHours: base.inboxRetentionHours,
     },
     services: [definition.manifest],
+    http: { trustProxy: base.trustProxy },
     modules: [definition.module(env, config)],
   });
   let stopped = false;

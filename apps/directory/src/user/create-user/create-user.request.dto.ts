@@ -10,8 +10,10 @@ import {
   Length,
   Matches,
   MaxLength,
+  ValidateBy,
   ValidateNested,
 } from 'class-validator';
+import { argon2idHashProblem } from '@lapse/shared/crypto/argon2id';
 import type { CredentialProviderType } from '@lapse/shared/contracts/directory.v1';
 import { BOOLEAN_TEXT } from '../../common/query';
 
@@ -34,6 +36,20 @@ export class ProfileDto {
   @IsOptional() @IsString() @MaxLength(100) displayName?: string | null;
 }
 
+/** An argon2id PHC string within the bounds every sign-in can afford (`ARGON2ID_LIMITS`), else 400 naming why. */
+function IsAcceptedArgon2idHash(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isAcceptedArgon2idHash',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && argon2idHashProblem(value) === null,
+      defaultMessage: (args) =>
+        typeof args?.value === 'string'
+          ? (argon2idHashProblem(args.value) ?? 'is not accepted')
+          : 'must be an argon2id PHC string',
+    },
+  });
+}
+
 /**
  * Okta's `credentials.password.hash`. Lapse verifies argon2id only, so the import takes `algorithm:
  * "ARGON2"` with the PHC string as `value` (salt and parameters are inside it).
@@ -42,9 +58,7 @@ export class PasswordHashDto {
   @IsIn(['ARGON2']) algorithm: 'ARGON2';
   @IsString()
   @MaxLength(512)
-  @Matches(/^\$argon2id\$v=19\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/, {
-    message: 'value must be an argon2id PHC string',
-  })
+  @IsAcceptedArgon2idHash()
   value: string;
 }
 

@@ -16,7 +16,7 @@ import type { ExistingUser } from '../domain/user.state';
 import { IssueTemporaryPasswordHandler } from '../expire-password-with-temp-password/issue-temporary-password.handler';
 import { UserCommandService } from '../user-commands.service';
 import { requireUser } from '../user-lookup';
-import { presentUser } from '../user.presenter';
+import { presentStoredUser } from '../user.presenter';
 
 export class ExpirePasswordQueryDto {
   /** Legacy Okta form: also assign a temporary password and return `{tempPassword}` (admin delivers it). */
@@ -72,6 +72,6 @@ export class ExpirePasswordHttpController {
         },
       },
     );
-    return presentUser(state as ExistingUser, this.config.base.publicUrl);
+    return presentStoredUser(this.pool, state as ExistingUser, this.config.base.publicUrl);
   }
 }

@@ -4,7 +4,7 @@ import { AdminAuthGuard } from '@lapse/shared/http/admin-auth';
 import type { Pool } from 'pg';
 import { DIRECTORY_CONFIG, type DirectoryConfig } from '../../directory.config';
 import { requireUser } from '../user-lookup';
-import { deliveryOf, presentUser } from '../user.presenter';
+import { presentStoredUser } from '../user.presenter';
 
 /** `GET /api/v1/users/{idOrLogin}`. */
 @Controller('api/v1/users')
@@ -18,6 +18,6 @@ export class GetUserHttpController {
   @Get(':idOrLogin')
   async get(@Param('idOrLogin') idOrLogin: string): Promise<Record<string, unknown>> {
     const { user } = await requireUser(this.pool, idOrLogin);
-    return presentUser(user, this.config.base.publicUrl, await deliveryOf(this.pool, user));
+    return presentStoredUser(this.pool, user, this.config.base.publicUrl);
   }
 }

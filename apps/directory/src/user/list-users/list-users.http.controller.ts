@@ -7,7 +7,7 @@ import { compileFilter, type FilterField } from '../../common/filter-expression'
 import { DIRECTORY_CONFIG, type DirectoryConfig } from '../../directory.config';
 import type { ExistingUser } from '../domain/user.state';
 import { firstUsersByIdSql } from '../read-models/directory-users.projection';
-import { presentUser } from '../user.presenter';
+import { lastLoginsOf, presentUser } from '../user.presenter';
 import { ListUsersQueryDto } from './list-users.request.dto';
 
 export const USER_FIELDS: Record<string, FilterField> = {
@@ -84,6 +84,12 @@ export class ListUsersHttpController {
       links.push(`<${base}?${next}>; rel="next"`);
     }
     response.setHeader('Link', links);
-    return page.map((row) => presentUser(row.state, this.config.base.publicUrl));
+    const lastLogins = await lastLoginsOf(
+      this.pool,
+      page.map((row) => row.id),
+    );
+    return page.map((row) =>
+      presentUser(row.state, this.config.base.publicUrl, null, lastLogins.get(row.id) ?? null),
+    );
   }
 }

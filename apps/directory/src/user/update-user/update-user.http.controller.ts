@@ -11,7 +11,7 @@ import type { Pool } from 'pg';
 import { adminCaller } from '../../common/caller';
 import { DIRECTORY_CONFIG, type DirectoryConfig } from '../../directory.config';
 import type { ProfilePatch } from '../domain/user.commands';
-import { deliveryOf, presentUser } from '../user.presenter';
+import { presentStoredUser } from '../user.presenter';
 import { UpdateUserHandler, type UserUpdate } from './update-user.handler';
 import {
   ReplaceUserRequestDto,
@@ -66,7 +66,7 @@ export class UpdateUserHttpController {
     request: Request,
   ): Promise<Record<string, unknown>> {
     const user = await this.handler.update(idOrLogin, update, adminCaller(admin, request));
-    return presentUser(user, this.config.base.publicUrl, await deliveryOf(this.pool, user));
+    return presentStoredUser(this.pool, user, this.config.base.publicUrl);
   }
 }
 
