@@ -1,4 +1,5 @@
 import { ValidationFailedError } from '@lapse/shared';
+import { parseIsoInstant } from '@lapse/shared/http/iso-instant';
 
 /**
  * A small subset of Okta's (SCIM-style) filter and search expressions, compiled to parameterised SQL:
@@ -88,11 +89,14 @@ export function compileFilter(
     if (op.kind !== 'word' || value.kind !== 'string') throw invalid(name);
     const operator = op.text.toLowerCase();
     const column = field.kind === 'ci-text' ? `lower(${field.column})` : field.column;
+    if (field.kind === 'timestamp') {
+      // Strict: a date JavaScript rolls over (`2020-02-31`) or PostgreSQL refuses is a bad filter, not a 500.
+      const instant = parseIsoInstant(value.text);
+      if (!instant || !(operator in OPS)) throw invalid(name);
+      return `${column} ${OPS[operator]} ${param(instant.toISOString())}::timestamptz`;
+    }
     const text = field.kind === 'ci-text' ? value.text.toLowerCase() : value.text;
-    if (field.kind === 'timestamp' && Number.isNaN(Date.parse(text))) throw invalid(name);
-    const cast = field.kind === 'timestamp' ? '::timestamptz' : '';
-    if (operator in OPS) return `${column} ${OPS[operator]} ${param(text)}${cast}`;
-    if (field.kind === 'timestamp') throw invalid(name);
+    if (operator in OPS) return `${column} ${OPS[operator]} ${param(text)}`;
     const escaped = text.replace(/[\\%_]/g, (c) => `\\${c}`);
     if (operator === 'sw') return `${column} LIKE ${param(`${escaped}%`)}`;
     if (operator === 'co') return `${column} LIKE ${param(`%${escaped}%`)}`;

@@ -24,6 +24,7 @@ import { userDecider, userStreamId } from '../domain/user.decider';
 import type { ExistingUser } from '../domain/user.state';
 import { insertUsers, LOGIN_CONSTRAINT } from '../read-models/directory-users.projection';
 import { ImportUsersQueryDto, ImportUsersRequestDto } from './import-users.request.dto';
+import { parseIsoInstant } from '@lapse/shared/http/iso-instant';
 
 /**
  * `POST /api/v1/users/import?activate=true {users: [...]}` (Lapse): creates many users with imported
@@ -54,7 +55,10 @@ export class ImportUsersHttpController {
     const users: { state: ExistingUser; version: number }[] = [];
     for (const [index, item] of body.users.entries()) {
       const password = item.credentials?.password;
-      if (password?.lastChanged && Date.parse(password.lastChanged) > Date.parse(at)) {
+      if (
+        password?.lastChanged &&
+        (parseIsoInstant(password.lastChanged) as Date).getTime() > Date.parse(at)
+      ) {
         throw new ValidationFailedError([
           `users.${index}.credentials.password.lastChanged: must not be in the future`,
         ]);
@@ -74,7 +78,9 @@ export class ImportUsersHttpController {
         password: password
           ? {
               hash: password.hash.value,
-              changedAt: password.lastChanged ? new Date(password.lastChanged).toISOString() : at,
+              changedAt: password.lastChanged
+                ? (parseIsoInstant(password.lastChanged) as Date).toISOString()
+                : at,
               by: 'IMPORT',
             }
           : null,
