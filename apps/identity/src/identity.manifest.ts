@@ -2,6 +2,7 @@ import type { ServiceManifest } from '@lapse/shared';
 import { IdentitySchema1700000004000 } from './database/migrations/1700000004000-identity-schema';
 import { RecoveryTransactions1700000004001 } from './database/migrations/1700000004001-recovery-transactions';
 import { CredentialsRoomForUpdates1700000004100 } from './database/migrations/1700000004100-credentials-room-for-updates';
+import { NormalizedLogin1700000004300 } from './database/migrations/1700000004300-normalized-login';
 
 /** Identity publishes nothing; it consumes directory's topics (see credential-projection/). */
 export const identityManifest: ServiceManifest = {
@@ -10,6 +11,7 @@ export const identityManifest: ServiceManifest = {
     IdentitySchema1700000004000,
     RecoveryTransactions1700000004001,
     CredentialsRoomForUpdates1700000004100,
+    NormalizedLogin1700000004300,
   ],
   publications: [],
   publishedTopics: [],

@@ -1,5 +1,6 @@
 import { ValidationFailedError } from '@lapse/shared';
 import { parseIsoInstant } from '@lapse/shared/http/iso-instant';
+import { normalizeLogin } from '@lapse/shared/identity/login';
 
 /**
  * A small subset of Okta's (SCIM-style) filter and search expressions, compiled to parameterised SQL:
@@ -8,7 +9,8 @@ import { parseIsoInstant } from '@lapse/shared/http/iso-instant';
  */
 export interface FilterField {
   readonly column: string;
-  readonly kind: 'text' | 'ci-text' | 'timestamp';
+  /** `ci-text` compares `lower(column)`; `login` compares a column of `normalizeLogin` forms. */
+  readonly kind: 'text' | 'ci-text' | 'login' | 'timestamp';
 }
 
 type Token = { kind: 'word' | 'string' | 'lparen' | 'rparen'; text: string };
@@ -95,7 +97,12 @@ export function compileFilter(
       if (!instant || !(operator in OPS)) throw invalid(name);
       return `${column} ${OPS[operator]} ${param(instant.toISOString())}::timestamptz`;
     }
-    const text = field.kind === 'ci-text' ? value.text.toLowerCase() : value.text;
+    const text =
+      field.kind === 'ci-text'
+        ? value.text.toLowerCase()
+        : field.kind === 'login'
+          ? normalizeLogin(value.text)
+          : value.text;
     if (operator in OPS) return `${column} ${OPS[operator]} ${param(text)}`;
     const escaped = text.replace(/[\\%_]/g, (c) => `\\${c}`);
     if (operator === 'sw') return `${column} LIKE ${param(`${escaped}%`)}`;

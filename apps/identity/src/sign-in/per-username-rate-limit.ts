@@ -1,4 +1,5 @@
 import { OktaHttpError } from '@lapse/shared';
+import { normalizeLogin } from '@lapse/shared/identity/login';
 
 /** Okta's `/api/v1/authn` limit: N requests per second per username, fixed one-second windows. */
 export interface RateDecision {
@@ -12,7 +13,7 @@ export class PerUsernameRateLimit {
   constructor(private readonly perSecond: number) {}
 
   take(username: string, nowMs: number): RateDecision {
-    const key = username.trim().toLowerCase();
+    const key = normalizeLogin(username.trim());
     const second = Math.floor(nowMs / 1000);
     const window = this.windows.get(key);
     const current = window && window.second === second ? window : { second, count: 0 };
