@@ -23,26 +23,11 @@ export class NormalizedLogin1710000000005 implements MigrationInterface {
     await db.query('ALTER TABLE directory_users ADD COLUMN login_normalized text');
     const owners = new Map<string, string>();
     const clashes: string[] = [];
-    let after = '00000000-0000-0000-0000-000000000000';
-    for (;;) {
-      const rows: { id: string; login: string }[] = await db.query(
-        'SELECT id, login FROM directory_users WHERE id > $1 ORDER BY id LIMIT $2',
-        [after, BACKFILL_BATCH],
-      );
-      if (rows.length === 0) break;
-      const normalized = rows.map((row) => normalizeLogin(row.login));
-      rows.forEach((row, i) => {
-        const owner = owners.get(normalized[i]);
-        if (owner) clashes.push(`${owner} and ${row.id}`);
-        else owners.set(normalized[i], row.id);
-      });
-      await db.query(
-        `UPDATE directory_users u SET login_normalized = s.login_normalized
-           FROM unnest($1::uuid[], $2::text[]) AS s(id, login_normalized) WHERE u.id = s.id`,
-        [rows.map((row) => row.id), normalized],
-      );
-      after = rows[rows.length - 1].id;
-    }
+    await backfill(db, 'login_normalized', normalizeLogin, (id, normalized) => {
+      const owner = owners.get(normalized);
+      if (owner) clashes.push(`${owner} and ${id}`);
+      else owners.set(normalized, id);
+    });
     if (clashes.length > 0)
       throw new Error(
         `directory: ${clashes.length} pair(s) of users have logins that are now one login (NFKC and case folding); ` +
@@ -59,13 +44,39 @@ export class NormalizedLogin1710000000005 implements MigrationInterface {
   async down(db: QueryRunner): Promise<void> {
     await dropViews(db);
     await db.query('ALTER TABLE directory_users ADD COLUMN login_lower text');
-    await db.query('UPDATE directory_users SET login_lower = lower(login)');
+    // As the service wrote it before: JavaScript's toLowerCase (PostgreSQL's lower() depends on the locale).
+    await backfill(db, 'login_lower', (login) => login.toLowerCase());
     await db.query(`
       ALTER TABLE directory_users
         ALTER COLUMN login_lower SET NOT NULL,
         DROP COLUMN login_normalized,
         ADD CONSTRAINT directory_users_login_key UNIQUE (login_lower)`);
     await createViews(db, 'login_lower');
+  }
+}
+
+/** Sets `column` of every user to `form(login)`, in batches, in id order; `seen` sees each value set. */
+async function backfill(
+  db: QueryRunner,
+  column: 'login_normalized' | 'login_lower',
+  form: (login: string) => string,
+  seen: (id: string, value: string) => void = () => undefined,
+): Promise<void> {
+  let after = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    const rows: { id: string; login: string }[] = await db.query(
+      'SELECT id, login FROM directory_users WHERE id > $1 ORDER BY id LIMIT $2',
+      [after, BACKFILL_BATCH],
+    );
+    if (rows.length === 0) return;
+    const values = rows.map((row) => form(row.login));
+    rows.forEach((row, i) => seen(row.id, values[i]));
+    await db.query(
+      `UPDATE directory_users u SET ${column} = s.value
+         FROM unnest($1::uuid[], $2::text[]) AS s(id, value) WHERE u.id = s.id`,
+      [rows.map((row) => row.id), values],
+    );
+    after = rows[rows.length - 1].id;
   }
 }
 
