@@ -13,7 +13,7 @@ import { BOOLEAN_TEXT } from '../../common/query';
 import { PasswordHashDto, ProfileDto, ProviderDto } from '../create-user/create-user.request.dto';
 
 export class ImportedPasswordDto {
-  @ValidateNested() @Type(() => PasswordHashDto) hash: PasswordHashDto;
+  @IsObject() @ValidateNested() @Type(() => PasswordHashDto) hash: PasswordHashDto;
   @IsOptional() @IsIsoInstant() lastChanged?: string;
 }
 
