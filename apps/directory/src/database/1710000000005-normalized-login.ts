@@ -70,7 +70,7 @@ async function backfill(
     );
     if (rows.length === 0) return;
     const values = rows.map((row) => form(row.login));
-    rows.forEach((row, i) => seen(row.id, values[i]));
+    for (const [i, row] of rows.entries()) seen(row.id, values[i]);
     await db.query(
       `UPDATE directory_users u SET ${column} = s.value
          FROM unnest($1::uuid[], $2::text[]) AS s(id, value) WHERE u.id = s.id`,
