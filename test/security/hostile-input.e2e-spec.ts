@@ -722,6 +722,58 @@ const CASES: readonly Case[] = [
   },
 ];
 
+/**
+ * Every route that reads a body (the bulk expiry aside: an empty body is a valid request to expire every
+ * password), swept with bodies of the wrong shape below, each sent as JSON, form-encoded and text/plain.
+ * `{user}` is a user of its own, as some of these bodies are valid requests with effects.
+ */
+const BODY_ROUTES: readonly (readonly [method: string, path: string, auth: Auth])[] = [
+  ['POST', '/api/v1/authn', 'none'],
+  ['POST', '/api/v1/authn/skip', 'none'],
+  ['POST', '/api/v1/authn/cancel', 'none'],
+  ['POST', '/api/v1/authn/credentials/change_password', 'none'],
+  ['POST', '/api/v1/authn/recovery/token', 'none'],
+  ['POST', '/api/v1/authn/credentials/reset_password', 'none'],
+  ['POST', '/api/v1/sessions', 'none'],
+  ['POST', '/api/v1/users?activate=true', 'admin'],
+  ['POST', '/api/v1/users/{user}', 'admin'],
+  ['PUT', '/api/v1/users/{user}', 'admin'],
+  ['POST', '/api/v1/users/import?activate=true', 'admin'],
+  ['POST', '/api/v1/users/{user}/credentials/change_password', 'admin'],
+  ['POST', '/api/v1/users/{user}/lifecycle/expire_password_with_temp_password', 'admin'],
+  ['POST', '/api/v1/api-tokens', 'admin'],
+  ['PUT', '/api/v1/policies/password', 'admin'],
+  ['POST', '/internal/v1/sessions/verify', 'service'],
+  ['POST', '/internal/v1/admin-tokens/introspect', 'service'],
+  ['POST', '/internal/v1/recovery-tokens/verify', 'service'],
+  ['POST', '/internal/v1/users/{user}/credentials/change_password', 'service'],
+  ['POST', '/internal/v1/users/{user}/credentials/reset_password', 'service'],
+];
+
+/** Bodies of the wrong shape: top-level non-objects, nulls and wrong types where objects are required. */
+const WRONG_BODIES: readonly string[] = [
+  '{}',
+  '[]',
+  'null',
+  '1',
+  '"x"',
+  '{"__proto__":{"admin":true}}',
+  '{"constructor":{"prototype":{"admin":true}}}',
+  '{"username":["a"],"password":{"a":1}}',
+  '{"profile":null,"credentials":[]}',
+  '{"profile":{},"credentials":{"password":{"hash":{}}}}',
+  '{"profile":{"login":null}}',
+  '{"credentials":{"password":null,"provider":{}}}',
+  '{"users":"x"}',
+  '{"users":[null]}',
+  '{"users":[{"profile":{"login":"sweep@example.com"},"credentials":{"password":{}}}]}',
+  '{"oldPassword":{},"newPassword":{"value":1}}',
+  '{"oldPassword":null,"newPassword":null,"stateToken":null}',
+  '{"complexity":{"minLength":1e400,"dictionary":{"common":null}}}',
+  '{"name":null,"role":null,"token":null,"sessionId":1,"recoveryToken":{},"recoveryTokenHash":[]}',
+];
+const FORM_BODY = 'username=a&username=b&password=%FF&profile=x&oldPassword[value]=y';
+
 interface LogLine {
   readonly level: string;
   readonly msg?: string;
@@ -809,6 +861,52 @@ describe('hostile input', () => {
       expect(logged.slice(before).filter((line) => line.msg === 'unhandled error')).toEqual([]);
     },
   );
+
+  describe('every route that reads a body, given one of the wrong shape', () => {
+    let sweptUser: string;
+    beforeAll(async () => {
+      const created = await lapse.admin(
+        'POST',
+        '/api/v1/users?activate=true',
+        newUser({ login: 'swept@example.com', email: 'swept@example.com' }),
+      );
+      sweptUser = created.body.id;
+    });
+
+    const sweep = BODY_ROUTES.flatMap(([method, path, auth]) => [
+      ...WRONG_BODIES.map((raw) => ({ method, path, auth, raw, contentType: 'application/json' })),
+      { method, path, auth, raw: FORM_BODY, contentType: FORM },
+      { method, path, auth, raw: '{"username":"a"}', contentType: 'text/plain' },
+    ]);
+
+    it.each(BODY_ROUTES.map(([method, path]) => [`${method} ${path}`, method, path] as const))(
+      '%s never answers 5xx nor logs an unhandled error',
+      async (_name, method, path) => {
+        const failures: string[] = [];
+        for (const entry of sweep.filter(
+          (candidate) => candidate.method === method && candidate.path === path,
+        )) {
+          const before = logged.length;
+          const answer = await send({
+            ...entry,
+            name: '',
+            path: entry.path.replace('{user}', sweptUser),
+            status: 0,
+            code: '',
+          });
+          const unhandled = logged.slice(before).some((line) => line.msg === 'unhandled error');
+          const enveloped =
+            answer.status < 400 ||
+            (typeof answer.body.errorCode === 'string' && Array.isArray(answer.body.errorCauses));
+          if (answer.status >= 500 || unhandled || !enveloped)
+            failures.push(
+              `${entry.contentType} ${entry.raw} → ${answer.status} ${String(answer.body.errorCode)}`,
+            );
+        }
+        expect(failures).toEqual([]);
+      },
+    );
+  });
 
   it('never echoes the hostile value in an answer', async () => {
     const answer = await send({
