@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Query, Res, UseGuards } from '@nestjs/common';
 import { PG_POOL } from '@lapse/shared';
 import { AdminAuthGuard } from '@lapse/shared/http/admin-auth';
 import { Type } from 'class-transformer';
-import { IsIsoInstant, IsPositionCursor, parseIsoInstant } from '@lapse/shared/http/iso-instant';
+import { IsIsoInstant, IsPositionCursor, validatedInstant } from '@lapse/shared/http/iso-instant';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import type { Response } from 'express';
 import type { Pool } from 'pg';
@@ -83,7 +83,7 @@ function present(row: LogRow) {
 
 /** The validated instant as PostgreSQL reads it whatever its time zone (see `parseIsoInstant`). */
 function instant(text: string | undefined): string | undefined {
-  return text === undefined ? undefined : parseIsoInstant(text)?.toISOString();
+  return text === undefined ? undefined : validatedInstant(text).toISOString();
 }
 
 /** `GET /api/v1/logs?filter=&since=&until=&limit=&after=`: Okta System Log shape. `since` defaults to 7 days ago. */

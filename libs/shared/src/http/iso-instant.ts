@@ -36,6 +36,13 @@ export function parseIsoInstant(text: string): Date | null {
   return utcYear >= 1 && utcYear <= 9999 ? date : null;
 }
 
+/** `parseIsoInstant` of a value the edge has already validated (`@IsIsoInstant`); throws if it was not. */
+export function validatedInstant(text: string): Date {
+  const instant = parseIsoInstant(text);
+  if (!instant) throw new TypeError('an instant that @IsIsoInstant should have refused reached a handler');
+  return instant;
+}
+
 function daysInMonth(year: number, month: number): number {
   if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
   return [4, 6, 9, 11].includes(month) ? 30 : 31;

@@ -19,7 +19,7 @@ import type { ExistingUser, UserProfile } from '../domain/user.state';
 import { UserCommandService } from '../user-commands.service';
 import { presentUser } from '../user.presenter';
 import { CreateUserQueryDto, CreateUserRequestDto } from './create-user.request.dto';
-import { parseIsoInstant } from '@lapse/shared/http/iso-instant';
+import { validatedInstant } from '@lapse/shared/http/iso-instant';
 
 /** `POST /api/v1/users`: create with a password, an imported argon2id hash, or none. */
 @Controller('api/v1/users')
@@ -90,14 +90,14 @@ export class CreateUserHttpController {
     }
     if (
       password.lastChanged !== undefined &&
-      (parseIsoInstant(password.lastChanged) as Date).getTime() > Date.parse(at)
+      validatedInstant(password.lastChanged).getTime() > Date.parse(at)
     ) {
       throw new ValidationFailedError(['credentials.password.lastChanged: must not be in the future']);
     }
     if (password.hash) {
       return {
         hash: password.hash.value,
-        changedAt: password.lastChanged ? (parseIsoInstant(password.lastChanged) as Date).toISOString() : at,
+        changedAt: password.lastChanged ? validatedInstant(password.lastChanged).toISOString() : at,
         by: 'IMPORT',
       };
     }

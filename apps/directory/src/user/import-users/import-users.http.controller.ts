@@ -25,7 +25,7 @@ import type { ExistingUser } from '../domain/user.state';
 import { insertUsers, LOGIN_CONSTRAINT, LOGIN_TAKEN } from '../read-models/directory-users.projection';
 import { ImportUsersQueryDto, ImportUsersRequestDto } from './import-users.request.dto';
 import { normalizeLogin } from '@lapse/shared/identity/login';
-import { parseIsoInstant } from '@lapse/shared/http/iso-instant';
+import { validatedInstant } from '@lapse/shared/http/iso-instant';
 
 /**
  * `POST /api/v1/users/import?activate=true {users: [...]}` (Lapse): creates many users with imported
@@ -60,10 +60,7 @@ export class ImportUsersHttpController {
       if (seen.has(login)) throw new ValidationFailedError([`users.${index}.profile.login: ${LOGIN_TAKEN}`]);
       seen.add(login);
       const password = item.credentials?.password;
-      if (
-        password?.lastChanged &&
-        (parseIsoInstant(password.lastChanged) as Date).getTime() > Date.parse(at)
-      ) {
+      if (password?.lastChanged && validatedInstant(password.lastChanged).getTime() > Date.parse(at)) {
         throw new ValidationFailedError([
           `users.${index}.credentials.password.lastChanged: must not be in the future`,
         ]);
@@ -83,9 +80,7 @@ export class ImportUsersHttpController {
         password: password
           ? {
               hash: password.hash.value,
-              changedAt: password.lastChanged
-                ? (parseIsoInstant(password.lastChanged) as Date).toISOString()
-                : at,
+              changedAt: password.lastChanged ? validatedInstant(password.lastChanged).toISOString() : at,
               by: 'IMPORT',
             }
           : null,
