@@ -2,6 +2,7 @@ import { type ServiceManifest, TOPICS } from '@lapse/shared';
 import { IdentitySchema1700000004000 } from './database/migrations/1700000004000-identity-schema';
 import { RecoveryTransactions1700000004001 } from './database/migrations/1700000004001-recovery-transactions';
 import { CredentialsRoomForUpdates1700000004100 } from './database/migrations/1700000004100-credentials-room-for-updates';
+import { NormalizedLogin1700000004300 } from './database/migrations/1700000004300-normalized-login';
 import { identityPublication } from './identity.publication';
 
 /**
@@ -14,6 +15,7 @@ export const identityManifest: ServiceManifest = {
     IdentitySchema1700000004000,
     RecoveryTransactions1700000004001,
     CredentialsRoomForUpdates1700000004100,
+    NormalizedLogin1700000004300,
   ],
   publications: [identityPublication],
   publishedTopics: [TOPICS.identitySessions],

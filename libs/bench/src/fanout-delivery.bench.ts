@@ -83,9 +83,9 @@ async function seed(directory: Pool, identity: Pool, events: number): Promise<vo
   for (let start = 0; start < events; start += 5000) {
     const users = Array.from({ length: Math.min(5000, events - start) }, () => `00u${randomUUID()}`);
     await identity.query(
-      `INSERT INTO identity_credentials (user_id, login, provider_type, provider_name, status, credential_version,
-         password_hash, password_changed_at, password_expired, changed_at)
-       SELECT u, u || '@bench.example', 'OKTA', 'OKTA', 'ACTIVE', 1, '$argon2id$bench', now() - interval '1 day',
+      `INSERT INTO identity_credentials (user_id, login, login_normalized, provider_type, provider_name, status,
+         credential_version, password_hash, password_changed_at, password_expired, changed_at)
+       SELECT u, u || '@bench.example', u || '@bench.example', 'OKTA', 'OKTA', 'ACTIVE', 1, '$argon2id$bench', now() - interval '1 day',
               false, now() - interval '1 day'
          FROM unnest($1::text[]) AS u`,
       [users],

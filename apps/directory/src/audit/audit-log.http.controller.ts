@@ -2,7 +2,8 @@ import { Controller, Get, Inject, Query, Res, UseGuards } from '@nestjs/common';
 import { PG_POOL } from '@lapse/shared';
 import { AdminAuthGuard } from '@lapse/shared/http/admin-auth';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIsoInstant, IsPositionCursor, validatedInstant } from '@lapse/shared/http/iso-instant';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import type { Response } from 'express';
 import type { Pool } from 'pg';
 import { compileFilter, type FilterField } from '../common/filter-expression';
@@ -12,11 +13,12 @@ export class ListLogsQueryDto {
   @IsOptional() @IsString() @MaxLength(1000) filter?: string;
   /** Free-text match on event type and display message. */
   @IsOptional() @IsString() @MaxLength(100) q?: string;
-  @IsOptional() @IsISO8601() since?: string;
-  @IsOptional() @IsISO8601() until?: string;
+  @IsOptional() @IsIsoInstant() since?: string;
+  @IsOptional() @IsIsoInstant() until?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
   @IsOptional() @IsIn(['ASCENDING', 'DESCENDING']) sortOrder?: 'ASCENDING' | 'DESCENDING';
-  @IsOptional() @IsString() @MaxLength(40) after?: string;
+  /** The `seq` of the last entry of the previous page. */
+  @IsOptional() @IsPositionCursor() after?: string;
 }
 
 const LOG_FIELDS: Record<string, FilterField> = {
@@ -83,6 +85,11 @@ function present(row: LogRow) {
   };
 }
 
+/** The validated instant as PostgreSQL reads it whatever its time zone (see `parseIsoInstant`). */
+function instant(text: string | undefined): string | undefined {
+  return text === undefined ? undefined : validatedInstant(text).toISOString();
+}
+
 /** `GET /api/v1/logs?filter=&since=&until=&limit=&after=`: Okta System Log shape. `since` defaults to 7 days ago. */
 @Controller('api/v1/logs')
 @UseGuards(AdminAuthGuard)
@@ -96,10 +103,12 @@ export class AuditLogHttpController {
   async list(@Query() query: ListLogsQueryDto, @Res({ passthrough: true }) response: Response) {
     const limit = query.limit ?? 100;
     const descending = query.sortOrder === 'DESCENDING';
-    const params: unknown[] = [query.since ?? new Date(Date.now() - 7 * 24 * 3600_000).toISOString()];
+    const params: unknown[] = [
+      instant(query.since) ?? new Date(Date.now() - 7 * 24 * 3600_000).toISOString(),
+    ];
     const where = ['published >= $1::timestamptz'];
     if (query.until) {
-      params.push(query.until);
+      params.push(instant(query.until));
       where.push(`published < $${params.length}::timestamptz`);
     }
     if (query.filter) {
@@ -113,7 +122,7 @@ export class AuditLogHttpController {
         `(lower(event_type) LIKE $${params.length} OR lower(display_message) LIKE $${params.length})`,
       );
     }
-    if (query.after && /^\d+$/.test(query.after)) {
+    if (query.after) {
       params.push(query.after);
       where.push(`seq ${descending ? '<' : '>'} $${params.length}::bigint`);
     }

@@ -31,6 +31,12 @@ describe('a filter expression', () => {
     );
   });
 
+  it('gives PostgreSQL the instant in UTC, whatever offset the filter wrote', () => {
+    expect(compileFilter('lastUpdated ge "2026-01-01T02:00:00+02:00"', fields, 1).params).toEqual([
+      '2026-01-01T00:00:00.000Z',
+    ]);
+  });
+
   it.each([
     'status eq ACTIVE',
     'password eq "x"',
@@ -38,6 +44,10 @@ describe('a filter expression', () => {
     'status like "A"',
     '"x"',
     'lastUpdated gt "soon"',
+    'lastUpdated gt "2020-02-31"',
+    'lastUpdated gt "0000-01-01"',
+    'lastUpdated gt "March 7, 2021"',
+    'lastUpdated sw "2020"',
   ])('refuses %s as invalid search criteria (E0000001)', (source) => {
     expect(() => compileFilter(source, fields, 1)).toThrow(DomainError);
   });

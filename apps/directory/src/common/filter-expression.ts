@@ -1,4 +1,6 @@
 import { ValidationFailedError } from '@lapse/shared';
+import { parseIsoInstant } from '@lapse/shared/http/iso-instant';
+import { normalizeLogin } from '@lapse/shared/identity/login';
 
 /**
  * A small subset of Okta's (SCIM-style) filter and search expressions, compiled to parameterised SQL:
@@ -7,7 +9,8 @@ import { ValidationFailedError } from '@lapse/shared';
  */
 export interface FilterField {
   readonly column: string;
-  readonly kind: 'text' | 'ci-text' | 'timestamp';
+  /** `ci-text` compares `lower(column)`; `login` compares a column of `normalizeLogin` forms. */
+  readonly kind: 'text' | 'ci-text' | 'login' | 'timestamp';
 }
 
 type Token = { kind: 'word' | 'string' | 'lparen' | 'rparen'; text: string };
@@ -88,11 +91,19 @@ export function compileFilter(
     if (op.kind !== 'word' || value.kind !== 'string') throw invalid(name);
     const operator = op.text.toLowerCase();
     const column = field.kind === 'ci-text' ? `lower(${field.column})` : field.column;
-    const text = field.kind === 'ci-text' ? value.text.toLowerCase() : value.text;
-    if (field.kind === 'timestamp' && Number.isNaN(Date.parse(text))) throw invalid(name);
-    const cast = field.kind === 'timestamp' ? '::timestamptz' : '';
-    if (operator in OPS) return `${column} ${OPS[operator]} ${param(text)}${cast}`;
-    if (field.kind === 'timestamp') throw invalid(name);
+    if (field.kind === 'timestamp') {
+      // Strict: a date JavaScript rolls over (`2020-02-31`) or PostgreSQL refuses is a bad filter, not a 500.
+      const instant = parseIsoInstant(value.text);
+      if (!instant || !(operator in OPS)) throw invalid(name);
+      return `${column} ${OPS[operator]} ${param(instant.toISOString())}::timestamptz`;
+    }
+    const text =
+      field.kind === 'ci-text'
+        ? value.text.toLowerCase()
+        : field.kind === 'login'
+          ? normalizeLogin(value.text)
+          : value.text;
+    if (operator in OPS) return `${column} ${OPS[operator]} ${param(text)}`;
     const escaped = text.replace(/[\\%_]/g, (c) => `\\${c}`);
     if (operator === 'sw') return `${column} LIKE ${param(`${escaped}%`)}`;
     if (operator === 'co') return `${column} LIKE ${param(`%${escaped}%`)}`;

@@ -4,6 +4,7 @@ import { BulkJobSlices1710000000001 } from './1710000000001-bulk-job-slices';
 import { RecoveryLinkIndex1710000000002 } from './1710000000002-recovery-link-index';
 import { BulkExpiryWithoutStateRewrite1710000000003 } from './1710000000003-bulk-expiry-without-state-rewrite';
 import { BulkExpiredSideTable1710000000004 } from './1710000000004-bulk-expired-side-table';
+import { NormalizedLogin1710000000005 } from './1710000000005-normalized-login';
 import { SignInAudit1710000000010 } from './1710000000010-sign-in-audit';
 
 export const DIRECTORY_MIGRATIONS: readonly MigrationClass[] = [
@@ -12,5 +13,6 @@ export const DIRECTORY_MIGRATIONS: readonly MigrationClass[] = [
   RecoveryLinkIndex1710000000002,
   BulkExpiryWithoutStateRewrite1710000000003,
   BulkExpiredSideTable1710000000004,
+  NormalizedLogin1710000000005,
   SignInAudit1710000000010,
 ];

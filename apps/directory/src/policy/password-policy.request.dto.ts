@@ -1,11 +1,21 @@
 import { Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsIn, IsInt, IsOptional, Max, Min, ValidateNested } from 'class-validator';
+import {
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 
 class CommonDictionaryDto {
   @IsBoolean() exclude: boolean;
 }
 class DictionaryDto {
-  @ValidateNested() @Type(() => CommonDictionaryDto) common: CommonDictionaryDto;
+  @IsObject() @ValidateNested() @Type(() => CommonDictionaryDto) common: CommonDictionaryDto;
 }
 class ComplexityDto {
   @IsOptional() @IsInt() @Min(4) @Max(256) minLength?: number;

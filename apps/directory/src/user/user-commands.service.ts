@@ -15,7 +15,7 @@ import type { UserCommand } from './domain/user.commands';
 import { userDecider, userStreamId } from './domain/user.decider';
 import type { UserEvent, UserEventType } from './domain/user.events';
 import type { UserState } from './domain/user.state';
-import { LOGIN_CONSTRAINT, projectUser } from './read-models/directory-users.projection';
+import { LOGIN_CONSTRAINT, LOGIN_TAKEN, projectUser } from './read-models/directory-users.projection';
 
 /** How the command appears in the System Log. Debug data holds flags and ids, never a secret. */
 export interface AuditSpec {
@@ -80,9 +80,7 @@ export class UserCommandService {
       return { state: result.state, events: result.events };
     } catch (error) {
       const refusal = isUniqueViolation(error, LOGIN_CONSTRAINT)
-        ? new ValidationFailedError([
-            'login: An object with this field already exists in the current organization',
-          ])
+        ? new ValidationFailedError([`login: ${LOGIN_TAKEN}`])
         : error;
       if (refusal instanceof DomainError && audits.length > 0) {
         const at = this.clock.now().toISOString();

@@ -8,6 +8,7 @@ import {
   type PasswordExpiredV1,
   type Queryable,
 } from '@lapse/shared';
+import { normalizeLogin } from '@lapse/shared/identity/login';
 import type { Pool, PoolClient } from 'pg';
 
 /**
@@ -40,17 +41,21 @@ export async function applyCredentialStates(
   // Per user, the highest credentialVersion (the first of equals) is the one a run in order would leave.
   const { rowCount } = await db.query({
     name: 'identity-apply-credential-states',
-    text: `INSERT INTO identity_credentials (user_id, login, provider_type, provider_name, status, credential_version,
-              password_hash, password_changed_at, password_expired, one_time_expires_at, changed_at, applied_at)
-           SELECT DISTINCT ON (user_id) user_id, login, provider_type, provider_name, status, credential_version,
-                  password_hash, password_changed_at, password_expired, one_time_expires_at, changed_at, now()
+    text: `INSERT INTO identity_credentials (user_id, login, login_normalized, provider_type, provider_name, status,
+              credential_version, password_hash, password_changed_at, password_expired, one_time_expires_at,
+              changed_at, applied_at)
+           SELECT DISTINCT ON (user_id) user_id, login, login_normalized, provider_type, provider_name, status,
+                  credential_version, password_hash, password_changed_at, password_expired, one_time_expires_at,
+                  changed_at, now()
              FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[],
-                         $8::timestamptz[], $9::boolean[], $10::timestamptz[], $11::timestamptz[]) WITH ORDINALITY
+                         $8::timestamptz[], $9::boolean[], $10::timestamptz[], $11::timestamptz[], $12::text[])
+                  WITH ORDINALITY
                   AS s(user_id, login, provider_type, provider_name, status, credential_version, password_hash,
-                       password_changed_at, password_expired, one_time_expires_at, changed_at, arrival)
+                       password_changed_at, password_expired, one_time_expires_at, changed_at, login_normalized,
+                       arrival)
             ORDER BY user_id, credential_version DESC, arrival
            ON CONFLICT (user_id) DO UPDATE SET
-              login = EXCLUDED.login, provider_type = EXCLUDED.provider_type, provider_name = EXCLUDED.provider_name,
+              login = EXCLUDED.login, login_normalized = EXCLUDED.login_normalized, provider_type = EXCLUDED.provider_type, provider_name = EXCLUDED.provider_name,
               status = EXCLUDED.status, credential_version = EXCLUDED.credential_version,
               password_hash = EXCLUDED.password_hash, password_changed_at = EXCLUDED.password_changed_at,
               password_expired = EXCLUDED.password_expired, one_time_expires_at = EXCLUDED.one_time_expires_at,
@@ -68,6 +73,7 @@ export async function applyCredentialStates(
       arrayLiteral(snapshots.map((snapshot) => snapshot.passwordExpired)),
       arrayLiteral(snapshots.map((snapshot) => snapshot.oneTimePassword?.expiresAt ?? null)),
       arrayLiteral(snapshots.map((snapshot) => snapshot.changedAt)),
+      arrayLiteral(snapshots.map((snapshot) => normalizeLogin(snapshot.login))),
     ],
   });
   return rowCount ?? 0;

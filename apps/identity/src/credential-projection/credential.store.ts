@@ -1,4 +1,5 @@
 import type { Queryable } from '@lapse/shared';
+import { normalizeLogin } from '@lapse/shared/identity/login';
 import type { Pool, PoolClient } from 'pg';
 import type { CredentialState, LockoutRecord } from '../sign-in/domain/sign-in-gate';
 
@@ -55,8 +56,11 @@ export function toFacts(row: GateFactsRow | undefined): GateFacts | null {
   };
 }
 
-/** The gate facts of the login `$1`: logins are case-insensitive, like Okta's. */
-export const FACTS_BY_LOGIN = `${SELECT_FACTS} WHERE lower(c.login) = lower($1) ORDER BY c.changed_at DESC LIMIT 1`;
+/**
+ * The gate facts of the login whose normalized form (`normalizeLogin`, as directory keeps it unique) is `$1`:
+ * `Åda`, `ÅDA` and a decomposed `Åda` are one login.
+ */
+export const FACTS_BY_LOGIN = `${SELECT_FACTS} WHERE c.login_normalized = $1 ORDER BY c.changed_at DESC LIMIT 1`;
 
 /**
  * The gate facts of the login `$1` and, in the same statement, `insert` — an `INSERT … SELECT … FROM facts`
@@ -73,7 +77,7 @@ export async function gateFactsWriting(
   const { rows } = await db.query<GateFactsRow>({
     name,
     text: `WITH facts AS (${FACTS_BY_LOGIN}), written AS (${insert}) SELECT * FROM facts`,
-    values: [login, ...values],
+    values: [normalizeLogin(login), ...values],
   });
   return toFacts(rows[0]);
 }
@@ -83,7 +87,7 @@ export async function gateFactsByLogin(db: Pool | PoolClient, login: string): Pr
   const { rows } = await db.query<GateFactsRow>({
     name: 'identity-gate-facts-by-login',
     text: FACTS_BY_LOGIN,
-    values: [login],
+    values: [normalizeLogin(login)],
   });
   return toFacts(rows[0]);
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { normalizeLogin } from '@lapse/shared/identity/login';
 import type { IdentityConfig } from '../identity.config';
 import { IDENTITY_CONFIG } from '../identity.tokens';
 
@@ -19,7 +20,7 @@ export class PasswordHashHints {
   }
 
   get(login: string): string | undefined {
-    const key = login.toLowerCase();
+    const key = normalizeLogin(login);
     const hash = this.hints.get(key);
     if (hash !== undefined) {
       this.hints.delete(key);
@@ -30,7 +31,7 @@ export class PasswordHashHints {
 
   /** What the lookup found for the login: its hash, or null (unknown login, no password). */
   remember(login: string, hash: string | null): void {
-    const key = login.toLowerCase();
+    const key = normalizeLogin(login);
     this.hints.delete(key);
     if (hash === null || this.capacity === 0) return;
     this.hints.set(key, hash);

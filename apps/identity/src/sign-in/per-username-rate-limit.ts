@@ -1,4 +1,5 @@
 import { OktaHttpError } from '@lapse/shared';
+import { normalizeLogin } from '@lapse/shared/identity/login';
 
 /** One limit's answer for a request: admitted or not, and what Okta's `X-Rate-Limit-*` headers say of it. */
 export interface RateDecision {
@@ -41,7 +42,7 @@ export class FixedWindowLimit {
   }
 }
 
-/** Okta's `/api/v1/authn` limit: N requests per second per username (case-insensitive). */
+/** Okta's `/api/v1/authn` limit: N requests per second per username, compared as logins are (normalizeLogin). */
 export class PerUsernameRateLimit {
   private readonly limit: FixedWindowLimit;
 
@@ -50,7 +51,7 @@ export class PerUsernameRateLimit {
   }
 
   take(username: string, nowMs: number): RateDecision {
-    return this.limit.take(username.trim().toLowerCase(), nowMs);
+    return this.limit.take(normalizeLogin(username.trim()), nowMs);
   }
 }
 

@@ -3,6 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '../logging/logger';
 import { OktaExceptionFilter } from './okta-exception.filter';
+import { StorableInputInterceptor } from './storable-input';
 import { oktaValidationPipe } from './validation';
 
 export const MAX_BODY_BYTES = '64kb';
@@ -40,6 +41,8 @@ export function configureHttp(app: INestApplication, logger: Logger, options: Ht
   // TRUST_PROXY; by default none is trusted, so a client cannot choose the address it is counted under.
   const trusted = options.trustProxy ?? [];
   express.set('trust proxy', trusted.length > 0 ? [...trusted] : false);
+  // Text PostgreSQL cannot store and bodies nested too deep are refused before any pipe or handler.
+  app.useGlobalInterceptors(new StorableInputInterceptor());
   app.useGlobalPipes(oktaValidationPipe());
   app.useGlobalFilters(new OktaExceptionFilter(logger));
 }

@@ -1,15 +1,18 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
+import { IsIn, IsObject, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
 import { BOOLEAN_TEXT } from '../../common/query';
 
 export class PasswordValueDto {
   @IsString() @Length(1, 256) value: string;
 }
 
-/** Okta: `{oldPassword: {value}, newPassword: {value}}`. */
+/**
+ * Okta: `{oldPassword: {value}, newPassword: {value}}`. `@ValidateNested` passes a missing value, so each
+ * required object is `@IsObject` too.
+ */
 export class ChangePasswordRequestDto {
-  @ValidateNested() @Type(() => PasswordValueDto) oldPassword: PasswordValueDto;
-  @ValidateNested() @Type(() => PasswordValueDto) newPassword: PasswordValueDto;
+  @IsObject() @ValidateNested() @Type(() => PasswordValueDto) oldPassword: PasswordValueDto;
+  @IsObject() @ValidateNested() @Type(() => PasswordValueDto) newPassword: PasswordValueDto;
   @IsOptional() @IsIn([true, false]) revokeSessions?: boolean;
 }
 

@@ -19,6 +19,7 @@ import type { ExistingUser, UserProfile } from '../domain/user.state';
 import { UserCommandService } from '../user-commands.service';
 import { presentUser } from '../user.presenter';
 import { CreateUserQueryDto, CreateUserRequestDto } from './create-user.request.dto';
+import { validatedInstant } from '@lapse/shared/http/iso-instant';
 
 /** `POST /api/v1/users`: create with a password, an imported argon2id hash, or none. */
 @Controller('api/v1/users')
@@ -87,13 +88,16 @@ export class CreateUserHttpController {
     if (password.value !== undefined && password.hash !== undefined) {
       throw new ValidationFailedError(['credentials.password: give either value or hash, not both']);
     }
-    if (password.lastChanged !== undefined && Date.parse(password.lastChanged) > Date.parse(at)) {
+    if (
+      password.lastChanged !== undefined &&
+      validatedInstant(password.lastChanged).getTime() > Date.parse(at)
+    ) {
       throw new ValidationFailedError(['credentials.password.lastChanged: must not be in the future']);
     }
     if (password.hash) {
       return {
         hash: password.hash.value,
-        changedAt: password.lastChanged ? new Date(password.lastChanged).toISOString() : at,
+        changedAt: password.lastChanged ? validatedInstant(password.lastChanged).toISOString() : at,
         by: 'IMPORT',
       };
     }

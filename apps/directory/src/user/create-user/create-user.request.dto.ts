@@ -3,7 +3,6 @@ import {
   IsArray,
   IsEmail,
   IsIn,
-  IsISO8601,
   IsObject,
   IsOptional,
   IsString,
@@ -15,6 +14,7 @@ import {
 } from 'class-validator';
 import { argon2idHashProblem } from '@lapse/shared/crypto/argon2id';
 import type { CredentialProviderType } from '@lapse/shared/contracts/directory.v1';
+import { IsIsoInstant } from '@lapse/shared/http/iso-instant';
 import { BOOLEAN_TEXT } from '../../common/query';
 
 export const PROVIDER_TYPES: readonly CredentialProviderType[] = [
@@ -66,7 +66,7 @@ export class PasswordDto {
   @IsOptional() @IsString() @Length(1, 256) value?: string;
   @IsOptional() @ValidateNested() @Type(() => PasswordHashDto) hash?: PasswordHashDto;
   /** Lapse: when the imported password was last changed at the source (defaults to now). */
-  @IsOptional() @IsISO8601({ strict: true }) lastChanged?: string;
+  @IsOptional() @IsIsoInstant() lastChanged?: string;
 }
 
 export class ProviderDto {

@@ -22,8 +22,10 @@ import { flag } from '../../common/query';
 import type { CreateUser } from '../domain/user.commands';
 import { userDecider, userStreamId } from '../domain/user.decider';
 import type { ExistingUser } from '../domain/user.state';
-import { insertUsers, LOGIN_CONSTRAINT } from '../read-models/directory-users.projection';
+import { insertUsers, LOGIN_CONSTRAINT, LOGIN_TAKEN } from '../read-models/directory-users.projection';
 import { ImportUsersQueryDto, ImportUsersRequestDto } from './import-users.request.dto';
+import { normalizeLogin } from '@lapse/shared/identity/login';
+import { validatedInstant } from '@lapse/shared/http/iso-instant';
 
 /**
  * `POST /api/v1/users/import?activate=true {users: [...]}` (Lapse): creates many users with imported
@@ -52,9 +54,13 @@ export class ImportUsersHttpController {
     const at = this.clock.now().toISOString();
     const appends: StreamAppend[] = [];
     const users: { state: ExistingUser; version: number }[] = [];
+    const seen = new Set<string>();
     for (const [index, item] of body.users.entries()) {
+      const login = normalizeLogin(item.profile.login);
+      if (seen.has(login)) throw new ValidationFailedError([`users.${index}.profile.login: ${LOGIN_TAKEN}`]);
+      seen.add(login);
       const password = item.credentials?.password;
-      if (password?.lastChanged && Date.parse(password.lastChanged) > Date.parse(at)) {
+      if (password?.lastChanged && validatedInstant(password.lastChanged).getTime() > Date.parse(at)) {
         throw new ValidationFailedError([
           `users.${index}.credentials.password.lastChanged: must not be in the future`,
         ]);
@@ -74,7 +80,7 @@ export class ImportUsersHttpController {
         password: password
           ? {
               hash: password.hash.value,
-              changedAt: password.lastChanged ? new Date(password.lastChanged).toISOString() : at,
+              changedAt: password.lastChanged ? validatedInstant(password.lastChanged).toISOString() : at,
               by: 'IMPORT',
             }
           : null,
@@ -123,9 +129,7 @@ export class ImportUsersHttpController {
       });
     } catch (error) {
       if (isUniqueViolation(error, LOGIN_CONSTRAINT)) {
-        throw new ValidationFailedError([
-          'users: a login already exists in the current organization (or appears twice)',
-        ]);
+        throw new ValidationFailedError([`users.profile.login: ${LOGIN_TAKEN}`]);
       }
       throw error;
     }

@@ -8,13 +8,13 @@ import {
   IsObject,
   ValidateNested,
 } from 'class-validator';
+import { IsIsoInstant } from '@lapse/shared/http/iso-instant';
 import { BOOLEAN_TEXT } from '../../common/query';
 import { PasswordHashDto, ProfileDto, ProviderDto } from '../create-user/create-user.request.dto';
-import { IsISO8601 } from 'class-validator';
 
 export class ImportedPasswordDto {
-  @ValidateNested() @Type(() => PasswordHashDto) hash: PasswordHashDto;
-  @IsOptional() @IsISO8601({ strict: true }) lastChanged?: string;
+  @IsObject() @ValidateNested() @Type(() => PasswordHashDto) hash: PasswordHashDto;
+  @IsOptional() @IsIsoInstant() lastChanged?: string;
 }
 
 export class ImportedCredentialsDto {

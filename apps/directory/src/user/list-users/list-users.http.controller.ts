@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Query, Res, UseGuards } from '@nestjs/common';
 import { PG_POOL } from '@lapse/shared';
+import { normalizeLogin } from '@lapse/shared/identity/login';
 import { AdminAuthGuard } from '@lapse/shared/http/admin-auth';
 import type { Response } from 'express';
 import type { Pool } from 'pg';
@@ -13,7 +14,7 @@ import { ListUsersQueryDto } from './list-users.request.dto';
 export const USER_FIELDS: Record<string, FilterField> = {
   id: { column: 'id::text', kind: 'text' },
   status: { column: 'status', kind: 'text' },
-  'profile.login': { column: 'login', kind: 'ci-text' },
+  'profile.login': { column: 'login_normalized', kind: 'login' },
   'profile.email': { column: 'email', kind: 'ci-text' },
   'profile.firstName': { column: 'first_name', kind: 'ci-text' },
   'profile.lastName': { column: 'last_name', kind: 'ci-text' },
@@ -46,10 +47,11 @@ export class ListUsersHttpController {
     const where: string[] = [];
     const params: unknown[] = [];
     if (query.q) {
-      params.push(`${query.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-      const p = `$${params.length}`;
+      const prefix = (text: string) => `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      params.push(prefix(normalizeLogin(query.q)), prefix(query.q.toLowerCase()));
+      const [login, p] = [`$${params.length - 1}`, `$${params.length}`];
       where.push(
-        `(login_lower LIKE ${p} OR lower(email) LIKE ${p} OR lower(first_name) LIKE ${p} OR lower(last_name) LIKE ${p})`,
+        `(login_normalized LIKE ${login} OR lower(email) LIKE ${p} OR lower(first_name) LIKE ${p} OR lower(last_name) LIKE ${p})`,
       );
     }
     for (const [name, source] of [

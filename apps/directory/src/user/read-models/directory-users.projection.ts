@@ -1,7 +1,12 @@
 import type { Queryable } from '@lapse/shared';
+import { normalizeLogin } from '@lapse/shared/identity/login';
 import type { ExistingUser, UserState } from '../domain/user.state';
 
+/** The login-uniqueness claim: unique on `login_normalized` (`normalizeLogin` of the login as entered). */
 export const LOGIN_CONSTRAINT = 'directory_users_login_key';
+
+/** Okta's cause when a login (compared normalized) is another user's. */
+export const LOGIN_TAKEN = 'An object with this field already exists in the current organization';
 
 /**
  * The read model as readers see it: `directory_users`, with a bulk expiry the fan-out recorded in
@@ -35,7 +40,7 @@ function columns(state: ExistingUser) {
   return [
     state.userId,
     state.profile.login,
-    state.profile.login.toLowerCase(),
+    normalizeLogin(state.profile.login),
     state.profile.email,
     state.profile.firstName,
     state.profile.lastName,
@@ -65,7 +70,7 @@ export async function projectUser(
   if (after.status === 'NONE' || appended === 0) return;
   if (before.status === 'NONE') {
     await tx.query(
-      `INSERT INTO directory_users (id, login, login_lower, email, first_name, last_name, status, provider_type,
+      `INSERT INTO directory_users (id, login, login_normalized, email, first_name, last_name, status, provider_type,
                                     created_at, last_updated, password_changed_at, version, state)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
       [...columns(after), appended, JSON.stringify(after)],
@@ -74,7 +79,7 @@ export async function projectUser(
   }
   await tx.query(
     `WITH bulk_expired AS (DELETE FROM directory_bulk_expired WHERE user_id = $1 RETURNING version)
-     UPDATE directory_users SET login = $2, login_lower = $3, email = $4, first_name = $5, last_name = $6,
+     UPDATE directory_users SET login = $2, login_normalized = $3, email = $4, first_name = $5, last_name = $6,
             status = $7, provider_type = $8, created_at = $9, last_updated = $10, password_changed_at = $11,
             version = coalesce((SELECT version FROM bulk_expired), version) + $12, state = $13
       WHERE id = $1`,
@@ -91,7 +96,7 @@ export async function insertUsers(
   const rows = users.map((u) => [...columns(u.state), u.version, JSON.stringify(u.state)]);
   const column = (i: number) => rows.map((row) => row[i]);
   await tx.query(
-    `INSERT INTO directory_users (id, login, login_lower, email, first_name, last_name, status, provider_type,
+    `INSERT INTO directory_users (id, login, login_normalized, email, first_name, last_name, status, provider_type,
                                   created_at, last_updated, password_changed_at, version, state)
      SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
                           $9::timestamptz[], $10::timestamptz[], $11::timestamptz[], $12::int[], $13::jsonb[])`,
@@ -103,15 +108,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const isUserId = (value: string) => UUID.test(value);
 
-/** By id, or by login (case-insensitive), like Okta's `GET /api/v1/users/{idOrLogin}`. */
+/** By id, or by login (compared normalized: `normalizeLogin`), like Okta's `GET /api/v1/users/{idOrLogin}`. */
 export async function findUser(db: Queryable, idOrLogin: string): Promise<DirectoryUserRow | null> {
   const { rows } = isUserId(idOrLogin)
     ? await db.query<DirectoryUserRow>(`SELECT id, version, state FROM ${USERS_VIEW} WHERE id = $1`, [
         idOrLogin,
       ])
     : await db.query<DirectoryUserRow>(
-        `SELECT id, version, state FROM ${USERS_VIEW} WHERE login_lower = $1`,
-        [idOrLogin.toLowerCase()],
+        `SELECT id, version, state FROM ${USERS_VIEW} WHERE login_normalized = $1`,
+        [normalizeLogin(idOrLogin)],
       );
   return rows[0] ?? null;
 }
