@@ -73,6 +73,8 @@ describe('the published contracts', () => {
       credentials: { password: { value: 'Admin-Set-Pass-7' } },
     });
     expect(updated.status).toBe(200);
+    const token = await call('POST', '/api/v1/api-tokens', { name: 'contract', role: 'READ_ONLY_ADMIN' });
+    expect((await call('DELETE', `/api/v1/api-tokens/${token.body.id}`)).status).toBe(204);
     const job = await call('POST', '/api/v1/users/lifecycle/expire_passwords', { reason: 'contract test' });
     expect(job.status).toBe(202);
     for (let i = 0; i < 300; i++) {
@@ -156,6 +158,7 @@ describe('the published contracts', () => {
         'CredentialStateChanged',
         'TemporaryPasswordDeliveryRequested',
         'PasswordResetEmailRequested',
+        'AdminTokenRevoked',
       ]),
     );
     expect(seen.has('TemporaryPasswordDelivered') || seen.has('TemporaryPasswordDeliveryFailed')).toBe(true);

@@ -18,7 +18,7 @@ async function freshEnv(extra: Record<string, string>): Promise<Record<string, s
     HOST: '127.0.0.1',
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     DATABASE_URL: Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString(),
-    ADMIN_API_TOKEN: `00start${randomBytes(12).toString('hex')}`,
+    ADMIN_API_TOKEN: `00start${randomBytes(16).toString('hex')}`,
     SERVICE_API_TOKEN: randomBytes(24).toString('hex'),
     DATA_DIR: `/tmp/lapse-test-data/${name}`,
     ...extra,
