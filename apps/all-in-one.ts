@@ -51,8 +51,12 @@ export async function createAllInOne(env: EnvReader, logger: Logger): Promise<Al
       port: env.int('EMBEDDED_PG_PORT', 0, 0, 65535) || undefined,
       persistent: true,
       sharedBuffersMb: base.embeddedPgSharedBuffersMb,
+      onNotice: (message) => logger.warn({}, message),
     });
-    databaseUrl = await server.createDatabase('lapse');
+    databaseUrl = await server.createServiceDatabase('lapse').catch(async (error: unknown) => {
+      await server.stop();
+      throw error;
+    });
     stopPostgres = () => server.stop();
     lines.push(`  PostgreSQL:  embedded on 127.0.0.1:${server.port}, data in ${base.dataDir}`);
   }
