@@ -3,7 +3,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { type BaseConfig, type EnvReader, type Logger, newSecretToken, readBaseConfig } from '@lapse/shared';
+import {
+  type BaseConfig,
+  ConfigError,
+  type EnvReader,
+  type Logger,
+  MIN_SECRET_LENGTH,
+  newSecretToken,
+  readBaseConfig,
+} from '@lapse/shared';
 import { startEmbeddedPostgres } from '@lapse/shared/database/embedded-postgres';
 import { createLapseApp } from '@lapse/shared/nest/bootstrap';
 import { readDirectoryConfig } from './directory/src/directory.config';
@@ -33,6 +41,7 @@ export async function createAllInOne(env: EnvReader, logger: Logger): Promise<Al
   const base = { ...readBaseConfig(env), transport: 'embedded' as const };
   const lines: string[] = [];
   await mkdir(base.dataDir, { recursive: true });
+  await bootstrapAdminToken(env, base.dataDir, lines);
 
   let databaseUrl = base.databaseUrl;
   let stopPostgres: () => Promise<void> = async () => undefined;
@@ -42,12 +51,15 @@ export async function createAllInOne(env: EnvReader, logger: Logger): Promise<Al
       port: env.int('EMBEDDED_PG_PORT', 0, 0, 65535) || undefined,
       persistent: true,
       sharedBuffersMb: base.embeddedPgSharedBuffersMb,
+      onNotice: (message) => logger.warn({}, message),
     });
-    databaseUrl = await server.createDatabase('lapse');
+    databaseUrl = await server.createServiceDatabase('lapse').catch(async (error: unknown) => {
+      await server.stop();
+      throw error;
+    });
     stopPostgres = () => server.stop();
     lines.push(`  PostgreSQL:  embedded on 127.0.0.1:${server.port}, data in ${base.dataDir}`);
   }
-  await bootstrapAdminToken(env, base.dataDir, lines);
   const serviceApiToken = base.serviceApiToken ?? newSecretToken();
 
   const config = { ...base, databaseUrl, serviceApiToken };
@@ -86,15 +98,25 @@ export async function createAllInOne(env: EnvReader, logger: Logger): Promise<Al
 
 /** ADMIN_API_TOKEN, or one generated at first start, stored in DATA_DIR and printed once. */
 async function bootstrapAdminToken(env: EnvReader, dataDir: string, lines: string[]): Promise<void> {
-  if (env.optional('ADMIN_API_TOKEN')) return;
+  if (env.secret('ADMIN_API_TOKEN')) return;
   const file = join(dataDir, 'admin-api-token');
-  try {
-    process.env.ADMIN_API_TOKEN = (await readFile(file, 'utf8')).trim();
+  const stored = await readFile(file, 'utf8').then(
+    (text) => text.trim(),
+    () => undefined,
+  );
+  if (stored !== undefined) {
+    if (stored.length < MIN_SECRET_LENGTH) {
+      throw new ConfigError(
+        'ADMIN_API_TOKEN',
+        `(stored in ${file}) must be at least ${MIN_SECRET_LENGTH} characters long`,
+      );
+    }
+    process.env.ADMIN_API_TOKEN = stored;
     lines.push(`  Admin token: stored in ${file}`);
-  } catch {
-    const token = `00${randomBytes(30).toString('base64url')}`;
-    await writeFile(file, `${token}\n`, { mode: 0o600 });
-    process.env.ADMIN_API_TOKEN = token;
-    lines.push(`  Admin token: ${token}  (shown once; stored in ${file})`);
+    return;
   }
+  const token = `00${randomBytes(30).toString('base64url')}`;
+  await writeFile(file, `${token}\n`, { mode: 0o600 });
+  process.env.ADMIN_API_TOKEN = token;
+  lines.push(`  Admin token: ${token}  (shown once; stored in ${file})`);
 }

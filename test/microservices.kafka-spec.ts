@@ -70,6 +70,7 @@ describe('microservices over Kafka', () => {
   let mail: MaildevCaptureServer;
   let dataDir: string;
   let directoryDatabase: string;
+  let identityDatabase: string;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'lapse-ms-'));
@@ -99,9 +100,10 @@ describe('microservices over Kafka', () => {
       DATABASE_URL: directoryDatabase,
       NOTIFIER_JWKS_URL: `http://127.0.0.1:${notifierPort}/api/v1/notifier/jwks`,
     });
+    identityDatabase = await databaseUrl(`ms_identity_${suffix}`);
     identity = spawnService('identity', identityPort, {
       ...common,
-      DATABASE_URL: await databaseUrl(`ms_identity_${suffix}`),
+      DATABASE_URL: identityDatabase,
       DIRECTORY_URL: `http://127.0.0.1:${directoryPort}`,
     });
     services = [notifier, directory, identity];
@@ -354,6 +356,51 @@ describe('microservices over Kafka', () => {
     ).json()) as { lastLogin: string | null };
     expect(user.lastLogin).not.toBeNull();
   }, 60_000);
+
+  it("refuses a revoked admin token at identity's admin route once identity has consumed the revocation from Kafka", async () => {
+    const created = await admin('/api/v1/api-tokens', { name: 'ms helpdesk', role: 'USER_ADMIN' });
+    expect(created.status).toBe(201);
+    const { id, token } = (await created.json()) as { id: string; token: string };
+    const endSessions = () =>
+      fetch(`${identity.url}/api/v1/users/00u-no-such-user/sessions`, {
+        method: 'DELETE',
+        headers: { authorization: `SSWS ${token}`, accept: 'application/json' },
+      });
+    expect((await endSessions()).status).toBe(204); // identity now caches the positive introspection
+    const revoked = await fetch(`${directory.url}/api/v1/api-tokens/${id}`, {
+      method: 'DELETE',
+      headers: { authorization: `SSWS ${adminToken}` },
+    });
+    expect(revoked.status).toBe(204);
+    const query = async (url: string, sql: string, params: unknown[]) => {
+      const db = new Client({ connectionString: url });
+      await db.connect();
+      try {
+        return (await db.query(sql, params)).rows;
+      } finally {
+        await db.end();
+      }
+    };
+    const [event] = await query(
+      directoryDatabase,
+      `SELECT event_id::text FROM lapse_events WHERE stream_id = $1 AND type = 'AdminTokenRevoked'`,
+      [`admin-token-${id}`],
+    );
+    await until('identity to consume AdminTokenRevoked', async () =>
+      (await query(identityDatabase, 'SELECT 1 FROM lapse_inbox WHERE event_id = $1', [event.event_id]))
+        .length > 0
+        ? true
+        : undefined,
+    );
+    const refused = await endSessions();
+    expect({
+      status: refused.status,
+      errorCode: ((await refused.json()) as { errorCode: string }).errorCode,
+    }).toEqual({
+      status: 401,
+      errorCode: 'E0000011',
+    });
+  });
 
   it("runs kafkajs with Lapse's drop-ins in every service (installed before kafkajs loaded)", () => {
     for (const service of services) {

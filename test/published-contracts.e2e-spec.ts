@@ -77,6 +77,8 @@ describe('the published contracts', () => {
     await call('POST', '/api/v1/authn', { username: 'contract.b@example.com', password: 'Initial1pass' });
     await call('POST', '/api/v1/authn', { username: 'nobody@example.com', password: 'Guess-1234' });
     expect((await call('DELETE', `/api/v1/users/${a}/sessions`)).status).toBe(204);
+    const token = await call('POST', '/api/v1/api-tokens', { name: 'contract', role: 'READ_ONLY_ADMIN' });
+    expect((await call('DELETE', `/api/v1/api-tokens/${token.body.id}`)).status).toBe(204);
     const job = await call('POST', '/api/v1/users/lifecycle/expire_passwords', { reason: 'contract test' });
     expect(job.status).toBe(202);
     for (let i = 0; i < 300; i++) {
@@ -169,6 +171,7 @@ describe('the published contracts', () => {
         'CredentialStateChanged',
         'TemporaryPasswordDeliveryRequested',
         'PasswordResetEmailRequested',
+        'AdminTokenRevoked',
         'SignInAttempted',
         'UserSessionsCleared',
       ]),

@@ -21,7 +21,7 @@ export interface DirectoryConfig {
 export function readDirectoryConfig(env: EnvReader, base: BaseConfig): DirectoryConfig {
   return {
     base,
-    adminApiToken: env.optional('ADMIN_API_TOKEN'),
+    adminApiToken: env.secret('ADMIN_API_TOKEN'),
     passwordHash: {
       memoryKib: env.int('PASSWORD_HASH_MEMORY_KIB', DEFAULT_HASH_PARAMS.memoryKib, 1024, 4_194_304),
       iterations: env.int('PASSWORD_HASH_ITERATIONS', DEFAULT_HASH_PARAMS.iterations, 1, 100),

@@ -1,5 +1,6 @@
 import { headersOf, type OutboundMessage, type Publication, type RecordedEvent, TOPICS } from '@lapse/shared';
 import {
+  type AdminTokenRevokedV1,
   type BulkPasswordExpiryCompletedV1,
   type BulkPasswordExpiryStartedV1,
   DIRECTORY_EVENT_TYPES as T,
@@ -12,6 +13,7 @@ import {
   type UserProfileUpdatedV1,
   type UserStatusChangedV1,
 } from '@lapse/shared/contracts/directory.v1';
+import { ADMIN_TOKEN_STREAM, type AdminTokenEvent } from './admin-tokens/domain/admin-token.decider';
 import type { BulkJobEvent } from './bulk-expiry/domain/bulk-job.events';
 import { credentialStateChanged } from './user/read-models/credential-state';
 import type { UserEvent } from './user/domain/user.events';
@@ -201,6 +203,18 @@ function bulkJobMessages(recorded: RecordedEvent): OutboundMessage[] {
   }
 }
 
+function adminTokenMessages(recorded: RecordedEvent): OutboundMessage[] {
+  const event = { type: recorded.type, data: recorded.data } as AdminTokenEvent;
+  switch (event.type) {
+    case 'AdminTokenRevoked': {
+      const payload: AdminTokenRevokedV1 = { tokenId: event.data.tokenId, revokedAt: event.data.revokedAt };
+      return [message(recorded, TOPICS.directoryUsers, event.data.tokenId, T.AdminTokenRevoked, payload)];
+    }
+    default:
+      return [];
+  }
+}
+
 /**
  * Maps directory's private events to the published v1 contracts. Hashes travel only on the restricted
  * credentials topic, sealed temporary passwords and reset links only on the restricted deliveries topic; the public users
@@ -209,6 +223,7 @@ function bulkJobMessages(recorded: RecordedEvent): OutboundMessage[] {
 export const directoryPublication: Publication = (event) => {
   if (event.streamId.startsWith(USER_STREAM)) return userMessages(event);
   if (event.streamId.startsWith(BULK_JOB_STREAM)) return bulkJobMessages(event);
+  if (event.streamId.startsWith(ADMIN_TOKEN_STREAM)) return adminTokenMessages(event);
   return [];
 };
 

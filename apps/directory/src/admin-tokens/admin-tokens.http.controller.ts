@@ -36,6 +36,7 @@ import type { Pool } from 'pg';
 import { writeAudit } from '../audit/audit-log';
 import { adminCaller } from '../common/caller';
 import { newAdminToken, tokenHash } from './admin-token.verifier';
+import { ADMIN_TOKEN_STREAM, adminTokenDecider } from './domain/admin-token.decider';
 
 const ROLES: readonly AdminRole[] = ['SUPER_ADMIN', 'USER_ADMIN', 'READ_ONLY_ADMIN'];
 
@@ -125,25 +126,36 @@ export class AdminTokensHttpController {
     @Req() request: Request,
   ) {
     const caller = adminCaller(admin, request);
-    await this.eventStore.transaction(async (tx) => {
-      const { rowCount } = await tx.query(
-        'UPDATE directory_admin_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL',
-        [id],
-      );
-      if (!rowCount) throw new NotFoundError('Token');
-      await writeAudit(tx, [
-        {
-          eventType: 'system.api_token.revoke',
-          actor: caller.audit,
-          target: { id, type: 'Token', alternateId: null },
-          outcome: 'SUCCESS',
-          reason: null,
-          correlationId: caller.correlationId,
-          displayMessage: 'Revoke API token',
-          published: this.clock.now().toISOString(),
+    const revokedAt = this.clock.now().toISOString();
+    // The AdminTokenRevoked event is appended in the same transaction as the revocation, so services that
+    // cache introspection answers (identity) hear of it through the relay, never "append then send".
+    await this.eventStore.commands.handle(
+      adminTokenDecider,
+      `${ADMIN_TOKEN_STREAM}${id}`,
+      { type: 'RevokeAdminToken', tokenId: id, revokedAt },
+      caller,
+      {
+        inTransaction: async (tx) => {
+          const { rowCount } = await tx.query(
+            'UPDATE directory_admin_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL',
+            [id, revokedAt],
+          );
+          if (!rowCount) throw new NotFoundError('Token');
+          await writeAudit(tx, [
+            {
+              eventType: 'system.api_token.revoke',
+              actor: caller.audit,
+              target: { id, type: 'Token', alternateId: null },
+              outcome: 'SUCCESS',
+              reason: null,
+              correlationId: caller.correlationId,
+              displayMessage: 'Revoke API token',
+              published: revokedAt,
+            },
+          ]);
         },
-      ]);
-    });
+      },
+    );
   }
 }
 

@@ -1,5 +1,8 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DIRECTORY_EVENT_TYPES, MessagingService, ReadinessChecks } from '@lapse/shared';
+import { ADMIN_TOKEN_VERIFIER } from '@lapse/shared/http/admin-auth';
+import { forgetAdminTokenWhenDirectoryRevokes } from '../directory-client/forget-admin-token-when-directory-revokes.handler';
+import { IntrospectionAdminTokenVerifier } from '../directory-client/introspection-admin-token.verifier';
 import type { IdentityConfig } from '../identity.config';
 import { IDENTITY_CONFIG } from '../identity.tokens';
 import { revokeSessionsWhenDirectoryRevokes } from '../sessions/revoke-sessions-when-directory-revokes.handler';
@@ -14,6 +17,7 @@ export class CredentialProjectionConsumer implements OnModuleInit {
     private readonly readiness: ReadinessChecks,
     private readonly lag: ProjectionLagMonitor,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
+    @Inject(ADMIN_TOKEN_VERIFIER) private readonly adminTokens: IntrospectionAdminTokenVerifier,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -23,6 +27,7 @@ export class CredentialProjectionConsumer implements OnModuleInit {
       handlers: {
         ...credentialProjectionHandlers(),
         [DIRECTORY_EVENT_TYPES.SessionsRevoked]: revokeSessionsWhenDirectoryRevokes,
+        [DIRECTORY_EVENT_TYPES.AdminTokenRevoked]: forgetAdminTokenWhenDirectoryRevokes(this.adminTokens),
       },
     });
     this.readiness.add('credentialProjection', async () => {

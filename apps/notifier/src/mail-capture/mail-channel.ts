@@ -56,6 +56,7 @@ export async function openMailChannel(config: NotifierConfig, logger: Logger): P
     capture,
     lines: [
       `  Mail (maildev): ${capture.webUrl}   (JSON API ${capture.webUrl}/email, SMTP ${capture.smtpUrl})`,
+      `  Mail login:      user ${capture.credential.user}, password ${capture.credential.password}   (new at every start)`,
     ],
     close: async () => {
       sender.close();

@@ -3,14 +3,61 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { newSecretToken } from '@lapse/shared';
 import { freePort } from '@lapse/shared/database/free-port';
 
 /**
  * Runs maildev's CLI (path in argv[1]) and exits when our end of its stdin closes, so the capture server
  * never outlives the process that started it, even one killed with SIGKILL.
+ *
+ * Before maildev loads, two gaps of maildev 2.2.1 are closed, because no option of its closes them (its
+ * own `--web-user/--web-pass` basic auth, given through the environment, guards the page and JSON API):
+ * - lib/web.js calls `app.use(cors())` unconditionally, which answers every Origin with
+ *   `Access-Control-Allow-Origin: *`: the `cors` module it loads is replaced by a middleware adding nothing;
+ * - socket.io is attached to the HTTP server itself, before express, so its auth middleware never sees
+ *   `/socket.io` (whose `newMail` events carry each message whole), and a WebSocket ignores CORS: a gate
+ *   on the HTTP server refuses any request or upgrade whose Origin is another host (403) and a
+ *   `/socket.io` request without the credential (401).
+ * It is a string because it runs in maildev's own process (`node -e`), not in ours.
  */
-const EXIT_WITH_PARENT =
-  "process.stdin.on('end', () => process.exit(0)); process.stdin.on('error', () => process.exit(0)); process.stdin.resume(); require(process.argv[1]);";
+const EXIT_WITH_PARENT = `
+process.stdin.on('end', () => process.exit(0));
+process.stdin.on('error', () => process.exit(0));
+process.stdin.resume();
+const { createHash, timingSafeEqual } = require('node:crypto');
+const http = require('node:http');
+const fromMaildev = { paths: [require('node:path').dirname(process.argv[1])] };
+const corsPath = require.resolve('cors', fromMaildev);
+require(corsPath);
+require.cache[corsPath].exports = () => (_request, _response, next) => next();
+const credential = 'Basic ' + Buffer.from(process.env.MAILDEV_WEB_USER + ':' + process.env.MAILDEV_WEB_PASS).toString('base64');
+const digest = (value) => createHash('sha256').update(String(value ?? '')).digest();
+const authorized = (request) => timingSafeEqual(digest(request.headers.authorization), digest(credential));
+const foreignOrigin = (request) => {
+  const origin = request.headers.origin;
+  if (origin === undefined) return false;
+  try { return new URL(origin).host !== request.headers.host; } catch { return true; }
+};
+const refuse = (event, target, status) => {
+  if (event === 'upgrade') target.end('HTTP/1.1 ' + status + ' ' + http.STATUS_CODES[status] + '\\r\\nConnection: close\\r\\n\\r\\n');
+  else target.writeHead(status, { 'Content-Type': 'text/plain' }).end(http.STATUS_CODES[status]);
+};
+const emit = http.Server.prototype.emit;
+http.Server.prototype.emit = function (event, request, target, ...rest) {
+  if (event === 'request' || event === 'upgrade') {
+    if (foreignOrigin(request)) return refuse(event, target, 403), true;
+    if (request.url.startsWith('/socket.io') && !authorized(request)) return refuse(event, target, 401), true;
+  }
+  return emit.call(this, event, request, target, ...rest);
+};
+require(process.argv[1]);
+`;
+
+/** The HTTP basic credential of a capture server's page and JSON API (new at every start). */
+export interface CaptureCredential {
+  readonly user: string;
+  readonly password: string;
+}
 
 /** A message as maildev's REST API (`GET /email`) returns it (the fields Lapse reads). */
 export interface CapturedEmail {
@@ -38,6 +85,7 @@ export class MaildevCaptureServer {
   private constructor(
     private readonly child: ChildProcess,
     private readonly mailDir: string,
+    readonly credential: CaptureCredential,
     readonly host: string,
     readonly smtpPort: number,
     readonly webPort: number,
@@ -66,6 +114,9 @@ export class MaildevCaptureServer {
     const smtpPort = options.smtpPort || (await freePort());
     const webPort = options.webPort || (await freePort());
     const mailDir = await mkdtemp(join(tmpdir(), 'lapse-maildev-'));
+    // New at every start: the captured mail lives only as long as this server (a temporary directory), so
+    // a credential kept in DATA_DIR would guard nothing more and would be one more secret at rest.
+    const credential = { user: 'lapse', password: newSecretToken() };
     const child = spawn(
       process.execPath,
       [
@@ -84,10 +135,16 @@ export class MaildevCaptureServer {
       ],
       {
         stdio: ['pipe', 'ignore', 'pipe'],
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+        // The credential goes through maildev's environment variables, not argv, which any local user can read.
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '',
+          MAILDEV_WEB_USER: credential.user,
+          MAILDEV_WEB_PASS: credential.password,
+        },
       },
     );
-    const server = new MaildevCaptureServer(child, mailDir, host, smtpPort, webPort);
+    const server = new MaildevCaptureServer(child, mailDir, credential, host, smtpPort, webPort);
     const stopWithParent = () => child.kill('SIGKILL');
     process.once('exit', stopWithParent);
     child.once('exit', () => process.removeListener('exit', stopWithParent));
@@ -108,8 +165,13 @@ export class MaildevCaptureServer {
     return `http://${this.host === '0.0.0.0' ? '127.0.0.1' : this.host}:${this.webPort}`;
   }
 
+  /** The `Authorization` header value the page and JSON API require. */
+  get authorization(): string {
+    return `Basic ${Buffer.from(`${this.credential.user}:${this.credential.password}`).toString('base64')}`;
+  }
+
   async emails(): Promise<CapturedEmail[]> {
-    const response = await fetch(`${this.webUrl}/email`);
+    const response = await fetch(`${this.webUrl}/email`, { headers: { authorization: this.authorization } });
     if (!response.ok) throw new Error(`maildev answered ${response.status}`);
     return (await response.json()) as CapturedEmail[];
   }

@@ -58,7 +58,7 @@ export function readBaseConfig(
     transport,
     kafkaBrokers,
     publicUrl: (env.url('PUBLIC_URL', ['http', 'https']) ?? `http://localhost:${port}`).replace(/\/$/, ''),
-    serviceApiToken: env.optional('SERVICE_API_TOKEN'),
+    serviceApiToken: env.secret('SERVICE_API_TOKEN'),
     adminRateLimitPerMinute: env.int('ADMIN_RATE_LIMIT_PER_MINUTE', 600, 1),
     inboxRetentionHours: env.int('INBOX_RETENTION_HOURS', DEFAULT_INBOX_RETENTION_HOURS, 1),
     trustProxy,

@@ -10,6 +10,25 @@ describe('configuration', () => {
     expect(() => env.int('PORT', 8080, 1, 65535)).not.toThrow(/eighty/);
   });
 
+  it('refuses a configured token shorter than 32 characters, naming the variable and not the value', () => {
+    const short = 'a-token-of-31-characters-length';
+    expect(short).toHaveLength(31);
+    expect(() => readBaseConfig(new EnvReader({ SERVICE_API_TOKEN: short }))).toThrow(
+      new ConfigError('SERVICE_API_TOKEN', 'must be at least 32 characters long'),
+    );
+    expect(() => new EnvReader({ ADMIN_API_TOKEN: short }).secret('ADMIN_API_TOKEN')).toThrow(
+      new ConfigError('ADMIN_API_TOKEN', 'must be at least 32 characters long'),
+    );
+    expect(() => new EnvReader({ ADMIN_API_TOKEN: short }).secret('ADMIN_API_TOKEN')).not.toThrow(short);
+  });
+
+  it('accepts a configured token of 32 characters or more, and no token at all', () => {
+    const enough = `${'x'.repeat(31)}y`;
+    expect(readBaseConfig(new EnvReader({ SERVICE_API_TOKEN: enough })).serviceApiToken).toBe(enough);
+    expect(readBaseConfig(new EnvReader({})).serviceApiToken).toBeUndefined();
+    expect(new EnvReader({ ADMIN_API_TOKEN: '' }).secret('ADMIN_API_TOKEN')).toBeUndefined();
+  });
+
   it('uses defaults for absent variables and refuses an unknown transport', () => {
     expect(readBaseConfig(new EnvReader({})).transport).toBe('embedded');
     expect(readBaseConfig(new EnvReader({})).port).toBe(8080);

