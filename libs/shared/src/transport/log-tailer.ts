@@ -100,7 +100,13 @@ export class LogTailer {
     }
   }
 
+  /**
+   * Waits `ms`, or less when an append is signalled. A signal that came while the loop was not idle (during
+   * the held-back check, after the last look at `pendingWake`) must not wait for the poll: it ends the idle
+   * at once.
+   */
   private idle(ms: number): Promise<void> {
+    if (this.pendingWake) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       function done() {
