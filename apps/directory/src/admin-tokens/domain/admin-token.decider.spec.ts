@@ -1,4 +1,4 @@
-import { fold, NotFoundError } from '@lapse/shared';
+import { fold, NotFoundError } from '@lapse/shared/core';
 import { type AdminTokenEvent, adminTokenDecider } from './admin-token.decider';
 
 const tokenId = '0b7c2f7e-2a53-4c39-9f0e-5d5b7d3c1a11';

@@ -1,5 +1,4 @@
-import { DomainError, fold } from '@lapse/shared';
-import type { CredentialProviderType } from '@lapse/shared/contracts/directory.v1';
+import { type CredentialProviderType, DomainError, fold } from '@lapse/shared/core';
 import type { CreateUser, UserCommand } from './user.commands';
 import {
   credentialSnapshotOf,

@@ -1,4 +1,4 @@
-import { fold } from '@lapse/shared';
+import { fold } from '@lapse/shared/core';
 import { type DeliveryCommand, deliveryDecider, RevealRefusedError } from './delivery.decider';
 import type { DeliveryEvent } from './delivery.events';
 
