@@ -20,7 +20,7 @@ import { inParallel, kafkaBrokerPids, processCpuSeconds, startBenchInfra } from 
  *   refusal: about when identity holds the fact) and `enforcementMedianMs` (diagnostic) tell the two apart;
  * - fanoutUsersPerSec: per-user PasswordExpired events appended per second by the fan-out (job created →
  *   completed, server clock; target: ≥ 20,000/s); fanoutPhasesMs splits that time (see `phasesOf`);
- * - deliveredUsersPerSec / deliveredSeconds (since session 4, diagnostic): from the 202 until identity's
+ * - deliveredUsersPerSec / deliveredSeconds (diagnostic): from the 202 until identity's
  *   projection holds every expired user's own PasswordExpired (its stored status PASSWORD_EXPIRED), polled
  *   every 100 ms: the fan-out end to end, relay and consumer included. Larger `--batch` sizes raise
  *   fanoutUsersPerSec partly by deferring delivery (the relay reads a batch's events only once it commits);

@@ -18,13 +18,13 @@ import { RawHttpLane } from './raw-http-lane';
  * what one address can send (`bench-stack.ts`), since all the load comes from here. Defaults: OWASP
  * argon2id m=19456 KiB, t=2, p=1; `--params keycloak`: m=7168 KiB, t=5, p=1.
  *
- * The load generator runs in this process, on the server's event loop and cores. Since session 4 it sends
+ * The load generator runs in this process, on the server's event loop and cores. It sends
  * pre-built requests over `--concurrency` keep-alive sockets and reads only each answer's status
  * (`raw-http-lane.ts`, as wrk or autocannon do) instead of building each request with `http.request` and
  * parsing every JSON answer; what the server does per sign-in is unchanged, the generator just takes less
  * of the two cores from it. Every answer's status is still checked (`failures`).
  *
- * Gate overhead, measured one request at a time (`--overhead-samples`, 300), is all but the hash of the
+ * Gate overhead, measured one request at a time (`--overhead-samples`, 1,000), is all but the hash of the
  * server's handling of a sign-in: from the HTTP server's `request` event (request head parsed) to the
  * response's `finish` (the whole response handed to the socket), minus the time of every password
  * verification made during that request. It counts body parsing, Nest routing, validation, the rate limit,
@@ -35,14 +35,13 @@ import { RawHttpLane } from './raw-http-lane';
  * client does. That client-side view is still reported as `roundTripOverhead*` (round trip seen by the
  * client minus the verifications), the figure `gateOverhead*` was before 2026-11-27.
  *
- * Since 2026-11-27 (session 3) the default is 1,000 overhead samples, not 300: the p99 of 300 is the 4th
- * worst request, so one young GC (about one per 100–125 sign-ins) or database hiccup more or less moved it
- * by a millisecond between runs. What is counted is unchanged. Beside it, to show where the tail comes
- * from: `gateDb*`, the part of the sign-in's own statements that lies outside its verifications (so within
+ * The default is 1,000 overhead samples, not 300: the p99 of 300 is the 4th worst request, so one young GC
+ * or database hiccup more or less moved it between runs (figures before 2026-11-27 used 300). Beside it, to
+ * show where the tail comes from: `gateDb*`, the part of the sign-in's own statements that lies outside its verifications (so within
  * that overhead); `gateRest*`, the overhead minus them; `overheadSamplesWithGc`, the samples during whose
  * counted time a GC pause began (outside the verifications), and the longest such pause.
  *
- * Since session 4 the sign-in's credential lookup also writes the session it would open, and with a
+ * The sign-in's credential lookup also writes the session it would open, and with a
  * remembered hash the verification starts while that statement is in flight (docs/identity.md, "The
  * gate"): the statement mostly overlaps the hash, so `gateDb*` is usually 0. The verification's own
  * bracket (from calling `verify` to its result reaching the event loop) is what is subtracted, as before.

@@ -170,7 +170,8 @@ export async function applyPasswordsExpired(
   // `credential_version < f.version` is "this fact is newer"; version 0 carries no credential change
   // (stream versions start at 1). `user_id = ANY ($1)` lets the planner see which rows it needs: with the
   // join alone, the plans PostgreSQL makes for a statement's first executions (which know the run's length)
-  // hash-joined a sequential scan of the whole table (68 ms instead of 10 ms for 2,000 facts on 100,000 users).
+  // hash-joined a sequential scan of the whole table, several times slower on a large directory
+  // (docs/performance.md, "Identity's projection").
   await db.query({
     name: 'identity-apply-passwords-expired',
     text: `UPDATE identity_credentials c

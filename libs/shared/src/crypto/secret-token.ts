@@ -8,7 +8,7 @@ let offset = 0;
 /**
  * A bearer secret (session token, state token, session id, reset link): 32 random bytes, base64url. The
  * bytes come from the CSPRNG 4 KiB at a time, as `crypto.randomUUID` caches its entropy: one call to the
- * kernel per 128 secrets instead of one each (a call cost ~40 µs on the sign-in path here). Bytes handed
+ * kernel per 128 secrets instead of one each (a system call on the sign-in path each time). Bytes handed
  * out are zeroed, so the pool holds only secrets not yet issued.
  */
 export function newSecretToken(): string {

@@ -44,8 +44,8 @@ const INVALID_PASSWORD = '28P01';
 
 /**
  * PostgreSQL's own default (128 MB) holds less than the users, events and indexes of a directory of 100,000
- * users: during a bulk expiry every batch then evicted dirty pages itself (41,000 blocks, 3.4 KB per user,
- * copied into the kernel's page cache: a tenth of the machine's CPU in `bulk-expiry`). 512 MB holds that
+ * users: during a bulk expiry every batch then evicted dirty pages itself, copying them into the kernel's page
+ * cache, a visible share of the machine's CPU (docs/performance.md, "Embedded PostgreSQL"). 512 MB holds that
  * directory; it is reserved as shared memory, and only the pages used take memory.
  */
 export const DEFAULT_SHARED_BUFFERS_MB = 512;

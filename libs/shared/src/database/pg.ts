@@ -63,7 +63,7 @@ const BARE_ELEMENT = /^[^\s{}",\\]+$/;
  * `values` as one PostgreSQL array literal, for a parameter cast to an array type (`$1::text[]`, `int[]`,
  * `timestamptz[]`, …): the same value node-postgres sends for an array, built in one pass. node-postgres
  * quotes and escapes every element (two regular-expression replaces and a concatenation each); in identity's
- * bulk consumer that was the largest allocation of all, about 1 KB per event. Elements that need no quoting
+ * bulk consumer that was the largest allocation of all (docs/performance.md). Elements that need no quoting
  * (ids, numbers, timestamps, statuses) go as they are; the others are quoted, `"` and `\` escaped; null and
  * undefined are NULL.
  */

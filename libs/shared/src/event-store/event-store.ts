@@ -178,7 +178,7 @@ export class PostgresEventStore {
    *
    * Held-back events belong to transactions that ended between the in-progress ones of the current snapshot,
    * so it looks only in those gaps of transaction ids (an index range each), never at the rows of transactions
-   * still in progress: checking those one by one cost about 80 ms a call while a bulk fan-out's batches of
+   * still in progress: checking those one by one made each call slow while a bulk fan-out's batches of
    * thousands of events were in flight.
    */
   async hasHeldBack(after: LogPosition): Promise<boolean> {

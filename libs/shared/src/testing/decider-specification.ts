@@ -25,6 +25,7 @@ export const DeciderSpecification = {
               events: (): readonly Event[] => decide(),
               /** The state after the decided events. */
               stateAfter: (): State => decide().reduce(decider.evolve, state()),
+              // biome-ignore lint/suspicious/noThenProperty: emmett's given/when/then; this object is never awaited
               then(expected: readonly Event[]): void {
                 expect(decide()).toEqual(expected);
               },

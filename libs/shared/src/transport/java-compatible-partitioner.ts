@@ -2,8 +2,8 @@ import { type ICustomPartitioner, Partitioners } from './kafkajs/client';
 
 /**
  * Kafka's own murmur2 (org.apache.kafka.common.utils.Utils.murmur2) over the key's UTF-8 bytes, in 32-bit
- * integer arithmetic. kafkajs 2.2.4 computes the same hash with a 64-bit Long object per step, which cost
- * the relay about a tenth of its CPU in a bulk fan-out.
+ * integer arithmetic. kafkajs 2.2.4 computes the same hash with a 64-bit Long object per step, a share of
+ * the relay's CPU in a bulk fan-out (docs/performance.md).
  */
 export function murmur2(key: string | Buffer): number {
   const data = typeof key === 'string' ? Buffer.from(key, 'utf8') : key;

@@ -1,4 +1,4 @@
-import { assertNever, type Decider, type DomainEvent, NotFoundError } from '@lapse/shared';
+import { assertNever, type Decider, type DomainEvent, NotFoundError } from '@lapse/shared/core';
 
 /**
  * The `admin-token-<id>` stream: the facts about an admin API token that other services must hear of.

@@ -1,5 +1,4 @@
-import type { DomainEvent } from '@lapse/shared';
-import type { CredentialProviderType } from '@lapse/shared/contracts/directory.v1';
+import type { CredentialProviderType, DomainEvent } from '@lapse/shared/core';
 
 /**
  * The `bulk-job-<id>` stream. The first event is the single fact that enforces the whole expiry (every

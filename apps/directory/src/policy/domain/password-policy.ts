@@ -1,7 +1,4 @@
-import {
-  DEFAULT_PASSWORD_POLICY_V1,
-  type PasswordPolicyV1,
-} from '@lapse/shared/contracts/password-policy.v1';
+import { DEFAULT_PASSWORD_POLICY_V1, type PasswordPolicyV1 } from '@lapse/shared/core';
 
 /** The published policy contract is the domain's policy. */
 export type PasswordPolicy = PasswordPolicyV1;

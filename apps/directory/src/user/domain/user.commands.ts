@@ -1,4 +1,4 @@
-import type { CredentialProvider } from '@lapse/shared/contracts/directory.v1';
+import type { CredentialProvider } from '@lapse/shared/core';
 import type { UserProfile } from './user.state';
 
 /**

@@ -1,5 +1,6 @@
 import {
   assertNever,
+  type CredentialProviderType,
   CredentialUpdateFailedError,
   type Decider,
   DomainError,
@@ -7,8 +8,7 @@ import {
   NotAllowedInStatusError,
   NotFoundError,
   ValidationFailedError,
-} from '@lapse/shared';
-import type { CredentialProviderType } from '@lapse/shared/contracts/directory.v1';
+} from '@lapse/shared/core';
 import type {
   ActivateUser,
   ChangePassword,

@@ -1,9 +1,4 @@
-import type { DomainEvent } from '@lapse/shared';
-import type {
-  CredentialProvider,
-  PasswordExpiryCause,
-  UserStatus,
-} from '@lapse/shared/contracts/directory.v1';
+import type { CredentialProvider, DomainEvent, PasswordExpiryCause, UserStatus } from '@lapse/shared/core';
 import type { ExistingStatus, UserProfile } from './user.state';
 
 /**

@@ -1,8 +1,4 @@
-import type {
-  CredentialProvider,
-  PasswordExpiryCause,
-  UserStatus,
-} from '@lapse/shared/contracts/directory.v1';
+import type { CredentialProvider, PasswordExpiryCause, UserStatus } from '@lapse/shared/core';
 
 /** Okta's profile attributes Lapse knows about. */
 export interface UserProfile {

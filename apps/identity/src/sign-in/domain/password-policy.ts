@@ -1,7 +1,4 @@
-import {
-  DEFAULT_PASSWORD_POLICY_V1,
-  type PasswordPolicyV1,
-} from '@lapse/shared/contracts/password-policy.v1';
+import { DEFAULT_PASSWORD_POLICY_V1, type PasswordPolicyV1 } from '@lapse/shared/core';
 
 /** Okta's `settings.password` as directory publishes it; identity reads it to gate and to describe. */
 export type PasswordPolicy = PasswordPolicyV1;

@@ -1,4 +1,4 @@
-import type { CredentialProviderType, UserStatus } from '@lapse/shared/contracts/directory.v1';
+import type { CredentialProviderType, UserStatus } from '@lapse/shared/core';
 import type { PasswordPolicy } from './password-policy';
 
 /** What identity knows about one user's credential (a row of the projection). */

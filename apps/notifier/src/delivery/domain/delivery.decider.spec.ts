@@ -1,11 +1,20 @@
-import { fold } from '@lapse/shared';
+import { DeciderSpecification } from '@lapse/shared/testing/decider-specification';
 import { type DeliveryCommand, deliveryDecider, RevealRefusedError } from './delivery.decider';
-import type { DeliveryEvent } from './delivery.events';
+import type {
+  DeliveryFailed,
+  DeliveryMode,
+  DeliveryScheduled,
+  DeliverySent,
+  DiscardReason,
+  SealedPasswordDiscarded,
+  TemporaryPasswordRevealed,
+} from './delivery.events';
 
 const NOW = '2030-01-01T10:00:00.000Z';
 const LATER = '2030-01-01T11:00:00.000Z';
 const EXPIRES = '2030-01-02T10:00:00.000Z';
 const ids = { deliveryId: 'd-1', userId: 'u-1' };
+const spec = DeciderSpecification.for(deliveryDecider);
 
 function schedule(
   overrides: Partial<Extract<DeliveryCommand, { type: 'ScheduleDelivery' }>> = {},
@@ -23,38 +32,54 @@ function schedule(
   };
 }
 
-function given(...commands: DeliveryCommand[]): DeliveryEvent[] {
-  const events: DeliveryEvent[] = [];
-  for (const command of commands)
-    events.push(...deliveryDecider.decide(command, fold(deliveryDecider, events)));
-  return events;
-}
-
-function when(history: DeliveryEvent[], command: DeliveryCommand): DeliveryEvent[] {
-  return [...deliveryDecider.decide(command, fold(deliveryDecider, history))];
-}
-
-const types = (events: DeliveryEvent[]) => events.map((event) => event.type);
+// The stream's events, as the decider records them.
+const scheduled = (mode: DeliveryMode = 'LINK'): DeliveryScheduled => ({
+  type: 'DeliveryScheduled',
+  schemaVersion: 1,
+  data: { ...ids, channel: 'EMAIL', mode, expiresAt: EXPIRES, scheduledAt: NOW },
+});
+const sent = (attempts = 1): DeliverySent => ({
+  type: 'DeliverySent',
+  schemaVersion: 1,
+  data: { ...ids, channel: 'EMAIL', attempts, sentAt: LATER },
+});
+const revealed: TemporaryPasswordRevealed = {
+  type: 'TemporaryPasswordRevealed',
+  schemaVersion: 1,
+  data: { ...ids, revealedAt: LATER },
+};
+const discarded = (reason: DiscardReason, at = LATER): SealedPasswordDiscarded => ({
+  type: 'SealedPasswordDiscarded',
+  schemaVersion: 1,
+  data: { ...ids, reason, discardedAt: at },
+});
+const failed = (data: Partial<DeliveryFailed['data']>): DeliveryFailed => ({
+  type: 'DeliveryFailed',
+  schemaVersion: 1,
+  data: { ...ids, channel: 'EMAIL', reason: 'EXPIRED', attempts: 0, failedAt: NOW, ...data },
+});
 
 describe('scheduling a temporary password delivery', () => {
   it('picks the primary email when the administrator left the choice to Lapse', () => {
-    const [event] = when([], schedule());
-    expect(event).toMatchObject({
-      type: 'DeliveryScheduled',
-      data: { channel: 'EMAIL', mode: 'LINK', expiresAt: EXPIRES },
-    });
+    spec
+      .given([])
+      .when(schedule())
+      .then([scheduled('LINK')]);
   });
 
   it('falls back to voice for a user with only a phone when the org allows voice', () => {
-    const [event] = when([], schedule({ reach: { hasEmail: false, hasPhone: true, voiceAllowed: true } }));
+    const [event] = spec
+      .given([])
+      .when(schedule({ reach: { hasEmail: false, hasPhone: true, voiceAllowed: true } }))
+      .events();
     expect(event).toMatchObject({ type: 'DeliveryScheduled', data: { channel: 'VOICE', mode: 'INLINE' } });
   });
 
   it('uses voice when the administrator asks for it even if the user has an email', () => {
-    const [event] = when(
-      [],
-      schedule({ requested: 'VOICE', reach: { hasEmail: true, hasPhone: true, voiceAllowed: true } }),
-    );
+    const [event] = spec
+      .given([])
+      .when(schedule({ requested: 'VOICE', reach: { hasEmail: true, hasPhone: true, voiceAllowed: true } }))
+      .events();
     expect(event.data).toMatchObject({ channel: 'VOICE' });
   });
 
@@ -76,119 +101,113 @@ describe('scheduling a temporary password delivery', () => {
       { hasEmail: true, hasPhone: true, voiceAllowed: false },
     ],
   ] as const)('fails with NO_CHANNEL for %s', (_case, requested, reach) => {
-    const events = when([], schedule({ requested, reach }));
-    expect(events).toEqual([
-      {
-        type: 'DeliveryFailed',
-        schemaVersion: 1,
-        data: { ...ids, channel: null, reason: 'NO_CHANNEL', attempts: 0, failedAt: NOW },
-      },
-    ]);
+    spec
+      .given([])
+      .when(schedule({ requested, reach }))
+      .then([failed({ channel: null, reason: 'NO_CHANNEL', attempts: 0, failedAt: NOW })]);
   });
 
   it('fails with ENVELOPE_UNREADABLE and the reason when the envelope did not open', () => {
-    const [event] = when([], schedule({ envelope: { readable: false, detail: 'UNKNOWN_KEY_ID' } }));
-    expect(event).toMatchObject({
-      type: 'DeliveryFailed',
-      data: { reason: 'ENVELOPE_UNREADABLE', detail: 'UNKNOWN_KEY_ID' },
-    });
+    spec
+      .given([])
+      .when(schedule({ envelope: { readable: false, detail: 'UNKNOWN_KEY_ID' } }))
+      .then([failed({ channel: null, reason: 'ENVELOPE_UNREADABLE', detail: 'UNKNOWN_KEY_ID' })]);
   });
 
   it('fails with EXPIRED when the temporary password has already expired', () => {
-    const [event] = when([], schedule({ expiresAt: NOW }));
-    expect(event).toMatchObject({ type: 'DeliveryFailed', data: { reason: 'EXPIRED', channel: 'EMAIL' } });
+    spec
+      .given([])
+      .when(schedule({ expiresAt: NOW }))
+      .then([failed({ reason: 'EXPIRED', channel: 'EMAIL' })]);
   });
 
   it('ignores a repeated request for the same delivery', () => {
-    expect(when(given(schedule()), schedule())).toEqual([]);
+    spec.given([scheduled()]).when(schedule()).thenNothingHappened();
   });
 });
 
 describe('recording the outcome of sending', () => {
   it('keeps the sealed envelope after a link email is sent, until the link is viewed', () => {
-    expect(types(when(given(schedule()), { type: 'RecordSent', attempts: 2, now: LATER }))).toEqual([
-      'DeliverySent',
-    ]);
+    spec
+      .given([scheduled('LINK')])
+      .when({ type: 'RecordSent', attempts: 2, now: LATER })
+      .then([sent(2)]);
   });
 
   it('discards the sealed envelope once an inline password is sent', () => {
-    const history = given(schedule({ emailMode: 'INLINE' }));
-    const events = when(history, { type: 'RecordSent', attempts: 1, now: LATER });
-    expect(types(events)).toEqual(['DeliverySent', 'SealedPasswordDiscarded']);
-    expect(events[1].data).toMatchObject({ reason: 'SENT' });
+    spec
+      .given([scheduled('INLINE')])
+      .when({ type: 'RecordSent', attempts: 1, now: LATER })
+      .then([sent(1), discarded('SENT')]);
   });
 
   it('records a failure with its reason and attempts, and discards the envelope', () => {
-    const events = when(given(schedule()), {
-      type: 'RecordFailed',
-      reason: 'SMTP_FAILED',
-      attempts: 5,
-      now: LATER,
-    });
-    expect(events[0]).toMatchObject({
-      type: 'DeliveryFailed',
-      data: { reason: 'SMTP_FAILED', attempts: 5, channel: 'EMAIL' },
-    });
-    expect(types(events)).toEqual(['DeliveryFailed', 'SealedPasswordDiscarded']);
+    spec
+      .given([scheduled()])
+      .when({ type: 'RecordFailed', reason: 'SMTP_FAILED', attempts: 5, now: LATER })
+      .then([
+        failed({ reason: 'SMTP_FAILED', attempts: 5, channel: 'EMAIL', failedAt: LATER }),
+        discarded('FAILED'),
+      ]);
   });
 
   it('records a delivery once even if told twice', () => {
-    const history = given(schedule(), { type: 'RecordSent', attempts: 1, now: LATER });
-    expect(when(history, { type: 'RecordSent', attempts: 1, now: LATER })).toEqual([]);
-    expect(when(history, { type: 'RecordFailed', reason: 'SMTP_FAILED', attempts: 1, now: LATER })).toEqual(
-      [],
-    );
+    const delivered = spec.given([scheduled(), sent()]);
+    delivered.when({ type: 'RecordSent', attempts: 1, now: LATER }).thenNothingHappened();
+    delivered
+      .when({ type: 'RecordFailed', reason: 'SMTP_FAILED', attempts: 1, now: LATER })
+      .thenNothingHappened();
   });
 });
 
 describe('revealing the temporary password behind a link', () => {
-  const sent = () => given(schedule(), { type: 'RecordSent', attempts: 1, now: LATER });
+  const linkSent = [scheduled('LINK'), sent()];
 
   it('reveals it once and discards the envelope', () => {
-    const events = when(sent(), { type: 'RevealPassword', now: LATER });
-    expect(types(events)).toEqual(['TemporaryPasswordRevealed', 'SealedPasswordDiscarded']);
-    expect(events[1].data).toMatchObject({ reason: 'REVEALED' });
+    spec
+      .given(linkSent)
+      .when({ type: 'RevealPassword', now: LATER })
+      .then([revealed, discarded('REVEALED')]);
   });
 
   it('refuses a second view', () => {
-    const history = [...sent(), ...when(sent(), { type: 'RevealPassword', now: LATER })];
-    expect(() => when(history, { type: 'RevealPassword', now: LATER })).toThrow(
-      expect.objectContaining({ refusal: 'ALREADY_REVEALED' }),
-    );
+    spec
+      .given([...linkSent, revealed, discarded('REVEALED')])
+      .when({ type: 'RevealPassword', now: LATER })
+      .thenThrows(RevealRefusedError, (error) => expect(error.refusal).toBe('ALREADY_REVEALED'));
   });
 
   it('refuses once the temporary password has expired', () => {
-    expect(() => when(sent(), { type: 'RevealPassword', now: EXPIRES })).toThrow(RevealRefusedError);
+    spec.given(linkSent).when({ type: 'RevealPassword', now: EXPIRES }).thenThrows(RevealRefusedError);
   });
 
   it('refuses for a delivery that was never sent', () => {
-    expect(() => when(given(schedule()), { type: 'RevealPassword', now: LATER })).toThrow(
-      expect.objectContaining({ refusal: 'NOT_SENT' }),
-    );
+    spec
+      .given([scheduled()])
+      .when({ type: 'RevealPassword', now: LATER })
+      .thenThrows(RevealRefusedError, (error) => expect(error.refusal).toBe('NOT_SENT'));
   });
 });
 
 describe('when the temporary password expires', () => {
   it('discards the envelope of a sent link that was never viewed', () => {
-    const history = given(schedule(), { type: 'RecordSent', attempts: 1, now: LATER });
-    const events = when(history, { type: 'ExpireSealedPassword', now: EXPIRES });
-    expect(events).toEqual([
-      {
-        type: 'SealedPasswordDiscarded',
-        schemaVersion: 1,
-        data: { ...ids, reason: 'EXPIRED', discardedAt: EXPIRES },
-      },
-    ]);
+    spec
+      .given([scheduled('LINK'), sent()])
+      .when({ type: 'ExpireSealedPassword', now: EXPIRES })
+      .then([discarded('EXPIRED', EXPIRES)]);
   });
 
   it('fails a delivery that could not be sent in time', () => {
-    const events = when(given(schedule()), { type: 'ExpireSealedPassword', now: EXPIRES });
-    expect(types(events)).toEqual(['DeliveryFailed', 'SealedPasswordDiscarded']);
-    expect(events[0].data).toMatchObject({ reason: 'EXPIRED' });
+    spec
+      .given([scheduled()])
+      .when({ type: 'ExpireSealedPassword', now: EXPIRES })
+      .then([failed({ reason: 'EXPIRED', failedAt: EXPIRES }), discarded('EXPIRED', EXPIRES)]);
   });
 
   it('does nothing for an envelope already discarded', () => {
-    const history = given(schedule({ emailMode: 'INLINE' }), { type: 'RecordSent', attempts: 1, now: LATER });
-    expect(when(history, { type: 'ExpireSealedPassword', now: EXPIRES })).toEqual([]);
+    spec
+      .given([scheduled('INLINE'), sent(), discarded('SENT')])
+      .when({ type: 'ExpireSealedPassword', now: EXPIRES })
+      .thenNothingHappened();
   });
 });

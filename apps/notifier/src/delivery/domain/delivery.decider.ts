@@ -1,4 +1,4 @@
-import { assertNever, type Decider } from '@lapse/shared';
+import { assertNever, type Decider } from '@lapse/shared/core';
 import { chooseChannel, type Reachability, type RequestedChannel } from './choose-channel';
 import type {
   DeliveryChannel,

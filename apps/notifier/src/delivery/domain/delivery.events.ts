@@ -1,4 +1,4 @@
-import type { DomainEvent } from '@lapse/shared';
+import type { DomainEvent } from '@lapse/shared/core';
 
 /** Private events of the `delivery-<deliveryId>` stream. Only the publication maps them to contracts. */
 export type DeliveryChannel = 'EMAIL' | 'VOICE';

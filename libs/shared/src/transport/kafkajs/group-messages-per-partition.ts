@@ -2,8 +2,8 @@
  * A drop-in for kafkajs 2.2's `kafkajs/src/producer/groupMessagesPerPartition`: the messages of one topic by
  * partition (an object keyed by partition number, each list in the order given). kafkajs copies a
  * partition's whole list for every message it adds (`[...current, message]`), quadratic in the messages per
- * partition: a relay batch of 2,000 events over 6 partitions copied about 330,000 references and allocated
- * about 2.6 MB of short-lived arrays, a tenth of the relay's CPU and a share of its scavenges. This appends.
+ * partition: a relay batch of thousands of events copies hundreds of thousands of references into short-lived
+ * arrays, a share of the relay's CPU and of its scavenges (docs/performance.md). This appends.
  */
 interface Grouping<Message> {
   readonly topic: string;

@@ -5,7 +5,7 @@ import crc32c = require('./crc32c');
  * A drop-in for kafkajs 2.2's Produce request v3 (`kafkajs/src/protocol/requests/produce/v3/request`, which
  * versions 4 to 7 reuse with another version number): the same bytes, written once into one buffer. kafkajs
  * builds every record, record batch, partition and topic in its own `Encoder`, each copied into the next one
- * and each grown from a zero-filled buffer: for a relay batch of 2,000 events about 20 MB of buffers, whose
+ * and each grown from a zero-filled buffer: megabytes of buffers for one relay batch, whose
  * external memory made the directory's V8 run a full mark-compact every few hundred milliseconds during a bulk
  * fan-out. Compressed batches are left to kafkajs's own request (`install.ts` hands it in).
  *
