@@ -9,14 +9,20 @@ import { stringHeaders } from './kafka-message-headers';
 import type { KafkaProducer } from './kafka-producer';
 import { DEAD_LETTER_TOPIC } from './kafka-topic-admin';
 
-/** A dead-letter sink that parks in the consumer's table and on the dead-letter topic. */
+/**
+ * A dead-letter sink that parks in the consumer's table, in the consumer's transaction, and once that
+ * transaction has committed copies the letters to the dead-letter topic. The table is the record; a
+ * copy Kafka refuses (or a crash between the commit and the copy) leaves the letter in the table only.
+ */
 export function kafkaDeadLetterSink(producer: KafkaProducer): DeadLetterSink {
   const table = new TableDeadLetterSink();
   return {
-    park: async (letter: DeadLetter, tx: Queryable) => {
-      await table.park(letter, tx);
-      await producer.send(DEAD_LETTER_TOPIC, [
-        {
+    park: (letter: DeadLetter, tx: Queryable) => table.park(letter, tx),
+    parked: async (letters: readonly DeadLetter[]) => {
+      if (letters.length === 0) return;
+      await producer.send(
+        DEAD_LETTER_TOPIC,
+        letters.map((letter) => ({
           key: letter.message.key,
           value: rawPayloadOf(letter.message),
           headers: {
@@ -26,8 +32,8 @@ export function kafkaDeadLetterSink(producer: KafkaProducer): DeadLetterSink {
             'dead-letter-attempts': String(letter.attempts),
             'original-topic': letter.message.topic,
           },
-        },
-      ]);
+        })),
+      );
     },
   };
 }
