@@ -1,8 +1,7 @@
-import type { Clock } from '@lapse/shared';
+import { type Clock, DIRECTORY_EVENT_TYPES } from '@lapse/shared';
 import { passwordExpiredNoticeEmail } from '../channels/email/email.templates';
 import type { EmailSender } from '../channels/email/smtp-email.sender';
 import { SendFailure } from '../channels/send-failure';
-import { DIRECTORY_EVENT_TYPES } from '@lapse/shared';
 import { type ClaimedDeliveryJob, deliveryJobs } from './delivery-jobs.repository';
 import type { DeliveryJobOutcomes } from './delivery-job-outcomes';
 import { DELIVERY_WORKER, parkFailedDelivery } from './park-failed-delivery';

@@ -20,6 +20,7 @@ export class WakeableSleep {
   }
 }
 
+/** An error as a log field: its name and message, never a stack or a payload. */
 export function errorName(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
