@@ -18,6 +18,11 @@ export interface DeliveryJob {
   readonly causationId: string | null;
 }
 
+/** A job a lane has claimed: `claimId` lets it record the outcome only while the claim still holds. */
+export interface ClaimedDeliveryJob extends DeliveryJob {
+  readonly claimId: string;
+}
+
 export interface NewDeliveryJob extends Omit<DeliveryJob, 'attempts'> {
   readonly notBefore: Date;
 }
@@ -90,30 +95,54 @@ export const deliveryJobs = {
     return rows[0]?.due === true;
   },
 
-  /** Locks the next due job no other lane holds. */
-  async claimDue(tx: Queryable, now: Date): Promise<DeliveryJob | null> {
-    const { rows } = await tx.query<JobRow>(
-      `SELECT job_id, kind, user_id, channel, mode, recipient, login, first_name, expires_at, attempts, correlation_id, causation_id
-         FROM notifier_delivery_jobs
-        WHERE status = 'PENDING' AND next_attempt_at <= $1
-        ORDER BY next_attempt_at
-        LIMIT 1
-        FOR UPDATE SKIP LOCKED`,
-      [now],
+  /**
+   * Claims the next due job no other lane holds, in one statement (its own short transaction): the row is
+   * locked with `SKIP LOCKED`, stamped with `claimId`, and its `next_attempt_at` moved to `leaseUntil`, so
+   * no lane claims it again before the lease runs out even though nothing stays locked while it is sent.
+   */
+  async claimDue(
+    db: Queryable,
+    now: Date,
+    leaseUntil: Date,
+    claimId: string,
+  ): Promise<ClaimedDeliveryJob | null> {
+    const { rows } = await db.query<JobRow>(
+      `UPDATE notifier_delivery_jobs
+          SET claim_id = $3, next_attempt_at = $2, updated_at = $1
+        WHERE job_id = (
+                SELECT job_id FROM notifier_delivery_jobs
+                 WHERE status = 'PENDING' AND next_attempt_at <= $1
+                 ORDER BY next_attempt_at
+                 LIMIT 1
+                   FOR UPDATE SKIP LOCKED)
+       RETURNING job_id, kind, user_id, channel, mode, recipient, login, first_name, expires_at, attempts, correlation_id, causation_id`,
+      [now, leaseUntil, claimId],
     );
-    return rows[0] ? toJob(rows[0]) : null;
+    return rows[0] ? { ...toJob(rows[0]), claimId } : null;
+  },
+
+  /**
+   * Locks the job for recording its outcome if `claimId` still holds it (still pending, not claimed
+   * again since); false when the claim was lost and nothing may be recorded.
+   */
+  async lockClaimed(tx: Queryable, jobId: string, claimId: string): Promise<boolean> {
+    const { rows } = await tx.query(
+      `SELECT 1 FROM notifier_delivery_jobs WHERE job_id = $1 AND claim_id = $2 AND status = 'PENDING' FOR UPDATE`,
+      [jobId, claimId],
+    );
+    return rows.length > 0;
   },
 
   async markSent(tx: Queryable, jobId: string, attempts: number, now: Date): Promise<void> {
     await tx.query(
-      `UPDATE notifier_delivery_jobs SET status = 'SENT', attempts = $2, last_error = NULL, updated_at = $3 WHERE job_id = $1`,
+      `UPDATE notifier_delivery_jobs SET status = 'SENT', attempts = $2, last_error = NULL, claim_id = NULL, updated_at = $3 WHERE job_id = $1`,
       [jobId, attempts, now],
     );
   },
 
   async markFailed(tx: Queryable, jobId: string, attempts: number, error: string, now: Date): Promise<void> {
     await tx.query(
-      `UPDATE notifier_delivery_jobs SET status = 'FAILED', attempts = $2, last_error = $3, updated_at = $4 WHERE job_id = $1`,
+      `UPDATE notifier_delivery_jobs SET status = 'FAILED', attempts = $2, last_error = $3, claim_id = NULL, updated_at = $4 WHERE job_id = $1`,
       [jobId, attempts, error.slice(0, 1000), now],
     );
   },
@@ -127,7 +156,7 @@ export const deliveryJobs = {
     now: Date,
   ): Promise<void> {
     await tx.query(
-      `UPDATE notifier_delivery_jobs SET attempts = $2, last_error = $3, next_attempt_at = $4, updated_at = $5 WHERE job_id = $1`,
+      `UPDATE notifier_delivery_jobs SET attempts = $2, last_error = $3, next_attempt_at = $4, claim_id = NULL, updated_at = $5 WHERE job_id = $1`,
       [jobId, attempts, error.slice(0, 1000), at, now],
     );
   },
@@ -171,7 +200,10 @@ export const deliveryJobs = {
     );
   },
 
-  /** Deliveries whose sealed envelope outlived the temporary password, oldest first. */
+  /**
+   * Deliveries whose sealed envelope outlived the temporary password, oldest first; a job a lane is
+   * sending right now (claimed, lease running) is left to that lane, which records its outcome.
+   */
   async expiredSealed(
     db: Queryable,
     now: Date,
@@ -180,7 +212,9 @@ export const deliveryJobs = {
     const { rows } = await db.query<{ delivery_id: string; correlation_id: string | null }>(
       `SELECT s.delivery_id, j.correlation_id
          FROM notifier_sealed_passwords s LEFT JOIN notifier_delivery_jobs j ON j.job_id = s.delivery_id
-        WHERE s.expires_at <= $1 ORDER BY s.expires_at LIMIT $2`,
+        WHERE s.expires_at <= $1
+          AND NOT (j.status IS NOT DISTINCT FROM 'PENDING' AND j.claim_id IS NOT NULL AND j.next_attempt_at > $1)
+        ORDER BY s.expires_at LIMIT $2`,
       [now, limit],
     );
     return rows.map((row) => ({ deliveryId: row.delivery_id, correlationId: row.correlation_id }));

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { type Clock, looksLikeSecretToken, withTransaction } from '@lapse/shared';
 import { NOTIFIER_ACTOR, type DeliveryStream } from '../delivery/delivery.stream';
-import { tokenSha256 } from '../delivery/delivery.worker';
+import { tokenSha256 } from './reveal-link';
 import { RevealRefusedError, type RevealRefusal } from '../delivery/domain/delivery.decider';
 import { EnvelopeUnreadableError, type KeyRing } from '../keys/key-ring';
 import { openSealedPassword } from '../keys/sealed-password';

@@ -10,7 +10,13 @@ export interface DeadLetter {
 
 /** Where poison and malformed messages are parked, with their error, so the rest can flow on. */
 export interface DeadLetterSink {
+  /** Records the letter in the caller's transaction (database writes only). */
   park(letter: DeadLetter, tx: Queryable): Promise<void>;
+  /**
+   * Called once the transaction that parked `letters` has committed, for copies that cross the network
+   * (the Kafka dead-letter topic): no network call is made inside a database transaction.
+   */
+  parked?(letters: readonly DeadLetter[]): Promise<void>;
 }
 
 export function rawPayloadOf(message: InboundMessage): string {

@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { arrayLiteral, withTransaction } from '../database/pg';
 import { type Logger, silentLogger } from '../logging/logger';
 import type { ContractRegistry } from './contract-registry';
-import type { DeadLetterSink } from './dead-letter';
+import type { DeadLetter, DeadLetterSink } from './dead-letter';
 import type { InboundMessage, MessageHeaders } from './message';
 
 /** A message that passed the contract check: headers complete, payload parsed. */
@@ -118,6 +118,7 @@ export class InboxConsumer {
     const classified = messages.map((message) => this.classify(message));
     const last = messages[messages.length - 1];
     try {
+      const letters: DeadLetter[] = [];
       const applied = await withTransaction(this.options.pool, async (tx) => {
         const fresh = await this.claim(
           tx,
@@ -141,13 +142,14 @@ export class InboxConsumer {
             run.push(item.consumed);
           } else if (item.kind === 'malformed') {
             await applyRun();
-            await this.park(tx, item.message, item.reason, 1);
+            await this.park(tx, letters, item.message, item.reason, 1);
           }
         }
         await applyRun();
         await checkpoint(tx, last);
         return handled;
       });
+      await this.copyParked(letters);
       if (applied.length > 0) this.options.onCommitted?.(applied);
     } catch (error) {
       this.logger.warn({ err: describe(error), batch: messages.length }, 'batch failed; retrying one by one');
@@ -159,10 +161,11 @@ export class InboxConsumer {
     let lastError = 'unknown error';
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       try {
+        const letters: DeadLetter[] = [];
         const applied = await withTransaction(this.options.pool, async (tx) => {
           let handled = false;
           if (item.kind === 'malformed') {
-            await this.park(tx, item.message, item.reason, 1);
+            await this.park(tx, letters, item.message, item.reason, 1);
           } else if (item.kind === 'handle') {
             const fresh = await this.claim(tx, [item]);
             if (fresh.size > 0) {
@@ -173,6 +176,7 @@ export class InboxConsumer {
           await checkpoint(tx, item.message);
           return handled;
         });
+        await this.copyParked(letters);
         if (applied && item.kind === 'handle') this.options.onCommitted?.([item.consumed]);
         return;
       } catch (error) {
@@ -183,11 +187,13 @@ export class InboxConsumer {
       }
     }
     this.logger.error({ eventId: item.message.headers.eventId, reason: lastError }, 'message dead-lettered');
+    const letters: DeadLetter[] = [];
     await withTransaction(this.options.pool, async (tx) => {
       await this.claim(tx, [item], 'dead-lettered');
-      await this.park(tx, item.message, `HANDLER_FAILED: ${lastError}`, this.maxAttempts);
+      await this.park(tx, letters, item.message, `HANDLER_FAILED: ${lastError}`, this.maxAttempts);
       await checkpoint(tx, item.message);
     });
+    await this.copyParked(letters);
   }
 
   /** Inserts inbox rows; returns the event ids that had not been seen before. */
@@ -207,13 +213,30 @@ export class InboxConsumer {
     return new Set(rows.map((row) => row.event_id));
   }
 
+  /** Parks a message in the transaction and notes the letter in `letters`, for `copyParked` after the commit. */
   private async park(
     tx: PoolClient,
+    letters: DeadLetter[],
     message: InboundMessage,
     reason: string,
     attempts: number,
   ): Promise<void> {
-    await this.options.deadLetters.park({ consumer: this.name, message, reason, attempts }, tx);
+    const letter: DeadLetter = { consumer: this.name, message, reason, attempts };
+    await this.options.deadLetters.park(letter, tx);
+    letters.push(letter);
+  }
+
+  /** After the commit: lets the sink copy what was parked over the network (the Kafka dead-letter topic). */
+  private async copyParked(letters: readonly DeadLetter[]): Promise<void> {
+    if (letters.length === 0 || !this.options.deadLetters.parked) return;
+    try {
+      await this.options.deadLetters.parked(letters);
+    } catch (error) {
+      this.logger.warn(
+        { err: describe(error), letters: letters.length },
+        'dead letters parked in the table but not copied to the dead-letter topic',
+      );
+    }
   }
 
   private classify(message: InboundMessage): Classified {

@@ -4,13 +4,13 @@ import type { Pool } from 'pg';
 import { createPool } from '../database/pg';
 import { PostgresEventStore } from '../event-store/event-store';
 import { ContractRegistry } from '../messaging/contract-registry';
-import { TableDeadLetterSink } from '../messaging/dead-letter';
+import { listDeadLetters, TableDeadLetterSink } from '../messaging/dead-letter';
 import { InboxConsumer } from '../messaging/inbox-consumer';
 import { headersOf } from '../messaging/message';
 import { metadata, transportContract } from '../testing/transport-contract';
 import { createTestDatabase } from '../testing/test-database';
 import { waitFor } from '../testing/wait-for';
-import { KafkaTransport } from './kafka.transport';
+import { DEAD_LETTER_TOPIC, KafkaTransport } from './kafka.transport';
 import { LogNotifications } from './log-notifications';
 
 const brokers = () => (process.env.LAPSE_TEST_KAFKA_BROKERS ?? '').split(',').filter(Boolean);
@@ -228,4 +228,66 @@ describe('Kafka topics at start', () => {
       await Promise.all(services.map((service) => service.close()));
     }
   });
+});
+
+describe('dead letters in Kafka mode', () => {
+  it("parks a malformed message in the consumer's table and copies it to the dead-letter topic with its reason", async () => {
+    const consumerPool = createPool(await createTestDatabase([], 'con_dead_letter'), 10);
+    const topic = `test.dead-letter.${randomUUID().slice(0, 8)}`;
+    const consumerName = `c-${randomUUID()}`;
+    const transport = new KafkaTransport({ brokers: brokers(), clientId: 'dead-letter-spec', partitions: 3 });
+    const reader = new Kafka({ brokers: brokers(), logLevel: logLevel.NOTHING }).consumer({
+      groupId: `dead-letter-reader-${randomUUID()}`,
+    });
+    const copies: { value: string; headers: Record<string, string> }[] = [];
+    try {
+      await transport.subscribe(
+        new InboxConsumer({
+          name: consumerName,
+          pool: consumerPool,
+          contracts: new ContractRegistry().register('Counted', 1),
+          handlers: { Counted: async () => undefined },
+          deadLetters: transport.deadLetterSink(),
+        }),
+        [topic],
+      );
+      await transport.produceRaw(topic, 'counter-1', '{"seq": ', {
+        'event-id': randomUUID(),
+        'event-type': 'Counted',
+        'schema-version': '1',
+        'correlation-id': randomUUID(),
+      });
+      await waitFor(
+        'the letter in the table',
+        async () => (await listDeadLetters(consumerPool, consumerName)).length > 0,
+      );
+
+      await reader.connect();
+      await reader.subscribe({ topic: DEAD_LETTER_TOPIC, fromBeginning: true });
+      await reader.run({
+        eachMessage: async ({ message }) => {
+          const headers = Object.fromEntries(
+            Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]),
+          );
+          if (headers['original-topic'] === topic) copies.push({ value: String(message.value), headers });
+        },
+      });
+      await waitFor('the copy on the dead-letter topic', () => copies.length > 0);
+      expect(copies).toEqual([
+        {
+          value: '{"seq": ',
+          headers: expect.objectContaining({
+            'event-type': 'Counted',
+            'dead-letter-consumer': consumerName,
+            'dead-letter-attempts': '1',
+            'dead-letter-reason': expect.stringMatching(/^INVALID_JSON: /),
+          }),
+        },
+      ]);
+    } finally {
+      await reader.disconnect();
+      await transport.close();
+      await consumerPool.end();
+    }
+  }, 120_000);
 });

@@ -1,0 +1,110 @@
+import type { Consumer, Kafka } from './kafkajs/client';
+import type { Logger } from '../logging/logger';
+import { saveCheckpoints } from '../messaging/checkpoints';
+import type { InboxConsumer } from '../messaging/inbox-consumer';
+import type { InboundMessage } from '../messaging/message';
+import { toInbound } from './kafka-message-headers';
+import { KafkaOffsetCommits } from './kafka-offset-commits';
+import { TickCoalescer } from './tick-coalescer';
+
+/** The most a consumer's fetch takes from one partition (kafkajs's own default is 1 MB). */
+const MAX_FETCH_BYTES_PER_PARTITION = 262_144;
+
+/** A consumer group member feeding one inbox. */
+export interface RunningConsumer {
+  readonly inbox: InboxConsumer;
+  /** Finishes the fetch in flight, commits the applied offsets and leaves the group. */
+  close(): Promise<void>;
+}
+
+/**
+ * Joins the consumer group named after the inbox and hands what it fetches from `topics` to the inbox.
+ * Topics must exist already. A start that fails disconnects and leaves nothing behind.
+ */
+export async function startKafkaConsumer(
+  kafka: Kafka,
+  inbox: InboxConsumer,
+  topics: readonly string[],
+  partitionsPerTopic: number,
+  logger: Logger,
+): Promise<RunningConsumer> {
+  const consumer = kafka.consumer({
+    groupId: inbox.name,
+    sessionTimeout: 10000,
+    heartbeatInterval: 1000,
+    // A long poll: with minBytes 1 the broker answers as soon as a message arrives, so waiting longer adds
+    // no latency and spares the broker and the consumer an empty fetch every few milliseconds when idle.
+    maxWaitTimeInMs: 100,
+    minBytes: 1,
+    // A fetch is decoded, parsed and applied in one turn of the event loop: at kafkajs's 1 MB per partition
+    // (thousands of messages per fetch) a bulk fan-out kept identity's event loop busy long enough to delay
+    // sign-ins noticeably; a smaller fetch lets other work in between, and costs less CPU and memory
+    // (measurements in docs/performance.md).
+    maxBytesPerPartition: MAX_FETCH_BYTES_PER_PARTITION,
+  });
+  try {
+    await consumer.connect();
+    for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
+    return await runConsumer(consumer, inbox, partitionsPerTopic * topics.length, logger);
+  } catch (error) {
+    await consumer.disconnect().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * All partition batches of one fetch go to the inbox together: one transaction that dedupes, applies
+ * the handlers and checkpoints every partition, so a fetch costs one commit however many partitions it
+ * spans. Kafka offsets are committed in the background (KafkaOffsetCommits); closing commits everything
+ * applied.
+ */
+async function runConsumer(
+  consumer: Consumer,
+  inbox: InboxConsumer,
+  partitions: number,
+  logger: Logger,
+): Promise<RunningConsumer> {
+  const offsets = new KafkaOffsetCommits(consumer, inbox.name, logger);
+  let closing = false;
+  const fetches = new TickCoalescer<InboundMessage>(async (messages) => {
+    const end = messages[messages.length - 1];
+    await inbox.process(messages, (tx, upTo) =>
+      saveCheckpoints(tx, inbox.name, kafkaPositions(upTo === end ? messages : [upTo])),
+    );
+  });
+  await consumer.run({
+    // A worker per partition, so every batch of a fetch reaches the coalescer in the same turn.
+    partitionsConsumedConcurrently: partitions,
+    eachBatchAutoResolve: false,
+    autoCommit: false,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+      if (closing || !isRunning() || isStale() || batch.messages.length === 0) return;
+      await fetches.add(batch.messages.map((message) => toInbound(batch.topic, batch.partition, message)));
+      const last = batch.messages[batch.messages.length - 1].offset;
+      resolveOffset(last);
+      offsets.markApplied(batch.topic, batch.partition, last);
+      await heartbeat();
+    },
+  });
+  offsets.start();
+  return {
+    inbox,
+    async close() {
+      inbox.stop();
+      closing = true;
+      await fetches.idle();
+      await offsets.close();
+      await consumer.disconnect().catch(() => undefined);
+    },
+  };
+}
+
+/** The inbox checkpoint of each partition the messages came from: `kafka:<topic>:<partition>` → last offset. */
+function kafkaPositions(messages: readonly InboundMessage[]): Map<string, string> {
+  const positions = new Map<string, string>();
+  for (const message of messages) {
+    if (message.source.kind !== 'kafka') continue;
+    positions.set(`kafka:${message.topic}:${message.source.partition}`, message.source.offset);
+  }
+  return positions;
+}

@@ -1,0 +1,80 @@
+import type { Pool } from 'pg';
+import type { PostgresEventStore } from '../event-store/event-store';
+import type { Logger } from '../logging/logger';
+import { loadCheckpoint, saveCheckpoint } from '../messaging/checkpoints';
+import type { Publication } from '../messaging/message';
+import type { KafkaProducer } from './kafka-producer';
+import type { LogNotifications } from './log-notifications';
+import { formatPosition, LogTailer, parsePosition } from './log-tailer';
+import type { PublicationProgress } from './publication-progress';
+import { RelayCheckpoint } from './relay-checkpoint';
+
+const RELAY_SOURCE = 'log';
+
+/** A running relay; `stop()` finishes the batch in flight and persists its checkpoint. */
+export interface Relay {
+  stop(): Promise<void>;
+}
+
+export interface RelayOptions {
+  readonly name: string;
+  readonly pool: Pool;
+  readonly store: PostgresEventStore;
+  readonly notifications: LogNotifications;
+  readonly publication: Publication;
+  readonly topics: readonly string[];
+  readonly batchSize?: number;
+  readonly pollIntervalMs?: number;
+}
+
+/**
+ * Publishes the event log of `options.pool` to Kafka: a log tailer hands batches to the producer, and
+ * once Kafka acknowledged a batch the relay goes on with the next one while the checkpoint is written
+ * behind it (RelayCheckpoint). `progress` learns every acknowledged position (for `whenPublished`).
+ * Topics must exist already.
+ */
+export async function startKafkaRelay(
+  options: RelayOptions,
+  producer: KafkaProducer,
+  progress: PublicationProgress,
+  logger: Logger,
+): Promise<Relay> {
+  await producer.connected();
+  await options.notifications.start();
+  const checkpoint = new RelayCheckpoint(
+    {
+      load: async () => parsePosition(await loadCheckpoint(options.pool, options.name, RELAY_SOURCE)),
+      save: (position) => saveCheckpoint(options.pool, options.name, RELAY_SOURCE, formatPosition(position)),
+    },
+    logger.child({ relay: options.name }),
+  );
+  progress.started(options.name);
+  const tailer = new LogTailer({
+    name: options.name,
+    store: options.store,
+    notifications: options.notifications,
+    batchSize: options.batchSize ?? 2000,
+    pollIntervalMs: options.pollIntervalMs,
+    logger,
+    loadPosition: async () => {
+      const position = await checkpoint.resumePosition();
+      progress.reached(options.name, position);
+      return position;
+    },
+    deliver: async (events) => {
+      await producer.produce(events.flatMap(options.publication));
+      const last = events[events.length - 1];
+      const position = { transactionId: last.transactionId, globalPosition: last.globalPosition };
+      checkpoint.acknowledged(position);
+      progress.reached(options.name, position);
+    },
+  });
+  tailer.start();
+  return {
+    async stop() {
+      await tailer.stop();
+      progress.stopped(options.name);
+      await checkpoint.flush();
+    },
+  };
+}
