@@ -24,6 +24,7 @@ export * from './logging/logger';
 export * from './messaging/contract-registry';
 export * from './messaging/inbox-consumer';
 export * from './messaging/message';
+export * from './nest/decide.command';
 export * from './nest/event-store.provider';
 export * from './nest/messaging.service';
 export * from './nest/service-manifest';
