@@ -1,4 +1,9 @@
-import { Command, CommandHandler as BusCommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import {
+  Command,
+  CommandHandler as BusCommandHandler,
+  type CommandBus,
+  type ICommandHandler,
+} from '@nestjs/cqrs';
 import type {
   CommandContext,
   CommandResult,
@@ -54,4 +59,19 @@ export class DecideManyHandler implements ICommandHandler<DecideMany<unknown, Do
   execute(bus: DecideMany<unknown, DomainEvent, unknown>): Promise<CommandResult<unknown>[]> {
     return this.events.commands.handleMany(bus.decider, bus.commands, bus.options);
   }
+}
+
+/**
+ * The same dispatch outside a Nest application (benchmarks, test harnesses that build a service's parts
+ * by hand): Decide and DecideMany reach the same handlers.
+ */
+export function directCommandBus(events: EventStoreProvider): Pick<CommandBus, 'execute'> {
+  const one = new DecideHandler(events);
+  const many = new DecideManyHandler(events);
+  const execute = (command: unknown) => {
+    if (command instanceof Decide) return one.execute(command);
+    if (command instanceof DecideMany) return many.execute(command);
+    throw new Error(`No handler for ${(command as object).constructor.name}`);
+  };
+  return { execute } as Pick<CommandBus, 'execute'>;
 }
