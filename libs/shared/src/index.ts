@@ -16,6 +16,7 @@ export * from './event-sourcing/clock';
 export * from './event-sourcing/command-handler';
 export * from './event-sourcing/decider';
 export * from './event-sourcing/event';
+export * from './event-sourcing/fact-stream.decider';
 export * from './event-store/event-store';
 export * from './health/readiness';
 export * from './http/okta-error';

@@ -129,6 +129,14 @@ export class CommandHandler {
     options: HandleOptions<State> = {},
   ): Promise<CommandResult<State>[]> {
     if (options.tx) return this.handleOnce(decider, commands, options, options.tx);
+    if (
+      options.newStream &&
+      !options.inTransaction &&
+      !this.projections.has(decider as unknown as AnyDecider)
+    )
+      // Nothing to read and one statement to write, atomic on its own: no transaction to open (the identity
+      // audit trail's batches stay one round trip). A conflict means the stream exists: no point retrying.
+      return this.handleOnce(decider, commands, options, undefined);
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.transaction((tx) => this.handleOnce(decider, commands, options, tx));
@@ -160,7 +168,7 @@ export class CommandHandler {
     decider: Decider<Command, Event, State>,
     commands: readonly StreamCommand<Command>[],
     options: HandleOptions<State>,
-    tx: Queryable,
+    tx: Queryable | undefined,
   ): Promise<CommandResult<State>[]> {
     const decided: (StreamChange<Event, State> & { context: CommandContext })[] = [];
     for (const { streamId, command, context } of commands) {
@@ -183,8 +191,10 @@ export class CommandHandler {
       };
     });
     const recorded = await this.appendAll(appends, tx);
-    await this.project(decider, decided, tx);
-    for (const change of decided) await options.inTransaction?.(tx, change.events, change.before);
+    if (tx) {
+      await this.project(decider, decided, tx);
+      for (const change of decided) await options.inTransaction?.(tx, change.events, change.before);
+    }
     return decided.map((change, index) => ({
       state: change.after,
       version: change.version,
@@ -196,7 +206,10 @@ export class CommandHandler {
    * One stream: the store's single-stream append, which returns the recorded events (their log positions).
    * Many: one statement for all; the events' positions are not read back.
    */
-  private async appendAll(appends: readonly StreamAppend[], tx: Queryable): Promise<RecordedEvent[][]> {
+  private async appendAll(
+    appends: readonly StreamAppend[],
+    tx: Queryable | undefined,
+  ): Promise<RecordedEvent[][]> {
     if (appends.length === 1) {
       const [only] = appends as [StreamAppend];
       return [await this.store.append(only.streamId, only.expectedVersion, only.events, tx)];
