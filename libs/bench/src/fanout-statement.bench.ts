@@ -6,7 +6,7 @@ import { PostgresEventStore } from '@lapse/shared/event-store/event-store';
 import type { Pool } from 'pg';
 import { insertJob, insertSlices, sliceRanges } from '../../../apps/directory/src/bulk-expiry/bulk-jobs';
 import { BulkExpiryWorker, previousUuid } from '../../../apps/directory/src/bulk-expiry/bulk-expiry.worker';
-import { expireBatchFromReadModel } from '../../../apps/directory/src/bulk-expiry/expire-batch-from-read-model';
+import { expireBatchFromReadModel } from '../../../apps/directory/src/user/expire-in-bulk/expire-in-bulk.batch';
 import { compileFilter } from '../../../apps/directory/src/common/filter-expression';
 import { directoryManifest } from '../../../apps/directory/src/directory.manifest';
 import type { CreateUser } from '../../../apps/directory/src/user/domain/user.commands';

@@ -17,7 +17,7 @@ import type { ExpirePasswordInBulk } from '../user/domain/user.commands';
 import { userDecider, userStreamId } from '../user/domain/user.decider';
 import { bulkJobDecider, bulkJobStreamId } from './domain/bulk-job.decider';
 import { type BulkJob, loadJob, lockSlice, runningJobIds, unfinishedSlices } from './bulk-jobs';
-import { expireBatchFromReadModel } from './expire-batch-from-read-model';
+import { expireBatchFromReadModel } from '../user/expire-in-bulk/expire-in-bulk.batch';
 
 const MAX_BATCH_ATTEMPTS = 10;
 /**
