@@ -15,8 +15,6 @@ import {
   type Clock,
   DIRECTORY_EVENT_TYPES,
   EventStoreProvider,
-  ID_SOURCE,
-  type IdSource,
   LOGGER,
   type Logger,
   MessagingService,
