@@ -39,6 +39,7 @@ import { ResetPasswordHttpController } from './user/reset-password/reset-passwor
 import { UnlockHttpController } from './user/unlock/unlock.http.controller';
 import { UpdateUserHandler } from './user/update-user/update-user.handler';
 import { UpdateUserHttpController } from './user/update-user/update-user.http.controller';
+import { UserInlineProjections } from './user/read-models/user.inline-projections';
 import { UserCommandService } from './user/user-commands.service';
 
 /** The directory service: users and credentials (event-sourced), policy, bulk expiry, admin tokens, audit log. */
@@ -83,6 +84,7 @@ export class DirectoryModule {
         AdminAuthGuard,
         ServiceAuthGuard,
         UserCommandService,
+        UserInlineProjections,
         PasswordPolicyStore,
         ChangePasswordHandler,
         UpdateUserHandler,

@@ -8,14 +8,13 @@ import {
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import type { Pool } from 'pg';
 import {
   CLOCK,
   type Clock,
   DIRECTORY_EVENT_TYPES,
   EventStoreProvider,
-  ID_SOURCE,
-  type IdSource,
   LOGGER,
   type Logger,
   MessagingService,
@@ -127,9 +126,9 @@ export class NotifierModule {
         },
         {
           provide: DeliveryStream,
-          inject: [EventStoreProvider, CLOCK, ID_SOURCE],
-          useFactory: (events: EventStoreProvider, clock: Clock, ids: IdSource) =>
-            new DeliveryStream(events.store, clock, ids),
+          inject: [EventStoreProvider, CommandBus],
+          useFactory: (events: EventStoreProvider, commandBus: CommandBus) =>
+            new DeliveryStream(events, commandBus),
         },
         {
           provide: MAIL_CHANNEL,
@@ -149,9 +148,8 @@ export class NotifierModule {
         },
         {
           provide: ResetLinkEmailOutcomes,
-          inject: [EventStoreProvider, ID_SOURCE, CLOCK],
-          useFactory: (events: EventStoreProvider, ids: IdSource, clock: Clock) =>
-            new ResetLinkEmailOutcomes(events.store, ids, clock),
+          inject: [CommandBus],
+          useFactory: (commandBus: CommandBus) => new ResetLinkEmailOutcomes(commandBus),
         },
         {
           provide: DeliveryWorker,

@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { EventStoreProvider, type StreamAppend } from '@lapse/shared';
+import { directCommandBus, EventStoreProvider, type StreamAppend } from '@lapse/shared';
 import { runMigrations } from '@lapse/shared/database/migrate';
 import { createPool, type Queryable, withTransaction } from '@lapse/shared/database/pg';
 import { PostgresEventStore } from '@lapse/shared/event-store/event-store';
 import type { Pool } from 'pg';
 import { insertJob, insertSlices, sliceRanges } from '../../../apps/directory/src/bulk-expiry/bulk-jobs';
 import { BulkExpiryWorker, previousUuid } from '../../../apps/directory/src/bulk-expiry/bulk-expiry.worker';
-import { expireBatchFromReadModel } from '../../../apps/directory/src/bulk-expiry/expire-batch-from-read-model';
+import { expireBatchFromReadModel } from '../../../apps/directory/src/user/expire-in-bulk/expire-in-bulk.batch';
 import { compileFilter } from '../../../apps/directory/src/common/filter-expression';
 import { directoryManifest } from '../../../apps/directory/src/directory.manifest';
 import type { CreateUser } from '../../../apps/directory/src/user/domain/user.commands';
 import { userDecider, userStreamId } from '../../../apps/directory/src/user/domain/user.decider';
 import type { ExistingUser } from '../../../apps/directory/src/user/domain/user.state';
+import { directoryUsersProjection } from '../../../apps/directory/src/user/read-models/user.inline-projections';
 import {
   firstUsersByIdSql,
   insertUsers,
@@ -75,11 +76,13 @@ export async function run(args: BenchArgs): Promise<object> {
       await insertSlices(pool, jobId, concurrency);
       const clock = { now: () => new Date() };
       const ids = { next: () => randomUUID() };
+      const events = new EventStoreProvider(pool, clock, ids);
+      events.commands.registerProjections(userDecider, [directoryUsersProjection]);
       const worker = new BulkExpiryWorker(
-        new EventStoreProvider(pool, clock, ids),
+        events,
+        directCommandBus(events),
         { bulkExpiryWorker: true, bulkExpiryBatchSize: batch, bulkExpiryConcurrency: concurrency } as never,
         clock,
-        ids,
         { info: () => undefined, error: (...a: unknown[]) => console.error(...a) } as never,
         // The job is started without a fact to wait for: nothing relays this log.
         { whenPublished: async () => true },

@@ -11,9 +11,11 @@ import {
   Req,
   UseGuards,
 } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import {
   CLOCK,
   type Clock,
+  Decide,
   EventStoreProvider,
   ID_SOURCE,
   type IdSource,
@@ -72,6 +74,7 @@ const present = (row: TokenRow) => ({
 export class AdminTokensHttpController {
   constructor(
     private readonly eventStore: EventStoreProvider,
+    private readonly commandBus: CommandBus,
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_SOURCE) private readonly ids: IdSource,
@@ -129,32 +132,34 @@ export class AdminTokensHttpController {
     const revokedAt = this.clock.now().toISOString();
     // The AdminTokenRevoked event is appended in the same transaction as the revocation, so services that
     // cache introspection answers (identity) hear of it through the relay, never "append then send".
-    await this.eventStore.commands.handle(
-      adminTokenDecider,
-      `${ADMIN_TOKEN_STREAM}${id}`,
-      { type: 'RevokeAdminToken', tokenId: id, revokedAt },
-      caller,
-      {
-        inTransaction: async (tx) => {
-          const { rowCount } = await tx.query(
-            'UPDATE directory_admin_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL',
-            [id, revokedAt],
-          );
-          if (!rowCount) throw new NotFoundError('Token');
-          await writeAudit(tx, [
-            {
-              eventType: 'system.api_token.revoke',
-              actor: caller.audit,
-              target: { id, type: 'Token', alternateId: null },
-              outcome: 'SUCCESS',
-              reason: null,
-              correlationId: caller.correlationId,
-              displayMessage: 'Revoke API token',
-              published: revokedAt,
-            },
-          ]);
+    await this.commandBus.execute(
+      new Decide(
+        adminTokenDecider,
+        `${ADMIN_TOKEN_STREAM}${id}`,
+        { type: 'RevokeAdminToken', tokenId: id, revokedAt },
+        { actor: caller.actor, correlationId: caller.correlationId },
+        {
+          inTransaction: async (tx) => {
+            const { rowCount } = await tx.query(
+              'UPDATE directory_admin_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL',
+              [id, revokedAt],
+            );
+            if (!rowCount) throw new NotFoundError('Token');
+            await writeAudit(tx, [
+              {
+                eventType: 'system.api_token.revoke',
+                actor: caller.audit,
+                target: { id, type: 'Token', alternateId: null },
+                outcome: 'SUCCESS',
+                reason: null,
+                correlationId: caller.correlationId,
+                displayMessage: 'Revoke API token',
+                published: revokedAt,
+              },
+            ]);
+          },
         },
-      },
+      ),
     );
   }
 }

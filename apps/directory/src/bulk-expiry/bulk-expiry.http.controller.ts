@@ -10,9 +10,11 @@ import {
   Res,
   UseGuards,
 } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import {
   CLOCK,
   type Clock,
+  Decide,
   EventStoreProvider,
   ID_SOURCE,
   type IdSource,
@@ -33,16 +35,8 @@ import { writeAudit } from '../audit/audit-log';
 import { adminCaller } from '../common/caller';
 import { DIRECTORY_CONFIG, type DirectoryConfig } from '../directory.config';
 import { isDelegated } from '../user/domain/user.decider';
-import type { BulkPasswordExpiryStarted } from './domain/bulk-job.events';
-import {
-  type BulkJob,
-  bulkJobStreamId,
-  countTargets,
-  insertJob,
-  insertSlices,
-  loadJob,
-  presentJob,
-} from './bulk-jobs';
+import { bulkJobDecider, bulkJobStreamId } from './domain/bulk-job.decider';
+import { type BulkJob, countTargets, insertJob, insertSlices, loadJob, presentJob } from './bulk-jobs';
 import { BulkExpiryWorker } from './bulk-expiry.worker';
 import { ExpirePasswordsRequestDto } from './bulk-expiry.request.dto';
 
@@ -56,6 +50,7 @@ import { ExpirePasswordsRequestDto } from './bulk-expiry.request.dto';
 export class BulkExpiryHttpController {
   constructor(
     private readonly eventStore: EventStoreProvider,
+    private readonly commandBus: CommandBus,
     private readonly worker: BulkExpiryWorker,
     @Inject(DIRECTORY_CONFIG) private readonly config: DirectoryConfig,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -81,27 +76,24 @@ export class BulkExpiryHttpController {
     const id = this.ids.next();
     const { created: job, fact } = await this.eventStore.transaction(async (tx) => {
       const total = await countTargets(tx, providers, cutoff);
-      const started: BulkPasswordExpiryStarted = {
-        type: 'BulkPasswordExpiryStarted',
-        schemaVersion: 1,
-        data: { jobId: id, cutoff, providers, total, reason: body.reason ?? null, startedAt: cutoff },
-      };
-      const [fact] = await this.eventStore.store.append(
-        bulkJobStreamId(id),
-        0,
-        [
+      const {
+        events: [fact],
+      } = await this.commandBus.execute(
+        new Decide(
+          bulkJobDecider,
+          bulkJobStreamId(id),
           {
-            event: started,
-            metadata: {
-              eventId: this.ids.next(),
-              correlationId: caller.correlationId,
-              causationId: null,
-              actor: caller.actor,
-              occurredAt: cutoff,
-            },
+            type: 'StartBulkPasswordExpiry',
+            jobId: id,
+            cutoff,
+            providers,
+            total,
+            reason: body.reason ?? null,
+            at: cutoff,
           },
-        ],
-        tx,
+          { actor: caller.actor, correlationId: caller.correlationId, occurredAt: cutoff },
+          { tx, newStream: true },
+        ),
       );
       const created: BulkJob = {
         id,

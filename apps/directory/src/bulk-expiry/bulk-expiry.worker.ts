@@ -1,10 +1,11 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import {
   CLOCK,
   type Clock,
+  type CommandContext,
+  Decide,
   EventStoreProvider,
-  ID_SOURCE,
-  type IdSource,
   LOGGER,
   type LogPosition,
   type Logger,
@@ -14,17 +15,9 @@ import type { PoolClient } from 'pg';
 import { DIRECTORY_CONFIG, type DirectoryConfig } from '../directory.config';
 import type { ExpirePasswordInBulk } from '../user/domain/user.commands';
 import { userDecider, userStreamId } from '../user/domain/user.decider';
-import { projectUser } from '../user/read-models/directory-users.projection';
-import type { BulkPasswordExpiryCompleted } from './domain/bulk-job.events';
-import {
-  type BulkJob,
-  bulkJobStreamId,
-  loadJob,
-  lockSlice,
-  runningJobIds,
-  unfinishedSlices,
-} from './bulk-jobs';
-import { expireBatchFromReadModel } from './expire-batch-from-read-model';
+import { bulkJobDecider, bulkJobStreamId } from './domain/bulk-job.decider';
+import { type BulkJob, loadJob, lockSlice, runningJobIds, unfinishedSlices } from './bulk-jobs';
+import { expireBatchFromReadModel } from '../user/expire-in-bulk/expire-in-bulk.batch';
 
 const MAX_BATCH_ATTEMPTS = 10;
 /**
@@ -54,9 +47,9 @@ export class BulkExpiryWorker implements OnApplicationBootstrap, OnApplicationSh
 
   constructor(
     private readonly eventStore: EventStoreProvider,
+    @Inject(CommandBus) private readonly commandBus: Pick<CommandBus, 'execute'>,
     @Inject(DIRECTORY_CONFIG) private readonly config: DirectoryConfig,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(ID_SOURCE) private readonly ids: IdSource,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(MessagingService) private readonly messaging: Pick<MessagingService, 'whenPublished'>,
   ) {}
@@ -178,12 +171,11 @@ export class BulkExpiryWorker implements OnApplicationBootstrap, OnApplicationSh
   }
 
   /**
-   * The per-user path for a user whose stream moved past the read model's version while the batch ran:
-   * load and fold the stream, let the decider decide (it may skip: e.g. a new password), append, project.
+   * The per-user path for a user whose stream moved past the read model's version while the batch ran: the
+   * user command through the command handler in the batch's transaction (the decider may skip: e.g. a new
+   * password; the read model is its inline projection).
    */
   private async expireThroughDecider(tx: PoolClient, job: BulkJob, userId: string, now: string) {
-    const streamId = userStreamId(userId);
-    const { state, version } = await this.eventStore.commands.load(userDecider, streamId, tx);
     const command: ExpirePasswordInBulk = {
       type: 'ExpirePasswordInBulk',
       jobId: job.id,
@@ -191,27 +183,15 @@ export class BulkExpiryWorker implements OnApplicationBootstrap, OnApplicationSh
       reason: job.reason,
       at: job.cutoff,
     };
-    const events = userDecider.decide(command, state);
-    if (events.length === 0) return false;
-    await this.eventStore.store.append(
-      streamId,
-      version,
-      events.map((event) => ({ event, metadata: this.metadataFor(job, now) })),
-      tx,
+    const result = await this.commandBus.execute(
+      new Decide(userDecider, userStreamId(userId), command, this.contextFor(job, now), { tx }),
     );
-    await projectUser(tx, state, events.reduce(userDecider.evolve, state), events.length);
-    return true;
+    return result.events.length > 0;
   }
 
   /** An event the job records: caused by the job, in its correlation, by its actor. */
-  private metadataFor(job: BulkJob, occurredAt: string) {
-    return {
-      eventId: this.ids.next(),
-      correlationId: job.correlationId,
-      causationId: job.id,
-      actor: job.actor,
-      occurredAt,
-    };
+  private contextFor(job: BulkJob, occurredAt: string): CommandContext {
+    return { actor: job.actor, correlationId: job.correlationId, causationId: job.id, occurredAt };
   }
 
   /** Once every slice is done: the totals, `BulkPasswordExpiryCompleted`, status COMPLETED (once). */
@@ -229,16 +209,14 @@ export class BulkExpiryWorker implements OnApplicationBootstrap, OnApplicationSh
   private async complete(tx: PoolClient, job: BulkJob): Promise<void> {
     const completedAt = this.clock.now().toISOString();
     // Users the count included but the fan-out found ineligible (changed meanwhile) count as skipped.
-    const event: BulkPasswordExpiryCompleted = {
-      type: 'BulkPasswordExpiryCompleted',
-      schemaVersion: 1,
-      data: { jobId: job.id, expired: job.expired, skipped: job.skipped, completedAt },
-    };
-    await this.eventStore.store.append(
-      bulkJobStreamId(job.id),
-      1,
-      [{ event, metadata: this.metadataFor(job, completedAt) }],
-      tx,
+    await this.commandBus.execute(
+      new Decide(
+        bulkJobDecider,
+        bulkJobStreamId(job.id),
+        { type: 'CompleteBulkPasswordExpiry', expired: job.expired, skipped: job.skipped, at: completedAt },
+        this.contextFor(job, completedAt),
+        { tx },
+      ),
     );
     await tx.query(
       "UPDATE directory_bulk_jobs SET status = 'COMPLETED', completed_at = $2, expired = $3, skipped = $4 WHERE id = $1",

@@ -2,7 +2,7 @@ import type { Queryable } from '@lapse/shared';
 import type { CredentialProviderType } from '@lapse/shared/contracts/directory.v1';
 import { USERS_VIEW } from '../user/read-models/directory-users.projection';
 
-export const bulkJobStreamId = (jobId: string) => `bulk-job-${jobId}`;
+export { bulkJobStreamId } from './domain/bulk-job.decider';
 
 export interface BulkJob {
   readonly id: string;

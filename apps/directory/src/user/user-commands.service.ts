@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import {
   CLOCK,
   type Clock,
+  Decide,
   DomainError,
   EventStoreProvider,
   isUniqueViolation,
-  type Queryable,
   type RecordedEvent,
   ValidationFailedError,
 } from '@lapse/shared';
@@ -15,7 +16,7 @@ import type { UserCommand } from './domain/user.commands';
 import { userDecider, userStreamId } from './domain/user.decider';
 import type { UserEvent, UserEventType } from './domain/user.events';
 import type { UserState } from './domain/user.state';
-import { LOGIN_CONSTRAINT, LOGIN_TAKEN, projectUser } from './read-models/directory-users.projection';
+import { LOGIN_CONSTRAINT, LOGIN_TAKEN } from './read-models/directory-users.projection';
 
 /** How the command appears in the System Log. Debug data holds flags and ids, never a secret. */
 export interface AuditSpec {
@@ -33,14 +34,16 @@ export interface UserCommandOutcome {
 }
 
 /**
- * Runs a user command through the generic command handler and, in the same transaction, keeps the admin
- * read model (and login claim), temporary-password delivery records and the audit log. A refused command
- * is audited as a FAILURE with its Okta code.
+ * Dispatches a user command on the CommandBus to the generic command handler, which keeps the user's inline
+ * projections (admin read model and login claim, temporary-password delivery records:
+ * `user.inline-projections.ts`) in the same transaction; this adds the command's System Log records there
+ * too. A refused command is audited as a FAILURE with its Okta code.
  */
 @Injectable()
 export class UserCommandService {
   constructor(
     private readonly eventStore: EventStoreProvider,
+    private readonly commandBus: CommandBus,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -52,30 +55,30 @@ export class UserCommandService {
   ): Promise<UserCommandOutcome> {
     const audits: readonly AuditSpec[] = audit === undefined ? [] : Array.isArray(audit) ? audit : [audit];
     try {
-      const result = await this.eventStore.commands.handle(
-        userDecider,
-        userStreamId(userId),
-        command,
-        { actor: caller.actor, correlationId: caller.correlationId },
-        {
-          inTransaction: async (tx, newEvents, before) => {
-            const events = newEvents as UserEvent[];
-            const after = events.reduce(userDecider.evolve, before);
-            await projectUser(tx, before, after, events.length);
-            await recordDeliveryRequests(tx, userId, events, command.at);
-            const written = [
-              ...audits.filter((spec) =>
-                spec.when ? events.some((event) => event.type === spec.when) : events.length > 0,
-              ),
-              ...sessionClearAudits(events),
-            ];
-            if (written.length > 0)
-              await writeAudit(
-                tx,
-                written.map((spec) => auditEntry(spec, caller, userId, after, 'SUCCESS', command.at)),
-              );
+      const result = await this.commandBus.execute(
+        new Decide(
+          userDecider,
+          userStreamId(userId),
+          command,
+          { actor: caller.actor, correlationId: caller.correlationId },
+          {
+            inTransaction: async (tx, newEvents, before) => {
+              const events = newEvents as UserEvent[];
+              const after = events.reduce(userDecider.evolve, before);
+              const written = [
+                ...audits.filter((spec) =>
+                  spec.when ? events.some((event) => event.type === spec.when) : events.length > 0,
+                ),
+                ...sessionClearAudits(events),
+              ];
+              if (written.length > 0)
+                await writeAudit(
+                  tx,
+                  written.map((spec) => auditEntry(spec, caller, userId, after, 'SUCCESS', command.at)),
+                );
+            },
           },
-        },
+        ),
       );
       return { state: result.state, events: result.events };
     } catch (error) {
@@ -158,27 +161,4 @@ function sessionClearAudits(events: readonly UserEvent[]): AuditSpec[] {
         ]
       : [],
   );
-}
-
-/** A temporary password to deliver starts as REQUESTED; the notifier's outcome events update it. */
-async function recordDeliveryRequests(
-  tx: Queryable,
-  userId: string,
-  events: readonly UserEvent[],
-  at: string,
-): Promise<void> {
-  for (const event of events) {
-    if (event.type !== 'TemporaryPasswordIssued') continue;
-    await tx.query(
-      `INSERT INTO directory_temp_password_deliveries (delivery_id, user_id, requested_channel, status, updated_at)
-       VALUES ($1, $2, $3, $4, $5)`,
-      [
-        event.data.deliveryId,
-        userId,
-        event.data.channel,
-        event.data.channel ? 'REQUESTED' : 'NOT_REQUESTED',
-        at,
-      ],
-    );
-  }
 }

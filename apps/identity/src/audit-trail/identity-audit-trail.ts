@@ -1,16 +1,22 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import {
-  EventStoreProvider,
+  DecideMany,
+  factStreamDecider,
   ID_SOURCE,
   type IdSource,
   LOGGER,
   type Logger,
+  type RecordFact,
   type SignInAttemptedV1,
-  type StreamAppend,
+  type StreamCommand,
   type UserSessionsClearedV1,
 } from '@lapse/shared';
 import { afterAnswering } from './after-answering';
 import { type IdentityEvent, SESSIONS_CLEARED_STREAM_PREFIX, SIGN_IN_STREAM_PREFIX } from './identity.events';
+
+/** Each of identity's streams holds one fact. */
+export const identityFactDecider = factStreamDecider<IdentityEvent>();
 
 /** Who, for the event's metadata (its correlation id is the event's own id: each is a flow of its own). */
 export interface TrailContext {
@@ -21,18 +27,18 @@ export interface TrailContext {
 /**
  * Appends identity's audit events to its own event store — the outbox its relay (Kafka) or the embedded
  * transport publishes to directory — after the answer has gone out, so a sign-in waits for no extra round
- * trip. Events recorded while a write is in flight go together in the next one (one statement for many
- * sign-ins at load). The price: events not yet written when the process crashes are lost (a graceful stop
+ * trip. Events recorded while a write is in flight go together in the next one: one DecideMany on the
+ * CommandBus, new streams appended without a read, one statement for many sign-ins at load. The price: events not yet written when the process crashes are lost (a graceful stop
  * writes them first); the sign-in itself and its session are unaffected.
  */
 @Injectable()
 export class IdentityAuditTrail implements OnModuleDestroy {
-  private pending: StreamAppend[] = [];
+  private pending: StreamCommand<RecordFact<IdentityEvent>>[] = [];
   private scheduled = false;
   private written: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly events: EventStoreProvider,
+    private readonly commandBus: CommandBus,
     @Inject(ID_SOURCE) private readonly ids: IdSource,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -77,19 +83,9 @@ export class IdentityAuditTrail implements OnModuleDestroy {
   ): void {
     this.pending.push({
       streamId,
-      expectedVersion: 0,
-      events: [
-        {
-          event,
-          metadata: {
-            eventId,
-            correlationId: eventId,
-            causationId: null,
-            actor: context.actor,
-            occurredAt,
-          },
-        },
-      ],
+      command: { type: 'RecordFact', event },
+      // The fact's own id is its event id and its correlation: each is a flow of its own.
+      context: { actor: context.actor, correlationId: eventId, eventId, occurredAt },
     });
     if (this.scheduled) return;
     this.scheduled = true;
@@ -108,7 +104,7 @@ export class IdentityAuditTrail implements OnModuleDestroy {
     this.pending = [];
     if (batch.length === 0) return;
     try {
-      await this.events.store.appendToStreams(batch);
+      await this.commandBus.execute(new DecideMany(identityFactDecider, batch, { newStream: true }));
     } catch (error) {
       this.logger.error(
         { events: batch.length, err: error instanceof Error ? error.message : String(error) },

@@ -1,31 +1,21 @@
-import type { Clock, CommandContext, IdSource, PostgresEventStore, Queryable } from '@lapse/shared';
+import type { CommandBus } from '@nestjs/cqrs';
+import { type CommandContext, Decide, type EventStoreProvider, type Queryable } from '@lapse/shared';
 import { type DeliveryCommand, deliveryDecider, type DeliveryState } from './domain/delivery.decider';
 import { type DeliveryEvent, deliveryStreamId } from './domain/delivery.events';
 
 /**
- * Runs the delivery decider inside a caller's transaction (the consumer's inbox transaction, or the
- * worker's job transaction), so the events and the job or link rows commit together. A concurrent
- * writer surfaces as VersionConflictError and rolls the whole transaction back for a retry.
+ * Runs the delivery decider through the CommandBus inside a caller's transaction (the consumer's inbox
+ * transaction, or the worker's job transaction), so the events and the job or link rows commit together.
+ * A concurrent writer surfaces as VersionConflictError and rolls the whole transaction back for a retry.
  */
 export class DeliveryStream {
   constructor(
-    private readonly store: PostgresEventStore,
-    private readonly clock: Clock,
-    private readonly ids: IdSource,
+    private readonly events: EventStoreProvider,
+    private readonly commandBus: Pick<CommandBus, 'execute'>,
   ) {}
 
-  async load(deliveryId: string, tx: Queryable): Promise<{ state: DeliveryState; version: number }> {
-    const recorded = await this.store.readStream(deliveryStreamId(deliveryId), tx);
-    const state = recorded.reduce(
-      (current, event) =>
-        deliveryDecider.evolve(current, {
-          type: event.type,
-          schemaVersion: event.schemaVersion,
-          data: event.data,
-        } as DeliveryEvent),
-      deliveryDecider.initialState(),
-    );
-    return { state, version: recorded.length };
+  load(deliveryId: string, tx: Queryable): Promise<{ state: DeliveryState; version: number }> {
+    return this.events.commands.load(deliveryDecider, deliveryStreamId(deliveryId), tx);
   }
 
   async handle(
@@ -34,25 +24,14 @@ export class DeliveryStream {
     context: CommandContext,
     tx: Queryable,
   ): Promise<DeliveryEvent[]> {
-    const { state, version } = await this.load(deliveryId, tx);
-    const events = deliveryDecider.decide(command, state);
-    const occurredAt = this.clock.now().toISOString();
-    await this.store.append(
-      deliveryStreamId(deliveryId),
-      version,
-      events.map((event) => ({
-        event,
-        metadata: {
-          eventId: this.ids.next(),
-          correlationId: context.correlationId,
-          causationId: context.causationId ?? null,
-          actor: context.actor,
-          occurredAt,
-        },
-      })),
-      tx,
+    const result = await this.commandBus.execute(
+      new Decide(deliveryDecider, deliveryStreamId(deliveryId), command, context, { tx }),
     );
-    return [...events];
+    return result.events.map((event) => ({
+      type: event.type,
+      schemaVersion: event.schemaVersion,
+      data: event.data,
+    })) as DeliveryEvent[];
   }
 }
 

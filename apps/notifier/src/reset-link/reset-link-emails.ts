@@ -1,4 +1,5 @@
-import type { Clock, CommandContext, IdSource, PostgresEventStore, Queryable } from '@lapse/shared';
+import type { CommandBus } from '@nestjs/cqrs';
+import { type CommandContext, Decide, factStreamDecider, type Queryable } from '@lapse/shared';
 import { EnvelopeUnreadableError, type KeyRing } from '../keys/key-ring';
 import { type ResetLinkEmailEvent, resetLinkEmailStreamId } from './reset-link-email.events';
 
@@ -63,35 +64,26 @@ export const sealedLinks = {
   },
 };
 
+/** The `reset-link-email-<deliveryId>` stream holds its email's single outcome. */
+export const resetLinkEmailDecider = factStreamDecider<ResetLinkEmailEvent>();
+
 /**
- * Records a reset-link email's outcome as the single event of its stream (expected version 0, so a
- * second outcome for the same delivery is a version conflict, never a duplicate); the publication turns
- * it into PasswordResetEmailSent / PasswordResetEmailFailed.
+ * Records a reset-link email's outcome as the single event of its stream (a new stream, so a second
+ * outcome for the same delivery is a version conflict, never a duplicate); the publication turns it into
+ * PasswordResetEmailSent / PasswordResetEmailFailed.
  */
 export class ResetLinkEmailOutcomes {
-  constructor(
-    private readonly store: PostgresEventStore,
-    private readonly ids: IdSource,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly commandBus: Pick<CommandBus, 'execute'>) {}
 
   async record(tx: Queryable, event: ResetLinkEmailEvent, context: CommandContext): Promise<void> {
-    await this.store.append(
-      resetLinkEmailStreamId(event.data.deliveryId),
-      0,
-      [
-        {
-          event,
-          metadata: {
-            eventId: this.ids.next(),
-            correlationId: context.correlationId,
-            causationId: context.causationId ?? null,
-            actor: context.actor,
-            occurredAt: this.clock.now().toISOString(),
-          },
-        },
-      ],
-      tx,
+    await this.commandBus.execute(
+      new Decide(
+        resetLinkEmailDecider,
+        resetLinkEmailStreamId(event.data.deliveryId),
+        { type: 'RecordFact', event },
+        context,
+        { tx, newStream: true },
+      ),
     );
   }
 }

@@ -3,6 +3,8 @@ import type { Pool } from 'pg';
 import {
   type Clock,
   createPool,
+  directCommandBus,
+  EventStoreProvider,
   DIRECTORY_EVENT_TYPES,
   InboxConsumer,
   type InboundMessage,
@@ -85,7 +87,8 @@ export class DeliveryHarness {
     const keys = await KeyRing.fromJwks([await generatePrivateJwk()]);
     const holder: { clock?: TestClock } = {};
     const clock: Clock = { now: () => (holder.clock as TestClock).now() };
-    const stream = new DeliveryStream(store, clock, uuidSource);
+    const events = new EventStoreProvider(pool, clock, uuidSource);
+    const stream = new DeliveryStream(events, directCommandBus(events));
     const email = new SmtpEmailSender({
       url: options.smtpUrl,
       requireTls: options.requireTls ?? false,

@@ -1,5 +1,5 @@
 import { VersionConflictError } from '../errors';
-import type { PostgresEventStore } from '../event-store/event-store';
+import type { EventToAppend, PostgresEventStore, StreamAppend } from '../event-store/event-store';
 import { CommandHandler } from './command-handler';
 import type { Decider } from './decider';
 import type { DomainEvent, RecordedEvent } from './event';
@@ -62,5 +62,93 @@ describe('the generic command handler', () => {
     await expect(handler.handle(counter, 'counter-1', { by: 0 }, context)).rejects.toBeInstanceOf(
       VersionConflictError,
     );
+  });
+});
+
+/** Records what reaches the store, for the many-stream and metadata cases. */
+function recordingStore() {
+  const appended: { streamId: string; expectedVersion: number; events: EventToAppend[] }[] = [];
+  let statements = 0;
+  const store = {
+    readStream: async () => [],
+    append: async (streamId: string, expectedVersion: number, events: EventToAppend[]) => {
+      statements++;
+      appended.push({ streamId, expectedVersion, events });
+      return events.map(
+        (e, i) => ({ ...e.event, version: expectedVersion + i + 1 }) as unknown as RecordedEvent,
+      );
+    },
+    appendToStreams: async (appends: StreamAppend[]) => {
+      statements++;
+      appended.push(...appends.map((a) => ({ ...a, events: [...a.events] })));
+      return appends.length;
+    },
+  } as unknown as PostgresEventStore;
+  return { store, appended, statements: () => statements };
+}
+
+describe('the generic command handler, for many streams and projections', () => {
+  it('appends many streams in one statement, each at its own expected version', async () => {
+    const { store, appended, statements } = recordingStore();
+    const handler = new CommandHandler(store, noTransaction, clock, ids);
+    await handler.handleMany(counter, [
+      { streamId: 'counter-1', command: { by: 1 }, context },
+      { streamId: 'counter-2', command: { by: 2 }, context },
+    ]);
+    expect(statements()).toBe(1);
+    expect(appended.map((a) => [a.streamId, a.expectedVersion, a.events.length])).toEqual([
+      ['counter-1', 0, 1],
+      ['counter-2', 0, 1],
+    ]);
+  });
+
+  it('builds the metadata from the context, with the id and time the edge gave the fact', async () => {
+    const { store, appended } = recordingStore();
+    const handler = new CommandHandler(store, noTransaction, clock, ids);
+    await handler.handle(
+      counter,
+      'counter-1',
+      { by: 1 },
+      { actor: 'user:1', correlationId: 'c9', causationId: 'job-1', eventId: 'fact-1', occurredAt: 'T' },
+      { newStream: true },
+    );
+    expect(appended[0]?.events[0]?.metadata).toEqual({
+      eventId: 'fact-1',
+      correlationId: 'c9',
+      causationId: 'job-1',
+      actor: 'user:1',
+      occurredAt: 'T',
+    });
+  });
+
+  it('runs a registered projection with the changes of the types it handles, in the same transaction', async () => {
+    const { store } = recordingStore();
+    const seen: unknown[] = [];
+    const handler = new CommandHandler(store, (work) => work('tx-1' as never), clock, ids);
+    handler.registerProjections(counter, [
+      {
+        name: 'totals',
+        canHandle: ['Incremented'],
+        handle: async (changes, tx) => {
+          seen.push({ tx, changes: changes.map((c) => [c.streamId, c.before, c.after, c.version]) });
+        },
+      },
+      {
+        name: 'never',
+        canHandle: ['Reset' as 'Incremented'],
+        handle: async () => {
+          seen.push('wrong type');
+        },
+      },
+    ]);
+    await handler.handle(counter, 'counter-1', { by: 4 }, context);
+    expect(seen).toEqual([{ tx: 'tx-1', changes: [['counter-1', 0, 4, 1]] }]);
+  });
+
+  it('leaves the retry to the caller whose transaction it joins', async () => {
+    const handler = new CommandHandler(storeWith([], 1), noTransaction, clock, ids);
+    await expect(
+      handler.handle(counter, 'counter-1', { by: 1 }, context, { tx: 'caller-tx' as never }),
+    ).rejects.toBeInstanceOf(VersionConflictError);
   });
 });

@@ -1,4 +1,5 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
 import { runMigrations } from '../database/migrate';
 import { createPool, warmPool } from '../database/pg';
 import { publishedContracts } from '../contracts/registry';
@@ -6,6 +7,7 @@ import { CLOCK, ID_SOURCE, systemClock, uuidSource } from '../event-sourcing/clo
 import { ADMIN_RATE_LIMIT } from '../http/admin-auth';
 import { SERVICE_API_TOKEN } from '../http/service-auth';
 import { createLogger, type Logger } from '../logging/logger';
+import { DecideHandler, DecideManyHandler } from './decide.command';
 import { EventStoreProvider } from './event-store.provider';
 import type { InfrastructureOptions } from './infrastructure.options';
 import { MessagingService } from './messaging.service';
@@ -13,7 +15,7 @@ import { CONTRACTS, INFRASTRUCTURE_OPTIONS, LOGGER, PG_POOL } from './tokens';
 
 /**
  * Everything a Lapse service stands on: its PostgreSQL pool (migrated before first use), event store and
- * command handler, clock and id source, logger, and messaging over the configured transport.
+ * command handler (on the CommandBus), clock and id source, logger, and messaging over the configured transport.
  */
 @Global()
 @Module({})
@@ -24,6 +26,8 @@ export class InfrastructureModule {
   ): DynamicModule {
     return {
       module: InfrastructureModule,
+      // One CommandBus per process (global), whichever services it hosts; commands reach the one handler.
+      imports: [CqrsModule.forRoot()],
       providers: [
         { provide: INFRASTRUCTURE_OPTIONS, useValue: options },
         { provide: LOGGER, useValue: logger },
@@ -45,6 +49,8 @@ export class InfrastructureModule {
           },
         },
         EventStoreProvider,
+        DecideHandler,
+        DecideManyHandler,
         MessagingService,
       ],
       exports: [

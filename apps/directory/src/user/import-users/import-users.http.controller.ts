@@ -1,12 +1,14 @@
 import { Body, Controller, HttpCode, Inject, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import {
-  type StreamAppend,
   CLOCK,
   type Clock,
+  DecideMany,
   EventStoreProvider,
   ID_SOURCE,
   type IdSource,
   isUniqueViolation,
+  type StreamCommand,
   ValidationFailedError,
 } from '@lapse/shared';
 import {
@@ -21,8 +23,7 @@ import { adminCaller } from '../../common/caller';
 import { flag } from '../../common/query';
 import type { CreateUser } from '../domain/user.commands';
 import { userDecider, userStreamId } from '../domain/user.decider';
-import type { ExistingUser } from '../domain/user.state';
-import { insertUsers, LOGIN_CONSTRAINT, LOGIN_TAKEN } from '../read-models/directory-users.projection';
+import { LOGIN_CONSTRAINT, LOGIN_TAKEN } from '../read-models/directory-users.projection';
 import { ImportUsersQueryDto, ImportUsersRequestDto } from './import-users.request.dto';
 import { normalizeLogin } from '@lapse/shared/identity/login';
 import { validatedInstant } from '@lapse/shared/http/iso-instant';
@@ -30,13 +31,16 @@ import { validatedInstant } from '@lapse/shared/http/iso-instant';
 /**
  * `POST /api/v1/users/import?activate=true {users: [...]}` (Lapse): creates many users with imported
  * argon2id hashes (Okta's `credentials.password.hash`, plus `lastChanged`) in one transaction — the
- * migration and benchmark-seeding path. Each user still goes through the decider; all or none are created.
+ * migration and benchmark-seeding path. Each user still goes through the decider: the users are one
+ * many-stream command on the CommandBus (one append, the read model in one statement), in the same
+ * transaction as the System Log record; all or none are created.
  */
 @Controller('api/v1/users')
 @UseGuards(AdminAuthGuard)
 export class ImportUsersHttpController {
   constructor(
     private readonly eventStore: EventStoreProvider,
+    private readonly commandBus: CommandBus,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_SOURCE) private readonly ids: IdSource,
   ) {}
@@ -52,8 +56,8 @@ export class ImportUsersHttpController {
   ): Promise<{ imported: number; ids: string[] }> {
     const caller = adminCaller(admin, request);
     const at = this.clock.now().toISOString();
-    const appends: StreamAppend[] = [];
-    const users: { state: ExistingUser; version: number }[] = [];
+    const commands: StreamCommand<CreateUser>[] = [];
+    const context = { actor: caller.actor, correlationId: caller.correlationId, occurredAt: at };
     const seen = new Set<string>();
     for (const [index, item] of body.users.entries()) {
       const login = normalizeLogin(item.profile.login);
@@ -88,31 +92,11 @@ export class ImportUsersHttpController {
         expirePassword: false,
         at,
       };
-      const initial = userDecider.initialState();
-      const events = userDecider.decide(command, initial);
-      appends.push({
-        streamId: userStreamId(command.userId),
-        expectedVersion: 0,
-        events: events.map((event) => ({
-          event,
-          metadata: {
-            eventId: this.ids.next(),
-            correlationId: caller.correlationId,
-            causationId: null,
-            actor: caller.actor,
-            occurredAt: at,
-          },
-        })),
-      });
-      users.push({
-        state: events.reduce(userDecider.evolve, initial) as ExistingUser,
-        version: events.length,
-      });
+      commands.push({ streamId: userStreamId(command.userId), command, context });
     }
     try {
       await this.eventStore.transaction(async (tx) => {
-        await insertUsers(tx, users);
-        await this.eventStore.store.appendToStreams(appends, tx);
+        await this.commandBus.execute(new DecideMany(userDecider, commands, { tx, newStream: true }));
         await writeAudit(tx, [
           {
             eventType: 'user.lifecycle.create',
@@ -121,8 +105,8 @@ export class ImportUsersHttpController {
             outcome: 'SUCCESS',
             reason: null,
             correlationId: caller.correlationId,
-            displayMessage: `Import ${users.length} users`,
-            debugData: { imported: users.length },
+            displayMessage: `Import ${commands.length} users`,
+            debugData: { imported: commands.length },
             published: at,
           },
         ]);
@@ -133,6 +117,6 @@ export class ImportUsersHttpController {
       }
       throw error;
     }
-    return { imported: users.length, ids: users.map((user) => user.state.userId) };
+    return { imported: commands.length, ids: commands.map(({ command }) => command.userId) };
   }
 }

@@ -57,7 +57,7 @@ function columns(state: ExistingUser) {
  * writes. The unique login index is the login-uniqueness claim; `version` follows the stream so bulk
  * expiry can append with the right expected version without re-reading every stream. A bulk expiry does not
  * write the row: it records the user's expiry, with the stream's new version, in `directory_bulk_expired`
- * (`expire-batch-from-read-model.ts`), which `USERS_VIEW` applies. The next event of the user writes the
+ * (`user/expire-in-bulk/expire-in-bulk.batch.ts`), which `USERS_VIEW` applies. The next event of the user writes the
  * folded state whole here, at the stream's version (the side row's version, when there is one, plus the new
  * events), and deletes the side row.
  */

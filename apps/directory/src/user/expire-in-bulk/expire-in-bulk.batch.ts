@@ -29,30 +29,44 @@ export interface BatchResult {
 }
 
 /**
- * The fan-out's fast path, in one statement: the read model (written in the same transaction as every
- * append to a user stream, so its `version` is the stream's for every user without a pending bulk expiry,
- * the only ones eligible) picks the batch's users and their expected versions; for each eligible one it appends the bulk `PasswordExpired` and projects the new state, without
- * loading a stream or moving a document through Node. A batch is the slice's next `limit` users by id
- * created before the cutoff, of any provider (the job's providers are filtered after), so the walk's only
- * index condition is the lower end and the planner weighs `limit` rows in key order against every user past
- * the checkpoint. The slice's upper bound is applied outside the walk, not in its index condition: with a
- * bounded range and stale statistics (an import the autovacuum has not analyzed yet) the planner estimated
- * a few hundred users in the range and chose a bitmap scan of the whole rest of the slice plus a sort, for
- * every batch (27,512 rows read for 2,500 in `fanout-statement` at 100,000 users; the walk in key order
- * since). On a small table it may still read everything past the checkpoint that way (5,000 users: 4,138
- * rows for 2,500), which is little. The walk may read past the slice's end in its last batch.
+ * The batch form of the user decider's `expireInBulk` (`../domain/user.decider.ts`): the same command for
+ * many users at once, decided and applied in one set-based statement over the read model instead of load,
+ * fold, decide and append per user. It is the one append outside the command handler, and it holds no
+ * rules of its own: each clause below is a rule of the decider, named here so a change to one is a change
+ * to the other, and `expire-in-bulk.property.int-spec.ts` drives random user histories through both and
+ * requires the same events and the same state.
  *
- * It is the user decider's `expireInBulk` and `evolve` written in SQL: eligibility is `bulkSkipReason`,
- * the event is `expireInBulk`'s (with `credentialStatus`, no snapshot), the new state is recorded as one
- * narrow row in `directory_bulk_expired` (job, the stream's new version, the status after it) instead of
- * rewriting the user's wide row (a new version of it and an entry in each of its six indexes, on a random
- * page: most of the per-user cost before, migration 1710000000004). The view `directory_users_current` that
- * every reader selects from applies it as `evolve` does; a user with such a row has an expiry in force, so
- * it is never eligible again, and its version is the side row's. Only the few fields of `state` it needs go
- * through the statement's CTEs (each is materialised), not the whole document.
- * `expire-batch-from-read-model.e2e-spec.ts` checks it against the decider for every status it can meet. A stream that moved on (a writer whose
- * transaction committed after this statement began) makes its insert a no-op (`ON CONFLICT DO NOTHING`):
- * that user is returned in `conflicted`.
+ * - eligibility, the `targets` CTE: `bulkSkipReason` returns null (status in `BULK_TARGET_STATUSES`; not
+ *   `MASTERED_ELSEWHERE`; created and password set before the cutoff; no expiry in force, which a user
+ *   with a `directory_bulk_expired` row always has);
+ * - the event, the `appended` CTE: `expireInBulk`'s `PasswordExpired` (cause BULK, `credentialStatus` from
+ *   `statusWhenExpired`, `delegated` from `isDelegated`; no credential snapshot: identity derives it with
+ *   `credentialStateAfterBulkExpiry`);
+ * - the new state, the `projected` CTE: one narrow row in `directory_bulk_expired` (job, the stream's new
+ *   version, `statusWhenExpired`), which the view applies as `evolve` does. The view's SQL is frozen in a
+ *   migration; the definition in force is `directory_users_bulk_expired` of migration 1710000000005
+ *   (`createViews`), which replaced 1710000000004's; that is the one place to read it, and the property
+ *   spec checks it against `evolve`.
+ *
+ * Why a statement: the read model (written in the same transaction as every append to a user stream, so
+ * its `version` is the stream's for every user without a pending bulk expiry, the only ones eligible)
+ * picks the batch's users and their expected versions; for each eligible one it appends the bulk
+ * `PasswordExpired` and projects the new state, without loading a stream or moving a document through
+ * Node. Recording the state as a side row instead of rewriting the user's wide row (a new version of it
+ * and an entry in each of its six indexes, on a random page) is what makes it cheap (ADR and measurements:
+ * docs/directory.md). Only the few fields of `state` it needs go through the statement's CTEs (each is
+ * materialised), not the whole document.
+ *
+ * A batch is the slice's next `limit` users by id created before the cutoff, of any provider (the job's
+ * providers are filtered after), so the walk's only index condition is the lower end and the planner weighs
+ * `limit` rows in key order against every user past the checkpoint; the slice's upper bound is applied
+ * outside the walk, not in its index condition (with a bounded range and stale statistics, e.g. after an
+ * import, the planner chose a bitmap scan of the whole rest of the slice plus a sort for every batch). The
+ * walk may read past the slice's end in its last batch.
+ *
+ * A stream that moved on (a writer whose transaction committed after this statement began) makes its
+ * insert a no-op (`ON CONFLICT DO NOTHING`): that user is returned in `conflicted`, for the per-user path
+ * through the command handler. `expire-in-bulk.batch.e2e-spec.ts` checks the statement through the API.
  */
 export async function expireBatchFromReadModel(tx: Queryable, request: BatchRequest): Promise<BatchResult> {
   const params = [

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { fold, recoveryTokenHash } from '@lapse/shared';
 import { Client } from 'pg';
-import { client, type DirectoryTestApp, startDirectoryTestApp } from '../testing/directory-test-app';
-import type { ExpirePasswordInBulk } from '../user/domain/user.commands';
-import { userDecider } from '../user/domain/user.decider';
-import type { UserEvent } from '../user/domain/user.events';
-import { BulkExpiryWorker, previousUuid } from './bulk-expiry.worker';
-import { expireBatchFromReadModel } from './expire-batch-from-read-model';
+import { client, type DirectoryTestApp, startDirectoryTestApp } from '../../testing/directory-test-app';
+import type { ExpirePasswordInBulk } from '../domain/user.commands';
+import { userDecider } from '../domain/user.decider';
+import type { UserEvent } from '../domain/user.events';
+import { BulkExpiryWorker, previousUuid } from '../../bulk-expiry/bulk-expiry.worker';
+import { expireBatchFromReadModel } from './expire-in-bulk.batch';
 
 const HASH =
   '$argon2id$v=19$m=1024,t=1,p=1$c29tZXNhbHRzb21lc2FsdA$0lBVz1J6VgYFf7Ng5jUq1xE4w3hD7v3vK4yZfZ4o6lE';

@@ -1,0 +1,106 @@
+import { assertNever, type CredentialProviderType, type Decider, DomainError } from '@lapse/shared/core';
+import type { BulkJobEvent, BulkPasswordExpiryCompleted, BulkPasswordExpiryStarted } from './bulk-job.events';
+
+/** A job is started once and completed once; anything else is a bug in its caller, refused. */
+export class JobNotAllowedInStatusError extends DomainError {
+  constructor(detail: string) {
+    super('E0000038', "This operation is not allowed in the job's current status.", [detail]);
+  }
+}
+
+/** Start the job: the single fact that enforces the whole expiry. */
+export interface StartBulkPasswordExpiry {
+  readonly type: 'StartBulkPasswordExpiry';
+  readonly jobId: string;
+  readonly cutoff: string;
+  readonly providers: readonly CredentialProviderType[];
+  /** How many users matched when the job started (the dry run's count). */
+  readonly total: number;
+  readonly reason: string | null;
+  readonly at: string;
+}
+
+/** Every slice of the fan-out is done: the totals. */
+export interface CompleteBulkPasswordExpiry {
+  readonly type: 'CompleteBulkPasswordExpiry';
+  readonly expired: number;
+  readonly skipped: number;
+  readonly at: string;
+}
+
+export type BulkJobCommand = StartBulkPasswordExpiry | CompleteBulkPasswordExpiry;
+
+export type BulkJobState =
+  | { readonly status: 'NONE' }
+  | { readonly status: 'RUNNING'; readonly jobId: string; readonly cutoff: string }
+  | {
+      readonly status: 'COMPLETED';
+      readonly jobId: string;
+      readonly expired: number;
+      readonly skipped: number;
+    };
+
+function decide(command: BulkJobCommand, state: BulkJobState): BulkJobEvent[] {
+  switch (command.type) {
+    case 'StartBulkPasswordExpiry': {
+      if (state.status !== 'NONE') throw new JobNotAllowedInStatusError('The job has already started.');
+      const started: BulkPasswordExpiryStarted = {
+        type: 'BulkPasswordExpiryStarted',
+        schemaVersion: 1,
+        data: {
+          jobId: command.jobId,
+          cutoff: command.cutoff,
+          providers: command.providers,
+          total: command.total,
+          reason: command.reason,
+          startedAt: command.at,
+        },
+      };
+      return [started];
+    }
+    case 'CompleteBulkPasswordExpiry': {
+      if (state.status !== 'RUNNING') throw new JobNotAllowedInStatusError('The job is not running.');
+      const completed: BulkPasswordExpiryCompleted = {
+        type: 'BulkPasswordExpiryCompleted',
+        schemaVersion: 1,
+        data: {
+          jobId: state.jobId,
+          expired: command.expired,
+          skipped: command.skipped,
+          completedAt: command.at,
+        },
+      };
+      return [completed];
+    }
+    default:
+      return assertNever(command, 'bulk job command');
+  }
+}
+
+function evolve(state: BulkJobState, event: BulkJobEvent): BulkJobState {
+  switch (event.type) {
+    case 'BulkPasswordExpiryStarted':
+      return { status: 'RUNNING', jobId: event.data.jobId, cutoff: event.data.cutoff };
+    case 'BulkPasswordExpiryCompleted':
+      return {
+        status: 'COMPLETED',
+        jobId: event.data.jobId,
+        expired: event.data.expired,
+        skipped: event.data.skipped,
+      };
+    default:
+      return state;
+  }
+}
+
+/**
+ * The `bulk-job-<id>` stream: started once (the enforcing fact), completed once with its totals. The
+ * per-user expiries are the user streams' own events (the user decider's `expireInBulk`).
+ */
+export const bulkJobDecider: Decider<BulkJobCommand, BulkJobEvent, BulkJobState> = {
+  decide,
+  evolve,
+  initialState: () => ({ status: 'NONE' }),
+};
+
+export const bulkJobStreamId = (jobId: string) => `bulk-job-${jobId}`;
