@@ -178,6 +178,35 @@ describe('recorded events', () => {
   });
 });
 
+describe('what a reader has left to read', () => {
+  it('is readable once the transaction that held an append back has ended, though it never notified', async () => {
+    const head = (await store.headPosition()) ?? START_OF_LOG;
+    const other = await pool.connect();
+    try {
+      // A consumer's transaction (no event of its own) holds an older transaction id while an append commits.
+      await other.query('BEGIN');
+      await other.query('SELECT pg_current_xact_id()');
+      await store.append(`counter-${uuidSource.next()}`, 0, [event(1)]);
+      expect(await store.readAll(head, 10)).toEqual([]);
+      expect(await store.unreadAfter(head)).toBe('held-back');
+      await other.query('COMMIT');
+    } finally {
+      other.release();
+    }
+    // Nothing is held back any more, yet the append is unread: a reader must read again, not wait for its poll.
+    for (let attempt = 0; attempt < 200 && (await store.unreadAfter(head)) === 'held-back'; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(await store.unreadAfter(head)).toBe('readable');
+    const read = await store.readAll(head, 10);
+    expect(read).toHaveLength(1);
+    const last = read[read.length - 1];
+    expect(
+      await store.unreadAfter({ transactionId: last.transactionId, globalPosition: last.globalPosition }),
+    ).toBe('none');
+  });
+});
+
 describe('events held back by an older open transaction', () => {
   it('are reported, so a reader looks again soon, and are readable once that transaction ends', async () => {
     const head = (await store.headPosition()) ?? START_OF_LOG;

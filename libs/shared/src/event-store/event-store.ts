@@ -197,6 +197,34 @@ export class PostgresEventStore {
     return rows[0]?.held ?? false;
   }
 
+  /**
+   * What a reader at `after` has left to read, in one snapshot: `readable` when `readAll` would return events
+   * now, `held-back` when committed events wait behind an older transaction still open (look again soon),
+   * `none` otherwise (wait for a notification or the poll). A reader that found nothing must ask this rather
+   * than `hasHeldBack` alone: the older transaction that held an append back when it read may have ended since
+   * (it does not notify), and then nothing is held back any more but the append is unread.
+   */
+  async unreadAfter(after: LogPosition): Promise<'readable' | 'held-back' | 'none'> {
+    const { rows } = await this.pool.query<{ unread: 'readable' | 'held-back' | 'none' }>(
+      `SELECT CASE
+         WHEN EXISTS (SELECT 1 FROM lapse_events
+                       WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+                         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())) THEN 'readable'
+         WHEN EXISTS (
+           SELECT 1
+             FROM pg_current_snapshot() AS snapshot,
+                  LATERAL (SELECT xid AS low, lead(xid, 1, pg_snapshot_xmax(snapshot)) OVER (ORDER BY xid) AS high
+                             FROM pg_snapshot_xip(snapshot) AS xid) AS gap,
+                  LATERAL (SELECT 1 FROM lapse_events
+                            WHERE transaction_id > gap.low AND transaction_id < gap.high
+                              AND (transaction_id, global_position) > ($1::xid8, $2::bigint)
+                            LIMIT 1) AS committed) THEN 'held-back'
+         ELSE 'none' END AS unread`,
+      [after.transactionId, after.globalPosition],
+    );
+    return rows[0]?.unread ?? 'none';
+  }
+
   /** The newest position in the log (for lag metrics). */
   async headPosition(): Promise<LogPosition | null> {
     // Aliased `txid`: an alias named `transaction_id` would make ORDER BY sort its text form.

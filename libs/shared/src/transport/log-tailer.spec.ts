@@ -43,13 +43,14 @@ describe('the log tailer', () => {
       async readAll(after: LogPosition) {
         return log.filter((event) => Number(event.globalPosition) > Number(after.globalPosition));
       },
-      async hasHeldBack() {
-        // An append commits, and its notification arrives, while the tailer asks whether anything is held back.
+      async unreadAfter() {
+        // An append commits, and its notification arrives, while the tailer asks what is left to read, in a
+        // snapshot taken just before the commit.
         if (log.length === 0) {
           log.push(recorded(1));
           appended();
         }
-        return false;
+        return 'none';
       },
     } as unknown as PostgresEventStore;
     const tailer = new LogTailer({
@@ -63,6 +64,35 @@ describe('the log tailer', () => {
     });
     tailer.start();
     expect((await second).map((event) => event.globalPosition)).toEqual(['1']);
+    await tailer.stop();
+  });
+  it('reads again at once when what held an append back has ended since it read, though nothing notified', async () => {
+    const log: RecordedEvent[] = [recorded(1)];
+    let reads = 0;
+    let delivered: (events: RecordedEvent[]) => void = () => undefined;
+    const first = new Promise<RecordedEvent[]>((resolve) => {
+      delivered = resolve;
+    });
+    const store = {
+      // The first read is held back by an older open transaction; that transaction then ends (no notification).
+      async readAll() {
+        reads++;
+        return reads === 1 ? [] : log;
+      },
+      async unreadAfter() {
+        return reads === 1 ? 'readable' : 'none';
+      },
+    } as unknown as PostgresEventStore;
+    const tailer = new LogTailer({
+      name: 'spec',
+      store,
+      notifications: { onAppend: () => () => undefined } as unknown as LogNotifications,
+      loadPosition: async () => START,
+      deliver: async (events) => delivered(events),
+      pollIntervalMs: 60_000,
+    });
+    tailer.start();
+    expect((await first).map((event) => event.globalPosition)).toEqual(['1']);
     await tailer.stop();
   });
 });

@@ -80,7 +80,12 @@ export class LogTailer {
           if (events.length === this.batchSize) continue;
         }
         if (this.pendingWake) continue;
-        if (await this.options.store.hasHeldBack(position)) {
+        const unread = await this.options.store.unreadAfter(position);
+        if (unread === 'readable') {
+          // What held it back when we read has ended since (without a notification): read it now.
+          continue;
+        }
+        if (unread === 'held-back') {
           // Look again soon, backing off while a long transaction holds the log (e.g. a migration).
           heldBackDelay = Math.min(heldBackDelay * 2, this.pollIntervalMs);
           await this.idle(heldBackDelay);
