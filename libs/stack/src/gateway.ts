@@ -98,10 +98,16 @@ export interface RunningGateway {
  */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   await writeGatewayConfig(options);
-  const check = spawn(nginxPath(), nginxArguments(options.prefix, ['-t', '-q']), { stdio: 'ignore' });
-  const checked = await new Promise<number | null>((done) => check.once('exit', done));
+  const check = spawn(nginxPath(), nginxArguments(options.prefix, ['-t', '-q']), {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let refusal = '';
+  check.stderr?.on('data', (chunk: Buffer) => {
+    refusal += chunk.toString();
+  });
+  const checked = await new Promise<number | null>((done) => check.once('close', done));
+  if (checked !== 0) throw new Error(`nginx -t refused the generated config:\n${refusal}`);
   const errors = () => readFile(join(options.prefix, 'error.log'), 'utf8').catch(() => '');
-  if (checked !== 0) throw new Error(`nginx -t refused the generated config:\n${await errors()}`);
   const child = spawn(nginxPath(), nginxArguments(options.prefix), { stdio: 'ignore' });
   const killWithUs = () => child.kill('SIGKILL');
   process.once('exit', killWithUs);

@@ -294,9 +294,7 @@ async function up(): Promise<number> {
     });
     const checked = spawnSync(nginxPath(), nginxArguments(nginxPrefix, ['-t', '-q']), { encoding: 'utf8' });
     if (checked.status !== 0)
-      throw new Error(
-        `nginx -t refused ${join(nginxPrefix, 'nginx.conf')}:\n${await tail(join(nginxPrefix, 'error.log'))}`,
-      );
+      throw new Error(`nginx -t refused ${join(nginxPrefix, 'nginx.conf')}:\n${checked.stderr}`);
     process.stdout.write(`stack: starting the gateway (nginx) on 127.0.0.1:${gatewayPort}\n`);
     const gateway: StackProcess = {
       name: 'gateway',
