@@ -50,8 +50,12 @@ export function gatewayConfig(template: string, options: GatewayOptions): string
   }
   substitute(/listen 8080;/, `listen ${options.host}:${options.port};`, 'the listener');
   substitute(/\/var\/log\/nginx\/access\.log/g, join(options.prefix, 'access.log'), 'the access log');
+  // Started as root, nginx runs its workers as another user, who may not reach `prefix` (a private
+  // temporary folder, say): bodies stay in memory (deploy/nginx.conf's client_body_buffer_size) and large
+  // answers are relayed as they come rather than spooled to a file.
   const temporary = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
     .map((kind) => `  ${kind}_temp_path ${join(options.prefix, 'temp', kind)};`)
+    .concat('  proxy_max_temp_file_size 0;')
     .join('\n');
   substitute(/^http \{$/m, `http {\n${temporary}`, 'the http block');
   return config;
