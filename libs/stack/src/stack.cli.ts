@@ -230,7 +230,8 @@ async function up(): Promise<number> {
         MAIL_UI_PORT: String(mailUiPort),
         MAIL_CREDENTIAL_FILE: credentialFile,
       }),
-      port: smtpPort,
+      // Its page and JSON API: the port a person opens (the notifier alone uses SMTP).
+      port: mailUiPort,
       ready: { tcp: mailUiPort },
       commandIncludes: mailEntry,
       log: join(logDir, 'mail.log'),
