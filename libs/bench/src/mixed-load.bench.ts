@@ -87,6 +87,8 @@ export async function run(args: Record<string, string>): Promise<object> {
     );
     const fiveXx = Object.values(phases).reduce((sum, phase) => sum + phase.fiveXx, 0);
     const errors = Object.values(phases).reduce((sum, phase) => sum + phase.errors, 0);
+    // nginx logs each 5xx it made itself (a service down or too slow: its 503 envelope) with the reason.
+    const gatewayErrors = ((await running.gateway?.errors()) ?? '').trimEnd().split('\n').filter(Boolean);
     return {
       signInCapacityPerSec: round(capacity),
       signInRatePerSec: round(rate),
@@ -94,8 +96,14 @@ export async function run(args: Record<string, string>): Promise<object> {
       signIns: phases,
       fiveXx,
       errors,
+      gatewayErrorLog: { lines: gatewayErrors.length, last: gatewayErrors.slice(-3) },
       bulkExpiry: bulk,
     };
+  } catch (error) {
+    const log = (await running.gateway?.errors()) ?? '';
+    throw new Error(
+      `${(error as Error).message}; the gateway's error log ends:\n${log.trimEnd().split('\n').slice(-10).join('\n')}`,
+    );
   } finally {
     await running.during?.stop();
     await running.gateway?.stop();
@@ -110,6 +118,8 @@ interface PhaseFigures {
   readonly byStatus: Record<string, number>;
   readonly fiveXx: number;
   readonly errors: number;
+  /** No answer, by what went wrong: a timeout (30 s), a dropped connection, all 1,000 connections busy. */
+  readonly errorsByKind: Record<string, number>;
   readonly p50Ms: number;
   readonly p99Ms: number;
 }
@@ -173,6 +183,7 @@ class OpenLoop {
   private readonly byStatus: Record<string, number> = {};
   private sent = 0;
   private errors = 0;
+  private readonly errorsByKind: Record<string, number> = {};
   private stopped: Promise<PhaseFigures> | null = null;
 
   constructor(
@@ -205,8 +216,10 @@ class OpenLoop {
       const status = await lane.send(request);
       this.latencies.push(performance.now() - dueAt);
       this.byStatus[status] = (this.byStatus[status] ?? 0) + 1;
-    } catch {
+    } catch (error) {
       this.errors++;
+      const kind = (error as Error).message;
+      this.errorsByKind[kind] = (this.errorsByKind[kind] ?? 0) + 1;
     } finally {
       if (lane) this.idle.push(lane);
     }
@@ -230,6 +243,7 @@ class OpenLoop {
         byStatus: { ...this.byStatus },
         fiveXx,
         errors: this.errors,
+        errorsByKind: { ...this.errorsByKind },
         p50Ms: round(percentile(sorted, 50)),
         p99Ms: round(percentile(sorted, 99)),
       };
