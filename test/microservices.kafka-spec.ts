@@ -6,16 +6,32 @@ import { join } from 'node:path';
 import { createDatabase } from '@lapse/shared/database/create-database';
 import { freePort } from '@lapse/shared/database/free-port';
 import { Kafka, logLevel } from '@lapse/shared/transport/kafkajs/client';
+import { Client as OktaClient } from '@okta/okta-sdk-nodejs';
 import { Client } from 'pg';
 import { TOPICS } from '@lapse/shared';
 import { MaildevCaptureServer } from '../apps/notifier/src/mail-capture/maildev-capture-server';
+import { nginxInstalled, nginxPath, type RunningGateway, startGateway } from '../libs/stack/src/gateway';
 import { runEntryPoint } from './support/built-entry-point';
+import { expectOktaError, requestFrom } from './support/gateway-client';
 
 /**
  * Microservices mode end to end: directory, identity and notifier as three separate processes (the built
  * entry points `npm run start:<service>` runs), each with its own database, joined only by a real Kafka
- * broker and their internal HTTP APIs.
+ * broker and their internal HTTP APIs, behind the gateway (Debian's nginx with deploy/nginx.conf, as
+ * `npm run stack` runs it). Every client call goes through the gateway; only what is internal by nature
+ * (service-to-service routes, the test databases, Kafka, the mail capture's API) is reached directly.
  */
+if (!nginxInstalled() && process.env.CI === 'true') {
+  throw new Error(
+    `nginx is required with CI=true (${nginxPath()} not found; .ci/run installs Debian's nginx)`,
+  );
+}
+if (!nginxInstalled()) {
+  console.warn(
+    'microservices: suite skipped — nginx is not installed (apt-get install nginx, or set NGINX_PATH)',
+  );
+}
+const describeWithGateway = nginxInstalled() ? describe : describe.skip;
 
 interface Service {
   readonly name: string;
@@ -36,7 +52,6 @@ function spawnService(name: string, port: number, env: Record<string, string>): 
     ...env,
     PORT: String(port),
     HOST: '127.0.0.1',
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
   });
   return { name, url: `http://127.0.0.1:${port}`, ...running };
 }
@@ -60,13 +75,16 @@ async function until<T>(
   }
 }
 
-describe('microservices over Kafka', () => {
+describeWithGateway('microservices over Kafka, behind the gateway', () => {
   const suffix = randomBytes(4).toString('hex');
   const adminToken = `00ms${randomBytes(16).toString('hex')}`;
   const serviceToken = randomBytes(24).toString('hex');
   let services: Service[] = [];
   let directory: Service;
   let identity: Service;
+  let gateway: RunningGateway;
+  /** The gateway's URL: the only address clients use. */
+  let url: string;
   let mail: MaildevCaptureServer;
   let dataDir: string;
   let directoryDatabase: string;
@@ -75,24 +93,28 @@ describe('microservices over Kafka', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'lapse-ms-'));
     mail = await MaildevCaptureServer.start();
-    const [directoryPort, identityPort, notifierPort] = [
+    const [directoryPort, identityPort, notifierPort, gatewayPort] = [
+      await freePort(),
       await freePort(),
       await freePort(),
       await freePort(),
     ];
+    url = `http://127.0.0.1:${gatewayPort}`;
     const common = {
       TRANSPORT: 'kafka',
       KAFKA_BROKERS: process.env.LAPSE_TEST_KAFKA_BROKERS as string,
       SERVICE_API_TOKEN: serviceToken,
       ADMIN_API_TOKEN: adminToken,
       DATA_DIR: dataDir,
+      // Links (reset, reveal, pagination, authn's next steps) name the gateway; it names the client.
+      PUBLIC_URL: url,
+      TRUST_PROXY: '127.0.0.1',
     };
     const notifier = spawnService('notifier', notifierPort, {
       ...common,
       DATABASE_URL: await databaseUrl(`ms_notifier_${suffix}`),
       SMTP_URL: `smtp://127.0.0.1:${mail.smtpPort}`,
       SMTP_REQUIRE_TLS: 'false',
-      MAIL_DELIVERY_MODE: 'inline',
     });
     directoryDatabase = await databaseUrl(`ms_directory_${suffix}`);
     directory = spawnService('directory', directoryPort, {
@@ -118,16 +140,27 @@ describe('microservices over Kafka', () => {
         60_000,
       );
     }
+    gateway = await startGateway({
+      host: '127.0.0.1',
+      port: gatewayPort,
+      prefix: join(dataDir, 'gateway'),
+      upstreams: {
+        directory: `127.0.0.1:${directoryPort}`,
+        identity: `127.0.0.1:${identityPort}`,
+        notifier: `127.0.0.1:${notifierPort}`,
+      },
+    });
   }, 120_000);
 
   afterAll(async () => {
     for (const service of services) service.child.kill('SIGKILL');
+    await gateway?.stop();
     await mail?.stop();
     await rm(dataDir, { recursive: true, force: true });
   });
 
   const admin = (path: string, body?: unknown) =>
-    fetch(`${directory.url}${path}`, {
+    fetch(`${url}${path}`, {
       method: 'POST',
       headers: {
         authorization: `SSWS ${adminToken}`,
@@ -136,8 +169,10 @@ describe('microservices over Kafka', () => {
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
+  const adminGet = (path: string) =>
+    fetch(`${url}${path}`, { headers: { authorization: `SSWS ${adminToken}`, accept: 'application/json' } });
   const legacySession = (username: string, password: string) =>
-    fetch(`${identity.url}/api/v1/sessions`, {
+    fetch(`${url}/api/v1/sessions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify({ username, password }),
@@ -179,7 +214,19 @@ describe('microservices over Kafka', () => {
     const { tempPassword } = (await temp.json()) as { tempPassword: string };
     expect(tempPassword.length).toBeGreaterThanOrEqual(12);
     const [email] = await mail.waitForEmails(1, login, 30_000);
-    expect(email.text).toContain(tempPassword);
+    expect(email.text).not.toContain(tempPassword);
+    // The one-time link names the gateway, which routes it to notifier.
+    const link = new RegExp(`${url.replace(/[.:/]/g, '\\$&')}/notifier/reveal/[A-Za-z0-9_-]{43}`).exec(
+      email.text,
+    )?.[0] as string;
+    expect(link).toBeDefined();
+    const landing = await fetch(link);
+    expect(landing.status).toBe(200);
+    expect(await landing.text()).not.toContain(tempPassword);
+    const revealed = await fetch(link, { method: 'POST' });
+    expect(revealed.status).toBe(200);
+    expect(await revealed.text()).toContain(tempPassword);
+    expect((await fetch(link, { method: 'POST' })).status).toBe(410);
   }, 120_000);
 
   describe('when directory takes the access away', () => {
@@ -190,19 +237,23 @@ describe('microservices over Kafka', () => {
       body?: unknown,
       headers: Record<string, string> = {},
     ) =>
-      fetch(`${identity.url}${path}`, {
+      fetch(`${url}${path}`, {
         method,
         headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
+    /** Service to service, so straight to identity: the gateway does not expose /internal/. */
     const verify = async (sessionId: string) =>
       (await (
-        await identityCall(
-          'POST',
-          '/internal/v1/sessions/verify',
-          { sessionId },
-          { authorization: `Bearer ${serviceToken}` },
-        )
+        await fetch(`${identity.url}/internal/v1/sessions/verify`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/json',
+            authorization: `Bearer ${serviceToken}`,
+          },
+          body: JSON.stringify({ sessionId }),
+        })
       ).json()) as { active: boolean };
 
     async function userWithSession(name: string): Promise<{ id: string; login: string; sessionId: string }> {
@@ -281,9 +332,7 @@ describe('microservices over Kafka', () => {
     expect(started.status).toBe(202);
     const jobId = ((await started.json()) as { id: string }).id;
     await until('the bulk expiry to complete', async () => {
-      const job = await fetch(`${directory.url}/api/v1/jobs/${jobId}`, {
-        headers: { authorization: `SSWS ${adminToken}`, accept: 'application/json' },
-      });
+      const job = await adminGet(`/api/v1/jobs/${jobId}`);
       return ((await job.json()) as { status: string }).status === 'COMPLETED' ? true : undefined;
     });
 
@@ -326,48 +375,196 @@ describe('microservices over Kafka', () => {
     }
   }, 120_000);
 
-  it("logs a sign-in made at identity in directory's System Log, and sets lastLogin", async () => {
-    const login = `audited-${suffix}@example.com`;
-    const password = 'Correct-Horse-5';
+  describe("the client's address, as the gateway forwards it", () => {
+    /** Signs in through the gateway from `from`, naming another client in X-Forwarded-For; the user's id. */
+    async function signInFrom(from: string, name: string): Promise<string> {
+      const login = `${name}-${suffix}@example.com`;
+      const password = 'Correct-Horse-5';
+      const created = await admin('/api/v1/users?activate=true', {
+        profile: { login, email: login },
+        credentials: { password: { value: password } },
+      });
+      expect(created.status).toBe(200);
+      await until(`a sign-in of ${name} from ${from}`, async () => {
+        const answer = await requestFrom(from, `${url}/api/v1/authn`, {
+          method: 'POST',
+          headers: { 'x-forwarded-for': '203.0.113.9' },
+          body: JSON.stringify({ username: login, password }),
+        });
+        return answer.status === 200 ? true : undefined;
+      });
+      return ((await created.json()) as { id: string }).id;
+    }
+
+    async function loggedSignIn(userId: string): Promise<{ client: { ipAddress: string } }> {
+      const filter = encodeURIComponent(
+        `eventType eq "user.session.start" and target.id eq "${userId}" and outcome.result eq "SUCCESS"`,
+      );
+      return until('the sign-in in the System Log', async () => {
+        const events = (await (await adminGet(`/api/v1/logs?filter=${filter}`)).json()) as {
+          client: { ipAddress: string };
+        }[];
+        return events.length > 0 ? events[0] : undefined;
+      });
+    }
+
+    it("logs a sign-in in directory's System Log with the address the client connected from, and sets lastLogin", async () => {
+      // The gateway reaches identity from 127.0.0.1: 127.0.0.2 can only come from what it forwarded.
+      const userId = await signInFrom('127.0.0.2', 'audited');
+      expect((await loggedSignIn(userId)).client.ipAddress).toBe('127.0.0.2');
+      const user = (await (await adminGet(`/api/v1/users/${userId}`)).json()) as { lastLogin: string | null };
+      expect(user.lastLogin).not.toBeNull();
+    }, 60_000);
+
+    it("does not let a client on the gateway's own address name another one in X-Forwarded-For", async () => {
+      // 127.0.0.1 is also the address identity trusts (TRUST_PROXY): had the gateway appended to the
+      // client's header instead of replacing it, identity would have read 203.0.113.9.
+      const userId = await signInFrom('127.0.0.1', 'spoofing');
+      expect((await loggedSignIn(userId)).client.ipAddress).toBe('127.0.0.1');
+    }, 60_000);
+  });
+
+  it("drives the Okta Node SDK's flows through the gateway", async () => {
+    const config = { orgUrl: url, token: adminToken, testing: { disableHttpsCheck: true } };
+    const okta = new OktaClient(config as ConstructorParameters<typeof OktaClient>[0]);
+    const createUser = (name: string) =>
+      okta.userApi.createUser({
+        body: {
+          profile: { login: `${name}-${suffix}@example.com`, email: `${name}-${suffix}@example.com` },
+          credentials: { password: { value: 'Initial1pass' } },
+        },
+        activate: true,
+      });
+    const user = await createUser('sdk-a');
+    const userId = user.id as string;
+    expect((await okta.userApi.getUser({ userId })).profile?.login).toBe(`sdk-a-${suffix}@example.com`);
+    await okta.userApi.changePassword({
+      userId,
+      changePasswordRequest: {
+        oldPassword: { value: 'Initial1pass' },
+        newPassword: { value: 'Changed9pass' },
+      },
+    });
+    await expect(
+      okta.userApi.changePassword({
+        userId,
+        changePasswordRequest: {
+          oldPassword: { value: 'Wrong1pass' },
+          newPassword: { value: 'Changed8pass' },
+        },
+      }),
+    ).rejects.toMatchObject({ status: 403, errorCode: 'E0000014' });
+    const other = await createUser('sdk-b');
+    const temp = await okta.userApi.expirePasswordAndGetTemporaryPassword({
+      userId: other.id as string,
+      revokeSessions: true,
+    });
+    expect(temp.tempPassword?.length).toBeGreaterThanOrEqual(12);
+    expect((await okta.userApi.expirePassword({ userId })).status).toBe('PASSWORD_EXPIRED');
+    const refusal = await until('identity to refuse the expired password', async () => {
+      // Identity may not have the changed password yet (E0000004): wait for the expiry itself.
+      const response = await legacySession(`sdk-a-${suffix}@example.com`, 'Changed9pass');
+      const body = (await response.json()) as { errorCode?: string };
+      return body.errorCode === 'E0000064' ? { status: response.status, ...body } : undefined;
+    });
+    expect(refusal).toMatchObject({ status: 401, errorCode: 'E0000064' });
+
+    // The collection follows Link rel="next", which names the gateway.
+    const page = await adminGet('/api/v1/users?limit=1');
+    expect(page.headers.get('link')).toContain(`<${url}/api/v1/users?`);
+    const logins: string[] = [];
+    await (await okta.userApi.listUsers({ limit: 2 })).each((listed) => {
+      logins.push(listed.profile?.login as string);
+    });
+    expect(logins).toEqual(
+      expect.arrayContaining([`sdk-a-${suffix}@example.com`, `sdk-b-${suffix}@example.com`]),
+    );
+  }, 120_000);
+
+  it('signs in with /api/v1/authn and changes an expired password there, through the gateway', async () => {
+    const login = `authn-${suffix}@example.com`;
     const created = await admin('/api/v1/users?activate=true', {
       profile: { login, email: login },
-      credentials: { password: { value: password } },
+      credentials: { password: { value: 'Correct-Horse-7' } },
     });
-    expect(created.status).toBe(200);
     const userId = ((await created.json()) as { id: string }).id;
-    await until('a session for the audited user', async () =>
-      (await legacySession(login, password)).status === 200 ? true : undefined,
-    );
-    const filter = encodeURIComponent(
-      `eventType eq "user.session.start" and target.id eq "${userId}" and outcome.result eq "SUCCESS"`,
-    );
-    const logged = await until('the sign-in in the System Log', async () => {
-      const response = await fetch(`${directory.url}/api/v1/logs?filter=${filter}`, {
-        headers: { authorization: `SSWS ${adminToken}`, accept: 'application/json' },
+    const authn = async (body: unknown) => {
+      const response = await fetch(`${url}/api/v1/authn`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(body),
       });
-      const events = (await response.json()) as { client: { ipAddress: string } }[];
-      return events.length > 0 ? events[0] : undefined;
+      return (await response.json()) as Record<string, unknown>;
+    };
+    await until('a sign-in with authn', async () =>
+      (await authn({ username: login, password: 'Correct-Horse-7' })).status === 'SUCCESS' ? true : undefined,
+    );
+    expect((await admin(`/api/v1/users/${userId}/lifecycle/expire_password`)).status).toBe(200);
+    const expired = await until('authn to answer PASSWORD_EXPIRED', async () => {
+      const answer = await authn({ username: login, password: 'Correct-Horse-7' });
+      return answer.status === 'PASSWORD_EXPIRED' ? answer : undefined;
     });
-    expect(logged.client.ipAddress).toBe('127.0.0.1');
-    const user = (await (
-      await fetch(`${directory.url}/api/v1/users/${userId}`, {
-        headers: { authorization: `SSWS ${adminToken}`, accept: 'application/json' },
-      })
-    ).json()) as { lastLogin: string | null };
-    expect(user.lastLogin).not.toBeNull();
+    const next = (expired._links as { next: { href: string } }).next.href;
+    expect(next).toBe(`${url}/api/v1/authn/credentials/change_password`);
+    const changed = await fetch(next, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({
+        stateToken: expired.stateToken,
+        oldPassword: 'Correct-Horse-7',
+        newPassword: 'Brand-New-Pass-9',
+      }),
+    });
+    expect(changed.status).toBe(200);
+    const { status, sessionToken } = (await changed.json()) as { status: string; sessionToken: string };
+    expect(status).toBe('SUCCESS');
+    expect(
+      (
+        await fetch(`${url}/api/v1/sessions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json' },
+          body: JSON.stringify({ sessionToken }),
+        })
+      ).status,
+    ).toBe(200);
   }, 60_000);
+
+  it('exposes neither service-to-service routes nor metrics, in the envelope', async () => {
+    // Both exist behind the gateway.
+    expect((await fetch(`${identity.url}/metrics`)).status).toBe(200);
+    await expectOktaError(await fetch(`${url}/metrics`), 404, 'E0000007');
+    await expectOktaError(
+      await fetch(`${url}/internal/v1/sessions/verify`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${serviceToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ sessionId: 'x' }),
+      }),
+      404,
+      'E0000007',
+    );
+  });
+
+  it('refuses a body over 64 KB with 413 in the envelope', async () => {
+    await expectOktaError(
+      await admin('/api/v1/users?activate=true', {
+        profile: { login: `big-${suffix}@example.com`, nickName: 'x'.repeat(65 * 1024) },
+      }),
+      413,
+      'LAPSE0002',
+    );
+  });
 
   it("refuses a revoked admin token at identity's admin route once identity has consumed the revocation from Kafka", async () => {
     const created = await admin('/api/v1/api-tokens', { name: 'ms helpdesk', role: 'USER_ADMIN' });
     expect(created.status).toBe(201);
     const { id, token } = (await created.json()) as { id: string; token: string };
     const endSessions = () =>
-      fetch(`${identity.url}/api/v1/users/00u-no-such-user/sessions`, {
+      fetch(`${url}/api/v1/users/00u-no-such-user/sessions`, {
         method: 'DELETE',
         headers: { authorization: `SSWS ${token}`, accept: 'application/json' },
       });
     expect((await endSessions()).status).toBe(204); // identity now caches the positive introspection
-    const revoked = await fetch(`${directory.url}/api/v1/api-tokens/${id}`, {
+    const revoked = await fetch(`${url}/api/v1/api-tokens/${id}`, {
       method: 'DELETE',
       headers: { authorization: `SSWS ${adminToken}` },
     });
@@ -412,4 +609,14 @@ describe('microservices over Kafka', () => {
     for (const service of services) service.child.kill('SIGTERM');
     for (const service of services) expect(await service.exited).toBe(0);
   }, 60_000);
+
+  it("answers 503 E0000050 in Okta's envelope through the gateway once the services are down", async () => {
+    await expectOktaError(
+      await legacySession(`ms-${suffix}@example.com`, 'Correct-Horse-9'),
+      503,
+      'E0000050',
+    );
+    await expectOktaError(await adminGet('/api/v1/users'), 503, 'E0000050');
+    await expectOktaError(await fetch(`${url}/api/v1/notifier/jwks`), 503, 'E0000050');
+  });
 });

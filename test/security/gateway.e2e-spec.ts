@@ -1,16 +1,24 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '@lapse/shared/database/free-port';
 import { waitFor } from '@lapse/shared/testing/wait-for';
-import { repoRoot } from '../support/built-entry-point';
+import {
+  type GatewayOptions,
+  nginxArguments,
+  nginxInstalled,
+  nginxPath,
+  type RunningGateway,
+  startGateway,
+  writeGatewayConfig,
+} from '../../libs/stack/src/gateway';
+import { expectOktaError, requestFrom } from '../support/gateway-client';
 
-const nginx = process.env.NGINX_PATH ?? '/usr/sbin/nginx';
-const available = existsSync(nginx);
+const nginx = nginxPath();
+const available = nginxInstalled();
 if (!available && process.env.CI === 'true') {
   throw new Error(`nginx is required with CI=true (${nginx} not found; .ci/run installs Debian's nginx)`);
 }
@@ -20,17 +28,17 @@ if (!available) {
 const describeWithNginx = available ? describe : describe.skip;
 
 /**
- * deploy/nginx.conf with its upstreams on one local server, its listener on `port` and its access log
- * (in the image, a link to the container's output) in `dir`.
+ * deploy/nginx.conf as `npm run stack` and the microservices suite run it (libs/stack/src/gateway.ts): its
+ * upstreams all on one local server, its listener on `port`, its access log and temporary files in `dir`.
  */
-async function localGatewayConfig(dir: string, port: number, upstreamPort: number): Promise<string> {
-  const config = (await readFile(join(repoRoot, 'deploy/nginx.conf'), 'utf8'))
-    .replace(/server (directory|identity|notifier):\d+;/g, `server 127.0.0.1:${upstreamPort};`)
-    .replace(/listen 8080;/, `listen 127.0.0.1:${port};`)
-    .replaceAll('/var/log/nginx/access.log', join(dir, 'access.log'));
-  const file = join(dir, 'nginx.conf');
-  await writeFile(file, config);
-  return file;
+function localGateway(dir: string, port: number, upstreamPort: number): GatewayOptions {
+  const upstream = `127.0.0.1:${upstreamPort}`;
+  return {
+    host: '127.0.0.1',
+    port,
+    prefix: dir,
+    upstreams: { directory: upstream, identity: upstream, notifier: upstream },
+  };
 }
 
 describeWithNginx('the gateway (deploy/nginx.conf, Debian nginx)', () => {
@@ -41,56 +49,32 @@ describeWithNginx('the gateway (deploy/nginx.conf, Debian nginx)', () => {
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('is a valid configuration (nginx -t)', async () => {
-    const file = await localGatewayConfig(dir, await freePort(), await freePort());
-    const { stderr } = await promisify(execFile)(nginx, [
-      '-t',
-      '-p',
-      dir,
-      '-c',
-      file,
-      '-e',
-      'stderr',
-      '-g',
-      `pid ${dir}/nginx.pid;`,
-    ]);
+    await writeGatewayConfig(localGateway(dir, await freePort(), await freePort()));
+    const { stderr } = await promisify(execFile)(nginx, nginxArguments(dir, ['-t']));
     expect(stderr).toContain('test is successful');
   });
 
   describe('when running', () => {
     let upstream: Server;
-    let gateway: ChildProcess;
+    let gateway: RunningGateway;
+    /** What reached the upstream: each request's path and headers. */
+    const received: { url: string; headers: IncomingHttpHeaders }[] = [];
     const accessLog = () => readFile(join(dir, 'access.log'), 'utf8').catch(() => '');
     let url = '';
 
     beforeAll(async () => {
       const upstreamPort = await freePort();
-      upstream = createServer((_request, response) => response.writeHead(204).end());
+      upstream = createServer((request, response) => {
+        received.push({ url: request.url as string, headers: request.headers });
+        response.writeHead(204).end();
+      });
       await new Promise<void>((resolve) => upstream.listen(upstreamPort, '127.0.0.1', resolve));
-      const port = await freePort();
-      const file = await localGatewayConfig(dir, port, upstreamPort);
-      gateway = spawn(
-        nginx,
-        ['-p', dir, '-c', file, '-e', 'stderr', '-g', `daemon off; pid ${dir}/nginx.pid;`],
-        { stdio: 'ignore' },
-      );
-      url = `http://127.0.0.1:${port}`;
-      await waitFor(
-        'nginx to listen',
-        () =>
-          fetch(`${url}/health/ready`).then(
-            () => true,
-            () => false,
-          ),
-        10_000,
-      );
+      gateway = await startGateway(localGateway(dir, await freePort(), upstreamPort));
+      url = gateway.url;
     });
     afterAll(async () => {
-      if (gateway && gateway.exitCode === null) {
-        const exited = new Promise((resolve) => gateway.once('exit', resolve));
-        gateway.kill('SIGQUIT');
-        await exited;
-      }
-      await new Promise((resolve) => upstream?.close(resolve));
+      await gateway?.stop();
+      if (upstream?.listening) await new Promise((resolve) => upstream.close(resolve));
     });
 
     it('logs no path that carries a secret, only its route, and still logs the other paths whole', async () => {
@@ -127,6 +111,75 @@ describeWithNginx('the gateway (deploy/nginx.conf, Debian nginx)', () => {
         expect(log).toContain(`"GET ${route}" 204`);
       }
       expect(log).toContain('"GET /api/v1/users/00u-plain-path HTTP/1.1" 204');
+    });
+
+    it('answers the paths it does not route in the envelope, 404, and passes none of them on', async () => {
+      const before = received.length;
+      for (const path of [
+        '/metrics',
+        '/internal/v1/users/00u1/credential-state',
+        '/internal/v1/sessions/verify',
+        '/health/live',
+        '/',
+        '/api/v1/users/..%2F..%2F..%2Finternal/v1/users',
+      ]) {
+        await expectOktaError(await fetch(`${url}${path}`), 404, 'E0000007');
+      }
+      await expectOktaError(
+        await fetch(`${url}/internal/v1/sessions/verify`, { method: 'POST', body: '{}' }),
+        404,
+        'E0000007',
+      );
+      expect(received.slice(before).map((request) => request.url)).toEqual([]);
+    });
+
+    it('refuses a body over 64 KB with 413 in the envelope, before it reaches a service', async () => {
+      const before = received.length;
+      const body = JSON.stringify({ profile: { login: 'big@example.com', note: 'x'.repeat(65 * 1024) } });
+      const refused = await fetch(`${url}/api/v1/users`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      await expectOktaError(refused, 413, 'LAPSE0002');
+      expect(received.length).toBe(before);
+      const fits = JSON.stringify({ profile: { login: 'fits@example.com', note: 'x'.repeat(60 * 1024) } });
+      expect(
+        (
+          await fetch(`${url}/api/v1/users`, {
+            method: 'POST',
+            body: fits,
+            headers: { 'content-type': 'application/json' },
+          })
+        ).status,
+      ).toBe(204);
+    });
+
+    it("names the client by the address it connected from, replacing the client's own X-Forwarded-For", async () => {
+      const answer = await requestFrom('127.0.0.2', `${url}/api/v1/authn`, {
+        method: 'POST',
+        headers: { 'x-forwarded-for': '203.0.113.9, 198.51.100.4' },
+        body: '{}',
+      });
+      expect(answer.status).toBe(204);
+      const forwarded = received.at(-1)?.headers;
+      expect(forwarded?.['x-forwarded-for']).toBe('127.0.0.2');
+    });
+
+    describe('when the service behind a route is down', () => {
+      beforeAll(async () => {
+        await new Promise((resolve) => upstream.close(resolve));
+      });
+
+      it("answers 503 E0000050 in Okta's envelope, not nginx's HTML page", async () => {
+        for (const path of ['/api/v1/authn', '/api/v1/users', '/notifier/reveal/abc'])
+          await expectOktaError(
+            await fetch(`${url}${path}`, { method: 'POST', body: '{}' }),
+            503,
+            'E0000050',
+          );
+        expect(await gateway.errors()).toContain('Connection refused');
+      });
     });
   });
 });

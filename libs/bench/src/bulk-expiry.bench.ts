@@ -43,7 +43,32 @@ const SERVICE_V8_FLAGS = [
   '--heap-growing-percent=100',
 ];
 
-export async function run(args: Record<string, string>): Promise<object> {
+/**
+ * What another benchmark does around this one's bulk expiry (`mixed-load.bench.ts`): each hook runs at
+ * its point of the run, with the services up; a hook that throws fails the run.
+ */
+export interface BulkExpiryHooks {
+  /**
+   * The services answer: directory's and identity's own URLs. Returns the URLs every call of the run
+   * goes to from then on (seeding, probes, the expiry), e.g. a gateway's in front of both.
+   */
+  servicesStarted?(direct: {
+    readonly directoryUrl: string;
+    readonly identityUrl: string;
+  }): Promise<{ readonly adminUrl: string; readonly identityUrl: string }>;
+  /** Seeded and caught up, just before the expiry request: the users who keep signing in (not expired). */
+  beforeExpiry?(seeded: { readonly adLogins: readonly string[]; readonly password: string }): Promise<void>;
+  /** Right before the expiry request (after the measurements' starting points were taken). */
+  expiring?(): Promise<void>;
+  /** The job completed and identity holds every expired user's own PasswordExpired. */
+  afterExpiry?(): Promise<void>;
+}
+
+export function run(args: Record<string, string>): Promise<object> {
+  return bulkExpiry(args);
+}
+
+export async function bulkExpiry(args: Record<string, string>, hooks: BulkExpiryHooks = {}): Promise<object> {
   const users = Number(args.users ?? 100_000);
   const adUsers = Math.floor(users / 10);
   const samples = Math.min(Number(args.samples ?? 50), users);
@@ -126,6 +151,8 @@ export async function run(args: Record<string, string>): Promise<object> {
       adminUrl = lapse.url;
       identityUrl = lapse.url;
     }
+    if (hooks.servicesStarted)
+      ({ adminUrl, identityUrl } = await hooks.servicesStarted({ directoryUrl: adminUrl, identityUrl }));
     const admin = (method: string, path: string, body?: unknown) =>
       json(`${adminUrl}${path}`, method, body, { authorization: `SSWS ${adminToken}` });
 
@@ -186,6 +213,7 @@ export async function run(args: Record<string, string>): Promise<object> {
       }
     });
     const catchUpSeconds = (performance.now() - catchUpStarted) / 1000;
+    await hooks.beforeExpiry?.({ adLogins, password });
     await sleep(2000);
 
     // Any database of the server sees every backend in pg_stat_activity.
@@ -193,6 +221,7 @@ export async function run(args: Record<string, string>): Promise<object> {
     const cpuAtStart = await cpuByProcess(services, postgres);
     const rssBeforeExpiry = rssSampler.peaks();
     rssSampler.reset();
+    await hooks.expiring?.();
     const started = await admin('POST', '/api/v1/users/lifecycle/expire_passwords', {
       providers: ['OKTA'],
       reason: 'benchmark',
@@ -242,6 +271,7 @@ export async function run(args: Record<string, string>): Promise<object> {
       await identityDb.end();
     }
     const deliveredSeconds = (performance.now() - accepted) / 1000;
+    await hooks.afterExpiry?.();
     const fanoutPhasesMs = await phasesOf(directoryDatabase, job);
     const adExpired = await admin(
       'GET',

@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from './repo-root';
+
+/** How `npm run start:<service>` runs a service: node's flags and the built entry point. */
+export interface ServiceCommand {
+  readonly nodeFlags: readonly string[];
+  /** Absolute path of `dist/apps/<service>/src/main.js`. */
+  readonly entry: string;
+}
+
+/**
+ * The node command of `start:<service>` in package.json (after its `npm run build &&`), with its
+ * `${VAR:-default}` expanded from `env` as the shell would. Read from package.json rather than copied, so
+ * the stack runs each service exactly as its start command does.
+ */
+export function serviceCommand(service: string, env: NodeJS.ProcessEnv = process.env): ServiceCommand {
+  const root = repoRoot();
+  const scripts = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts as Record<
+    string,
+    string
+  >;
+  const script = scripts[`start:${service}`];
+  if (!script) throw new Error(`package.json has no start:${service} script`);
+  const words = (script.split('&&').pop() as string)
+    .trim()
+    .split(/\s+/)
+    .map((word) =>
+      word.replace(/\$\{([A-Z0-9_]+):-([^}]*)\}/g, (_whole, name: string, fallback: string) =>
+        env[name] ? (env[name] as string) : fallback,
+      ),
+    );
+  const entry = words.at(-1) as string;
+  if (words[0] !== 'node' || !entry.endsWith('.js'))
+    throw new Error(`start:${service} is not "node [flags] <entry>.js": ${script}`);
+  return { nodeFlags: words.slice(1, -1), entry: join(root, entry) };
+}
