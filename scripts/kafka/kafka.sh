@@ -8,8 +8,8 @@
 #   bash scripts/kafka/kafka.sh status   exit 0 and say so when running, 1 when not
 #
 # Environment:
-#   KAFKA_VERSION          Apache Kafka release to run (default 3.9.1; 4.x works too, see below), fetched
-#                          from Maven Central into its own cache directory
+#   KAFKA_VERSION          Apache Kafka release to run (default 3.9.1; CI also runs the Kafka suite on
+#                          4.4.0), fetched from Maven Central into its own cache directory
 #   KAFKA_PORT             client port (default 19092), advertised as 127.0.0.1:$KAFKA_PORT
 #   KAFKA_CONTROLLER_PORT  KRaft controller port (default KAFKA_PORT+1)
 #   KAFKA_DATA_DIR         data dir, wiped on start/stop (default /tmp/lapse-kafka-$KAFKA_PORT)
