@@ -8,6 +8,8 @@
 #   bash scripts/kafka/kafka.sh status   exit 0 and say so when running, 1 when not
 #
 # Environment:
+#   KAFKA_VERSION          Apache Kafka release to run (default 3.9.1; CI also runs the Kafka suite on
+#                          4.4.0), fetched from Maven Central into its own cache directory
 #   KAFKA_PORT             client port (default 19092), advertised as 127.0.0.1:$KAFKA_PORT
 #   KAFKA_CONTROLLER_PORT  KRaft controller port (default KAFKA_PORT+1)
 #   KAFKA_DATA_DIR         data dir, wiped on start/stop (default /tmp/lapse-kafka-$KAFKA_PORT)
@@ -21,14 +23,25 @@
 #
 # Exit codes: 0 ok, 1 failure, 2 usage, 3 Java/Maven missing (callers skip the Kafka suite).
 #
-# Kafka 3.9.x is pinned on purpose: kafkajs 2.2.4 relies on protocol versions
-# that Kafka 4.x removed.
+# Kafka 3.x logs through log4j 1.x (reload4j, log4j.properties); 4.x through log4j 2 (log4j2.properties)
+# and needs Java 17. The pom's profile for the major version brings the matching logging backend.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-KAFKA_VERSION="3.9.1"
+KAFKA_VERSION="${KAFKA_VERSION:-3.9.1}"
+if [[ ! "$KAFKA_VERSION" =~ ^([0-9]+)\.[0-9]+\.[0-9]+$ ]]; then
+  printf 'kafka: KAFKA_VERSION must be a release number such as 3.9.1 or 4.1.0, not "%s"\n' "$KAFKA_VERSION" >&2
+  exit 2
+fi
+KAFKA_MAJOR="${BASH_REMATCH[1]}"
 POM="$SCRIPT_DIR/pom.xml"
-LOG4J_CONFIG="$SCRIPT_DIR/log4j.properties"
+if ((KAFKA_MAJOR >= 4)); then
+  LOG_CONFIG_FLAG="-Dlog4j2.configurationFile=file:$SCRIPT_DIR/log4j2.properties"
+  MIN_JAVA=17
+else
+  LOG_CONFIG_FLAG="-Dlog4j.configuration=file:$SCRIPT_DIR/log4j.properties"
+  MIN_JAVA=11
+fi
 WAIT_READY="$SCRIPT_DIR/wait-ready.js"
 
 CACHE_ROOT="${LAPSE_CACHE_DIR:-${HOME:-/tmp}/.cache/lapse}"
@@ -63,11 +76,11 @@ require_java() {
   command -v java >/dev/null 2>&1 || unavailable
   local spec
   spec="$(java -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ {print $2; exit}')"
-  # "1.8" and older report 1.x; Kafka 3.9 brokers need 11+, 17 is what we test with.
+  # "1.8" and older report 1.x; Kafka 3.9 brokers need 11+, 4.x need 17; 17 is what we test with.
   case "$spec" in
     1.* | "") unavailable ;;
   esac
-  [[ "$spec" =~ ^[0-9]+$ ]] && ((spec >= 11)) || unavailable
+  [[ "$spec" =~ ^[0-9]+$ ]] && ((spec >= MIN_JAVA)) || unavailable
 }
 
 require_mvn() {
@@ -88,7 +101,7 @@ is_fetched() {
 kafka_tool() {
   local libs="$1"
   shift
-  java -Xmx256m -Dlog4j.configuration="file:$LOG4J_CONFIG" -cp "$libs/*" "$@"
+  java -Xmx256m "$LOG_CONFIG_FLAG" -cp "$libs/*" "$@"
 }
 
 # A Kafka cluster id: 16 random bytes, base64url without padding (22 chars).
@@ -104,7 +117,7 @@ fetch_locked() {
   fetch_log="$KAFKA_HOME_DIR/fetch.log"
   started=$SECONDS
   log "fetching org.apache.kafka:kafka_2.13:$KAFKA_VERSION and its runtime dependencies with Maven..."
-  if ! mvn -q -B -Dstyle.color=never -f "$POM" \
+  if ! mvn -q -B -Dstyle.color=never -f "$POM" -Dkafka.version="$KAFKA_VERSION" -Dkafka.major="$KAFKA_MAJOR" \
     dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp" >"$fetch_log" 2>&1; then
     tail -n 50 "$fetch_log" >&2 || true
     rm -rf "$tmp"
@@ -273,7 +286,7 @@ cmd_start() {
   # shellcheck disable=SC2086 # HEAP_OPTS and GC_OPTS are lists of flags
   java $HEAP_OPTS $GC_OPTS -XX:+ExitOnOutOfMemoryError \
     -Djava.awt.headless=true \
-    -Dlog4j.configuration="file:$LOG4J_CONFIG" \
+    "$LOG_CONFIG_FLAG" \
     -Dkafka.logs.dir="$DATA" \
     -cp "$LIBS/*" kafka.Kafka "$DATA/server.properties" \
     </dev/null >>"$DATA/kafka.out" 2>&1 &
@@ -293,7 +306,7 @@ cmd_start() {
   fi
   kill -0 "$pid" 2>/dev/null || fail_start "broker exited during start"
   log "started in $((SECONDS - started)) s (data in $DATA)"
-  echo "kafka ready on 127.0.0.1:$PORT (pid $pid)"
+  echo "kafka $KAFKA_VERSION ready on 127.0.0.1:$PORT (pid $pid)"
 }
 
 cmd_stop() {
@@ -324,7 +337,7 @@ cmd_status() {
 }
 
 usage() {
-  sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 case "${1:-}" in

@@ -5,7 +5,8 @@ import path from 'node:path';
 /**
  * A real single-node Kafka broker (KRaft) for tests, run by scripts/kafka/kafka.sh.
  *
- * Needs Java 17 and Maven on the machine; the first start downloads Kafka 3.9.1 into
+ * Needs Java 17 and Maven on the machine; the first start downloads Kafka `$KAFKA_VERSION`
+ * (default 3.9.1; kafka.sh reads it from the environment this process passes on) into
  * ~/.cache/lapse (or $LAPSE_CACHE_DIR), later starts take a few seconds. Give the
  * calling hook a generous timeout (e.g. `beforeAll(..., 120_000)`).
  */
