@@ -39,7 +39,7 @@ whenBrokerOurs('a Kafka broker outage', () => {
 
   afterAll(async () => {
     await topology?.close();
-  });
+  }, 60_000);
 
   /** A user signing in every 300 ms until stopped: every answer's status. */
   function steadyTraffic(login: string) {
@@ -103,9 +103,11 @@ whenBrokerOurs('a Kafka broker outage', () => {
     }
     try {
       // Recovered without a restart: readiness up again, the same processes, the events of the outage applied.
-      await until('identity to be ready again', async () =>
-        (await topology.identity.readiness()).status === 200 ? true : undefined,
-      60_000);
+      await until(
+        'identity to be ready again',
+        async () => ((await topology.identity.readiness()).status === 200 ? true : undefined),
+        60_000,
+      );
       expect(topology.all.map((instance) => instance.child.pid)).toEqual(pids);
       expect(topology.all.every((instance) => instance.alive)).toBe(true);
       await until(
@@ -116,7 +118,8 @@ whenBrokerOurs('a Kafka broker outage', () => {
             'SELECT login, status FROM identity_credentials WHERE login = ANY($1)',
             [[expiring.login, newcomer]],
           );
-          const expiredThere = rows.find((row) => row.login === expiring.login)?.status === 'PASSWORD_EXPIRED';
+          const expiredThere =
+            rows.find((row) => row.login === expiring.login)?.status === 'PASSWORD_EXPIRED';
           return expiredThere && rows.some((row) => row.login === newcomer) ? true : undefined;
         },
         60_000,

@@ -58,7 +58,7 @@ describe("the services' dependencies failing", () => {
     await mail?.stop();
     await postgres?.stop();
     if (pgDir) await rm(pgDir, { recursive: true, force: true });
-  });
+  }, 60_000);
 
   async function newUser(name: string): Promise<{ id: string; login: string }> {
     const login = `${name}-${randomBytes(3).toString('hex')}-${suffix}@example.com`;
@@ -82,23 +82,35 @@ describe("the services' dependencies failing", () => {
 
   /** The notifier has the user's contact (from UserCreated), so a delivery to them has an address. */
   const notifierKnows = (userId: string) =>
-    until('the notifier to know the user', async () =>
-      (await countOf(topology.database('notifier'), 'SELECT count(*) FROM notifier_contacts WHERE user_id = $1', [
-        userId,
-      ])) === 1
-        ? true
-        : undefined,
-    60_000);
+    until(
+      'the notifier to know the user',
+      async () =>
+        (await countOf(
+          topology.database('notifier'),
+          'SELECT count(*) FROM notifier_contacts WHERE user_id = $1',
+          [userId],
+        )) === 1
+          ? true
+          : undefined,
+      60_000,
+    );
 
   const tempPassword = (userId: string) =>
-    topology.admin('POST', `/api/v1/users/${userId}/lifecycle/expire_password_with_temp_password?deliver=email`);
+    topology.admin(
+      'POST',
+      `/api/v1/users/${userId}/lifecycle/expire_password_with_temp_password?deliver=email`,
+    );
 
   it('SMTP down: retries with backoff, then TemporaryPasswordDeliveryFailed; SMTP back: later deliveries go out, each once', async () => {
     // No mail relay listens on the notifier's SMTP port yet.
     const unlucky = await newUser('smtp-down');
     await notifierKnows(unlucky.id);
     expect((await tempPassword(unlucky.id)).status).toBe(200);
-    const failed = await until('directory to record the failed delivery', () => deliveryOf(unlucky.id), 60_000);
+    const failed = await until(
+      'directory to record the failed delivery',
+      () => deliveryOf(unlucky.id),
+      60_000,
+    );
     expect(failed).toEqual({ status: 'FAILED', reason: 'SMTP_FAILED', attempts: MAX_ATTEMPTS });
     const [job] = await queryRows<{ status: string; attempts: number }>(
       topology.database('notifier'),
@@ -140,23 +152,30 @@ describe("the services' dependencies failing", () => {
     await postgres?.stop();
     postgres = undefined;
     for (const instance of topology.all)
-      await until(`${instance.label} to report its database down`, async () =>
-        (await instance.readiness()).status === 503 ? true : undefined,
-      15_000, 100);
+      await until(
+        `${instance.label} to report its database down`,
+        async () => ((await instance.readiness()).status === 503 ? true : undefined),
+        15_000,
+        100,
+      );
     await startPostgres();
 
     for (const instance of topology.all)
-      await until(`${instance.label} to be ready again`, async () =>
-        (await instance.readiness()).status === 200 ? true : undefined,
-      60_000);
+      await until(
+        `${instance.label} to be ready again`,
+        async () => ((await instance.readiness()).status === 200 ? true : undefined),
+        60_000,
+      );
     expect(topology.all.map((instance) => instance.child.pid)).toEqual(pids);
     expect(topology.all.every((instance) => instance.alive)).toBe(true);
 
     // Each carries on: directory takes a new user, identity learns it and signs it in, the notifier delivers.
     const after = await newUser('pg-after');
-    await until('identity to sign the new user in', async () =>
-      (await topology.signIn(after.login, PASSWORD)).status === 200 ? true : undefined,
-    60_000);
+    await until(
+      'identity to sign the new user in',
+      async () => ((await topology.signIn(after.login, PASSWORD)).status === 200 ? true : undefined),
+      60_000,
+    );
     expect((await topology.signIn(before.login, PASSWORD)).status).toBe(200);
     await notifierKnows(after.id);
     const answer = await tempPassword(after.id);

@@ -28,7 +28,7 @@ describe('processes killed mid-work', () => {
 
   afterAll(async () => {
     await topology?.close();
-  });
+  }, 60_000);
 
   const jobOf = async (jobId: string) =>
     (await topology.admin('GET', `/api/v1/jobs/${jobId}`)).body as {
@@ -54,9 +54,11 @@ describe('processes killed mid-work', () => {
     const users = await topology.importUsers(USERS, `${prefix}-${suffix}`, PASSWORD);
     const samples = users.filter((_, i) => i % Math.floor(USERS / 20) === 0);
     for (const user of samples)
-      await until(`identity to sign ${user.login} in`, async () =>
-        (await topology.signIn(user.login, PASSWORD)).status === 200 ? true : undefined,
-      60_000);
+      await until(
+        `identity to sign ${user.login} in`,
+        async () => ((await topology.signIn(user.login, PASSWORD)).status === 200 ? true : undefined),
+        60_000,
+      );
     const started = await topology.admin('POST', '/api/v1/users/lifecycle/expire_passwords', {
       reason: prefix,
     });
@@ -99,7 +101,12 @@ describe('processes killed mid-work', () => {
     );
     const after = await fanOutOf(jobId);
     expect(after).toEqual({ events: users.length, users: users.length });
-    expect(job).toMatchObject({ status: 'COMPLETED', total: users.length, expired: users.length, skipped: 0 });
+    expect(job).toMatchObject({
+      status: 'COMPLETED',
+      total: users.length,
+      expired: users.length,
+      skipped: 0,
+    });
     await refusedEverywhere(samples);
   }, 300_000);
 
@@ -113,7 +120,12 @@ describe('processes killed mid-work', () => {
         [ids],
       );
     // While it consumes: some of the per-user events applied, not all.
-    await until('identity to be consuming the fan-out', async () => ((await expiredInIdentity()) > 0 ? true : undefined), 60_000, 20);
+    await until(
+      'identity to be consuming the fan-out',
+      async () => ((await expiredInIdentity()) > 0 ? true : undefined),
+      60_000,
+      20,
+    );
     expect(await expiredInIdentity()).toBeLessThan(users.length);
     await topology.identity.kill9();
 
@@ -165,7 +177,10 @@ describe('processes killed mid-work', () => {
       await consumer.subscribe({ topic: TOPICS.identitySessions, fromBeginning: true });
       await consumer.run({
         eachMessage: async ({ message }) => {
-          if (message.key?.toString() === userId && message.headers?.['event-type']?.toString() === 'SignInAttempted')
+          if (
+            message.key?.toString() === userId &&
+            message.headers?.['event-type']?.toString() === 'SignInAttempted'
+          )
             record ??= {
               key: message.key,
               value: message.value as Buffer,
@@ -192,7 +207,9 @@ describe('processes killed mid-work', () => {
     );
     expect(await logged()).toBe(before + 1);
     expect(
-      await countOf(topology.database('directory'), 'SELECT count(*) FROM lapse_inbox WHERE event_id = $1', [eventId]),
+      await countOf(topology.database('directory'), 'SELECT count(*) FROM lapse_inbox WHERE event_id = $1', [
+        eventId,
+      ]),
     ).toBe(1);
   }, 120_000);
 });

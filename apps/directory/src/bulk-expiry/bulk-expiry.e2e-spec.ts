@@ -275,7 +275,9 @@ describe('expiring all passwords', () => {
         const started = await admin('POST', '/api/v1/users/lifecycle/expire_passwords', {});
         const job = await waitForJob(admin, started.body.id);
         expect(job).toMatchObject({ status: 'COMPLETED', expired: targets.length, skipped: 0 });
-        const expired = (await bulkExpiriesOf(first.databaseUrl, started.body.id)).map((row) => row.stream_id);
+        const expired = (await bulkExpiriesOf(first.databaseUrl, started.body.id)).map(
+          (row) => row.stream_id,
+        );
         expect(expired.length).toBe(targets.length);
         expect(new Set(expired).size).toBe(targets.length);
         expect(byFirst.progressed + bySecond.progressed).toBe(targets.length);

@@ -88,7 +88,8 @@ export class BulkExpiryWorker implements OnApplicationBootstrap, OnApplicationSh
   /** Joins the fan-out of jobs another instance started (see `joinableJobIds`). */
   private async joinRunningJobs(): Promise<void> {
     try {
-      for (const id of await joinableJobIds(this.eventStore.pool, FACT_PUBLICATION_WAIT_MS * 2)) this.start(id);
+      for (const id of await joinableJobIds(this.eventStore.pool, FACT_PUBLICATION_WAIT_MS * 2))
+        this.start(id);
     } catch (error) {
       this.logger.warn(
         { err: error instanceof Error ? error.message : String(error) },
