@@ -9,17 +9,17 @@ import { countOf, queryRows, type ServiceProcess, Topology, until } from './supp
  * docs/directory.md), enforced by both identities at once, and one identity is stopped in the middle of the
  * fan-out: the rebalance loses nothing.
  *
- * Size: MULTI_INSTANCE_USERS users (default 5,000). The 100,000-user case takes several minutes on a 2-core
- * machine (the import alone about a minute, then the fan-out and both projections), more than the Kafka
- * suite's budget in CI, so CI runs 5,000 and the large case is a benchmark, `npm run bench -- multi-instance
- * --users 100000`, which runs this spec at that size and reports its phases (written to MULTI_INSTANCE_FIGURES).
+ * Size: 100,000 users, as the issue asks: on this 2-core machine the whole spec takes about 1.5 minutes
+ * (import 39 s, fan-out 39 s with both directories, enforcement by both identities 1.4 s after the 202;
+ * `npm run bench -- multi-instance --users 100000`, which runs this spec and reports those phases), within
+ * the ~3 minutes a suite may take. MULTI_INSTANCE_USERS sets another size (e.g. a quick local run).
  */
 
-const USERS = Number(process.env.MULTI_INSTANCE_USERS ?? 5000);
+const USERS = Number(process.env.MULTI_INSTANCE_USERS ?? 100_000);
 const PASSWORD = 'Correct-Horse-Multi-5';
 const SAMPLES = 20;
-/** The longest any one wait may take: a few minutes at the CI size, longer for the benchmark's 100,000. */
-const LONG_MS = USERS > 10_000 ? 1_200_000 : 240_000;
+/** The longest any one wait may take (bounded: a stuck fan-out or projection fails the spec). */
+const LONG_MS = USERS > 10_000 ? 600_000 : 240_000;
 
 describe('two instances of every service', () => {
   const suffix = randomBytes(4).toString('hex');

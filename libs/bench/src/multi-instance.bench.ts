@@ -7,8 +7,8 @@ import { join, resolve } from 'node:path';
  * `npm run bench -- multi-instance [--users N] [--kafka-port P]`
  *
  * The multi-instance scenario (`test/multi-instance.kafka-spec.ts`: two notifiers, two directories, two
- * identities, a bulk expiry of N users, 100,000 by default, one identity stopped mid fan-out) at a size too
- * large for CI, run as that very spec (its assertions are the pass/fail) on the Kafka project's broker
+ * identities, a bulk expiry of N users, 100,000 by default as in CI, one identity stopped mid fan-out) with
+ * its phases timed, run as that very spec (its assertions are the pass/fail) on the Kafka project's broker
  * (started by its global setup on `--kafka-port`, default 19092). Figures: `passed`, `seconds` (the whole
  * run), and the spec's phases: `seedSeconds` (hash import), `enforcementMs` (202 → both identities refuse
  * every sample), `fanoutSeconds` (202 → job COMPLETED), `projectedSeconds` (202 → the remaining identity's
