@@ -1,5 +1,6 @@
 // Jest projects: unit (pure logic, no I/O), int (real PostgreSQL started by global setup),
-// kafka (real Apache Kafka broker + PostgreSQL), browser (Debian's Chromium + PostgreSQL).
+// kafka (real Apache Kafka broker + PostgreSQL), browser (Debian's Chromium + PostgreSQL), faults (services as
+// processes that are killed and frozen, with a broker of their own that is stopped and frozen; `npm run test:faults`).
 // `scripts/test.sh` decides which run.
 const swc = [
   '@swc/jest',
@@ -50,6 +51,15 @@ module.exports = {
       resolver: '<rootDir>/libs/shared/src/testing/kafkajs-drop-ins.resolver.js',
       testMatch: ['<rootDir>/{apps,libs,test}/**/*.kafka-spec.ts'],
       globalSetup: '<rootDir>/libs/shared/src/testing/global-setup-kafka.ts',
+      setupFilesAfterEnv: ['<rootDir>/libs/shared/src/testing/io-test-timeout.ts'],
+      globalTeardown: '<rootDir>/libs/shared/src/testing/global-teardown.ts',
+    },
+    {
+      ...common,
+      displayName: 'faults',
+      resolver: '<rootDir>/libs/shared/src/testing/kafkajs-drop-ins.resolver.js',
+      testMatch: ['<rootDir>/test/**/*.faults-spec.ts'],
+      globalSetup: '<rootDir>/libs/shared/src/testing/global-setup-faults.ts',
       setupFilesAfterEnv: ['<rootDir>/libs/shared/src/testing/io-test-timeout.ts'],
       globalTeardown: '<rootDir>/libs/shared/src/testing/global-teardown.ts',
     },

@@ -47,6 +47,15 @@ else
   echo "kafka: suite skipped — Java 17 and Maven are not installed (apt-get install openjdk-17-jre-headless maven, then npm test)"
 fi
 
+# Faults: services killed, frozen and restarted, with a broker of their own (npm run test:faults). Same rules
+# as the Kafka suite: with CI=true it must run.
+if [ "$kafka_ok" = 1 ] || [ "${CI:-}" = "true" ]; then
+  echo "== fault suite (processes killed and frozen, own broker)"
+  npx jest --ci --selectProjects faults --runInBand --json --outputFile="$results/faults.json" "$@" || status=1
+else
+  echo "faults: suite skipped — Java 17 and Maven are not installed (apt-get install openjdk-17-jre-headless maven, then npm test)"
+fi
+
 node -e '
   const fs = require("fs");
   let passed = 0, failed = 0, skipped = 0;

@@ -16,6 +16,11 @@ export interface DirectoryConfig {
   readonly bulkExpiryWorker: boolean;
   /** Slices of a bulk expiry fanned out concurrently (one transaction each at a time). */
   readonly bulkExpiryConcurrency: number;
+  /**
+   * How often a worker looks for running jobs that another instance started, to share their fan-out
+   * (0: never; the worker then runs only the jobs it was asked for, and those it finds at start).
+   */
+  readonly bulkExpiryPollMs: number;
 }
 
 export function readDirectoryConfig(env: EnvReader, base: BaseConfig): DirectoryConfig {
@@ -34,6 +39,7 @@ export function readDirectoryConfig(env: EnvReader, base: BaseConfig): Directory
     bulkExpiryBatchSize: env.int('BULK_EXPIRY_BATCH_SIZE', 2500, 1, 50_000),
     bulkExpiryWorker: env.bool('BULK_EXPIRY_WORKER', true),
     bulkExpiryConcurrency: env.int('BULK_EXPIRY_CONCURRENCY', 4, 1, 16),
+    bulkExpiryPollMs: env.int('BULK_EXPIRY_POLL_MS', 1000, 0, 3_600_000),
   };
 }
 

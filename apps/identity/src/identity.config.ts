@@ -18,6 +18,12 @@ export interface IdentityConfig {
   readonly directoryUrl: string;
   /** Above this projection lag identity confirms the credential version with directory before a session. */
   readonly projectionMaxLagMs: number;
+  /**
+   * A lag measurement is trusted this long; past it (the broker or database unanswered) the lag is unknown
+   * and every sign-in is confirmed with directory. Bounds how long an expiry made during a broker outage
+   * can go unenforced.
+   */
+  readonly lagMeasurementMaxAgeMs: number;
   /** Readiness fails when the projection is further behind than this (a backlog, not a blip). */
   readonly projectionReadyMaxLagMs: number;
   /** Directory unreachable while the projection is stale: refuse with 503 (true) or trust the projection. */
@@ -50,6 +56,7 @@ export function readIdentityConfig(env: EnvReader, base: BaseConfig): IdentityCo
     base,
     directoryUrl: (env.url('DIRECTORY_URL', ['http', 'https']) ?? base.publicUrl).replace(/\/$/, ''),
     projectionMaxLagMs: env.int('PROJECTION_MAX_LAG_MS', 2000, 0),
+    lagMeasurementMaxAgeMs: env.int('LAG_MEASUREMENT_MAX_AGE_MS', 400, 100, 60_000),
     projectionReadyMaxLagMs: env.int('PROJECTION_READY_MAX_LAG_MS', 60_000, 0),
     failClosed: env.bool('FAIL_CLOSED', true),
     sessionCookieSecure: env.bool('SESSION_COOKIE_SECURE', false),

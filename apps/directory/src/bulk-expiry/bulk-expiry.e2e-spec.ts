@@ -191,6 +191,105 @@ describe('expiring all passwords', () => {
     });
   });
 
+  describe('when a slice is claimed by another worker', () => {
+    it('works the other slices without waiting, leaves the claimed one alone, and finishes it once released', async () => {
+      // The request is taken by an instance without a worker; the slice is held before any worker starts.
+      const taker = await startDirectoryTestApp({
+        env: { BULK_EXPIRY_BATCH_SIZE: '2', BULK_EXPIRY_CONCURRENCY: '4', BULK_EXPIRY_WORKER: 'false' },
+      });
+      const holder = new Client({ connectionString: taker.databaseUrl });
+      await holder.connect();
+      let lapse: DirectoryTestApp | undefined;
+      try {
+        const admin = client(taker.url, `SSWS ${taker.adminToken}`);
+        const targets = await seed(admin, 'OKTA', 16);
+        const started = await admin('POST', '/api/v1/users/lifecycle/expire_passwords', {});
+        const jobId = started.body.id;
+        // Another worker mid-batch on slice 0: its row is locked until that transaction ends.
+        await holder.query('BEGIN');
+        const [zero] = (
+          await holder.query(
+            'SELECT low::text, high::text FROM directory_bulk_job_slices WHERE job_id = $1 AND slice = 0 FOR UPDATE',
+            [jobId],
+          )
+        ).rows;
+        const inZero = (id: string) => id >= zero.low && id < zero.high;
+        const others = targets.filter((id) => !inZero(id));
+        expect(others.length).toBeLessThan(targets.length); // 16 random ids: slice 0 holds some (~1 in 10⁴ not)
+
+        lapse = await startDirectoryTestApp({
+          databaseUrl: taker.databaseUrl,
+          env: { BULK_EXPIRY_BATCH_SIZE: '2' },
+        });
+        // Slices 1–3 finish while slice 0 is held (a worker waiting for it would hold up its loop instead).
+        for (let i = 0; i < 200; i++) {
+          const [{ n }] = await query(
+            taker.databaseUrl,
+            'SELECT count(*)::int AS n FROM directory_bulk_job_slices WHERE job_id = $1 AND slice > 0 AND done',
+            [jobId],
+          );
+          if (n === 3) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        const whileHeld = (await bulkExpiriesOf(taker.databaseUrl, jobId)).map((row) => row.stream_id);
+        expect(whileHeld.sort()).toEqual(others.map((id) => `user-${id}`).sort());
+        expect((await admin('GET', `/api/v1/jobs/${jobId}`)).body.status).toBe('RUNNING');
+
+        await holder.query('COMMIT');
+        const job = await waitForJob(admin, jobId);
+        expect(job).toMatchObject({ status: 'COMPLETED', expired: targets.length, skipped: 0 });
+        const expired = (await bulkExpiriesOf(taker.databaseUrl, jobId)).map((row) => row.stream_id);
+        expect(expired.sort()).toEqual(targets.map((id) => `user-${id}`).sort());
+      } finally {
+        await holder.end();
+        await lapse?.close();
+        await taker.close();
+      }
+    });
+  });
+
+  describe('with two directory instances on one database', () => {
+    it('shares the fan-out between both workers, each user expired exactly once', async () => {
+      const env = { BULK_EXPIRY_BATCH_SIZE: '1', BULK_EXPIRY_CONCURRENCY: '4', BULK_EXPIRY_POLL_MS: '50' };
+      const first = await startDirectoryTestApp({ env });
+      const second = await startDirectoryTestApp({ env, databaseUrl: first.databaseUrl });
+      try {
+        // Which batches each instance's worker did (wrapping the instance's own method).
+        const batchesBy = (lapse: DirectoryTestApp) => {
+          const worker = lapse.app.get(BulkExpiryWorker, { strict: false }) as unknown as {
+            processSliceBatch: (...args: unknown[]) => Promise<string>;
+          };
+          const original = worker.processSliceBatch.bind(worker);
+          const done = { progressed: 0 };
+          worker.processSliceBatch = async (...args: unknown[]) => {
+            const outcome = await original(...args);
+            if (outcome === 'progressed') done.progressed++;
+            return outcome;
+          };
+          return done;
+        };
+        const byFirst = batchesBy(first);
+        const bySecond = batchesBy(second);
+        const admin = client(first.url, `SSWS ${first.adminToken}`);
+        const targets = await seed(admin, 'OKTA', 120);
+        const started = await admin('POST', '/api/v1/users/lifecycle/expire_passwords', {});
+        const job = await waitForJob(admin, started.body.id);
+        expect(job).toMatchObject({ status: 'COMPLETED', expired: targets.length, skipped: 0 });
+        const expired = (await bulkExpiriesOf(first.databaseUrl, started.body.id)).map(
+          (row) => row.stream_id,
+        );
+        expect(expired.length).toBe(targets.length);
+        expect(new Set(expired).size).toBe(targets.length);
+        expect(byFirst.progressed + bySecond.progressed).toBe(targets.length);
+        expect(byFirst.progressed).toBeGreaterThan(0);
+        expect(bySecond.progressed).toBeGreaterThan(0);
+      } finally {
+        await second.close();
+        await first.close();
+      }
+    }, 60_000);
+  });
+
   describe('with the org setting for delegated password reset on', () => {
     it('includes ACTIVE_DIRECTORY users by default and records the expiry for the directory agent', async () => {
       const lapse = await startDirectoryTestApp({ env: { ORG_DELEGATED_PASSWORD_RESET: 'true' } });

@@ -16,7 +16,16 @@ import { DIRECTORY_CONFIG, type DirectoryConfig } from '../directory.config';
 import type { ExpirePasswordInBulk } from '../user/domain/user.commands';
 import { userDecider, userStreamId } from '../user/domain/user.decider';
 import { bulkJobDecider, bulkJobStreamId } from './domain/bulk-job.decider';
-import { type BulkJob, loadJob, lockSlice, runningJobIds, unfinishedSlices } from './bulk-jobs';
+import {
+  type BulkJob,
+  claimSlice,
+  type JobSlice,
+  joinableJobIds,
+  loadJob,
+  lockSlice,
+  runningJobIds,
+  unfinishedSlices,
+} from './bulk-jobs';
 import { expireBatchFromReadModel } from '../user/expire-in-bulk/expire-in-bulk.batch';
 
 const MAX_BATCH_ATTEMPTS = 10;
@@ -27,14 +36,20 @@ const MAX_BATCH_ATTEMPTS = 10;
 export const FACT_PUBLICATION_WAIT_MS = 2000;
 
 export type BatchOutcome = 'progressed' | 'completed' | 'not-running';
+/** How long a fan-out loop waits when every unfinished slice is being worked elsewhere. */
+const ALL_CLAIMED_WAIT_MS = 100;
 
 /**
  * The fan-out of a bulk expiry: after the single enforcing fact, appends each targeted user's one
  * `PasswordExpired` (cause BULK, carrying the credential change) in batches, many streams per transaction
  * and statement, each at its expected version (`expireBatchFromReadModel`). The job's slices are disjoint
- * id ranges run concurrently; each is locked per batch and carries its checkpoint (last user id), so the
- * fan-out resumes where it stopped after a crash, and users already expired by the job are skipped, so it
- * is idempotent.
+ * id ranges run concurrently; each carries its checkpoint (last user id), so the fan-out resumes where it
+ * stopped after a crash, and users already expired by the job are skipped, so it is idempotent.
+ *
+ * Several directory instances share a job: each batch transaction claims a slice no other transaction
+ * holds (`claimSlice`, `FOR UPDATE SKIP LOCKED`), so two workers never work the same slice at once and
+ * neither waits for the other; an instance that did not take the request joins the job when it polls
+ * (`BULK_EXPIRY_POLL_MS`), once the fan-out has begun.
  *
  * A new job's fan-out starts once its fact is published (`start(jobId, fact)`): otherwise its first batches
  * take the cores from the relay and the consumers while they carry the one event that enforces the
@@ -44,6 +59,7 @@ export type BatchOutcome = 'progressed' | 'completed' | 'not-running';
 export class BulkExpiryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly running = new Map<string, Promise<void>>();
   private stopping = false;
+  private poll: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly eventStore: EventStoreProvider,
@@ -57,11 +73,29 @@ export class BulkExpiryWorker implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.bulkExpiryWorker) return;
     for (const id of await runningJobIds(this.eventStore.pool)) this.start(id);
+    if (this.config.bulkExpiryPollMs > 0) {
+      this.poll = setInterval(() => void this.joinRunningJobs(), this.config.bulkExpiryPollMs);
+      this.poll.unref();
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    if (this.poll) clearInterval(this.poll);
     await Promise.allSettled(this.running.values());
+  }
+
+  /** Joins the fan-out of jobs another instance started (see `joinableJobIds`). */
+  private async joinRunningJobs(): Promise<void> {
+    try {
+      for (const id of await joinableJobIds(this.eventStore.pool, FACT_PUBLICATION_WAIT_MS * 2))
+        this.start(id);
+    } catch (error) {
+      this.logger.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        'running bulk jobs not polled',
+      );
+    }
   }
 
   /**
@@ -91,17 +125,27 @@ export class BulkExpiryWorker implements OnApplicationBootstrap, OnApplicationSh
     if (fact && !(await this.messaging.whenPublished(fact, FACT_PUBLICATION_WAIT_MS)))
       this.logger.warn({ jobId, waitedMs: FACT_PUBLICATION_WAIT_MS }, 'bulk expiry fact not yet published');
     const slices = await unfinishedSlices(this.eventStore.pool, jobId);
-    await Promise.all(
-      slices.map(async (slice) => {
-        while (
-          !this.stopping &&
-          (await this.withRetry(() => this.processSliceBatch(jobId, slice))) === 'progressed'
-        );
-      }),
-    );
+    await Promise.all(slices.map(() => this.workClaimedSlices(jobId)));
     if (this.stopping) return;
     await this.withRetry(() => this.completeIfDone(jobId));
     this.logger.info({ jobId, ms: Date.now() - started }, 'bulk expiry fan-out finished');
+  }
+
+  /**
+   * One of the job's concurrent loops: batch after batch, each from a slice it claims for that batch, until
+   * no slice is left unfinished. When all unfinished slices are being worked elsewhere it waits and claims
+   * again: a worker that dies releases its slice, and this one finishes it.
+   */
+  private async workClaimedSlices(jobId: string): Promise<void> {
+    while (!this.stopping) {
+      const outcome = await this.withRetry(() =>
+        this.processSliceBatch(jobId, (tx) => claimSlice(tx, jobId)),
+      );
+      if (outcome === 'not-running') return;
+      if (outcome !== 'none-free') continue;
+      if ((await unfinishedSlices(this.eventStore.pool, jobId)).length === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, ALL_CLAIMED_WAIT_MS));
+    }
   }
 
   private async withRetry<T>(work: () => Promise<T>): Promise<T> {
@@ -121,21 +165,27 @@ export class BulkExpiryWorker implements OnApplicationBootstrap, OnApplicationSh
     for (;;) {
       const [slice] = await unfinishedSlices(this.eventStore.pool, jobId);
       if (slice === undefined) return this.completeIfDone(jobId);
-      const outcome = await this.processSliceBatch(jobId, slice);
+      const outcome = await this.processSliceBatch(jobId, (tx) => lockSlice(tx, jobId, slice));
+      if (outcome === 'none-free') return 'not-running';
       if (outcome !== 'done') return outcome;
     }
   }
 
   /**
-   * One batch in one transaction: lock the slice, expire its next users after the checkpoint straight from
-   * the read model (one statement), take any user whose stream moved on meanwhile through the decider
-   * one by one, move the checkpoint.
+   * One batch in one transaction: claim (lock) a slice, expire its next users after the checkpoint straight
+   * from the read model (one statement), take any user whose stream moved on meanwhile through the decider
+   * one by one, move the checkpoint. 'none-free': no slice could be claimed.
    */
-  private processSliceBatch(jobId: string, sliceNumber: number): Promise<BatchOutcome | 'done'> {
+  private processSliceBatch(
+    jobId: string,
+    claim: (tx: PoolClient) => Promise<JobSlice | null>,
+  ): Promise<BatchOutcome | 'done' | 'none-free'> {
     return this.eventStore.transaction(async (tx) => {
-      const slice = await lockSlice(tx, jobId, sliceNumber);
       const job = await loadJob(tx, jobId);
-      if (!slice || !job || job.status !== 'RUNNING') return 'not-running';
+      if (!job || job.status !== 'RUNNING') return 'not-running';
+      const slice = await claim(tx);
+      if (!slice) return 'none-free';
+      const sliceNumber = slice.slice;
       if (slice.done) return 'done';
       const now = this.clock.now().toISOString();
       const batch = await expireBatchFromReadModel(tx, {

@@ -115,6 +115,38 @@ export async function lockSlice(db: Queryable, jobId: string, slice: number): Pr
   return rows[0] ?? null;
 }
 
+/**
+ * Claims one unfinished slice of the job for the caller's transaction: the first whose row no other
+ * transaction holds (`FOR UPDATE SKIP LOCKED`). A slice is worked by one batch transaction at a time, in
+ * whichever process; the others take another slice instead of waiting for it. The lock ends with the
+ * transaction (a crashed worker's connection too), so a slice is never left claimed.
+ */
+export async function claimSlice(db: Queryable, jobId: string): Promise<JobSlice | null> {
+  const { rows } = await db.query<JobSlice>(
+    `SELECT slice, low, high, checkpoint, done FROM directory_bulk_job_slices
+      WHERE job_id = $1 AND NOT done ORDER BY slice LIMIT 1 FOR UPDATE SKIP LOCKED`,
+    [jobId],
+  );
+  return rows[0] ?? null;
+}
+
+/**
+ * Running jobs another worker may join: their fan-out has begun (a slice has progress), or they are older
+ * than `startedBeforeMs` ago (the process that took the request would have begun by then, or is gone).
+ */
+export async function joinableJobIds(db: Queryable, startedBeforeMs: number): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT j.id FROM directory_bulk_jobs j
+      WHERE j.status = 'RUNNING'
+        AND (j.created_at < now() - make_interval(secs => $1::double precision / 1000)
+             OR EXISTS (SELECT 1 FROM directory_bulk_job_slices s
+                         WHERE s.job_id = j.id AND (s.done OR s.checkpoint IS NOT NULL)))
+      ORDER BY j.created_at`,
+    [startedBeforeMs],
+  );
+  return rows.map((row) => row.id);
+}
+
 export async function runningJobIds(db: Queryable): Promise<string[]> {
   const { rows } = await db.query<{ id: string }>(
     "SELECT id FROM directory_bulk_jobs WHERE status = 'RUNNING' ORDER BY created_at",

@@ -31,6 +31,8 @@ export class CredentialProjectionConsumer implements OnModuleInit {
       },
     });
     this.readiness.add('credentialProjection', async () => {
+      // While the broker is unanswered the lag is unknown: say so rather than wait for a measurement.
+      if (this.lag.sourceUnreachable()) return { ready: false, details: { source: 'unreachable' } };
       const lag = this.lag.current() ?? (await this.lag.measure());
       return {
         ready: lag.seconds * 1000 <= this.config.projectionReadyMaxLagMs,

@@ -15,14 +15,25 @@ export interface ProjectionLag {
   readonly measuredAt: number;
 }
 
-const TICK_MS = 200;
+/** Kafka: ten measurements a second (four small admin requests each); embedded: five (one log query). */
+const KAFKA_TICK_MS = 100;
+const LOG_TICK_MS = 200;
 const COUNT_CAP = 1_000_000;
+/** How long one request to the broker may take before the measurement fails (kafkajs's default is 30 s). */
+const BROKER_REQUEST_TIMEOUT_MS = 1000;
+/** Readiness reports the source unreachable once no measurement succeeded for this long (a blip is not an outage). */
+const READINESS_SILENCE_MS = 1000;
 export const PROJECTION_TOPICS = [TOPICS.directoryCredentials, TOPICS.directoryUsers] as const;
 
 /**
- * Measures how far the credential projection is behind its source, a few times a second, so the sign-in
+ * Measures how far the credential projection is behind its source, several times a second, so the sign-in
  * path reads the answer from memory. Embedded transport: the PostgreSQL log after the consumer's
  * checkpoint. Kafka: high watermarks against the checkpoints the consumer writes per partition.
+ *
+ * A measurement is trusted for `lagMeasurementMaxAgeMs` only. A broker that is down (requests refused) or
+ * frozen (requests unanswered) ends the measurements at once, so within that time the lag is unknown and the
+ * gate confirms every sign-in with directory: an expiry directory answered during a broker outage is
+ * enforced within that bound, not only once the lag passes `PROJECTION_MAX_LAG_MS`.
  */
 @Injectable()
 export class ProjectionLagMonitor implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -31,6 +42,7 @@ export class ProjectionLagMonitor implements OnApplicationBootstrap, OnApplicati
   private admin: Admin | null = null;
   private caughtUpAt = 0;
   private measuring = false;
+  private startedAt = 0;
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
@@ -41,7 +53,9 @@ export class ProjectionLagMonitor implements OnApplicationBootstrap, OnApplicati
 
   onApplicationBootstrap(): void {
     this.caughtUpAt = this.clock.now().getTime();
-    this.timer = setInterval(() => void this.tick(), TICK_MS);
+    this.startedAt = this.caughtUpAt;
+    const tickMs = this.config.base.transport === 'kafka' ? KAFKA_TICK_MS : LOG_TICK_MS;
+    this.timer = setInterval(() => void this.tick(), tickMs);
     this.timer.unref();
     void this.tick();
   }
@@ -51,10 +65,21 @@ export class ProjectionLagMonitor implements OnApplicationBootstrap, OnApplicati
     await this.admin?.disconnect().catch(() => undefined);
   }
 
-  /** The last measurement, or null when it is missing or too old to trust. */
+  /**
+   * The last measurement, or null when it is missing or older than `lagMeasurementMaxAgeMs` (the source —
+   * Kafka's broker, or the database — has not answered since: the projection's freshness is unknown).
+   */
   current(): ProjectionLag | null {
     if (!this.latest) return null;
-    return this.clock.now().getTime() - this.latest.measuredAt > TICK_MS * 10 ? null : this.latest;
+    return this.clock.now().getTime() - this.latest.measuredAt > this.config.lagMeasurementMaxAgeMs
+      ? null
+      : this.latest;
+  }
+
+  /** Whether the projection's source has gone unanswered for longer than a blip (readiness reports it). */
+  sourceUnreachable(): boolean {
+    const last = this.latest?.measuredAt ?? this.startedAt;
+    return this.clock.now().getTime() - last > READINESS_SILENCE_MS;
   }
 
   /** Measures now (tests, metrics scrape) rather than waiting for the next tick. */
@@ -78,6 +103,10 @@ export class ProjectionLagMonitor implements OnApplicationBootstrap, OnApplicati
         { err: error instanceof Error ? error.message : String(error) },
         'projection lag not measured',
       );
+      // A client that lost its broker may keep its dead connection: the next tick starts a fresh one.
+      const admin = this.admin;
+      this.admin = null;
+      await admin?.disconnect().catch(() => undefined);
     } finally {
       this.measuring = false;
     }
@@ -105,6 +134,11 @@ export class ProjectionLagMonitor implements OnApplicationBootstrap, OnApplicati
         clientId: 'lapse-identity-lag',
         brokers: this.config.base.kafkaBrokers,
         logLevel: logLevel.NOTHING,
+        // Fail fast: a failed measurement is what tells the gate the broker is unreachable, and the next
+        // tick tries again.
+        requestTimeout: BROKER_REQUEST_TIMEOUT_MS,
+        connectionTimeout: BROKER_REQUEST_TIMEOUT_MS,
+        retry: { retries: 0 },
       });
       const admin = kafka.admin();
       await admin.connect();
@@ -117,7 +151,8 @@ export class ProjectionLagMonitor implements OnApplicationBootstrap, OnApplicati
     const applied = new Map(rows.map((row) => [row.source, Number(row.position)]));
     let events = 0;
     for (const topic of PROJECTION_TOPICS) {
-      const offsets = await this.admin.fetchTopicOffsets(topic).catch(() => []);
+      // A failed request fails the measurement: an empty answer would read as "caught up".
+      const offsets = await this.admin.fetchTopicOffsets(topic);
       for (const partition of offsets) {
         const next = (applied.get(`kafka:${topic}:${partition.partition}`) ?? Number(partition.low) - 1) + 1;
         events += Math.max(0, Number(partition.high) - next);
