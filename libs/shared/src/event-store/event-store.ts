@@ -57,6 +57,21 @@ function toRecorded(row: EventRow): RecordedEvent {
 }
 
 /**
+ * Committed events after the position `($1, $2)` that an open older transaction holds back: they belong to
+ * transactions that ended between the in-progress ones of the current snapshot, so only those gaps of
+ * transaction ids are looked in (an index range each), never the rows of transactions still in progress.
+ */
+const HELD_BACK_AFTER_POSITION = `
+  SELECT 1
+    FROM pg_current_snapshot() AS snapshot,
+         LATERAL (SELECT xid AS low, lead(xid, 1, pg_snapshot_xmax(snapshot)) OVER (ORDER BY xid) AS high
+                    FROM pg_snapshot_xip(snapshot) AS xid) AS gap,
+         LATERAL (SELECT 1 FROM lapse_events
+                   WHERE transaction_id > gap.low AND transaction_id < gap.high
+                     AND (transaction_id, global_position) > ($1::xid8, $2::bigint)
+                   LIMIT 1) AS committed`;
+
+/**
  * PostgreSQL event store. Optimistic concurrency is enforced by the unique `(stream_id, version)` index,
  * so a lost race surfaces as `VersionConflictError` instead of a silent overwrite.
  *
@@ -183,15 +198,7 @@ export class PostgresEventStore {
    */
   async hasHeldBack(after: LogPosition): Promise<boolean> {
     const { rows } = await this.pool.query<{ held: boolean }>(
-      `SELECT EXISTS (
-         SELECT 1
-           FROM pg_current_snapshot() AS snapshot,
-                LATERAL (SELECT xid AS low, lead(xid, 1, pg_snapshot_xmax(snapshot)) OVER (ORDER BY xid) AS high
-                           FROM pg_snapshot_xip(snapshot) AS xid) AS gap,
-                LATERAL (SELECT 1 FROM lapse_events
-                          WHERE transaction_id > gap.low AND transaction_id < gap.high
-                            AND (transaction_id, global_position) > ($1::xid8, $2::bigint)
-                          LIMIT 1) AS committed) AS held`,
+      `SELECT EXISTS (${HELD_BACK_AFTER_POSITION}) AS held`,
       [after.transactionId, after.globalPosition],
     );
     return rows[0]?.held ?? false;
@@ -210,15 +217,7 @@ export class PostgresEventStore {
          WHEN EXISTS (SELECT 1 FROM lapse_events
                        WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
                          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())) THEN 'readable'
-         WHEN EXISTS (
-           SELECT 1
-             FROM pg_current_snapshot() AS snapshot,
-                  LATERAL (SELECT xid AS low, lead(xid, 1, pg_snapshot_xmax(snapshot)) OVER (ORDER BY xid) AS high
-                             FROM pg_snapshot_xip(snapshot) AS xid) AS gap,
-                  LATERAL (SELECT 1 FROM lapse_events
-                            WHERE transaction_id > gap.low AND transaction_id < gap.high
-                              AND (transaction_id, global_position) > ($1::xid8, $2::bigint)
-                            LIMIT 1) AS committed) THEN 'held-back'
+         WHEN EXISTS (${HELD_BACK_AFTER_POSITION}) THEN 'held-back'
          ELSE 'none' END AS unread`,
       [after.transactionId, after.globalPosition],
     );
