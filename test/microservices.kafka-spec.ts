@@ -12,6 +12,8 @@ import { TOPICS } from '@lapse/shared';
 import { MaildevCaptureServer } from '../apps/notifier/src/mail-capture/maildev-capture-server';
 import { nginxInstalled, nginxPath, type RunningGateway, startGateway } from '../libs/stack/src/gateway';
 import { runEntryPoint } from './support/built-entry-point';
+// Polls every 300 ms, at most 3 times a second: identity allows 4 sign-in attempts per second per username.
+import { until } from './support/service-processes';
 import { expectOktaError, requestFrom } from './support/gateway-client';
 
 /**
@@ -54,25 +56,6 @@ function spawnService(name: string, port: number, env: Record<string, string>): 
     HOST: '127.0.0.1',
   });
   return { name, url: `http://127.0.0.1:${port}`, ...running };
-}
-
-/** Polls at most 3 times a second: identity allows 4 sign-in attempts per second per username. */
-async function until<T>(
-  what: string | (() => string),
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch((error: Error) => {
-      if (error.message.includes('exited at start')) throw error;
-      return undefined;
-    });
-    if (value !== undefined) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
 }
 
 describeWithGateway('microservices over Kafka, behind the gateway', () => {

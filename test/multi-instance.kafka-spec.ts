@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import { countOf, queryRows, type ServiceProcess, Topology, until } from './support/service-processes';
+import {
+  expiredInIdentity as expiredIn,
+  queryRows,
+  type ServiceProcess,
+  Topology,
+  until,
+} from './support/service-processes';
 
 /**
  * Several instances of every service at once, as a deployment runs them: two notifiers, two directories and
@@ -89,12 +95,7 @@ describe('two instances of every service', () => {
 
       // A rebalance in the middle of the fan-out: the second identity stops while the per-user events flow.
       const ids = users.map((user) => user.id);
-      const expiredInIdentity = () =>
-        countOf(
-          topology.database('identity'),
-          "SELECT count(*) FROM identity_credentials WHERE user_id = ANY($1) AND status = 'PASSWORD_EXPIRED'",
-          [ids],
-        );
+      const expiredInIdentity = () => expiredIn(topology, ids);
       await until(
         'the fan-out to reach identity',
         async () => ((await expiredInIdentity()) > 0 ? true : undefined),

@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { TOPICS } from '@lapse/shared';
 import { Kafka, logLevel } from '@lapse/shared/transport/kafkajs/client';
-import { countOf, queryRows, type ServiceProcess, Topology, until } from './support/service-processes';
+import {
+  countOf,
+  expiredInIdentity as expiredIn,
+  queryRows,
+  type ServiceProcess,
+  Topology,
+  until,
+} from './support/service-processes';
 
 /**
  * Services killed with `kill -9` in the middle of their work and started again on the same database, and
@@ -113,12 +120,7 @@ describe('processes killed mid-work', () => {
   it('kill -9 identity while it consumes the fan-out: after the restart every expired user is refused', async () => {
     const { users, samples, jobId } = await bulkExpiryOf('idkill');
     const ids = users.map((user) => user.id);
-    const expiredInIdentity = () =>
-      countOf(
-        topology.database('identity'),
-        "SELECT count(*) FROM identity_credentials WHERE user_id = ANY($1) AND status = 'PASSWORD_EXPIRED'",
-        [ids],
-      );
+    const expiredInIdentity = () => expiredIn(topology, ids);
     // While it consumes: some of the per-user events applied, not all.
     await until(
       'identity to be consuming the fan-out',

@@ -160,6 +160,15 @@ export async function countOf(url: string, sql: string, params: unknown[] = []):
   return Number(Object.values(row)[0]);
 }
 
+/** How many of these users identity's projection holds as PASSWORD_EXPIRED. */
+export function expiredInIdentity(topology: Topology, userIds: readonly string[]): Promise<number> {
+  return countOf(
+    topology.database('identity'),
+    "SELECT count(*) FROM identity_credentials WHERE user_id = ANY($1) AND status = 'PASSWORD_EXPIRED'",
+    [userIds],
+  );
+}
+
 export interface TopologyOptions {
   readonly brokers: string;
   /** Instances per service (0: that service is not started). */
