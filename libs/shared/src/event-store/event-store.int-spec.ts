@@ -145,15 +145,28 @@ describe('reading the global log in order', () => {
     await pool.query('CREATE TABLE IF NOT EXISTS burn (x int)');
     const { rows } = await pool.query<{ id: string }>('SELECT pg_current_xact_id()::text AS id');
     const current = Number(rows[0].id);
-    // Leave the next free id 5 short of the power of ten: the 10 appends below straddle it.
-    const toUse = 10 ** String(current + 10).length - current - 7;
+    // Leave the next free id 50 short of the power of ten, then append until the ids have crossed it: other
+    // test files share this server and use up ids meanwhile, so a fixed count of appends may fall short of it
+    // or (with a smaller margin) start past it.
+    const toUse = 10 ** String(current + 60).length - current - 50;
     await pool.query(
       `DO $$ BEGIN FOR i IN 1..${toUse} LOOP BEGIN INSERT INTO burn VALUES (i); EXCEPTION WHEN OTHERS THEN NULL; END; END LOOP; END $$`,
     );
     const before = (await store.headPosition()) ?? START_OF_LOG;
-    const streams = Array.from({ length: 10 }, () => `counter-${uuidSource.next()}`);
-    for (const streamId of streams) await store.append(streamId, 0, [event(1)]);
-    const read = await readAllSettled(store, before);
+    const streams: string[] = [];
+    const idLength = async () => (await store.headPosition())?.transactionId.length;
+    const firstLength = String(current + toUse).length;
+    while (streams.length < 500 && (streams.length < 2 || (await idLength()) === firstLength)) {
+      const streamId = `counter-${uuidSource.next()}`;
+      await store.append(streamId, 0, [event(1)]);
+      streams.push(streamId);
+    }
+    for (let extra = 0; extra < 2; extra++) {
+      const streamId = `counter-${uuidSource.next()}`;
+      await store.append(streamId, 0, [event(1)]);
+      streams.push(streamId);
+    }
+    const read = await readAllSettled(store, before, 1000);
     expect(new Set(read.map((e) => e.transactionId.length)).size).toBe(2);
     expect(read.map((e) => e.streamId)).toEqual(streams);
     const last = read[read.length - 1];
