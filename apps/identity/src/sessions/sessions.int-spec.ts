@@ -356,7 +356,18 @@ describe('sessions', () => {
       });
       expect((await legacy(ada.login, PASSWORD)).status).toBe(200);
       await identity.caughtUp();
-      const metrics = await fetch(`${identity.url}/metrics`).then((response) => response.text());
+      // The sign-in's own audit event is appended to the log just after the answer; the consumer then reads
+      // past it. Wait (bounded) for the metric to say so rather than reading it once.
+      const readMetrics = () => fetch(`${identity.url}/metrics`).then((response) => response.text());
+      let metrics = await readMetrics();
+      for (
+        let attempt = 0;
+        attempt < 100 && !/^lapse_identity_projection_lag_events 0$/m.test(metrics);
+        attempt++
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        metrics = await readMetrics();
+      }
       expect(metrics).toMatch(/^lapse_identity_projection_lag_events 0$/m);
       expect(metrics).toMatch(/^lapse_identity_projection_lag_seconds 0$/m);
       expect(metrics).toMatch(/lapse_identity_sign_ins_total\{answer="SUCCESS"\} \d+/);
