@@ -35,6 +35,7 @@ const ROUTES: Readonly<Record<string, Access>> = {
   'POST /api/v1/users/:id/lifecycle/expire_password': admin(WRITERS),
   'POST /api/v1/users/:id/lifecycle/expire_password_with_temp_password': admin(WRITERS),
   'POST /api/v1/users/:id/lifecycle/reset_password': admin(WRITERS),
+  'PUT /api/v1/users/:id/credentials/password_expiry_exemption': admin(SUPER),
   'POST /api/v1/users/:id/lifecycle/unlock': admin(WRITERS),
   'POST /api/v1/users/:id/lifecycle/activate': admin(WRITERS),
   'POST /api/v1/users/:id/lifecycle/suspend': admin(WRITERS),

@@ -21,6 +21,12 @@ export interface DirectoryConfig {
    * (0: never; the worker then runs only the jobs it was asked for, and those it finds at start).
    */
   readonly bulkExpiryPollMs: number;
+  /** How often the age-expiry sweep runs (`user/expire-by-age/`), in seconds; 0 disables it. */
+  readonly policySweepIntervalSeconds: number;
+  /** Users the age-expiry sweep expires per statement (one transaction each). */
+  readonly policySweepBatchSize: number;
+  /** The longest temporary-password lifetime an admin may ask for per request (`tempPasswordLifetimeMinutes`). */
+  readonly temporaryPasswordMaxLifetimeMinutes: number;
 }
 
 export function readDirectoryConfig(env: EnvReader, base: BaseConfig): DirectoryConfig {
@@ -40,6 +46,14 @@ export function readDirectoryConfig(env: EnvReader, base: BaseConfig): Directory
     bulkExpiryWorker: env.bool('BULK_EXPIRY_WORKER', true),
     bulkExpiryConcurrency: env.int('BULK_EXPIRY_CONCURRENCY', 4, 1, 16),
     bulkExpiryPollMs: env.int('BULK_EXPIRY_POLL_MS', 1000, 0, 3_600_000),
+    policySweepIntervalSeconds: env.int('POLICY_SWEEP_INTERVAL_SECONDS', 60, 0, 86_400),
+    policySweepBatchSize: env.int('POLICY_SWEEP_BATCH_SIZE', 1000, 1, 50_000),
+    temporaryPasswordMaxLifetimeMinutes: env.int(
+      'TEMP_PASSWORD_MAX_LIFETIME_MINUTES',
+      7 * 24 * 60,
+      1,
+      30 * 24 * 60,
+    ),
   };
 }
 

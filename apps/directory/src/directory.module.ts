@@ -41,6 +41,8 @@ import { UpdateUserHandler } from './user/update-user/update-user.handler';
 import { UpdateUserHttpController } from './user/update-user/update-user.http.controller';
 import { UserInlineProjections } from './user/read-models/user.inline-projections';
 import { UserCommandService } from './user/user-commands.service';
+import { PasswordAgeSweeper } from './user/expire-by-age/password-age.sweeper';
+import { PasswordAgeExemptionHttpController } from './user/password-age-exemption/password-age-exemption.http.controller';
 
 /** The directory service: users and credentials (event-sourced), policy, bulk expiry, admin tokens, audit log. */
 @Module({})
@@ -58,6 +60,7 @@ export class DirectoryModule {
         UpdateUserHttpController,
         ExpirePasswordHttpController,
         ExpirePasswordWithTempPasswordHttpController,
+        PasswordAgeExemptionHttpController,
         ResetPasswordHttpController,
         UnlockHttpController,
         LifecycleHttpController,
@@ -92,6 +95,7 @@ export class DirectoryModule {
         IssueTemporaryPasswordHandler,
         RecordTempPasswordDeliveryOutcome,
         RecordSignIns,
+        PasswordAgeSweeper,
         ...BULK_EXPIRY_PROVIDERS,
       ],
       exports: [ADMIN_TOKEN_VERIFIER],

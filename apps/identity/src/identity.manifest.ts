@@ -3,6 +3,7 @@ import { IdentitySchema1700000004000 } from './database/migrations/1700000004000
 import { RecoveryTransactions1700000004001 } from './database/migrations/1700000004001-recovery-transactions';
 import { CredentialsRoomForUpdates1700000004100 } from './database/migrations/1700000004100-credentials-room-for-updates';
 import { NormalizedLogin1700000004300 } from './database/migrations/1700000004300-normalized-login';
+import { PasswordAgeExemption1700000004600 } from './database/migrations/1700000004600-password-age-exemption';
 import { identityPublication } from './identity.publication';
 
 /**
@@ -16,6 +17,7 @@ export const identityManifest: ServiceManifest = {
     RecoveryTransactions1700000004001,
     CredentialsRoomForUpdates1700000004100,
     NormalizedLogin1700000004300,
+    PasswordAgeExemption1700000004600,
   ],
   publications: [identityPublication],
   publishedTopics: [TOPICS.identitySessions],

@@ -9,6 +9,7 @@ export type AuditEventType =
   | 'user.lifecycle.unsuspend'
   | 'user.lifecycle.deactivate'
   | 'user.account.expire_password'
+  | 'user.account.update_password_expiry_exemption'
   | 'user.lifecycle.password_mass_expiry'
   | 'user.account.reset_password'
   | 'user.account.update_password'

@@ -46,7 +46,7 @@ function links(user: ExistingUser, baseUrl: string): Record<string, { href: stri
 /**
  * Okta's User object. Lapse additions (documented in docs/directory.md): `statusDetail` (one-time password
  * mode message), `credentials.password.oneTimeMode`, `.tempPasswordExpiresAt`, `.tempPasswordDelivery`,
- * `.expired` `{cause, jobId, at}`. `lastLogin`: the user's last successful sign-in at identity
+ * `.expired` `{cause, jobId, at}`, `.expiryExempt` (true while exempt from the policy's maximum age). `lastLogin`: the user's last successful sign-in at identity
  * (`lastLoginsOf`), null when never.
  */
 export function presentUser(
@@ -63,6 +63,7 @@ export function presentUser(
     password.tempPasswordExpiresAt = expiry.temporary.expiresAt;
     password.tempPasswordDelivery = delivery;
   }
+  if (user.passwordAgeExempt) password.expiryExempt = true;
   const credentials: Record<string, unknown> = { provider: user.provider };
   if (user.password) credentials.password = password;
   return {

@@ -43,23 +43,25 @@ export async function applyCredentialStates(
     name: 'identity-apply-credential-states',
     text: `INSERT INTO identity_credentials (user_id, login, login_normalized, provider_type, provider_name, status,
               credential_version, password_hash, password_changed_at, password_expired, one_time_expires_at,
-              changed_at, applied_at)
+              changed_at, password_age_exempt, applied_at)
            SELECT DISTINCT ON (user_id) user_id, login, login_normalized, provider_type, provider_name, status,
                   credential_version, password_hash, password_changed_at, password_expired, one_time_expires_at,
-                  changed_at, now()
+                  changed_at, password_age_exempt, now()
              FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[],
-                         $8::timestamptz[], $9::boolean[], $10::timestamptz[], $11::timestamptz[], $12::text[])
+                         $8::timestamptz[], $9::boolean[], $10::timestamptz[], $11::timestamptz[], $12::text[],
+                         $13::boolean[])
                   WITH ORDINALITY
                   AS s(user_id, login, provider_type, provider_name, status, credential_version, password_hash,
                        password_changed_at, password_expired, one_time_expires_at, changed_at, login_normalized,
-                       arrival)
+                       password_age_exempt, arrival)
             ORDER BY user_id, credential_version DESC, arrival
            ON CONFLICT (user_id) DO UPDATE SET
               login = EXCLUDED.login, login_normalized = EXCLUDED.login_normalized, provider_type = EXCLUDED.provider_type, provider_name = EXCLUDED.provider_name,
               status = EXCLUDED.status, credential_version = EXCLUDED.credential_version,
               password_hash = EXCLUDED.password_hash, password_changed_at = EXCLUDED.password_changed_at,
               password_expired = EXCLUDED.password_expired, one_time_expires_at = EXCLUDED.one_time_expires_at,
-              changed_at = EXCLUDED.changed_at, applied_at = now()
+              changed_at = EXCLUDED.changed_at, password_age_exempt = EXCLUDED.password_age_exempt,
+              applied_at = now()
             WHERE identity_credentials.credential_version < EXCLUDED.credential_version`,
     values: [
       arrayLiteral(snapshots.map((snapshot) => snapshot.userId)),
@@ -74,6 +76,7 @@ export async function applyCredentialStates(
       arrayLiteral(snapshots.map((snapshot) => snapshot.oneTimePassword?.expiresAt ?? null)),
       arrayLiteral(snapshots.map((snapshot) => snapshot.changedAt)),
       arrayLiteral(snapshots.map((snapshot) => normalizeLogin(snapshot.login))),
+      arrayLiteral(snapshots.map((snapshot) => snapshot.passwordAgeExempt === true)),
     ],
   });
   return rowCount ?? 0;

@@ -20,6 +20,7 @@ export interface GateFactsRow {
   password_changed_at: Date | null;
   password_expired: boolean;
   one_time_expires_at: Date | null;
+  password_age_exempt: boolean;
   expired_at: Date | null;
   changed_at: Date;
   latest_cutoff: Date | null;
@@ -29,7 +30,8 @@ export interface GateFactsRow {
 
 const SELECT_FACTS = `
   SELECT c.user_id, c.login, c.provider_type, c.status, c.credential_version, c.password_hash,
-         c.password_changed_at, c.password_expired, c.one_time_expires_at, c.expired_at, c.changed_at,
+         c.password_changed_at, c.password_expired, c.one_time_expires_at, c.password_age_exempt, c.expired_at,
+         c.changed_at,
          (SELECT max(b.cutoff) FROM identity_bulk_cutoffs b WHERE c.provider_type = ANY (b.providers)) AS latest_cutoff,
          l.failed_attempts, l.locked_at
     FROM identity_credentials c LEFT JOIN identity_lockouts l ON l.user_id = c.user_id`;
@@ -47,6 +49,7 @@ export function toFacts(row: GateFactsRow | undefined): GateFacts | null {
       passwordChangedAt: row.password_changed_at,
       passwordExpired: row.password_expired,
       oneTimeExpiresAt: row.one_time_expires_at,
+      passwordAgeExempt: row.password_age_exempt,
       expiredAt: row.expired_at,
       changedAt: row.changed_at,
     },

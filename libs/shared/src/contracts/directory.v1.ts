@@ -148,6 +148,11 @@ export interface CredentialStateChangedV1 {
   readonly passwordExpired: boolean;
   /** Set while the user is in one-time password mode (temporary password assigned by an admin). */
   readonly oneTimePassword: { readonly expiresAt: string } | null;
+  /**
+   * Additive: present (true) only while an admin has exempted the user from the policy's maximum password
+   * age; identity's age check at sign-in then leaves the password alone. Absent means not exempt.
+   */
+  readonly passwordAgeExempt?: true;
   readonly changedAt: string;
 }
 

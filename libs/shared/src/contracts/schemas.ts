@@ -112,28 +112,32 @@ export const CONTRACT_SCHEMAS: Record<string, JsonSchema> = {
     skipped: { type: 'integer', minimum: 0 },
     completedAt: instant,
   }),
-  CredentialStateChanged: object({
-    userId: str,
-    login: str,
-    provider,
-    status: userStatus,
-    credentialVersion: { type: 'integer', minimum: 1 },
-    passwordHash: { type: ['string', 'null'], pattern: '^\\$argon2id\\$' },
-    passwordChangedAt: nullableInstant,
-    passwordExpired: { type: 'boolean' },
-    oneTimePassword: {
-      oneOf: [
-        { type: 'null' },
-        {
-          type: 'object',
-          additionalProperties: false,
-          required: ['expiresAt'],
-          properties: { expiresAt: instant },
-        },
-      ],
+  CredentialStateChanged: object(
+    {
+      userId: str,
+      login: str,
+      provider,
+      status: userStatus,
+      credentialVersion: { type: 'integer', minimum: 1 },
+      passwordHash: { type: ['string', 'null'], pattern: '^\\$argon2id\\$' },
+      passwordChangedAt: nullableInstant,
+      passwordExpired: { type: 'boolean' },
+      oneTimePassword: {
+        oneOf: [
+          { type: 'null' },
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['expiresAt'],
+            properties: { expiresAt: instant },
+          },
+        ],
+      },
+      passwordAgeExempt: { const: true },
+      changedAt: instant,
     },
-    changedAt: instant,
-  }),
+    ['passwordAgeExempt'],
+  ),
   TemporaryPasswordDeliveryRequested: object({
     deliveryId: str,
     userId: str,

@@ -127,6 +127,24 @@ export type ExpirePasswordInBulk = {
   readonly at: string;
 };
 
+/**
+ * The policy's maximum password age, applied by the age-expiry sweep (`../expire-by-age/`): a no-op (no
+ * events) unless the user is ACTIVE, directory-mastered, not exempt and the password is `maxAgeDays` old.
+ */
+export type ExpirePasswordByAge = {
+  readonly type: 'ExpirePasswordByAge';
+  readonly maxAgeDays: number;
+  readonly at: string;
+};
+
+/** An admin exempts a user from the policy's maximum password age (service accounts), or ends that. */
+export type SetPasswordAgeExemption = {
+  readonly type: 'SetPasswordAgeExemption';
+  readonly exempt: boolean;
+  readonly reason: string | null;
+  readonly at: string;
+};
+
 export type UserCommand =
   | CreateUser
   | ActivateUser
@@ -142,4 +160,6 @@ export type UserCommand =
   | ChangePassword
   | CompleteRecovery
   | UpdateUser
-  | ExpirePasswordInBulk;
+  | ExpirePasswordInBulk
+  | ExpirePasswordByAge
+  | SetPasswordAgeExemption;

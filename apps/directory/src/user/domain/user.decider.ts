@@ -17,11 +17,13 @@ import type {
   DeactivateUser,
   DelegationSetting,
   ExpirePassword,
+  ExpirePasswordByAge,
   ExpirePasswordInBulk,
   ExpirePasswordWithTemporaryPassword,
   LockUser,
   ResetPassword,
   SetPassword,
+  SetPasswordAgeExemption,
   SuspendUser,
   UnlockUser,
   UnsuspendUser,
@@ -504,6 +506,71 @@ function expireInBulk(command: ExpirePasswordInBulk, state: UserState): UserEven
   ];
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * Why a user is left out of an age expiry at `at`, or null when the password is past the policy's maximum
+ * age. The rule is identity's age check at sign-in (`policyExpiresAt` in identity's sign-in gate): only
+ * directory-mastered passwords (OKTA, IMPORT) with a known change time, expired from the instant
+ * `changedAt + maxAgeDays` on; `maxAgeDays` 0 never expires. Exempt users are never aged.
+ */
+export function ageExpirySkipReason(
+  state: UserState,
+  command: Pick<ExpirePasswordByAge, 'maxAgeDays' | 'at'>,
+): string | null {
+  if (state.status === 'NONE') return 'NOT_FOUND';
+  if (command.maxAgeDays <= 0) return 'NO_MAXIMUM_AGE';
+  if (state.status !== 'ACTIVE') return 'STATUS';
+  if (!isLocal(state.provider.type)) return 'NOT_DIRECTORY_MASTERED';
+  if (state.passwordAgeExempt) return 'EXEMPT';
+  const changedAt = state.password?.changedAt;
+  if (!changedAt) return 'NO_PASSWORD_CHANGE_TIME';
+  if (Date.parse(command.at) < Date.parse(changedAt) + command.maxAgeDays * DAY_MS) return 'NOT_OLD_ENOUGH';
+  return null;
+}
+
+/** The reason an age expiry records (and the System Log shows). */
+export const ageExpiryReason = (maxAgeDays: number) => `Password older than ${maxAgeDays} days (maxAgeDays)`;
+
+/**
+ * One event, like a bulk expiry's: the PasswordExpired (cause POLICY) carries the credential change
+ * (`credentialStatus`), so the sweep's set-based statement writes one event per user.
+ */
+function expireByAge(command: ExpirePasswordByAge, state: UserState): UserEvent[] {
+  if (ageExpirySkipReason(state, command) !== null) return [];
+  const user = existing(state);
+  return [
+    {
+      type: 'PasswordExpired',
+      schemaVersion: 1,
+      data: {
+        login: user.profile.login,
+        provider: user.provider,
+        cause: 'POLICY',
+        jobId: null,
+        reason: ageExpiryReason(command.maxAgeDays),
+        expiredAt: command.at,
+        delegated: false,
+        credentialStatus: 'PASSWORD_EXPIRED',
+      },
+    },
+  ];
+}
+
+/** Setting the exemption the user already has changes nothing. */
+function setAgeExemption(command: SetPasswordAgeExemption, state: UserState): UserEvent[] {
+  const user = existing(state);
+  if (user.status === 'DEPROVISIONED') throw new NotAllowedInStatusError();
+  if ((user.passwordAgeExempt === true) === command.exempt) return [];
+  return [
+    {
+      type: 'PasswordAgeExemptionSet',
+      schemaVersion: 1,
+      data: { login: user.profile.login, exempt: command.exempt, reason: command.reason, at: command.at },
+    },
+  ];
+}
+
 function decideCore(command: UserCommand, state: UserState): UserEvent[] {
   switch (command.type) {
     case 'CreateUser':
@@ -536,6 +603,10 @@ function decideCore(command: UserCommand, state: UserState): UserEvent[] {
       return update(command, state);
     case 'ExpirePasswordInBulk':
       return expireInBulk(command, state);
+    case 'ExpirePasswordByAge':
+      return expireByAge(command, state);
+    case 'SetPasswordAgeExemption':
+      return setAgeExemption(command, state);
     default:
       return assertNever(command, 'user command');
   }
@@ -557,6 +628,7 @@ export function credentialSnapshotOf(state: UserState): Omit<CredentialSnapshot,
     passwordChangedAt: state.password?.changedAt ?? null,
     passwordExpired: expiry !== null,
     oneTimePassword: expiry?.temporary ? { expiresAt: expiry.temporary.expiresAt } : null,
+    ...(state.passwordAgeExempt ? { passwordAgeExempt: true as const } : {}),
   };
 }
 
@@ -579,14 +651,21 @@ function sameSnapshot(
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/** Expiries whose PasswordExpired carries the credential change (`credentialStatus`) instead of a snapshot. */
+const EXPIRIES_WITHOUT_SNAPSHOT: readonly UserCommand['type'][] = [
+  'ExpirePasswordInBulk',
+  'ExpirePasswordByAge',
+];
+
 /**
  * Every command's events, plus a credential snapshot whenever they changed what sign-in depends on.
- * A bulk expiry is the exception: its PasswordExpired carries the only changes (status, expired), so a
- * fan-out over many users writes, relays and projects one event per user instead of two.
+ * Bulk and age expiries are the exception: their PasswordExpired carries the only changes (status,
+ * expired), so a fan-out or sweep over many users writes, relays and projects one event per user instead
+ * of two.
  */
 function decide(command: UserCommand, state: UserState): UserEvent[] {
   const events = decideCore(command, state);
-  if (events.length === 0 || command.type === 'ExpirePasswordInBulk') return events;
+  if (events.length === 0 || EXPIRIES_WITHOUT_SNAPSHOT.includes(command.type)) return events;
   const before = credentialSnapshotOf(state);
   const after = credentialSnapshotOf(events.reduce(evolve, state));
   if (!after || sameSnapshot(before, after)) return events;
@@ -614,6 +693,7 @@ function coreOf(user: ExistingUser) {
     statusChangedAt: user.statusChangedAt,
     lastUpdatedAt: user.lastUpdatedAt,
     passwordHistory: user.passwordHistory,
+    ...(user.passwordAgeExempt ? { passwordAgeExempt: true as const } : {}),
   };
 }
 
@@ -747,6 +827,14 @@ function evolve(state: UserState, event: UserEvent): UserState {
         recovery: { tokenHash: data.tokenHash, expiresAt: data.expiresAt, startedAt: data.startedAt },
         expiry: expiryOf(state),
       };
+    }
+    case 'PasswordAgeExemptionSet': {
+      if (state.status === 'NONE') return state;
+      const { passwordAgeExempt: _previous, ...rest } = state;
+      const lastUpdatedAt = event.data.at;
+      return event.data.exempt
+        ? { ...rest, passwordAgeExempt: true, lastUpdatedAt }
+        : { ...rest, lastUpdatedAt };
     }
     case 'SessionsRevoked':
     case 'CredentialStateRecorded':

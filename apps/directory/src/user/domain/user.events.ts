@@ -67,7 +67,7 @@ export type PasswordExpired = DomainEvent<
     /** AD/LDAP (delegated authentication): the directory agent applies the expiry in the source directory. */
     readonly delegated: boolean;
     /**
-     * Bulk expiry only: the user's status after the expiry. Such an event stands in for the credential
+     * Bulk and age (cause POLICY) expiries only: the user's status after the expiry. Such an event stands in for the credential
      * snapshot (no CredentialStateRecorded follows it): the snapshot before it, with this status and
      * `passwordExpired`, is the credential after it (`credentialStateAfterBulkExpiry`).
      */
@@ -122,6 +122,17 @@ export type RecoveryStarted = DomainEvent<
   }
 >;
 
+/** An admin exempted the user from the policy's maximum password age (`exempt`), or ended the exemption. */
+export type PasswordAgeExemptionSet = DomainEvent<
+  'PasswordAgeExemptionSet',
+  {
+    readonly login: string;
+    readonly exempt: boolean;
+    readonly reason: string | null;
+    readonly at: string;
+  }
+>;
+
 export type SessionsRevoked = DomainEvent<
   'SessionsRevoked',
   { readonly reason: string; readonly revokedAt: string }
@@ -137,6 +148,8 @@ export interface CredentialSnapshot {
   readonly passwordChangedAt: string | null;
   readonly passwordExpired: boolean;
   readonly oneTimePassword: { readonly expiresAt: string } | null;
+  /** Present (true) only while the user is exempt from the policy's maximum age. */
+  readonly passwordAgeExempt?: true;
   readonly changedAt: string;
 }
 
@@ -152,6 +165,7 @@ export type UserEvent =
   | TemporaryPasswordIssued
   | RecoveryStarted
   | SessionsRevoked
+  | PasswordAgeExemptionSet
   | CredentialStateRecorded;
 
 export type UserEventType = UserEvent['type'];

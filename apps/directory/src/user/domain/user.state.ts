@@ -52,6 +52,11 @@ interface UserCore {
   readonly lastUpdatedAt: string;
   /** Hashes of earlier passwords, newest first (for the policy's `historyCount`). */
   readonly passwordHistory: readonly string[];
+  /**
+   * Set (only ever `true`) while an admin has exempted the user from the policy's maximum password age
+   * (service accounts): neither the age-expiry sweep, nor the reminders, nor the age check at sign-in apply.
+   */
+  readonly passwordAgeExempt?: true;
 }
 
 export type NoUser = { readonly status: 'NONE' };

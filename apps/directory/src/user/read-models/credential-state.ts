@@ -17,6 +17,7 @@ export function credentialStateChanged(
     passwordChangedAt: snapshot.passwordChangedAt,
     passwordExpired: snapshot.passwordExpired,
     oneTimePassword: snapshot.oneTimePassword,
+    ...(snapshot.passwordAgeExempt ? { passwordAgeExempt: true as const } : {}),
     changedAt: snapshot.changedAt,
   };
 }

@@ -115,6 +115,23 @@ describe('the sign-in gate, once the password verified', () => {
       expect(gate({ policy: policy({ maxAgeDays: 12, expireWarnDays: 5 }) }).kind).toBe('SUCCESS');
     });
 
+    it('does not age, nor warn about, the password of a user an admin exempted', () => {
+      const credential = activeUser({ passwordAgeExempt: true });
+      expect(gate({ credential, policy: policy({ maxAgeDays: 7 }) }).kind).toBe('SUCCESS');
+      expect(
+        gate({
+          credential,
+          policy: policy({ maxAgeDays: 12, expireWarnDays: 5 }),
+          warnBeforePasswordExpired: true,
+        }).kind,
+      ).toBe('SUCCESS');
+    });
+
+    it('still refuses an exempt user whose password an admin expired', () => {
+      const credential = activeUser({ passwordAgeExempt: true, passwordExpired: true });
+      expect(gate({ credential, policy: policy({ maxAgeDays: 7 }) }).kind).toBe('PASSWORD_EXPIRED');
+    });
+
     it('does not warn outside the warning window', () => {
       expect(
         gate({ policy: policy({ maxAgeDays: 30, expireWarnDays: 5 }), warnBeforePasswordExpired: true }).kind,

@@ -13,6 +13,8 @@ export interface CredentialState {
   readonly passwordExpired: boolean;
   /** Set while the user is in one-time password mode. */
   readonly oneTimeExpiresAt: Date | null;
+  /** An admin exempted the user from the policy's maximum age (absent: not exempt). */
+  readonly passwordAgeExempt?: boolean;
   /** The newest per-user expiry fact seen (PasswordExpired events); applies to passwords set before it. */
   readonly expiredAt: Date | null;
   readonly changedAt: Date;
@@ -87,9 +89,14 @@ export function expiryReason(
   return null;
 }
 
-/** When the policy's maximum age ends the password, or null when the policy never does. */
+/**
+ * When the policy's maximum age ends the password, or null when the policy never does. Directory's
+ * age-expiry sweep applies the same rule (`ageExpirySkipReason` of its user decider), so a password the
+ * sweep has not reached yet is refused here all the same, and an exempt user is left alone by both.
+ */
 export function policyExpiresAt(credential: CredentialState, policy: PasswordPolicy): Date | null {
   if (policy.age.maxAgeDays <= 0 || !POLICY_AGED_PROVIDERS.includes(credential.providerType)) return null;
+  if (credential.passwordAgeExempt) return null;
   if (credential.passwordChangedAt === null) return null;
   return new Date(credential.passwordChangedAt.getTime() + policy.age.maxAgeDays * DAY_MS);
 }

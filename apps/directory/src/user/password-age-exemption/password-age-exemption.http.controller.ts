@@ -1,0 +1,64 @@
+import { Body, Controller, Header, HttpCode, Inject, Param, Put, Req, UseGuards } from '@nestjs/common';
+import { CLOCK, type Clock, PG_POOL } from '@lapse/shared';
+import {
+  AdminAuthGuard,
+  type AdminPrincipal,
+  CurrentAdmin,
+  RequireRole,
+} from '@lapse/shared/http/admin-auth';
+import type { Request } from 'express';
+import type { Pool } from 'pg';
+import { adminCaller } from '../../common/caller';
+import { DIRECTORY_CONFIG, type DirectoryConfig } from '../../directory.config';
+import type { ExistingUser } from '../domain/user.state';
+import { UserCommandService } from '../user-commands.service';
+import { presentStoredUser } from '../user.presenter';
+import { requireUser } from '../user-lookup';
+import { PasswordAgeExemptionRequestDto } from './password-age-exemption.request.dto';
+
+/**
+ * `PUT /api/v1/users/{id}/credentials/password_expiry_exemption` `{exempt, reason?}` → the User (Lapse
+ * extension; Okta exempts through policy rules). An admin flag on the credential, not a profile attribute:
+ * a profile is data about the person that apps and imports write, while the exemption weakens the password
+ * policy, so only a super admin sets it and every change is an event and a System Log record
+ * (`user.account.update_password_expiry_exemption`). While set, the age-expiry sweep, the reminders and
+ * identity's age check at sign-in leave the user alone; an admin's expiry still applies.
+ */
+@Controller('api/v1/users')
+@UseGuards(AdminAuthGuard)
+export class PasswordAgeExemptionHttpController {
+  constructor(
+    private readonly users: UserCommandService,
+    @Inject(DIRECTORY_CONFIG) private readonly config: DirectoryConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(PG_POOL) private readonly pool: Pool,
+  ) {}
+
+  @Put(':id/credentials/password_expiry_exemption')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @RequireRole('SUPER_ADMIN')
+  async set(
+    @Param('id') id: string,
+    @Body() body: PasswordAgeExemptionRequestDto,
+    @CurrentAdmin() admin: AdminPrincipal,
+    @Req() request: Request,
+  ): Promise<Record<string, unknown>> {
+    const { user } = await requireUser(this.pool, id);
+    const reason = body.reason ?? null;
+    const { state } = await this.users.execute(
+      user.userId,
+      { type: 'SetPasswordAgeExemption', exempt: body.exempt, reason, at: this.clock.now().toISOString() },
+      adminCaller(admin, request),
+      {
+        eventType: 'user.account.update_password_expiry_exemption',
+        message: body.exempt
+          ? 'Exempt user from password expiry by age'
+          : 'End exemption from password expiry by age',
+        reason,
+        debugData: { exempt: body.exempt },
+      },
+    );
+    return presentStoredUser(this.pool, state as ExistingUser, this.config.base.publicUrl);
+  }
+}
