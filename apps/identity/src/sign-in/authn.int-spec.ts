@@ -269,6 +269,11 @@ describe('POST /api/v1/authn', () => {
       expect(right.body).toMatchObject({
         errorCode: 'LAPSE0001',
         errorSummary: 'The temporary password has expired. Ask an administrator for a new one.',
+        errorCauses: [
+          {
+            errorSummary: expect.stringContaining('Ask your administrator to issue a new temporary password'),
+          },
+        ],
       });
       expect((await authn(temp.login, 'Temp-Pass-9999')).body.errorCode).toBe('E0000004');
     });

@@ -6,7 +6,9 @@ export const authenticationFailed = () => new DomainError('E0000004', 'Authentic
 export const passwordExpired = () => new DomainError('E0000064', 'Password is expired and must be changed.');
 /** The right temporary password, past its lifetime (Lapse's own code, documented in docs/identity.md). */
 export const temporaryPasswordExpired = () =>
-  new DomainError('LAPSE0001', 'The temporary password has expired. Ask an administrator for a new one.');
+  new DomainError('LAPSE0001', 'The temporary password has expired. Ask an administrator for a new one.', [
+    'Your temporary password was valid for a limited time only. Ask your administrator to issue a new temporary password; it cannot be reset from the sign-in page while one is set.',
+  ]);
 /** Forged, replayed, spent or expired stateToken / sessionToken. */
 export const invalidToken = () => new DomainError('E0000011', 'Invalid token provided');
 export const wrongTransactionState = () =>

@@ -11,7 +11,10 @@ import { flag } from '../../common/query';
 import { ExpireWithTempPasswordQueryDto } from './expire-password-with-temp-password.request.dto';
 import { IssueTemporaryPasswordHandler } from './issue-temporary-password.handler';
 
-/** `POST /api/v1/users/{id}/lifecycle/expire_password_with_temp_password?revokeSessions=&deliver=` → `{tempPassword}`. */
+/**
+ * `POST /api/v1/users/{id}/lifecycle/expire_password_with_temp_password?revokeSessions=&deliver=
+ * &tempPasswordLifetimeMinutes=` → `{tempPassword}`.
+ */
 @Controller('api/v1/users')
 @UseGuards(AdminAuthGuard)
 export class ExpirePasswordWithTempPasswordHttpController {
@@ -29,7 +32,12 @@ export class ExpirePasswordWithTempPasswordHttpController {
   ): Promise<{ tempPassword: string }> {
     return this.temporaryPasswords.issue(
       id,
-      { revokeSessions: flag(query.revokeSessions, false), deliver: query.deliver ?? 'auto' },
+      {
+        revokeSessions: flag(query.revokeSessions, false),
+        deliver: query.deliver ?? 'auto',
+        lifetimeMinutes:
+          query.tempPasswordLifetimeMinutes === undefined ? null : Number(query.tempPasswordLifetimeMinutes),
+      },
       adminCaller(admin, request),
     );
   }

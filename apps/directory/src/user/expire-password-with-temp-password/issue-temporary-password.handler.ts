@@ -1,5 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, type Clock, DomainError, ID_SOURCE, type IdSource, PG_POOL } from '@lapse/shared';
+import {
+  CLOCK,
+  type Clock,
+  DomainError,
+  ID_SOURCE,
+  type IdSource,
+  PG_POOL,
+  ValidationFailedError,
+} from '@lapse/shared';
 import type { Pool } from 'pg';
 import type { Caller } from '../../common/caller';
 import {
@@ -40,16 +48,20 @@ export class IssueTemporaryPasswordHandler {
 
   async issue(
     idOrLogin: string,
-    options: { revokeSessions: boolean; deliver: DeliveryChoice },
+    options: {
+      revokeSessions: boolean;
+      deliver: DeliveryChoice;
+      /** The admin's choice for this one (`tempPasswordLifetimeMinutes`); null: the configured default. */
+      lifetimeMinutes?: number | null;
+    },
     caller: Caller,
   ): Promise<{ tempPassword: string }> {
+    const requested = this.requestedLifetime(options.lifetimeMinutes ?? null);
     const { user } = await requireUser(this.pool, idOrLogin);
     const now = this.clock.now();
     const at = now.toISOString();
-    const lifetime =
-      options.deliver === 'voice'
-        ? Math.min(VOICE_LIFETIME_MINUTES, this.config.temporaryPasswordLifetimeMinutes)
-        : this.config.temporaryPasswordLifetimeMinutes;
+    const chosen = requested ?? this.config.temporaryPasswordLifetimeMinutes;
+    const lifetime = options.deliver === 'voice' ? Math.min(VOICE_LIFETIME_MINUTES, chosen) : chosen;
     const expiresAt = new Date(now.getTime() + lifetime * 60_000).toISOString();
     const deliveryId = this.ids.next();
     const base = {
@@ -95,5 +107,16 @@ export class IssueTemporaryPasswordHandler {
       },
     });
     return { tempPassword };
+  }
+
+  /** The admin's lifetime, within 1 and the org's maximum (`TEMP_PASSWORD_MAX_LIFETIME_MINUTES`), or 400. */
+  private requestedLifetime(minutes: number | null): number | null {
+    if (minutes === null) return null;
+    const max = this.config.temporaryPasswordMaxLifetimeMinutes;
+    if (!Number.isSafeInteger(minutes) || minutes < 1 || minutes > max)
+      throw new ValidationFailedError([
+        `tempPasswordLifetimeMinutes: must be between 1 and ${max} minutes (the org's maximum)`,
+      ]);
+    return minutes;
   }
 }
