@@ -5,7 +5,9 @@ import {
   type BulkPasswordExpiryStartedV1,
   DIRECTORY_EVENT_TYPES as T,
   type PasswordChangedV1,
+  type PasswordAgeExemptionChangedV1,
   type PasswordExpiredV1,
+  type PasswordPolicyUpdatedV1,
   type PasswordResetEmailRequestedV1,
   type SessionsRevokedV1,
   type TemporaryPasswordDeliveryRequestedV1,
@@ -15,6 +17,10 @@ import {
 } from '@lapse/shared/contracts/directory.v1';
 import { ADMIN_TOKEN_STREAM, type AdminTokenEvent } from './admin-tokens/domain/admin-token.decider';
 import type { BulkJobEvent } from './bulk-expiry/domain/bulk-job.events';
+import {
+  PASSWORD_POLICY_STREAM,
+  type PasswordPolicyAgeChanged,
+} from './policy/domain/password-policy-age.decider';
 import { credentialStateChanged } from './user/read-models/credential-state';
 import type { UserEvent } from './user/domain/user.events';
 
@@ -49,6 +55,7 @@ function userMessages(recorded: RecordedEvent): OutboundMessage[] {
         provider: data.provider,
         status: data.status,
         createdAt: data.createdAt,
+        passwordChangedAt: data.password?.changedAt ?? null,
       };
       return [users(T.UserCreated, payload)];
     }
@@ -138,6 +145,15 @@ function userMessages(recorded: RecordedEvent): OutboundMessage[] {
       }
       return messages;
     }
+    case 'PasswordAgeExemptionSet': {
+      const payload: PasswordAgeExemptionChangedV1 = {
+        userId,
+        login: event.data.login,
+        exempt: event.data.exempt,
+        changedAt: event.data.at,
+      };
+      return [users(T.PasswordAgeExemptionChanged, payload)];
+    }
     case 'SessionsRevoked': {
       const payload: SessionsRevokedV1 = {
         userId,
@@ -220,7 +236,15 @@ function adminTokenMessages(recorded: RecordedEvent): OutboundMessage[] {
  * credentials topic, sealed temporary passwords and reset links only on the restricted deliveries topic; the public users
  * topic carries neither.
  */
+function passwordPolicyMessages(recorded: RecordedEvent): OutboundMessage[] {
+  const event = { type: recorded.type, data: recorded.data } as PasswordPolicyAgeChanged;
+  if (event.type !== 'PasswordPolicyAgeChanged') return [];
+  const payload: PasswordPolicyUpdatedV1 = { ...event.data };
+  return [message(recorded, TOPICS.directoryUsers, PASSWORD_POLICY_STREAM, T.PasswordPolicyUpdated, payload)];
+}
+
 export const directoryPublication: Publication = (event) => {
+  if (event.streamId === PASSWORD_POLICY_STREAM) return passwordPolicyMessages(event);
   if (event.streamId.startsWith(USER_STREAM)) return userMessages(event);
   if (event.streamId.startsWith(BULK_JOB_STREAM)) return bulkJobMessages(event);
   if (event.streamId.startsWith(ADMIN_TOKEN_STREAM)) return adminTokenMessages(event);

@@ -37,6 +37,8 @@ export interface NotifierConfig {
   readonly delivery: DeliveryConfig;
   /** Send a plain notice (no secret) when an administrator or a bulk job expires a password. */
   readonly notifyOnAdminExpiry: boolean;
+  /** Seconds between scans for passwords inside the policy's warning window (0: no reminders). */
+  readonly reminderScanIntervalSeconds: number;
 }
 
 export function readNotifierConfig(env: EnvReader, base: BaseConfig): NotifierConfig {
@@ -58,6 +60,7 @@ export function readNotifierConfig(env: EnvReader, base: BaseConfig): NotifierCo
       workerEnabled: env.bool('NOTIFIER_WORKER_ENABLED', true),
     },
     notifyOnAdminExpiry: env.bool('NOTIFY_ON_ADMIN_EXPIRY', false),
+    reminderScanIntervalSeconds: env.int('REMINDER_SCAN_INTERVAL_SECONDS', 300, 0, 86_400),
   };
 }
 

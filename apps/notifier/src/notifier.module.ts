@@ -31,8 +31,21 @@ import { scheduleDeliveryWhenRequested } from './delivery/schedule-delivery-when
 import { JwksHttpController } from './keys/jwks.http.controller';
 import { KeyRing } from './keys/key-ring';
 import { type MailChannel, openMailChannel } from './mail-capture/mail-channel';
-import { projectContactWhenUserCreated } from './notices/contacts.projection';
-import { queueNoticeWhenPasswordExpired } from './notices/queue-notice-when-password-expired.handler';
+import {
+  projectContactWhenProfileUpdated,
+  projectContactWhenUserCreated,
+} from './notices/contacts.projection';
+import { ExpiryReminders } from './notices/expiry-reminders';
+import {
+  projectExemptionChanged,
+  projectPasswordChanged,
+  projectPolicyUpdated,
+  projectStatusChanged,
+} from './notices/password-ages.projection';
+import {
+  queueNoticeWhenPasswordExpired,
+  whenPasswordExpired,
+} from './notices/queue-notice-when-password-expired.handler';
 import type { NotifierConfig } from './notifier.config';
 import { MAIL_CHANNEL, NOTIFIER_CONFIG, VOICE_SENDER } from './notifier.tokens';
 import { ResetLinkEmailOutcomes } from './reset-link/reset-link-emails';
@@ -58,6 +71,7 @@ export class NotifierLifecycle implements OnModuleInit, OnApplicationBootstrap, 
     @Inject(DeliveryStream) private readonly stream: DeliveryStream,
     @Inject(ResetLinkEmailOutcomes) private readonly resetLinkOutcomes: ResetLinkEmailOutcomes,
     @Inject(DeliveryWorker) private readonly worker: DeliveryWorker,
+    @Inject(ExpiryReminders) private readonly reminders: ExpiryReminders,
     @Inject(MAIL_CHANNEL) private readonly mail: MailChannel,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -90,9 +104,14 @@ export class NotifierLifecycle implements OnModuleInit, OnApplicationBootstrap, 
       topics: [TOPICS.directoryUsers],
       handlers: {
         [DIRECTORY_EVENT_TYPES.UserCreated]: projectContactWhenUserCreated,
-        ...(this.config.notifyOnAdminExpiry
-          ? { [DIRECTORY_EVENT_TYPES.PasswordExpired]: queueNoticeWhenPasswordExpired(this.clock) }
-          : {}),
+        [DIRECTORY_EVENT_TYPES.UserProfileUpdated]: projectContactWhenProfileUpdated,
+        [DIRECTORY_EVENT_TYPES.PasswordChanged]: projectPasswordChanged,
+        [DIRECTORY_EVENT_TYPES.UserStatusChanged]: projectStatusChanged,
+        [DIRECTORY_EVENT_TYPES.PasswordAgeExemptionChanged]: projectExemptionChanged,
+        [DIRECTORY_EVENT_TYPES.PasswordPolicyUpdated]: projectPolicyUpdated,
+        [DIRECTORY_EVENT_TYPES.PasswordExpired]: whenPasswordExpired(
+          this.config.notifyOnAdminExpiry ? queueNoticeWhenPasswordExpired(this.clock) : null,
+        ),
       },
     });
     this.readiness.add('notifier', async () => ({
@@ -103,9 +122,11 @@ export class NotifierLifecycle implements OnModuleInit, OnApplicationBootstrap, 
 
   onApplicationBootstrap(): void {
     if (this.config.delivery.workerEnabled) this.worker.start();
+    this.reminders.start();
   }
 
   async onModuleDestroy(): Promise<void> {
+    await this.reminders.stop();
     await this.worker.stop();
     await this.mail.close();
   }
@@ -192,6 +213,18 @@ export class NotifierModule {
               concurrency: config.delivery.concurrency,
               pollMs: config.delivery.pollMs,
               sweepMs: config.delivery.sweepMs,
+            }),
+        },
+        {
+          provide: ExpiryReminders,
+          inject: [PG_POOL, CLOCK, LOGGER],
+          useFactory: (pool: Pool, clock: Clock, logger: Logger) =>
+            new ExpiryReminders({
+              pool,
+              clock,
+              logger: logger.child({ module: 'notifier' }),
+              voiceEnabled: config.voice.enabled && Boolean(config.voice.webhookUrl),
+              intervalSeconds: config.reminderScanIntervalSeconds,
             }),
         },
         {

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Inject, Put, Req, UseGuards } from '@nestjs/common';
-import { CLOCK, type Clock, EventStoreProvider } from '@lapse/shared';
+import { CommandBus } from '@nestjs/cqrs';
+import { CLOCK, type Clock, Decide, EventStoreProvider } from '@lapse/shared';
 import {
   AdminAuthGuard,
   type AdminPrincipal,
@@ -11,6 +12,7 @@ import type { Request } from 'express';
 import { writeAudit } from '../audit/audit-log';
 import { adminCaller } from '../common/caller';
 import type { PasswordPolicy } from './domain/password-policy';
+import { PASSWORD_POLICY_STREAM, passwordPolicyAgeDecider } from './domain/password-policy-age.decider';
 import type { PasswordPolicyChange } from './password-policy.store';
 import { PasswordPolicyStore } from './password-policy.store';
 import { UpdatePasswordPolicyRequestDto } from './password-policy.request.dto';
@@ -22,6 +24,7 @@ export class PasswordPolicyHttpController {
   constructor(
     private readonly policies: PasswordPolicyStore,
     private readonly eventStore: EventStoreProvider,
+    private readonly commandBus: CommandBus,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -40,6 +43,21 @@ export class PasswordPolicyHttpController {
     const caller = adminCaller(admin, request);
     return this.eventStore.transaction(async (tx) => {
       const policy = await this.policies.update(body as PasswordPolicyChange, caller.actor, tx);
+      // Its age settings as a published fact (the notifier's reminders), in the same transaction.
+      await this.commandBus.execute(
+        new Decide(
+          passwordPolicyAgeDecider,
+          PASSWORD_POLICY_STREAM,
+          {
+            type: 'RecordPolicyAge',
+            maxAgeDays: policy.age.maxAgeDays,
+            expireWarnDays: policy.age.expireWarnDays,
+            at: this.clock.now().toISOString(),
+          },
+          { actor: caller.actor, correlationId: caller.correlationId },
+          { tx },
+        ),
+      );
       await writeAudit(tx, [
         {
           eventType: 'policy.lifecycle.update',

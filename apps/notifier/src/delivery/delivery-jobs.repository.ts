@@ -1,7 +1,7 @@
 import type { Queryable } from '@lapse/shared';
 import type { DeliveryChannel, DeliveryMode } from './domain/delivery.events';
 
-export type JobKind = 'TEMPORARY_PASSWORD' | 'EXPIRY_NOTICE' | 'RESET_LINK';
+export type JobKind = 'TEMPORARY_PASSWORD' | 'EXPIRY_NOTICE' | 'RESET_LINK' | 'EXPIRY_REMINDER';
 
 export interface DeliveryJob {
   readonly jobId: string;

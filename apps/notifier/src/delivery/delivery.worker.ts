@@ -15,6 +15,7 @@ import { EmailResetLink } from './email-reset-link.job';
 import type { RateLimiter } from './rate-limiter';
 import { SealedPasswordSweeper } from './sealed-password.sweeper';
 import { SendExpiryNotice } from './send-expiry-notice.job';
+import { SendExpiryReminder } from '../notices/send-expiry-reminder.job';
 
 /**
  * How long a claimed job is kept from other lanes while it is sent with no transaction open. Much longer
@@ -91,10 +92,12 @@ export class DeliveryWorker {
       logger,
     });
     const notice = new SendExpiryNotice({ outcomes, email, rateLimiter, clock });
+    const reminder = new SendExpiryReminder({ pool, outcomes, email, voice, rateLimiter, clock, publicUrl });
     this.handlers = {
       TEMPORARY_PASSWORD: (job) => deliver.handle(job),
       EXPIRY_NOTICE: (job) => notice.handle(job),
       RESET_LINK: (job) => resetLink.handle(job),
+      EXPIRY_REMINDER: (job) => reminder.handle(job),
     };
     this.lanes = new DeliveryLanes({
       concurrency: options.concurrency,

@@ -1,6 +1,7 @@
-import type { Clock, MessageHandler, PasswordExpiredV1 } from '@lapse/shared';
+import { batchHandler, type Clock, type MessageHandler, type PasswordExpiredV1 } from '@lapse/shared';
 import { deliveryJobs } from '../delivery/delivery-jobs.repository';
 import { findContact } from './contacts.projection';
+import { projectPasswordsExpired } from './password-ages.projection';
 
 /** Causes that get a notice: an administrator expired one password, or a bulk job expired many. */
 const NOTICE_CAUSES: ReadonlySet<string> = new Set(['ADMIN', 'BULK']);
@@ -31,4 +32,18 @@ export function queueNoticeWhenPasswordExpired(clock: Clock): MessageHandler {
       notBefore: clock.now(),
     });
   };
+}
+
+/**
+ * Every PasswordExpired ends the reminders for that password (`projectPasswordsExpired`, one statement for
+ * a run); with `notice`, each also goes through it.
+ */
+export function whenPasswordExpired(notice: MessageHandler | null) {
+  return batchHandler(async (messages, tx) => {
+    await projectPasswordsExpired(
+      tx,
+      messages.map((message) => message.payload as PasswordExpiredV1),
+    );
+    if (notice) for (const message of messages) await notice(message, tx);
+  });
 }

@@ -39,6 +39,11 @@ export interface UserCreatedV1 {
   readonly provider: CredentialProvider;
   readonly status: UserStatus;
   readonly createdAt: string;
+  /**
+   * Additive: when the password given at creation was set (an import may carry an earlier time); null
+   * without a password. The notifier's reminders count the password's age from it.
+   */
+  readonly passwordChangedAt?: string | null;
 }
 
 /**
@@ -91,6 +96,29 @@ export interface PasswordChangedV1 {
   readonly changedAt: string;
   /** USER (self-service change), ADMIN (admin set), IMPORT (hash import). */
   readonly by: 'USER' | 'ADMIN' | 'IMPORT';
+}
+
+/**
+ * Topic `lapse.directory.users.v1`, key user id. An admin exempted the user from the password policy's
+ * maximum age (`exempt`: true), or ended the exemption: no age expiry, no reminder, no age check at sign-in.
+ */
+export interface PasswordAgeExemptionChangedV1 {
+  readonly userId: string;
+  readonly login: string;
+  readonly exempt: boolean;
+  readonly changedAt: string;
+}
+
+/**
+ * Topic `lapse.directory.users.v1`, key `password-policy`. The password policy's age settings after an
+ * admin's change (`PUT /api/v1/policies/password`): the notifier schedules its reminders from them.
+ */
+export interface PasswordPolicyUpdatedV1 {
+  /** 0: passwords never expire by age. */
+  readonly maxAgeDays: number;
+  /** Days before the maximum age in which users are warned (0: never). */
+  readonly expireWarnDays: number;
+  readonly updatedAt: string;
 }
 
 /** Topic `lapse.directory.users.v1`, key user id. Identity ends the user's sessions. */
@@ -206,4 +234,6 @@ export const DIRECTORY_EVENT_TYPES = {
   TemporaryPasswordDeliveryRequested: 'TemporaryPasswordDeliveryRequested',
   PasswordResetEmailRequested: 'PasswordResetEmailRequested',
   AdminTokenRevoked: 'AdminTokenRevoked',
+  PasswordAgeExemptionChanged: 'PasswordAgeExemptionChanged',
+  PasswordPolicyUpdated: 'PasswordPolicyUpdated',
 } as const;

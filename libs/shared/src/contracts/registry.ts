@@ -26,6 +26,8 @@ export function publishedContracts(): ContractRegistry {
     .register(t.PasswordChanged, 1, requiresFields('userId', 'changedAt'))
     .register(t.SessionsRevoked, 1, requiresFields('userId', 'revokedAt'))
     .register(t.AdminTokenRevoked, 1, requiresFields('tokenId', 'revokedAt'))
+    .register(t.PasswordAgeExemptionChanged, 1, requiresFields('userId', 'changedAt'))
+    .register(t.PasswordPolicyUpdated, 1, requiresFields('updatedAt'))
     .register(t.BulkPasswordExpiryStarted, 1, requiresFields('jobId', 'cutoff'))
     .register(t.BulkPasswordExpiryCompleted, 1, requiresFields('jobId'))
     .register(t.CredentialStateChanged, 1, requiresFields('userId', 'login', 'status'))

@@ -45,17 +45,21 @@ function object(properties: Record<string, unknown>, optional: readonly string[]
 }
 
 export const CONTRACT_SCHEMAS: Record<string, JsonSchema> = {
-  UserCreated: object({
-    userId: str,
-    login: str,
-    email: nullableStr,
-    firstName: nullableStr,
-    lastName: nullableStr,
-    mobilePhone: nullableStr,
-    provider,
-    status: userStatus,
-    createdAt: instant,
-  }),
+  UserCreated: object(
+    {
+      userId: str,
+      login: str,
+      email: nullableStr,
+      firstName: nullableStr,
+      lastName: nullableStr,
+      mobilePhone: nullableStr,
+      provider,
+      status: userStatus,
+      createdAt: instant,
+      passwordChangedAt: nullableInstant,
+    },
+    ['passwordChangedAt'],
+  ),
   UserStatusChanged: object({
     userId: str,
     login: str,
@@ -111,6 +115,17 @@ export const CONTRACT_SCHEMAS: Record<string, JsonSchema> = {
     expired: { type: 'integer', minimum: 0 },
     skipped: { type: 'integer', minimum: 0 },
     completedAt: instant,
+  }),
+  PasswordAgeExemptionChanged: object({
+    userId: str,
+    login: str,
+    exempt: { type: 'boolean' },
+    changedAt: instant,
+  }),
+  PasswordPolicyUpdated: object({
+    maxAgeDays: { type: 'integer', minimum: 0 },
+    expireWarnDays: { type: 'integer', minimum: 0 },
+    updatedAt: instant,
   }),
   CredentialStateChanged: object(
     {
@@ -249,7 +264,7 @@ export const CHANNELS: Record<string, ChannelSpec> = {
   directoryUsers: {
     topic: TOPICS.directoryUsers,
     description: 'Public user lifecycle and password-expiry facts. Never carries a password, hash or secret.',
-    key: 'user id (job id for the bulk facts, token id for AdminTokenRevoked)',
+    key: 'user id (job id for the bulk facts, token id for AdminTokenRevoked, `password-policy` for PasswordPolicyUpdated)',
     access: 'public: any Lapse or third-party consumer',
     publisher: 'directory',
     messages: [
@@ -262,6 +277,8 @@ export const CHANNELS: Record<string, ChannelSpec> = {
       'BulkPasswordExpiryStarted',
       'BulkPasswordExpiryCompleted',
       'AdminTokenRevoked',
+      'PasswordAgeExemptionChanged',
+      'PasswordPolicyUpdated',
     ],
   },
   directoryCredentials: {
@@ -312,7 +329,7 @@ const MESSAGE_SUMMARIES: Record<string, string> = {
   UserProfileUpdated:
     'An admin changed the profile: the whole profile after the change; previousLogin differs from login when the login changed.',
   PasswordExpired:
-    'A password must be changed at next sign-in. cause BULK carries the job id and, instead of a CredentialStateChanged, the credential change: the latest snapshot with this status and passwordExpired true, at this credentialVersion.',
+    'A password must be changed at next sign-in. cause BULK carries the job id and, like cause POLICY (the age-expiry sweep: the password is past the policy maxAgeDays), instead of a CredentialStateChanged, the credential change: the latest snapshot with this status and passwordExpired true, at this credentialVersion.',
   PasswordChanged: 'A password was set or changed. Only the fact, never the password or hash.',
   SessionsRevoked: "The user's sessions must end (identity revokes them).",
   BulkPasswordExpiryStarted:
@@ -320,6 +337,10 @@ const MESSAGE_SUMMARIES: Record<string, string> = {
   BulkPasswordExpiryCompleted: 'The per-user fan-out of a bulk expiry finished.',
   AdminTokenRevoked:
     'An admin API token was revoked: a service caching introspection answers drops it at once. Never the token or its hash.',
+  PasswordAgeExemptionChanged:
+    "An admin exempted the user from the password policy's maximum age (exempt true), or ended the exemption.",
+  PasswordPolicyUpdated:
+    "The password policy's age settings after an admin's change: maxAgeDays (0: never) and expireWarnDays.",
   CredentialStateChanged: 'Credential snapshot after every sign-in-relevant change.',
   TemporaryPasswordDeliveryRequested: 'Deliver this sealed temporary password to the user.',
   PasswordResetEmailRequested:

@@ -1,6 +1,9 @@
 import {
+  daysUntil,
   inlinePasswordEmail,
   passwordExpiredNoticeEmail,
+  passwordExpiryReminderEmail,
+  passwordExpiryReminderSpeech,
   resetLinkEmail,
   revealLinkEmail,
 } from './email.templates';
@@ -44,6 +47,28 @@ describe('email templates', () => {
     const mail = passwordExpiredNoticeEmail({ firstName: 'Ada', login: 'ada@example.com' });
     expect(mail.subject).toBe('Your password has expired');
     expect(mail.text).toContain('choose a new password');
+  });
+
+  it('reminds before expiry with the days left, the date and the link to change the password', () => {
+    const mail = passwordExpiryReminderEmail({
+      firstName: 'Ada',
+      login: 'ada@example.com',
+      expiresAt: '2030-01-01T00:00:00Z',
+      days: 1,
+      changeUrl: 'https://lapse.example/signin?x=<b>',
+    });
+    expect(mail.subject).toBe('Your password expires in 1 day');
+    expect(mail.text).toContain('expires in 1 day, on Tue, 01 Jan 2030 00:00:00 GMT');
+    expect(mail.text).toContain('https://lapse.example/signin?x=<b>');
+    expect(mail.html).toContain('href="https://lapse.example/signin?x=&lt;b&gt;"');
+    expect(passwordExpiryReminderSpeech({ firstName: null, days: 3 })).toContain('expires in 3 days');
+  });
+
+  it('counts whole days left, at least one', () => {
+    const now = new Date('2030-01-01T00:00:00Z');
+    expect(daysUntil('2030-01-03T12:00:00Z', now)).toBe(3);
+    expect(daysUntil('2030-01-01T00:00:01Z', now)).toBe(1);
+    expect(daysUntil('2029-12-31T00:00:00Z', now)).toBe(1);
   });
 
   it('sends the reset link with the name and expiry, and no temporary-password wording', () => {

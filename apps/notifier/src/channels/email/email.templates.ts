@@ -145,3 +145,50 @@ export function passwordExpiredNoticeEmail(input: {
     ),
   };
 }
+
+/** Whole days from `now` until `expiresAt`, at least 1 (a reminder is sent before the password expires). */
+export function daysUntil(expiresAt: string, now: Date): number {
+  return Math.max(1, Math.ceil((Date.parse(expiresAt) - now.getTime()) / 86_400_000));
+}
+
+/**
+ * A reminder before the password reaches the policy's maximum age (no secret in it), with the link to the
+ * hosted sign-in page, where the user changes it.
+ */
+export function passwordExpiryReminderEmail(input: {
+  firstName: string | null;
+  login: string | null;
+  expiresAt: string;
+  days: number;
+  changeUrl: string;
+}): EmailContent {
+  const account = input.login ? ` for ${input.login}` : '';
+  const when = `in ${input.days} day${input.days === 1 ? '' : 's'}, on ${formatInstant(input.expiresAt)}`;
+  return {
+    subject: `Your password expires in ${input.days} day${input.days === 1 ? '' : 's'}`,
+    text: [
+      greeting(input.firstName),
+      '',
+      `Your password${account} expires ${when}.`,
+      'Change it before then: sign in at the link below and choose a new password.',
+      '',
+      input.changeUrl,
+      '',
+      'If you do not change it, you will be asked to choose a new one the next time you sign in after it expires.',
+    ].join('\n'),
+    html: layout(
+      'Your password expires soon',
+      `<p>${escapeHtml(greeting(input.firstName))}</p>
+<p>Your password${escapeHtml(account)} expires ${escapeHtml(when)}.</p>
+<p><a href="${escapeHtml(input.changeUrl)}">Sign in and change your password</a></p>
+<p>If you do not change it, you will be asked to choose a new one the next time you sign in after it expires.</p>`,
+    ),
+  };
+}
+
+/** The same reminder, spoken (voice channel); no link can be spoken, so it names where to go. */
+export function passwordExpiryReminderSpeech(input: { firstName: string | null; days: number }): string {
+  const hello = input.firstName ? `Hello ${input.firstName}.` : 'Hello.';
+  const days = `${input.days} day${input.days === 1 ? '' : 's'}`;
+  return `${hello} This is a reminder from your administrator. Your password expires in ${days}. Please sign in and change it before then.`;
+}
