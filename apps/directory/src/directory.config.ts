@@ -48,9 +48,10 @@ export function readDirectoryConfig(env: EnvReader, base: BaseConfig): Directory
     bulkExpiryPollMs: env.int('BULK_EXPIRY_POLL_MS', 1000, 0, 3_600_000),
     policySweepIntervalSeconds: env.int('POLICY_SWEEP_INTERVAL_SECONDS', 60, 0, 86_400),
     policySweepBatchSize: env.int('POLICY_SWEEP_BATCH_SIZE', 1000, 1, 50_000),
+    // NIST SP 800-63B-4: a one-time secret sent by email lives at most 24 hours (voice: 10 minutes).
     temporaryPasswordMaxLifetimeMinutes: env.int(
       'TEMP_PASSWORD_MAX_LIFETIME_MINUTES',
-      7 * 24 * 60,
+      24 * 60,
       1,
       30 * 24 * 60,
     ),

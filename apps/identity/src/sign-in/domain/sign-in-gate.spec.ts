@@ -90,6 +90,12 @@ describe('the sign-in gate, once the password verified', () => {
       });
     });
 
+    it("refuses from the instant changedAt + maxAgeDays on, as directory's age-expiry sweep expires it", () => {
+      const at = (ms: number) => activeUser({ passwordChangedAt: new Date(daysAgo(10).getTime() + ms) });
+      expect(gate({ credential: at(0), policy: policy({ maxAgeDays: 10 }) }).kind).toBe('PASSWORD_EXPIRED');
+      expect(gate({ credential: at(1), policy: policy({ maxAgeDays: 10 }) }).kind).toBe('SUCCESS');
+    });
+
     it('admits a password younger than maxAgeDays', () => {
       expect(gate({ policy: policy({ maxAgeDays: 30 }) }).kind).toBe('SUCCESS');
     });
