@@ -170,6 +170,60 @@ describe('the age-expiry sweep', () => {
     expect(credential.body).toMatchObject({ status: 'PASSWORD_EXPIRED', passwordExpired: true });
   });
 
+  it('leaves every expired user as the decider folds its stream, whatever came before', async () => {
+    const service = client(lapse.url, `Bearer ${lapse.serviceToken}`);
+    const histories: Record<string, [Api, string][]> = {
+      'locked, then unlocked': [
+        [service, '/internal/v1/users/:id/lifecycle/lock'],
+        [admin, '/api/v1/users/:id/lifecycle/unlock'],
+      ],
+      'suspended, then unsuspended': [
+        [admin, '/api/v1/users/:id/lifecycle/suspend'],
+        [admin, '/api/v1/users/:id/lifecycle/unsuspend'],
+      ],
+      'profile updated': [[admin, '/api/v1/users/:id']],
+    };
+    const ids: Record<string, string> = {};
+    for (const [name, steps] of Object.entries(histories)) {
+      ids[name] = await createUser(admin, old);
+      for (const [api, path] of steps) {
+        const body = path === '/api/v1/users/:id' ? { profile: { firstName: 'Grace' } } : undefined;
+        expect((await api('POST', path.replace(':id', ids[name]), body)).status).toBeLessThan(300);
+      }
+    }
+    ids['exempted, then not'] = await createUser(admin, old);
+    for (const exempt of [true, false]) {
+      const path = `/api/v1/users/${ids['exempted, then not']}/credentials/password_expiry_exemption`;
+      expect((await admin('PUT', path, { exempt })).status).toBe(200);
+    }
+
+    await sweeper.sweep(now);
+    for (const [name, id] of Object.entries(ids)) {
+      const { events, row } = await withDb(lapse.databaseUrl, async (db) => ({
+        events: (
+          await db.query(
+            'SELECT type, schema_version AS "schemaVersion", data FROM lapse_events WHERE stream_id = $1 ORDER BY version',
+            [`user-${id}`],
+          )
+        ).rows as UserEvent[],
+        row: (await db.query('SELECT version, status, state FROM directory_users WHERE id = $1', [id]))
+          .rows[0],
+      }));
+      expect({ name, last: events[events.length - 1].data }).toMatchObject({
+        name,
+        last: { cause: 'POLICY' },
+      });
+      expect({ name, row }).toEqual({
+        name,
+        row: {
+          version: events.length,
+          status: 'PASSWORD_EXPIRED',
+          state: JSON.parse(JSON.stringify(fold(userDecider, events))),
+        },
+      });
+    }
+  });
+
   it('expires each user once when two directory instances sweep at the same time', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 7; i++) ids.push(await createUser(admin, old));
