@@ -50,6 +50,8 @@ export const projectPasswordChanged: MessageHandler = async (message, tx) => {
 /**
  * Expired (by an admin, in bulk, or by age): no more reminders for that password. A bulk fan-out delivers
  * thousands per fetch: one statement for the run (the last status of a user's wins, as one by one).
+ * `user_id = ANY ($1)` lets the planner probe the primary key for the run's users instead of hash-joining a
+ * scan of the whole table (as identity's projection found, docs/performance.md "Identity's projection").
  */
 export async function projectPasswordsExpired(
   db: Queryable,
@@ -63,7 +65,7 @@ export async function projectPasswordsExpired(
        FROM (SELECT DISTINCT ON (user_id) user_id, status
                FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS f(user_id, status, n)
               ORDER BY user_id, n DESC) f
-      WHERE a.user_id = f.user_id`,
+      WHERE a.user_id = f.user_id AND a.user_id = ANY ($1::text[])`,
     [facts.map((fact) => fact.userId), facts.map((fact) => fact.status ?? null)],
   );
 }
