@@ -48,6 +48,7 @@ const ROUTES: Readonly<Record<string, Access>> = {
   'POST /internal/v1/users/:id/lifecycle/lock': service,
   'POST /internal/v1/users/:id/lifecycle/unlock': service,
   'GET /internal/v1/users/:id/credential-state': service,
+  'POST /internal/v1/users/credential-states': service,
   'GET /api/v1/policies/password': admin(ANY_ADMIN),
   'PUT /api/v1/policies/password': admin(SUPER),
   'GET /internal/v1/policies/password': service,

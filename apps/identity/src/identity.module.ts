@@ -4,6 +4,7 @@ import { ServiceAuthGuard } from '@lapse/shared/http/service-auth';
 import { IdentityAuditTrail } from './audit-trail/identity-audit-trail';
 import { CredentialProjectionConsumer } from './credential-projection/credential-projection.consumer';
 import { ProjectionLagMonitor } from './credential-projection/projection-lag.monitor';
+import { CredentialConfirmations } from './directory-client/credential-confirmations';
 import { DirectoryClient } from './directory-client/directory.client';
 import { IntrospectionAdminTokenVerifier } from './directory-client/introspection-admin-token.verifier';
 import type { IdentityConfig } from './identity.config';
@@ -59,6 +60,7 @@ export class IdentityModule {
         ServiceAuthGuard,
         SameOriginGuard,
         DirectoryClient,
+        CredentialConfirmations,
         IdentityMetrics,
         IdentityAuditTrail,
         ProjectionLagMonitor,

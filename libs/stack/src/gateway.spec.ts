@@ -14,9 +14,15 @@ describe('the local gateway config made from deploy/nginx.conf', () => {
   const config = gatewayConfig(template, options);
 
   it('sends each service its own upstream, on the local port given', () => {
-    expect(config).toMatch(/upstream directory\s*\{ server 127\.0\.0\.1:1001; \}/);
-    expect(config).toMatch(/upstream identity\s*\{ server 127\.0\.0\.1:1002; \}/);
-    expect(config).toMatch(/upstream notifier\s*\{ server 127\.0\.0\.1:1003; \}/);
+    expect(config).toMatch(
+      /upstream directory\s*\{ server 127\.0\.0\.1:1001; keepalive \d+; keepalive_timeout 4s; \}/,
+    );
+    expect(config).toMatch(
+      /upstream identity\s*\{ server 127\.0\.0\.1:1002; keepalive \d+; keepalive_timeout 4s; \}/,
+    );
+    expect(config).toMatch(
+      /upstream notifier\s*\{ server 127\.0\.0\.1:1003; keepalive \d+; keepalive_timeout 4s; \}/,
+    );
     expect(config).not.toMatch(/server (directory|identity|notifier):/);
   });
 

@@ -271,6 +271,28 @@ describe('the directory Users API', () => {
       expect(state.body.passwordHash).toMatch(/^\$argon2id\$/);
     });
 
+    it("answers many users' credential states in one call, the same as one by one", async () => {
+      const expired = await createUser();
+      const active = await createUser();
+      await admin('POST', `/api/v1/users/${expired.id}/lifecycle/expire_password`);
+      const many = await service('POST', '/internal/v1/users/credential-states', {
+        userIds: [expired.id, active.id, '00000000-0000-4000-8000-00000000dead', 'not-a-user-id'],
+      });
+      expect(many.status).toBe(200);
+      const byUser = new Map(many.body.states.map((state: { userId: string }) => [state.userId, state]));
+      expect([...byUser.keys()].sort()).toEqual([expired.id, active.id].sort());
+      for (const user of [expired, active])
+        expect(byUser.get(user.id)).toEqual(
+          (await service('GET', `/internal/v1/users/${user.id}/credential-state`)).body,
+        );
+      expect(byUser.get(expired.id)).toMatchObject({ status: 'PASSWORD_EXPIRED', passwordExpired: true });
+      const tooMany = await service('POST', '/internal/v1/users/credential-states', {
+        userIds: Array.from({ length: 1001 }, () => active.id),
+      });
+      expect(tooMany.status).toBe(400);
+      expect(tooMany.body.errorCode).toBe('E0000001');
+    });
+
     it('refuses a STAGED user (403 E0000038)', async () => {
       const user = await createUser('?activate=false');
       const response = await admin('POST', `/api/v1/users/${user.id}/lifecycle/expire_password`);

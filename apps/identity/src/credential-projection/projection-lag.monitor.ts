@@ -5,6 +5,7 @@ import type { Pool } from 'pg';
 import type { IdentityConfig } from '../identity.config';
 import { IDENTITY_CONFIG } from '../identity.tokens';
 import { CREDENTIAL_PROJECTION_CONSUMER } from './credential.projection';
+import { WatermarkHistory } from './watermark-history';
 
 export interface ProjectionLag {
   /** Events published but not yet applied (approximate on Kafka: summed partition lag). */
@@ -43,6 +44,7 @@ export class ProjectionLagMonitor implements OnApplicationBootstrap, OnApplicati
   private caughtUpAt = 0;
   private measuring = false;
   private startedAt = 0;
+  private readonly watermarks = new WatermarkHistory();
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
@@ -149,15 +151,23 @@ export class ProjectionLagMonitor implements OnApplicationBootstrap, OnApplicati
       [CREDENTIAL_PROJECTION_CONSUMER],
     );
     const applied = new Map(rows.map((row) => [row.source, Number(row.position)]));
+    const now = this.clock.now().getTime();
     let events = 0;
+    /** When the oldest pending event was published at the earliest, over every partition (null: unbounded). */
+    let oldestMs: number | null = now;
     for (const topic of PROJECTION_TOPICS) {
       // A failed request fails the measurement: an empty answer would read as "caught up".
       const offsets = await this.admin.fetchTopicOffsets(topic);
       for (const partition of offsets) {
-        const next = (applied.get(`kafka:${topic}:${partition.partition}`) ?? Number(partition.low) - 1) + 1;
-        events += Math.max(0, Number(partition.high) - next);
+        const source = `kafka:${topic}:${partition.partition}`;
+        const next = (applied.get(source) ?? Number(partition.low) - 1) + 1;
+        const high = Number(partition.high);
+        events += Math.max(0, high - next);
+        const age = this.watermarks.pendingAgeMs(source, next, high, now);
+        oldestMs = age === null || oldestMs === null ? null : Math.min(oldestMs, now - age);
+        this.watermarks.record(source, now, high);
       }
     }
-    return { events, oldestMs: null };
+    return { events, oldestMs };
   }
 }

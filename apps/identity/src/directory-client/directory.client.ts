@@ -115,6 +115,19 @@ export class DirectoryClient {
     return response.body;
   }
 
+  /** Directory's current snapshots of these users' credentials (at most 1,000); unknown users are left out. */
+  async credentialStates(userIds: readonly string[], timeoutMs = 1000): Promise<CredentialStateChangedV1[]> {
+    const response = await this.call<{ states?: CredentialStateChangedV1[] }>(
+      '/internal/v1/users/credential-states',
+      { body: { userIds }, timeoutMs },
+      'credential states',
+    );
+    if (response.status !== 200 || !Array.isArray(response.body?.states)) {
+      throw new DirectoryUnavailableError(`credential states answered ${response.status}`);
+    }
+    return response.body.states;
+  }
+
   async passwordPolicy(timeoutMs = 2000): Promise<unknown> {
     const response = await this.call('/internal/v1/policies/password', { timeoutMs }, 'password policy');
     if (response.status !== 200)

@@ -444,6 +444,35 @@ describe('bounded staleness', () => {
       expect(rows).toHaveLength(0);
     }, 20_000);
 
+    it('gathers the sign-ins that need confirming into few calls to a slow directory', async () => {
+      const users = await Promise.all(
+        Array.from({ length: 40 }, () => identity.directory.addUser({ login: login(), password: PASSWORD })),
+      );
+      for (const user of users) await identity.projected(user.userId, 1);
+      await withProjectionHeldBack(identity, async () => {
+        await identity.directory.update(users[0].userId, {
+          status: 'PASSWORD_EXPIRED',
+          passwordExpired: true,
+        });
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        const callsBefore = identity.directory.credentialStateCalls.length;
+        identity.directory.credentialStatesLatencyMs = 300;
+        const answers = await Promise.all(
+          users.map((user) =>
+            identity.post('/api/v1/sessions', { username: user.login, password: PASSWORD }),
+          ),
+        ).finally(() => {
+          identity.directory.credentialStatesLatencyMs = 0;
+        });
+        // Every sign-in was confirmed: the expired user is refused although the projection says ACTIVE.
+        expect(answers[0].body.errorCode).toBe('E0000064');
+        expect(answers.slice(1).map((answer) => answer.status)).toEqual(users.slice(1).map(() => 200));
+        const calls = identity.directory.credentialStateCalls.slice(callsBefore);
+        expect(calls.reduce((sum, users) => sum + users, 0)).toBe(users.length);
+        expect(calls.length).toBeLessThan(users.length / 2);
+      });
+    }, 30_000);
+
     it('answers 503 E0000050 when directory cannot be asked either', async () => {
       const ada = await expiredBehindTheProjection(identity);
       await withProjectionHeldBack(identity, async () => {

@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import type { IdentityAuditTrail } from '../audit-trail/identity-audit-trail';
 import type { GateFacts } from '../credential-projection/credential.store';
 import type { ProjectionLagMonitor } from '../credential-projection/projection-lag.monitor';
+import type { CredentialConfirmations } from '../directory-client/credential-confirmations';
 import type { DirectoryClient } from '../directory-client/directory.client';
 import type { IdentityConfig } from '../identity.config';
 import type { IdentityMetrics } from '../metrics/identity.metrics';
@@ -58,6 +59,7 @@ function gateWith(facts: GateFacts | null) {
     { current: async () => DEFAULT_PASSWORD_POLICY } as unknown as PasswordPolicyCache,
     { get: () => undefined, remember: () => undefined } as unknown as PasswordHashHints,
     {} as DirectoryClient,
+    {} as CredentialConfirmations,
     { current: () => ({ events: 0, seconds: 0 }) } as unknown as ProjectionLagMonitor,
     { count: () => undefined } as unknown as IdentityMetrics,
     { signInAttempted: () => calls.push('audit') } as unknown as IdentityAuditTrail,

@@ -10,6 +10,7 @@ import {
   gateFactsByUserId,
 } from '../credential-projection/credential.store';
 import { ProjectionLagMonitor } from '../credential-projection/projection-lag.monitor';
+import { CredentialConfirmations } from '../directory-client/credential-confirmations';
 import { DirectoryClient } from '../directory-client/directory.client';
 import type { IdentityConfig } from '../identity.config';
 import { IDENTITY_CONFIG } from '../identity.tokens';
@@ -75,6 +76,7 @@ export class CredentialGate {
     private readonly policies: PasswordPolicyCache,
     private readonly hints: PasswordHashHints,
     private readonly directory: DirectoryClient,
+    private readonly confirmations: CredentialConfirmations,
     private readonly lag: ProjectionLagMonitor,
     private readonly metrics: IdentityMetrics,
     private readonly trail: IdentityAuditTrail,
@@ -194,7 +196,7 @@ export class CredentialGate {
     if (lag && lag.seconds * 1000 <= this.config.projectionMaxLagMs) return 'CURRENT';
     this.metrics.count('lapse_identity_staleness_checks_total');
     try {
-      const snapshot = await this.directory.credentialState(facts.credential.userId);
+      const snapshot = await this.confirmations.state(facts.credential.userId);
       if (!snapshot) return 'UNKNOWN_USER';
       if (snapshot.credentialVersion <= facts.credential.credentialVersion) return 'CURRENT';
       await applyCredentialState(this.pool, snapshot);

@@ -69,6 +69,10 @@ export class FakeDirectory {
   readonly users = new Map<string, FakeUser>();
   readonly lockCalls: string[] = [];
   readonly unlockCalls: string[] = [];
+  /** How long each credential-states answer takes (a directory busy with a bulk fan-out). */
+  credentialStatesLatencyMs = 0;
+  /** Users asked for in each `POST /internal/v1/users/credential-states` call, in order. */
+  readonly credentialStateCalls: number[] = [];
   readonly adminTokens = new Map<string, { tokenId: string; name: string; role: string }>();
   policy: Record<string, unknown> = {
     ...DEFAULT_PASSWORD_POLICY_V1,
@@ -211,6 +215,16 @@ export class FakeDirectory {
     if (match && request.method === 'GET') {
       const user = this.users.get(decodeURIComponent(match[1]));
       return user ? send(200, this.snapshot(user)) : send(404, { errorCode: 'E0000007' });
+    }
+    if (path === '/internal/v1/users/credential-states' && request.method === 'POST') {
+      const ids = body.userIds as string[];
+      this.credentialStateCalls.push(ids.length);
+      await new Promise((resolve) => setTimeout(resolve, this.credentialStatesLatencyMs));
+      const known = ids.flatMap((id) => {
+        const user = this.users.get(id);
+        return user ? [this.snapshot(user)] : [];
+      });
+      return send(200, { states: known });
     }
     if (path === '/internal/v1/policies/password') return send(200, this.policy);
     if (path === '/internal/v1/admin-tokens/introspect') {
