@@ -1,6 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ADMIN_TOKEN_VERIFIER, AdminAuthGuard } from '@lapse/shared/http/admin-auth';
 import { ServiceAuthGuard } from '@lapse/shared/http/service-auth';
+import { ChangeOwnPasswordHttpController } from './change-own-password/change-own-password.http.controller';
+import { ChangeOwnPasswordService } from './change-own-password/change-own-password.service';
+import { HostedSignInHttpController } from './hosted-sign-in/hosted-sign-in.http.controller';
+import { PageForms } from './hosted-sign-in/page-forms';
 import { IdentityAuditTrail } from './audit-trail/identity-audit-trail';
 import { CredentialProjectionConsumer } from './credential-projection/credential-projection.consumer';
 import { ProjectionLagMonitor } from './credential-projection/projection-lag.monitor';
@@ -42,6 +46,8 @@ export class IdentityModule {
         MetricsHttpController,
         RecoveryHttpController,
         ResetPasswordPageHttpController,
+        HostedSignInHttpController,
+        ChangeOwnPasswordHttpController,
       ],
       providers: [
         { provide: IDENTITY_CONFIG, useValue: config },
@@ -70,6 +76,8 @@ export class IdentityModule {
         AuthnService,
         SessionsService,
         RecoveryService,
+        PageForms,
+        ChangeOwnPasswordService,
       ],
     };
   }

@@ -1,0 +1,257 @@
+import { readFileSync } from 'node:fs';
+import { startTestApp, type TestApp } from '@lapse/shared/testing/test-app';
+import { eventually, waitFor } from '@lapse/shared/testing/wait-for';
+import { Pool } from 'pg';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+
+// biome-ignore lint/suspicious/noExplicitAny: specs read arbitrary JSON
+type Json = Record<string, any>;
+
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * The hosted sign-in (`/signin`) in Debian's Chromium against the all-in-one app on real PostgreSQL: the
+ * flows run in a context that enforces the pages' CSP (a refused inline script or style is a failure); each
+ * page's rendered DOM is audited by axe-core in a second context created with `bypassCSP` so axe can be
+ * injected. One app and one browser for the whole suite.
+ */
+describe('the hosted sign-in in Chromium', () => {
+  let lapse: TestApp;
+  let pool: Pool;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let auditPage: Page;
+  const problems: string[] = [];
+  let n = 0;
+
+  beforeAll(async () => {
+    lapse = await startTestApp({
+      env: { PASSWORD_HASH_MEMORY_KIB: '1024', PASSWORD_HASH_ITERATIONS: '1', PASSWORD_POLICY_CACHE_MS: '0' },
+    });
+    pool = new Pool({ connectionString: lapse.databaseUrl, max: 2 });
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-sync',
+      ],
+    });
+    const auditContext = await browser.newContext({ bypassCSP: true, javaScriptEnabled: true });
+    auditPage = await auditContext.newPage();
+    auditPage.setDefaultTimeout(8_000);
+  });
+  beforeEach(async () => {
+    problems.length = 0;
+    context = await browser.newContext();
+    page = await context.newPage();
+    page.setDefaultTimeout(8_000);
+    page.on('console', (message) => {
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
+        problems.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
+  });
+  afterEach(async () => {
+    await context?.close();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await pool?.end();
+    await lapse?.close();
+  });
+
+  const admin = async (method: string, path: string, body?: unknown) => {
+    const answer = await lapse.admin(method, path, body);
+    return { status: answer.status, body: answer.body as Json };
+  };
+
+  async function newUser(password: string) {
+    const login = `ada.${++n}.${Date.now()}@example.com`;
+    const created = await admin('POST', '/api/v1/users?activate=true', {
+      profile: { login, email: login, firstName: 'Ada', lastName: 'Lovelace' },
+      credentials: { password: { value: password } },
+    });
+    expect(created.status).toBe(200);
+    return { id: created.body.id as string, login };
+  }
+
+  async function identityKnows(id: string, status: string) {
+    await waitFor(`identity to see ${id} as ${status}`, async () => {
+      const { rows } = await pool.query('SELECT status FROM identity_credentials WHERE user_id = $1', [id]);
+      return rows[0]?.status === status;
+    });
+  }
+
+  const apiSignIn = async (username: string, password: string) =>
+    (await lapse.request('POST', '/api/v1/authn', { username, password })).body as Json;
+
+  /** axe-core on the page as rendered: no serious or critical violation. */
+  async function audit(label: string) {
+    await auditPage.setContent(await page.content());
+    await auditPage.addScriptTag({ content: AXE_SOURCE });
+    // A string, not a function: the specs compile without the DOM library.
+    const violations = (await auditPage.evaluate(
+      "axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact })))",
+    )) as { id: string; impact: string }[];
+    const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(serious.map((v) => `${label}: ${v.id} (${v.impact})`)).toEqual([]);
+  }
+
+  async function signIn(username: string, password: string, fromURI?: string) {
+    await page.goto(`${lapse.url}/signin${fromURI ? `?fromURI=${encodeURIComponent(fromURI)}` : ''}`);
+    await page.fill('#username', username);
+    await page.fill('#password', password);
+    await page.click('button[type=submit]');
+    await page.waitForLoadState();
+  }
+
+  async function changeTo(oldPassword: string, newPassword: string, confirm = newPassword) {
+    await page.fill('#oldPassword', oldPassword);
+    await page.fill('#newPassword', newPassword);
+    await page.fill('#confirmPassword', confirm);
+    await page.click('button[type=submit]');
+    await page.waitForLoadState();
+  }
+
+  it('takes a user whose password expired through the change, signs them in and follows an allowed fromURI', async () => {
+    const { id, login } = await newUser('Expired-Pw-2024!');
+    expect((await admin('POST', `/api/v1/users/${id}/lifecycle/expire_password`)).status).toBe(200);
+    await identityKnows(id, 'PASSWORD_EXPIRED');
+    const fromURI = `${lapse.url}/signin/done?app=reports`;
+
+    await page.goto(`${lapse.url}/signin?fromURI=${encodeURIComponent(fromURI)}`);
+    await audit('sign-in page');
+    await page.fill('#username', login);
+    await page.fill('#password', 'Expired-Pw-2024!');
+    await page.click('button[type=submit]');
+    await page.locator('h1', { hasText: 'Change your expired password' }).waitFor();
+    expect(page.url()).not.toContain('state');
+    expect(await page.textContent('#rules')).toContain('At least 8 characters');
+    const stateCookie = (await context.cookies()).find((cookie) => cookie.name === 'lapse_signin_state');
+    expect(stateCookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    expect(await page.content()).not.toContain(stateCookie?.value);
+    await audit('change page');
+
+    await changeTo('Expired-Pw-2024!', 'short1');
+    await page.locator('#error-summary').waitFor();
+    expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe('error-summary');
+    expect(await page.textContent('#error-summary')).toContain('too short: use at least 8 characters');
+    expect(await page.getAttribute('#newPassword', 'aria-describedby')).toContain('newPassword-error');
+    await audit('change page with errors');
+
+    await changeTo('Expired-Pw-2024!', 'Fresh-Pw-2025!', 'Fresh-Pw-2026!');
+    expect(await page.textContent('#error-summary')).toContain('The two new passwords are not the same.');
+
+    await changeTo('Expired-Pw-2024!', 'Fresh-Pw-2025!');
+    await page.waitForURL(fromURI);
+    expect(await page.textContent('#who')).toContain(login);
+    const sid = (await context.cookies()).find((cookie) => cookie.name === 'sid');
+    expect(sid).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+    expect((await context.cookies()).some((cookie) => cookie.name === 'lapse_signin_state')).toBe(false);
+    await audit('signed-in page');
+    expect((await apiSignIn(login, 'Fresh-Pw-2025!')).status).toBe('SUCCESS');
+    expect(problems).toEqual([]);
+  });
+
+  it('does not follow a fromURI on another origin, and tells a failed sign-in without saying why', async () => {
+    const { id, login } = await newUser('Steady-Pw-2024!');
+    await signIn(login, 'Wrong-Pw-2024!', 'https://evil.example.net/steal');
+    expect(await page.textContent('#error-summary')).toContain('We could not sign you in');
+    expect(await page.inputValue('#username')).toBe(login);
+    await audit('sign-in page with errors');
+
+    await page.fill('#password', 'Steady-Pw-2024!');
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${lapse.url}/signin/done`);
+    expect(await page.textContent('#who')).toContain(login);
+
+    // A suspended user gets the same answer as a wrong password.
+    expect((await admin('POST', `/api/v1/users/${id}/lifecycle/suspend`)).status).toBe(200);
+    await identityKnows(id, 'SUSPENDED');
+    const fresh = await browser.newContext();
+    const other = await fresh.newPage();
+    await other.goto(`${lapse.url}/signin`);
+    await other.fill('#username', login);
+    await other.fill('#password', 'Steady-Pw-2024!');
+    await other.click('button[type=submit]');
+    expect(await other.textContent('#error-summary')).toContain('We could not sign you in');
+    await fresh.close();
+    expect(problems).toEqual([]);
+  });
+
+  it('lets a signed-in user change their password, explaining a wrong current password', async () => {
+    const { login } = await newUser('Current-Pw-2024!');
+    await signIn(login, 'Current-Pw-2024!');
+    await page.waitForURL(`${lapse.url}/signin/done`);
+    await page.click('text=Change password');
+    await page.locator('h1', { hasText: 'Change your password' }).waitFor();
+    await audit('signed-in change page');
+
+    await changeTo('Not-The-Pw-2024!', 'Next-Pw-2025!');
+    expect(await page.textContent('#error-summary')).toContain('The current password is not correct.');
+    expect(await page.getAttribute('#oldPassword', 'aria-invalid')).toBe('true');
+
+    await changeTo('Current-Pw-2024!', 'Next-Pw-2025!');
+    await page.locator('.notice', { hasText: 'Your password has been changed.' }).waitFor();
+    expect((await apiSignIn(login, 'Next-Pw-2025!')).status).toBe('SUCCESS');
+    expect(
+      (await lapse.request('POST', '/api/v1/authn', { username: login, password: 'Current-Pw-2024!' }))
+        .status,
+    ).toBe(401);
+
+    await page.click('text=Sign out');
+    await page.waitForURL(`${lapse.url}/signin`);
+    await page.goto(`${lapse.url}/signin/done`);
+    expect(page.url()).toBe(`${lapse.url}/signin`);
+    expect(problems).toEqual([]);
+  });
+
+  it('warns inside the warning window, with "Later" and "Change now"', async () => {
+    const { login } = await newUser('Aging-Pw-2024!');
+    const policy = await admin('GET', '/api/v1/policies/password');
+    const age = policy.body.age as Json;
+    expect(
+      (
+        await admin('PUT', '/api/v1/policies/password', {
+          age: { ...age, maxAgeDays: 10, expireWarnDays: 20 },
+        })
+      ).status,
+    ).toBe(200);
+    try {
+      // Identity reads the changed policy in the background: wait until the API warns too.
+      const warned = await eventually(
+        async () =>
+          (
+            await lapse.request('POST', '/api/v1/authn', {
+              username: login,
+              password: 'Aging-Pw-2024!',
+              options: { warnBeforePasswordExpired: true },
+            })
+          ).body as Json,
+        (body) => body.status === 'PASSWORD_WARN',
+      );
+      expect(warned.status).toBe('PASSWORD_WARN');
+      await signIn(login, 'Aging-Pw-2024!');
+      await page.locator('h1', { hasText: 'Your password expires soon' }).waitFor();
+      expect(await page.textContent('#warning')).toMatch(/Your password expires in (9|10) days/);
+      await audit('warning page');
+      await page.click('button:has-text("Later")');
+      await page.waitForURL(`${lapse.url}/signin/done`);
+
+      await page.context().clearCookies();
+      await signIn(login, 'Aging-Pw-2024!');
+      await page.click('button:has-text("Change now")');
+      await page.locator('h1', { hasText: 'Change your password' }).waitFor();
+      await changeTo('Aging-Pw-2024!', 'Younger-Pw-2025!');
+      await page.waitForURL(`${lapse.url}/signin/done`);
+      expect((await apiSignIn(login, 'Younger-Pw-2025!')).status).toBe('SUCCESS');
+    } finally {
+      await admin('PUT', '/api/v1/policies/password', { age });
+    }
+    expect(problems).toEqual([]);
+  });
+});
