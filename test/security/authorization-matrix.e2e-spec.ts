@@ -86,6 +86,14 @@ const ROUTES: Readonly<Record<string, Access>> = {
   'POST /signin/signout': publicRoute('the session cookie and the CSRF token bound to it'),
   'GET /signin/change-password': publicRoute('the session cookie is the credential'),
   'POST /signin/change-password': publicRoute('the session cookie and the CSRF token bound to it'),
+  'POST /api/v1/authn/recovery/password': publicRoute(
+    'forgot password: the same answer for every username; the emailed link is the credential',
+  ),
+  'POST /internal/v1/recovery/password': service,
+  'GET /signin/forgot-password': publicRoute('the forgot-password form'),
+  'POST /signin/forgot-password': publicRoute(
+    'forgot password: the same page for every username, with its CSRF token',
+  ),
   'GET /api/v1/notifier/jwks': publicRoute("the notifier's public keys"),
   'GET /notifier/reveal/:token': publicRoute('one-time reveal page; the token in the path is the credential'),
   'POST /notifier/reveal/:token': publicRoute('one-time reveal; the token in the path is the credential'),

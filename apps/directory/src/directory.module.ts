@@ -22,6 +22,8 @@ import {
 import { PasswordPolicyStore } from './policy/password-policy.store';
 import { ChangePasswordHandler } from './user/change-password/change-password.handler';
 import { CompleteRecoveryHandler } from './user/complete-recovery/complete-recovery.handler';
+import { RequestRecoveryHandler } from './user/request-recovery/request-recovery.handler';
+import { RequestRecoveryInternalHttpController } from './user/request-recovery/request-recovery.internal.http.controller';
 import { CompleteRecoveryInternalHttpController } from './user/complete-recovery/complete-recovery.internal.http.controller';
 import { ChangePasswordHttpController } from './user/change-password/change-password.http.controller';
 import { ChangePasswordInternalHttpController } from './user/change-password/change-password.internal.http.controller';
@@ -64,6 +66,7 @@ export class DirectoryModule {
         ChangePasswordHttpController,
         ChangePasswordInternalHttpController,
         CompleteRecoveryInternalHttpController,
+        RequestRecoveryInternalHttpController,
         LockInternalHttpController,
         CredentialStateInternalHttpController,
         PasswordPolicyHttpController,
@@ -89,6 +92,7 @@ export class DirectoryModule {
         ChangePasswordHandler,
         UpdateUserHandler,
         CompleteRecoveryHandler,
+        RequestRecoveryHandler,
         IssueTemporaryPasswordHandler,
         RecordTempPasswordDeliveryOutcome,
         RecordSignIns,

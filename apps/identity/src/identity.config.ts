@@ -54,6 +54,10 @@ export interface IdentityConfig {
    * `fromURI` ends on `/signin/done`. Default: `PUBLIC_URL`'s origin only.
    */
   readonly signInRedirectOrigins: readonly string[];
+  /** Forgot-password requests (`/api/v1/authn/recovery/password`) per username per hour. */
+  readonly recoveryRequestsPerUserPerHour: number;
+  /** Forgot-password requests per client address per hour. */
+  readonly recoveryRequestsPerClientPerHour: number;
 }
 
 export function readIdentityConfig(env: EnvReader, base: BaseConfig): IdentityConfig {
@@ -80,6 +84,8 @@ export function readIdentityConfig(env: EnvReader, base: BaseConfig): IdentityCo
     policyCacheMs: env.int('PASSWORD_POLICY_CACHE_MS', 30_000, 0),
     passwordHashHints: env.int('PASSWORD_HASH_HINTS', 10_000, 0),
     signInRedirectOrigins: readRedirectOrigins(env, base.publicUrl),
+    recoveryRequestsPerUserPerHour: env.int('RECOVERY_RATE_LIMIT_PER_USER_PER_HOUR', 5, 1),
+    recoveryRequestsPerClientPerHour: env.int('RECOVERY_RATE_LIMIT_PER_CLIENT_PER_HOUR', 60, 1),
   };
 }
 

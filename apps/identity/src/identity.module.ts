@@ -16,6 +16,7 @@ import { IdentityMetrics } from './metrics/identity.metrics';
 import { MetricsHttpController } from './metrics/metrics.http.controller';
 import { RecoveryHttpController } from './recovery/recovery.http.controller';
 import { ResetPasswordPageHttpController } from './recovery/reset-password-page.http.controller';
+import { RecoveryRateLimiter } from './recovery/recovery-rate-limit';
 import { RecoveryService } from './recovery/recovery.service';
 import {
   InternalSessionsHttpController,
@@ -58,6 +59,14 @@ export class IdentityModule {
               perUsernamePerSecond: config.authnRequestsPerSecond,
               perClientPerMinute: config.authnRequestsPerClientPerMinute,
               globalPerMinute: config.authnRequestsGlobalPerMinute,
+            }),
+        },
+        {
+          provide: RecoveryRateLimiter,
+          useFactory: () =>
+            new RecoveryRateLimiter({
+              perUserPerHour: config.recoveryRequestsPerUserPerHour,
+              perClientPerHour: config.recoveryRequestsPerClientPerHour,
             }),
         },
         { provide: ADMIN_TOKEN_VERIFIER, useClass: IntrospectionAdminTokenVerifier },

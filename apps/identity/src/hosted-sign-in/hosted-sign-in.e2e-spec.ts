@@ -136,7 +136,7 @@ describe('the hosted sign-in over HTTP', () => {
     });
     expect(locked.response.status).toBe(403);
     expect(locked.html).toContain('Your account is locked');
-    expect(locked.html).toContain('Ask your administrator to unlock it');
+    expect(locked.html).toContain('Ask your administrator to unlock it.');
   });
 
   it('tells a user whose temporary password lapsed to ask for a new one', async () => {

@@ -17,6 +17,7 @@ import {
   secureCookies,
   setSessionCookie,
 } from '../sessions/session-cookie';
+import { RecoveryService } from '../recovery/recovery.service';
 import { SessionsService } from '../sessions/sessions.service';
 import type { AuthnTransaction } from '../sign-in/authn.responses';
 import { AuthnService } from '../sign-in/authn.service';
@@ -29,6 +30,7 @@ import { allowedRedirect } from './redirect-target';
 import {
   changePasswordPage,
   explainCauses,
+  forgotPasswordPage,
   messagePage,
   type PageProblem,
   passwordWarnPage,
@@ -77,6 +79,7 @@ export class HostedSignInHttpController {
     private readonly forms: PageForms,
     private readonly policies: PasswordPolicyCache,
     private readonly ownPassword: ChangeOwnPasswordService,
+    private readonly recovery: RecoveryService,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PG_POOL) private readonly pool: Pool,
@@ -139,15 +142,12 @@ export class HostedSignInHttpController {
         const { lockout } = await this.policies.current();
         const unlock =
           lockout.autoUnlockMinutes > 0
-            ? `It unlocks by itself after ${lockout.autoUnlockMinutes} minutes, or`
-            : 'Ask your administrator to unlock it, or';
+            ? `It unlocks by itself after ${lockout.autoUnlockMinutes} minutes; or ask your administrator to unlock it.`
+            : 'Ask your administrator to unlock it.';
         return this.message(response, 403, {
           title: 'Your account is locked',
-          message: `Too many sign-ins failed, so your account is locked. ${unlock} reset your password with “Forgot password?”.`,
-          links: [
-            { href: '/signin/forgot-password', text: 'Forgot password?' },
-            { href: '/signin', text: 'Back to sign-in' },
-          ],
+          message: `Too many sign-ins failed, so your account is locked. ${unlock}`,
+          links: [{ href: '/signin', text: 'Back to sign-in' }],
         });
       }
     }
@@ -282,6 +282,46 @@ export class HostedSignInHttpController {
       nonce,
       signedInPage({ nonce, formToken, login: session.login, notice: 'Your password has been changed.' }),
     );
+  }
+
+  @Get('forgot-password')
+  showForgotPassword(@Req() request: Request, @Res() response: Response): void {
+    const nonce = pageNonce();
+    const formToken = this.forms.issue(this.forms.preSessionBinding(request, response));
+    this.send(response, nonce, forgotPasswordPage({ nonce, formToken }));
+  }
+
+  /** Forgot password: the same page for every username, as the API gives the same answer. */
+  @Post('forgot-password')
+  forgotPassword(@Body() body: FormBody, @Req() request: Request, @Res() response: Response): void {
+    const username = field(body, 'username');
+    const binding = this.forms.preSessionBinding(request, response);
+    const again = (problems: PageProblem[], status: number) => {
+      const nonce = pageNonce();
+      const formToken = this.forms.issue(binding);
+      this.send(response, nonce, forgotPasswordPage({ nonce, formToken, username, problems }), status);
+    };
+    if (!this.forms.accepts(request, binding, body?.csrfToken)) {
+      again([{ message: FORM_EXPIRED }], 403);
+      return;
+    }
+    if (!username) {
+      again([{ message: 'Enter your username.', field: 'username' }], 400);
+      return;
+    }
+    try {
+      this.recovery.requestPasswordRecovery(username, clientAddressOf(request));
+    } catch (error) {
+      if (errorCodeOf(error) !== 'E0000047') throw error;
+      again([{ message: 'Too many reset requests. Wait an hour, then try again.' }], 429);
+      return;
+    }
+    this.message(response, 200, {
+      title: 'Check your email',
+      message:
+        'If this username belongs to an account that can reset its password here, an email with a link to choose a new password is on its way. The link works once and expires soon. If you were given a temporary password, or your account is locked, ask your administrator instead.',
+      links: [{ href: '/signin', text: 'Back to sign-in' }],
+    });
   }
 
   private showSignIn(

@@ -253,3 +253,31 @@ ${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` :
 <button type="submit" class="secondary">Sign out</button></form>`,
   );
 }
+
+export interface ForgotPasswordPageOptions {
+  readonly nonce: string;
+  readonly formToken: string;
+  readonly username?: string;
+  readonly problems?: readonly PageProblem[];
+}
+
+/** Forgot password: a username, and an emailed link whatever it names (the answer never says). */
+export function forgotPasswordPage(options: ForgotPasswordPageOptions): SafeHtml {
+  const problems = options.problems ?? [];
+  const username = fieldError(problems, 'username', 'username-hint');
+  return page(
+    options.nonce,
+    'Reset your password',
+    html`<h1>Reset your password</h1>
+${errorSummary(problems)}
+<form method="post" action="/signin/forgot-password" novalidate>
+<label for="username">Username</label>
+<p id="username-hint" class="muted">We will email a link to choose a new password to the address of this account.</p>
+<input id="username" name="username" type="text" autocomplete="username" required value="${options.username ?? ''}"${username.attributes}>${username.message}
+${hidden('csrfToken', options.formToken)}
+<p><button type="submit">Email me a link</button></p>
+</form>
+<p><a href="/signin">Back to sign-in</a></p>`,
+    problems,
+  );
+}

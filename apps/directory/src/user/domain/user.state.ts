@@ -52,6 +52,12 @@ interface UserCore {
   readonly lastUpdatedAt: string;
   /** Hashes of earlier passwords, newest first (for the policy's `historyCount`). */
   readonly passwordHistory: readonly string[];
+  /**
+   * The user's own outstanding forgot-password link, whatever the status. Not carried by `coreOf`, so every
+   * change of status or credential (a new password, an expiry, a temporary password, a lock, an admin's
+   * reset) ends it; a profile update keeps it.
+   */
+  readonly pendingRecovery?: Recovery;
 }
 
 export type NoUser = { readonly status: 'NONE' };
