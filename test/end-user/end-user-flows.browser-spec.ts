@@ -3,6 +3,7 @@ import { startTestApp, type TestApp } from '@lapse/shared/testing/test-app';
 import { eventually, waitFor } from '@lapse/shared/testing/wait-for';
 import { Pool } from 'pg';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { MaildevCaptureServer } from '../../apps/notifier/src/mail-capture/maildev-capture-server';
 
 // biome-ignore lint/suspicious/noExplicitAny: specs read arbitrary JSON
 type Json = Record<string, any>;
@@ -10,12 +11,15 @@ type Json = Record<string, any>;
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 /**
- * The hosted sign-in (`/signin`) in Debian's Chromium against the all-in-one app on real PostgreSQL: the
+ * The end user's flows in Debian's Chromium against the all-in-one app (real PostgreSQL, real SMTP into a
+ * capture server): hosted sign-in with the forced change, the warning window, the signed-in change, a
+ * temporary password from its emailed one-time link, and forgot password from its emailed reset link. The
  * flows run in a context that enforces the pages' CSP (a refused inline script or style is a failure); each
  * page's rendered DOM is audited by axe-core in a second context created with `bypassCSP` so axe can be
- * injected. One app and one browser for the whole suite.
+ * injected. One app, one capture server and one browser for the whole suite.
  */
-describe('the hosted sign-in in Chromium', () => {
+describe('the end user’s flows in Chromium', () => {
+  let maildev: MaildevCaptureServer;
   let lapse: TestApp;
   let pool: Pool;
   let browser: Browser;
@@ -26,8 +30,17 @@ describe('the hosted sign-in in Chromium', () => {
   let n = 0;
 
   beforeAll(async () => {
+    maildev = await MaildevCaptureServer.start();
     lapse = await startTestApp({
-      env: { PASSWORD_HASH_MEMORY_KIB: '1024', PASSWORD_HASH_ITERATIONS: '1', PASSWORD_POLICY_CACHE_MS: '0' },
+      env: {
+        SMTP_URL: maildev.smtpUrl,
+        SMTP_REQUIRE_TLS: 'false',
+        DELIVERY_POLL_MS: '50',
+        PASSWORD_HASH_MEMORY_KIB: '1024',
+        PASSWORD_HASH_ITERATIONS: '1',
+        PASSWORD_POLICY_CACHE_MS: '0',
+        AUTHN_RATE_LIMIT_PER_SECOND: '100',
+      },
     });
     pool = new Pool({ connectionString: lapse.databaseUrl, max: 2 });
     browser = await chromium.launch({
@@ -62,6 +75,7 @@ describe('the hosted sign-in in Chromium', () => {
     await browser?.close();
     await pool?.end();
     await lapse?.close();
+    await maildev?.stop();
   });
 
   const admin = async (method: string, path: string, body?: unknown) => {
@@ -252,6 +266,78 @@ describe('the hosted sign-in in Chromium', () => {
     } finally {
       await admin('PUT', '/api/v1/policies/password', { age });
     }
+    expect(problems).toEqual([]);
+  });
+
+  const linkIn = (text: string, path: string) =>
+    new RegExp(`${lapse.url.replace(/[.:/]/g, '\\$&')}${path}[A-Za-z0-9_-]{43}`).exec(text)?.[0];
+
+  it('takes a user given a temporary password from the emailed one-time link through sign-in and the change', async () => {
+    const { id, login } = await newUser('Before-Temp-2024!');
+    const issued = await admin('POST', `/api/v1/users/${id}/lifecycle/expire_password_with_temp_password`);
+    expect(issued.status).toBe(200);
+    await identityKnows(id, 'PASSWORD_EXPIRED');
+    const [mail] = await maildev.waitForEmails(1, login, 20_000);
+    const reveal = linkIn(mail.text, '/notifier/reveal/') as string;
+    expect(reveal).toBeDefined();
+
+    await page.goto(reveal);
+    await page.click('button:has-text("Show my temporary password")');
+    const tempPassword = ((await page.textContent('.secret')) ?? '').trim();
+    expect(tempPassword).toBe(issued.body.tempPassword);
+
+    await signIn(login, tempPassword);
+    await page.locator('h1', { hasText: 'Change your expired password' }).waitFor();
+    await changeTo(tempPassword, 'Chosen-Pw-2025!');
+    await page.waitForURL(`${lapse.url}/signin/done`);
+    expect(await page.textContent('#who')).toContain(login);
+    expect((await apiSignIn(login, 'Chosen-Pw-2025!')).status).toBe('SUCCESS');
+    expect(
+      (await lapse.request('POST', '/api/v1/authn', { username: login, password: tempPassword })).status,
+    ).toBe(401);
+    expect(problems).toEqual([]);
+  });
+
+  it('resets a forgotten password from the emailed link: the new one works, the old one not, old sessions end', async () => {
+    const { login } = await newUser('Forgotten-Pw-2024!');
+    // A session from before, in another browser.
+    const before = await browser.newContext();
+    const beforePage = await before.newPage();
+    await beforePage.goto(`${lapse.url}/signin`);
+    await beforePage.fill('#username', login);
+    await beforePage.fill('#password', 'Forgotten-Pw-2024!');
+    await beforePage.click('button[type=submit]');
+    await beforePage.waitForURL(`${lapse.url}/signin/done`);
+
+    await page.goto(`${lapse.url}/signin`);
+    await page.click('text=Forgot password?');
+    await page.locator('h1', { hasText: 'Reset your password' }).waitFor();
+    await audit('forgot-password page');
+    await page.fill('#username', login);
+    await page.click('button[type=submit]');
+    await page.locator('h1', { hasText: 'Check your email' }).waitFor();
+    await audit('check-your-email page');
+
+    const [mail] = await maildev.waitForEmails(1, login, 20_000);
+    const link = linkIn(mail.text, '/reset_password/') as string;
+    expect(link).toBeDefined();
+    await page.goto(link);
+    await page.waitForSelector('#form:not([hidden])');
+    await page.fill('#password', 'Recalled-Pw-2025!');
+    await page.fill('#confirm', 'Recalled-Pw-2025!');
+    await page.click('button[type=submit]');
+    await page.locator('#title', { hasText: 'Password reset' }).waitFor();
+
+    expect((await apiSignIn(login, 'Recalled-Pw-2025!')).status).toBe('SUCCESS');
+    expect(
+      (await lapse.request('POST', '/api/v1/authn', { username: login, password: 'Forgotten-Pw-2024!' }))
+        .status,
+    ).toBe(401);
+    await waitFor('the session from before the reset to end', async () => {
+      await beforePage.goto(`${lapse.url}/signin/done`);
+      return beforePage.url() === `${lapse.url}/signin`;
+    });
+    await before.close();
     expect(problems).toEqual([]);
   });
 });
