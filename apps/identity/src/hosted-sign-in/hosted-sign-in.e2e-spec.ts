@@ -167,6 +167,42 @@ describe('the hosted sign-in over HTTP', () => {
     expect(lapsed.html).toContain('Ask your administrator for a new temporary password');
   });
 
+  it('sends a signed-in browser on from the form at once, to an allowed fromURI only', async () => {
+    const { login } = await newUser();
+    const form = await openForm();
+    const signedIn = await post('/signin', form.cookie, {
+      username: login,
+      password: PASSWORD,
+      csrfToken: form.csrfToken,
+    });
+    const sid = (signedIn.response.headers.get('set-cookie') ?? '').split(';')[0];
+    const visit = (fromURI: string) =>
+      fetch(`${lapse.url}/signin?fromURI=${encodeURIComponent(fromURI)}`, {
+        redirect: 'manual',
+        headers: { cookie: sid },
+      });
+    const allowed = await visit('https://app.example.com/again');
+    expect(allowed.status).toBe(303);
+    expect(allowed.headers.get('location')).toBe('https://app.example.com/again');
+    expect((await visit('https://evil.example.net/')).headers.get('location')).toBe('/signin/done');
+  });
+
+  it('answers the forgot-password form with the same page for a user and for nobody', async () => {
+    const { login } = await newUser();
+    const pages: string[] = [];
+    for (const username of [login, `nobody.${Date.now()}@example.com`]) {
+      const form = await openForm('/signin/forgot-password');
+      const answer = await post('/signin/forgot-password', form.cookie, {
+        username,
+        csrfToken: form.csrfToken,
+      });
+      expect(answer.response.status).toBe(200);
+      pages.push(answer.html.replace(/nonce-[^']+'|nonce="[^"]+"/g, 'nonce'));
+    }
+    expect(pages[0]).toContain('Check your email');
+    expect(pages[1]).toBe(pages[0]);
+  });
+
   it('sends a browser without a session from the signed-in pages to the sign-in form', async () => {
     for (const path of ['/signin/done', '/signin/change-password']) {
       const response = await fetch(`${lapse.url}${path}`, { redirect: 'manual' });

@@ -85,9 +85,19 @@ export class HostedSignInHttpController {
     @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
+  /** The form; a browser already signed in goes on at once, as after a sign-in. */
   @Get()
-  show(@Query('fromURI') fromURI: unknown, @Req() request: Request, @Res() response: Response): void {
-    this.showSignIn(request, response, { fromURI: typeof fromURI === 'string' ? fromURI : null });
+  async show(
+    @Query('fromURI') fromURI: unknown,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    const from = typeof fromURI === 'string' ? fromURI : null;
+    if (await this.currentSession(request)) {
+      const target = allowedRedirect(from, this.config.base.publicUrl, this.config.signInRedirectOrigins);
+      return response.redirect(303, target ?? '/signin/done');
+    }
+    this.showSignIn(request, response, { fromURI: from });
   }
 
   @Post()
