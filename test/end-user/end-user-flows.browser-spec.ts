@@ -209,8 +209,16 @@ describe('the end user’s flows in Chromium', () => {
     expect(await page.textContent('#error-summary')).toContain('The current password is not correct.');
     expect(await page.getAttribute('#oldPassword', 'aria-invalid')).toBe('true');
 
+    // Another browser signed in as the same user: "Sign me out everywhere else" (checked) ends its session.
+    const elsewhere = await lapse.request('POST', '/api/v1/sessions', {
+      username: login,
+      password: 'Current-Pw-2024!',
+    });
+    expect(elsewhere.status).toBe(200);
+    expect(await page.isChecked('#revokeSessions')).toBe(true);
     await changeTo('Current-Pw-2024!', 'Next-Pw-2025!');
     await page.locator('.notice', { hasText: 'Your password has been changed.' }).waitFor();
+    expect((await lapse.request('GET', `/api/v1/sessions/${elsewhere.body.id}`)).status).toBe(404);
     expect((await apiSignIn(login, 'Next-Pw-2025!')).status).toBe('SUCCESS');
     expect(
       (await lapse.request('POST', '/api/v1/authn', { username: login, password: 'Current-Pw-2024!' }))

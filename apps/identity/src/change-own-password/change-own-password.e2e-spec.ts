@@ -77,6 +77,22 @@ describe('a signed-in user changing their own password (users/me/credentials/cha
     expect(me.status).toBe(200);
   });
 
+  it('ends the user’s other sessions, and only those, with revokeSessions: true', async () => {
+    const { login, cookie } = await signedInUser();
+    const other = await fetch(`${lapse.url}/api/v1/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ username: login, password: PASSWORD }),
+    });
+    const otherCookie = (other.headers.get('set-cookie') ?? '').split(';')[0];
+    const answer = await change(cookie, { ...passwords(PASSWORD, 'Changed-Pw-2025!'), revokeSessions: true });
+    expect(answer.status).toBe(200);
+    const meWith = (sid: string) =>
+      fetch(`${lapse.url}/api/v1/sessions/me`, { headers: { cookie: sid, accept: 'application/json' } });
+    expect((await meWith(cookie)).status).toBe(200);
+    expect((await meWith(otherCookie)).status).toBe(404);
+  });
+
   it('refuses a wrong old password and a password the policy or history refuses with 403 E0000014 and causes', async () => {
     const { login, cookie } = await signedInUser();
     const wrongOld = await change(cookie, passwords('Not-My-Pw-2024!', 'Changed-Pw-2025!'));

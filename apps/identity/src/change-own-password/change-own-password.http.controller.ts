@@ -7,7 +7,8 @@ import { ChangeOwnPasswordService } from './change-own-password.service';
 
 /**
  * `POST /api/v1/users/me/credentials/change_password` with the `sid` cookie (Okta's `me` form of the Users
- * API) → the user's credentials object. No or ended session: 403 E0000005; wrong old password, a password
+ * API) → the user's credentials object; `revokeSessions: true` ends the user's other sessions. No or ended
+ * session: 403 E0000005; wrong old password, a password
  * the policy or history refuses: 403 E0000014 with causes; a cross-site request: 403 E0000006.
  */
 @Controller('api/v1/users/me')
@@ -22,6 +23,7 @@ export class ChangeOwnPasswordHttpController {
       cookieOf(request, SESSION_COOKIE),
       body.oldPassword.value,
       body.newPassword.value,
+      body.revokeSessions === true,
     );
     return { password: {}, provider: { type: 'OKTA', name: 'OKTA' } };
   }

@@ -1,5 +1,13 @@
 import { Type } from 'class-transformer';
-import { IsNotEmpty, IsObject, IsString, MaxLength, ValidateNested } from 'class-validator';
+import {
+  IsBoolean,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
 
 export class PasswordValueDto {
   @IsString()
@@ -12,4 +20,6 @@ export class PasswordValueDto {
 export class ChangeOwnPasswordRequestDto {
   @IsObject() @ValidateNested() @Type(() => PasswordValueDto) oldPassword: PasswordValueDto;
   @IsObject() @ValidateNested() @Type(() => PasswordValueDto) newPassword: PasswordValueDto;
+  /** Okta's flag: end every other session of the user (the one making the change stays). */
+  @IsOptional() @IsBoolean() revokeSessions?: boolean;
 }

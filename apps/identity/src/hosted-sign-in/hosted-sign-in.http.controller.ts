@@ -273,7 +273,12 @@ export class HostedSignInHttpController {
     if (passwords.problems.length > 0)
       return this.showOwnChangeForm(response, session, passwords.problems, 400);
     try {
-      await this.ownPassword.change(session.id, passwords.oldPassword, passwords.newPassword);
+      await this.ownPassword.change(
+        session.id,
+        passwords.oldPassword,
+        passwords.newPassword,
+        field(body, 'revokeSessions') === 'true',
+      );
     } catch (error) {
       const code = errorCodeOf(error);
       if (code === 'E0000014' || code === 'E0000080')

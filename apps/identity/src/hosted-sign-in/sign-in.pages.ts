@@ -190,6 +190,11 @@ ${errorSummary(problems)}
 <input id="newPassword" name="newPassword" type="password" autocomplete="new-password" required${newPassword.attributes}>${newPassword.message}
 <label for="confirmPassword">Repeat the new password</label>
 <input id="confirmPassword" name="confirmPassword" type="password" autocomplete="new-password" required${confirm.attributes}>${confirm.message}
+${
+  options.reason === 'SIGNED_IN'
+    ? html`<label for="revokeSessions"><input id="revokeSessions" name="revokeSessions" type="checkbox" value="true" checked> Sign me out everywhere else</label>`
+    : null
+}
 ${formTail(options)}
 <p><button type="submit">Change password</button></p>
 </form>`,
