@@ -99,6 +99,8 @@ describe('forgot password (authn recovery/password) end to end', () => {
 
     const [mail] = await maildev.waitForEmails(1, login, 20_000);
     expect(mail.subject).toBe('Reset your password');
+    expect(mail.text).toContain('Someone, probably you, asked to reset the password');
+    expect(mail.text).toContain('If you did not ask, ignore this email: your password stays as it is.');
     expect(linkIn(mail.text)).toBeDefined();
     expect((await maildev.emails()).some((email) => email.to.some((to) => to.address === nobody))).toBe(
       false,

@@ -91,6 +91,7 @@ export class RequestRecoveryHandler {
       userId: user.userId,
       deliveryId,
       expiresAt: command.expiresAt,
+      selfService: true,
     });
     await this.users.execute(
       user.userId,
