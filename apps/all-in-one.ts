@@ -75,9 +75,11 @@ export async function createAllInOne(env: EnvReader, logger: Logger): Promise<Al
     },
     services: [directoryManifest, identityManifest, notifierManifest],
     http: { trustProxy: base.trustProxy },
+    // Identity's routes come first: `POST /api/v1/users/me/credentials/change_password` (the session cookie's
+    // user) must match before directory's `/api/v1/users/:id/...` (the gateway routes it the same way).
     modules: [
-      DirectoryModule.register(readDirectoryConfig(env, config)),
       IdentityModule.register(readIdentityConfig(env, config)),
+      DirectoryModule.register(readDirectoryConfig(env, config)),
       NotifierModule.register(readNotifierConfig(env, config)),
     ],
   });

@@ -76,6 +76,26 @@ const ROUTES: Readonly<Record<string, Access>> = {
   'GET /reset_password/:token': publicRoute(
     'the page a reset link opens; the token in the path is the credential',
   ),
+  'POST /api/v1/users/me/credentials/change_password': publicRoute(
+    'the session cookie is the credential (403 E0000005 without a live one)',
+  ),
+  'GET /signin': publicRoute('the hosted sign-in form'),
+  'POST /signin': publicRoute('sign-in: the username and password in the form, with its CSRF token'),
+  'POST /signin/password/start': publicRoute('sign-in flow: the state-token cookie and the CSRF token'),
+  'POST /signin/password': publicRoute('sign-in flow: the state-token cookie and the CSRF token'),
+  'POST /signin/skip': publicRoute('sign-in flow: the state-token cookie and the CSRF token'),
+  'GET /signin/done': publicRoute('the session cookie is the credential (redirects to /signin without one)'),
+  'POST /signin/signout': publicRoute('the session cookie and the CSRF token bound to it'),
+  'GET /signin/change-password': publicRoute('the session cookie is the credential'),
+  'POST /signin/change-password': publicRoute('the session cookie and the CSRF token bound to it'),
+  'POST /api/v1/authn/recovery/password': publicRoute(
+    'forgot password: the same answer for every username; the emailed link is the credential',
+  ),
+  'POST /internal/v1/recovery/password': service,
+  'GET /signin/forgot-password': publicRoute('the forgot-password form'),
+  'POST /signin/forgot-password': publicRoute(
+    'forgot password: the same page for every username, with its CSRF token',
+  ),
   'GET /api/v1/notifier/jwks': publicRoute("the notifier's public keys"),
   'GET /notifier/reveal/:token': publicRoute('one-time reveal page; the token in the path is the credential'),
   'POST /notifier/reveal/:token': publicRoute('one-time reveal; the token in the path is the credential'),

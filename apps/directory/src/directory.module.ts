@@ -22,6 +22,8 @@ import {
 import { PasswordPolicyStore } from './policy/password-policy.store';
 import { ChangePasswordHandler } from './user/change-password/change-password.handler';
 import { CompleteRecoveryHandler } from './user/complete-recovery/complete-recovery.handler';
+import { RequestRecoveryHandler } from './user/request-recovery/request-recovery.handler';
+import { RequestRecoveryInternalHttpController } from './user/request-recovery/request-recovery.internal.http.controller';
 import { CompleteRecoveryInternalHttpController } from './user/complete-recovery/complete-recovery.internal.http.controller';
 import { ChangePasswordHttpController } from './user/change-password/change-password.http.controller';
 import { ChangePasswordInternalHttpController } from './user/change-password/change-password.internal.http.controller';
@@ -67,6 +69,7 @@ export class DirectoryModule {
         ChangePasswordHttpController,
         ChangePasswordInternalHttpController,
         CompleteRecoveryInternalHttpController,
+        RequestRecoveryInternalHttpController,
         LockInternalHttpController,
         CredentialStateInternalHttpController,
         PasswordPolicyHttpController,
@@ -92,6 +95,7 @@ export class DirectoryModule {
         ChangePasswordHandler,
         UpdateUserHandler,
         CompleteRecoveryHandler,
+        RequestRecoveryHandler,
         IssueTemporaryPasswordHandler,
         RecordTempPasswordDeliveryOutcome,
         RecordSignIns,

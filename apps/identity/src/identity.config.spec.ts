@@ -26,3 +26,25 @@ describe("identity's session policy settings", () => {
     expect(() => sessionPolicyOf({ SESSION_MAX_LIFETIME_MINUTES: '1.5' })).toThrow(ConfigError);
   });
 });
+
+describe("the hosted sign-in's redirect allow-list", () => {
+  const originsOf = (env: Record<string, string>) => {
+    const reader = new EnvReader(env);
+    return readIdentityConfig(reader, readBaseConfig(reader)).signInRedirectOrigins;
+  };
+
+  it("defaults to PUBLIC_URL's origin only", () => {
+    expect(originsOf({ PUBLIC_URL: 'https://id.example.com/base' })).toEqual(['https://id.example.com']);
+  });
+
+  it('reads a comma-separated list of origins', () => {
+    expect(
+      originsOf({ SIGN_IN_REDIRECT_ORIGINS: 'https://app.example.com, http://localhost:3000/' }),
+    ).toEqual(['https://app.example.com', 'http://localhost:3000']);
+  });
+
+  it('refuses an entry that is more than an origin, or not http(s)', () => {
+    for (const entry of ['https://app.example.com/path', 'javascript:alert(1)', 'app.example.com', '*'])
+      expect(() => originsOf({ SIGN_IN_REDIRECT_ORIGINS: entry })).toThrow(ConfigError);
+  });
+});

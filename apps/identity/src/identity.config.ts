@@ -49,6 +49,15 @@ export interface IdentityConfig {
   readonly policyCacheMs: number;
   /** How many logins' password hashes sign-in keeps as hints to verify during the lookup (0: none). */
   readonly passwordHashHints: number;
+  /**
+   * Origins the hosted sign-in page (`/signin`) may send a signed-in browser back to (`fromURI`); any other
+   * `fromURI` ends on `/signin/done`. Default: `PUBLIC_URL`'s origin only.
+   */
+  readonly signInRedirectOrigins: readonly string[];
+  /** Forgot-password requests (`/api/v1/authn/recovery/password`) per username per hour. */
+  readonly recoveryRequestsPerUserPerHour: number;
+  /** Forgot-password requests per client address per hour. */
+  readonly recoveryRequestsPerClientPerHour: number;
 }
 
 export function readIdentityConfig(env: EnvReader, base: BaseConfig): IdentityConfig {
@@ -74,7 +83,31 @@ export function readIdentityConfig(env: EnvReader, base: BaseConfig): IdentityCo
     },
     policyCacheMs: env.int('PASSWORD_POLICY_CACHE_MS', 30_000, 0),
     passwordHashHints: env.int('PASSWORD_HASH_HINTS', 10_000, 0),
+    signInRedirectOrigins: readRedirectOrigins(env, base.publicUrl),
+    recoveryRequestsPerUserPerHour: env.int('RECOVERY_RATE_LIMIT_PER_USER_PER_HOUR', 5, 1),
+    recoveryRequestsPerClientPerHour: env.int('RECOVERY_RATE_LIMIT_PER_CLIENT_PER_HOUR', 60, 1),
   };
+}
+
+/** `SIGN_IN_REDIRECT_ORIGINS`: comma-separated origins (`https://app.example.com`), nothing more of a URL. */
+function readRedirectOrigins(env: EnvReader, publicUrl: string): string[] {
+  const entries = env.list('SIGN_IN_REDIRECT_ORIGINS', [new URL(publicUrl).origin]);
+  return entries.map((entry) => {
+    let origin: string | null = null;
+    try {
+      const url = new URL(entry);
+      if ((url.protocol === 'https:' || url.protocol === 'http:') && url.origin === entry.replace(/\/$/, ''))
+        origin = url.origin;
+    } catch {
+      origin = null;
+    }
+    if (!origin)
+      throw new ConfigError(
+        'SIGN_IN_REDIRECT_ORIGINS',
+        `"${entry}" is not an http(s) origin (scheme://host[:port])`,
+      );
+    return origin;
+  });
 }
 
 /** `SESSION_LIFETIME_MINUTES`, the name before idle and maximum lifetimes were told apart, still sets the idle time. */

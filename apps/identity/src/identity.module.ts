@@ -1,6 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ADMIN_TOKEN_VERIFIER, AdminAuthGuard } from '@lapse/shared/http/admin-auth';
 import { ServiceAuthGuard } from '@lapse/shared/http/service-auth';
+import { ChangeOwnPasswordHttpController } from './change-own-password/change-own-password.http.controller';
+import { ChangeOwnPasswordService } from './change-own-password/change-own-password.service';
+import { HostedSignInHttpController } from './hosted-sign-in/hosted-sign-in.http.controller';
+import { PageForms } from './hosted-sign-in/page-forms';
 import { IdentityAuditTrail } from './audit-trail/identity-audit-trail';
 import { CredentialProjectionConsumer } from './credential-projection/credential-projection.consumer';
 import { ProjectionLagMonitor } from './credential-projection/projection-lag.monitor';
@@ -13,6 +17,7 @@ import { IdentityMetrics } from './metrics/identity.metrics';
 import { MetricsHttpController } from './metrics/metrics.http.controller';
 import { RecoveryHttpController } from './recovery/recovery.http.controller';
 import { ResetPasswordPageHttpController } from './recovery/reset-password-page.http.controller';
+import { RecoveryRateLimiter } from './recovery/recovery-rate-limit';
 import { RecoveryService } from './recovery/recovery.service';
 import {
   InternalSessionsHttpController,
@@ -43,6 +48,8 @@ export class IdentityModule {
         MetricsHttpController,
         RecoveryHttpController,
         ResetPasswordPageHttpController,
+        HostedSignInHttpController,
+        ChangeOwnPasswordHttpController,
       ],
       providers: [
         { provide: IDENTITY_CONFIG, useValue: config },
@@ -53,6 +60,14 @@ export class IdentityModule {
               perUsernamePerSecond: config.authnRequestsPerSecond,
               perClientPerMinute: config.authnRequestsPerClientPerMinute,
               globalPerMinute: config.authnRequestsGlobalPerMinute,
+            }),
+        },
+        {
+          provide: RecoveryRateLimiter,
+          useFactory: () =>
+            new RecoveryRateLimiter({
+              perUserPerHour: config.recoveryRequestsPerUserPerHour,
+              perClientPerHour: config.recoveryRequestsPerClientPerHour,
             }),
         },
         { provide: ADMIN_TOKEN_VERIFIER, useClass: IntrospectionAdminTokenVerifier },
@@ -72,6 +87,8 @@ export class IdentityModule {
         AuthnService,
         SessionsService,
         RecoveryService,
+        PageForms,
+        ChangeOwnPasswordService,
       ],
     };
   }

@@ -20,6 +20,8 @@ export interface ResetLinkEnvelope {
   readonly userId: string;
   readonly deliveryId: string;
   readonly expiresAt: string;
+  /** Additive: true when the user asked for the link (forgot password), so the email says so. */
+  readonly selfService?: boolean;
 }
 
 /** The notifier's public keys could not be fetched or hold no usable encryption key. */

@@ -6,6 +6,7 @@ import { BulkExpiryWithoutStateRewrite1710000000003 } from './1710000000003-bulk
 import { BulkExpiredSideTable1710000000004 } from './1710000000004-bulk-expired-side-table';
 import { NormalizedLogin1710000000005 } from './1710000000005-normalized-login';
 import { SignInAudit1710000000010 } from './1710000000010-sign-in-audit';
+import { PendingRecoveryLinkIndex1710000000210 } from './1710000000210-pending-recovery-link-index';
 import { PasswordAgeIndex1710000000310 } from './1710000000310-password-age-index';
 
 export const DIRECTORY_MIGRATIONS: readonly MigrationClass[] = [
@@ -16,5 +17,6 @@ export const DIRECTORY_MIGRATIONS: readonly MigrationClass[] = [
   BulkExpiredSideTable1710000000004,
   NormalizedLogin1710000000005,
   SignInAudit1710000000010,
+  PendingRecoveryLinkIndex1710000000210,
   PasswordAgeIndex1710000000310,
 ];

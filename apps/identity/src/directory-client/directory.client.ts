@@ -82,6 +82,21 @@ export class DirectoryClient {
     return this.passwordOutcome(response, 'E0000080', 'reset password');
   }
 
+  /**
+   * A user's own forgot-password request: directory emails a reset link when the login names a user who may
+   * have one, and says what it did (for logs only; the user's answer never depends on it).
+   */
+  async requestPasswordRecovery(login: string): Promise<string> {
+    const response = await this.call<{ outcome?: string }>(
+      '/internal/v1/recovery/password',
+      { body: { login }, timeoutMs: 15_000 },
+      'request password recovery',
+    );
+    if (response.status !== 200 || typeof response.body?.outcome !== 'string')
+      throw new DirectoryUnavailableError(`request password recovery answered ${response.status}`);
+    return response.body.outcome;
+  }
+
   async lock(userId: string): Promise<void> {
     const response = await this.call(
       `/internal/v1/users/${encodeURIComponent(userId)}/lifecycle/lock`,

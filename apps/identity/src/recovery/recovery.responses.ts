@@ -40,3 +40,18 @@ export function passwordResetTransaction(
     },
   };
 }
+
+/** Okta's answer to a forgot-password request: the same for every username, known or not. */
+export interface RecoveryChallenge {
+  readonly status: 'RECOVERY_CHALLENGE';
+  readonly factorResult: 'WAITING';
+  readonly factorType: 'EMAIL';
+  readonly recoveryType: 'PASSWORD';
+}
+
+export const RECOVERY_CHALLENGE: RecoveryChallenge = Object.freeze({
+  status: 'RECOVERY_CHALLENGE',
+  factorResult: 'WAITING',
+  factorType: 'EMAIL',
+  recoveryType: 'PASSWORD',
+});

@@ -1,5 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, type Clock, looksLikeRecoveryToken, PG_POOL, recoveryTokenHash } from '@lapse/shared';
+import {
+  CLOCK,
+  type Clock,
+  LOGGER,
+  type Logger,
+  looksLikeRecoveryToken,
+  PG_POOL,
+  recoveryTokenHash,
+} from '@lapse/shared';
+import { afterAnswering } from '../audit-trail/after-answering';
 import type { Pool } from 'pg';
 import { credentialVersionOf } from '../credential-projection/credential.store';
 import { DirectoryClient, DirectoryUnavailableError } from '../directory-client/directory.client';
@@ -14,7 +23,13 @@ import { findTransaction, finishTransaction } from '../sign-in/sign-in-transacti
 import { looksLikeSecretToken, newSecretToken } from '../tokens/secret-token';
 import { insertRecoveryTransaction, recoveryTokenHashOf } from './recovery-transaction.repository';
 import { passwordPolicyViolated, recoveryLinkInvalid } from './recovery.errors';
-import { passwordResetTransaction, type RecoveryTransaction } from './recovery.responses';
+import { RecoveryRateLimiter } from './recovery-rate-limit';
+import {
+  passwordResetTransaction,
+  RECOVERY_CHALLENGE,
+  type RecoveryChallenge,
+  type RecoveryTransaction,
+} from './recovery.responses';
 
 /**
  * Okta's recovery transaction for a reset-password link: the link's token opens a PASSWORD_RESET
@@ -31,7 +46,36 @@ export class RecoveryService {
     private readonly directory: DirectoryClient,
     private readonly policies: PasswordPolicyCache,
     private readonly authn: AuthnService,
+    private readonly rateLimit: RecoveryRateLimiter,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
+
+  /**
+   * Okta's forgot password (`POST /api/v1/authn/recovery/password`, factor EMAIL): the same answer whether
+   * or not the user exists or may reset, given before directory is asked, so neither its content nor its
+   * time tells them apart. After answering, directory emails a one-use reset link when the username names
+   * a user who may reset their password themselves (not in one-time password mode, not locked, suspended
+   * or deactivated, with an email address). Rate limited per username and per client address (429 E0000047).
+   * Returns the rate-limit headers to send.
+   */
+  requestPasswordRecovery(
+    username: string,
+    clientIp: string | null,
+  ): { answer: RecoveryChallenge; headers: Record<string, string> } {
+    const headers = this.rateLimit.admit(username, clientIp, this.clock.now().getTime());
+    afterAnswering(
+      async () => {
+        const outcome = await this.directory.requestPasswordRecovery(username);
+        this.logger.debug({ outcome }, 'self-service password recovery requested');
+      },
+      (error) =>
+        this.logger.warn(
+          { err: error instanceof Error ? error.message : String(error) },
+          'self-service password recovery not requested: directory did not answer',
+        ),
+    );
+    return { answer: RECOVERY_CHALLENGE, headers };
+  }
 
   async verifyRecoveryToken(recoveryToken: string): Promise<RecoveryTransaction> {
     if (!looksLikeRecoveryToken(recoveryToken)) throw recoveryLinkInvalid();

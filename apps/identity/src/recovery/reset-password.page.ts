@@ -39,7 +39,7 @@ button{margin-top:1rem;font-size:1rem;padding:.6rem 1.2rem;border-radius:.4rem;b
   };
   var linkDead = function () {
     el('form').hidden = true;
-    say('This link has expired or has already been used. Ask your administrator for a new one.', 'This link can no longer be used');
+    say('This link has expired or has already been used. Ask for a new one with “Forgot password?” on the sign-in page (/signin), or ask your administrator.', 'This link can no longer be used');
   };
   call('/api/v1/authn/recovery/token', { recoveryToken: token }).then(function (answer) {
     if (answer.status !== 200 || answer.body.status !== 'PASSWORD_RESET') return linkDead();

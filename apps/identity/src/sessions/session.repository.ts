@@ -172,3 +172,31 @@ export async function endUserSessions(
   );
   return rowCount ?? 0;
 }
+
+/**
+ * Ends every other active session of the user (a signed-in change of password with `revokeSessions`): the
+ * session `keptId` stays. Session tokens and sign-in transactions issued before now are withdrawn too.
+ */
+export async function endOtherUserSessions(
+  db: Queryable,
+  userId: string,
+  keptId: string,
+  now: Date,
+  reason: string,
+): Promise<number> {
+  const { rowCount } = await db.query(
+    `UPDATE identity_sessions SET ended_at = $3, ended_reason = $4
+      WHERE user_id = $1 AND id_hash <> $2 AND ended_at IS NULL`,
+    [userId, digestOf(keptId), now, reason],
+  );
+  await db.query(
+    'UPDATE identity_session_tokens SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL AND created_at <= $2',
+    [userId, now],
+  );
+  await db.query(
+    `UPDATE identity_transactions SET ended_at = $2, status = 'CANCELLED'
+      WHERE user_id = $1 AND ended_at IS NULL AND created_at <= $2 AND recovery_token_hash IS NULL`,
+    [userId, now],
+  );
+  return rowCount ?? 0;
+}

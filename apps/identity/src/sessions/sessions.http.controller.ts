@@ -27,17 +27,8 @@ import { IDENTITY_CONFIG } from '../identity.tokens';
 import { AuthnRateLimiter } from '../sign-in/per-username-rate-limit';
 import { CreateSessionRequestDto, VerifySessionRequestDto } from './session.request.dto';
 import { SameOriginGuard } from './same-origin.guard';
+import { clearSessionCookie, cookieOf, SESSION_COOKIE, setSessionCookie } from './session-cookie';
 import { type SessionView, SessionsService } from './sessions.service';
-
-export const SESSION_COOKIE = 'sid';
-
-function cookieOf(request: Request, name: string): string | null {
-  for (const part of (request.headers.cookie ?? '').split(';')) {
-    const [key, ...value] = part.trim().split('=');
-    if (key === name) return value.join('=');
-  }
-  return null;
-}
 
 /** Okta's Sessions API. The session id is a 256-bit secret: holding it is what lets a caller read or end it. */
 @Controller('api/v1/sessions')
@@ -48,11 +39,6 @@ export class SessionsHttpController {
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
-
-  /** `Secure` whenever the site is served over https; `SESSION_COOKIE_SECURE=true` forces it otherwise. */
-  private get secureCookie(): boolean {
-    return this.config.sessionCookieSecure || this.config.base.publicUrl.startsWith('https:');
-  }
 
   @Post()
   @HttpCode(200)
@@ -72,14 +58,7 @@ export class SessionsHttpController {
       body.sessionToken !== undefined
         ? await this.sessions.fromSessionToken(body.sessionToken)
         : await this.sessions.fromPassword(body.username as string, body.password as string, clientIp);
-    response.cookie(SESSION_COOKIE, session.id, {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: this.secureCookie,
-      path: '/',
-      // The idle expiry moves with every use; only the maximum lifetime is fixed.
-      expires: this.sessions.latestEnd(session),
-    });
+    setSessionCookie(response, this.config, session.id, this.sessions.latestEnd(session));
     return this.sessions.view(session);
   }
 
@@ -99,12 +78,7 @@ export class SessionsHttpController {
     const id = cookieOf(request, SESSION_COOKIE);
     if (!id) throw new NotFoundError('Session');
     await this.sessions.end(id);
-    response.clearCookie(SESSION_COOKIE, {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: this.secureCookie,
-      path: '/',
-    });
+    clearSessionCookie(response, this.config);
   }
 
   @Get(':id')

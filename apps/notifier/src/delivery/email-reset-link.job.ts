@@ -43,7 +43,7 @@ export class EmailResetLink {
     try {
       const sealed = await sealedLinks.find(this.options.pool, job.jobId);
       if (!sealed) throw new EnvelopeUnreadableError('SEALED_LINK_MISSING');
-      const { resetPasswordUrl, expiresAt } = await openSealedLink(this.options.keys, sealed, {
+      const { resetPasswordUrl, expiresAt, selfService } = await openSealedLink(this.options.keys, sealed, {
         deliveryId: job.jobId,
         userId: job.userId,
       });
@@ -52,6 +52,7 @@ export class EmailResetLink {
         login: job.login,
         link: resetPasswordUrl,
         expiresAt,
+        selfService: selfService === true,
       });
     } catch (error) {
       if (!(error instanceof EnvelopeUnreadableError)) throw error;

@@ -9,6 +9,8 @@ export interface SealedLinkContents {
   readonly userId: string;
   readonly deliveryId: string;
   readonly expiresAt: string;
+  /** Additive: the user asked for the link themselves (forgot password); absent on an admin's reset. */
+  readonly selfService?: boolean;
 }
 
 /** Opens a sealed reset link and checks it belongs to the request it came with (else moved or tampered). */

@@ -14,6 +14,7 @@ export const OKTA_ERRORS: Record<OktaErrorCode, { status: number; summary: strin
   E0000001: { status: 400, summary: 'Api validation failed' },
   E0000003: { status: 400, summary: 'The request body was not well-formed.' },
   E0000004: { status: 401, summary: 'Authentication failed' },
+  E0000005: { status: 403, summary: 'Invalid session' },
   E0000006: { status: 403, summary: 'You do not have permission to perform the requested action' },
   E0000007: { status: 404, summary: 'Not found: Resource not found' },
   E0000009: { status: 500, summary: 'Internal Server Error' },

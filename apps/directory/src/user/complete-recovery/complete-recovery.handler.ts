@@ -7,7 +7,12 @@ import { DIRECTORY_CONFIG, type DirectoryConfig } from '../../directory.config';
 import { complexityViolations, PASSWORD_REUSED } from '../../policy/domain/password-policy';
 import { PasswordPolicyStore } from '../../policy/password-policy.store';
 import type { CompleteRecovery } from '../domain/user.commands';
-import { isLiveRecoveryLink, recoveryLinkInvalid, userDecider } from '../domain/user.decider';
+import {
+  isLiveRecoveryLink,
+  liveRecoveryLink,
+  recoveryLinkInvalid,
+  userDecider,
+} from '../domain/user.decider';
 import type { ExistingUser } from '../domain/user.state';
 import type { DirectoryUserRow } from '../read-models/directory-users.projection';
 import { UserCommandService } from '../user-commands.service';
@@ -21,14 +26,16 @@ export const passwordPolicyViolated = (causes: readonly string[]) =>
   );
 
 /**
- * The user whose outstanding reset link has this SHA-256, while it is live; else E0000105. It reads the table,
- * not `directory_users_current`, so the partial index serves it; a user with a pending bulk expiry (which ends
- * a link) is left out, so the stored `state` is current for every row it can match.
+ * The user whose outstanding reset link has this SHA-256, while it is live; else E0000105. The link is an
+ * admin's reset (status RECOVERY) or the user's own forgot-password request (`pendingRecovery`, any status).
+ * It reads the table, not `directory_users_current`, so the partial indexes serve it; a user with a pending
+ * bulk expiry (which ends a link) is left out, so the stored `state` is current for every row it can match.
  */
 async function userWithLiveLink(db: Queryable, tokenHash: string, at: string): Promise<ExistingUser> {
   const { rows } = await db.query<Pick<DirectoryUserRow, 'state'>>(
     `SELECT state FROM directory_users u
-      WHERE status = 'RECOVERY' AND state->'recovery'->>'tokenHash' = $1
+      WHERE ((status = 'RECOVERY' AND state->'recovery'->>'tokenHash' = $1)
+             OR state->'pendingRecovery'->>'tokenHash' = $1)
         AND NOT EXISTS (SELECT FROM directory_bulk_expired b WHERE b.user_id = u.id)`,
     [tokenHash],
   );
@@ -60,9 +67,11 @@ export class CompleteRecoveryHandler {
   ) {}
 
   async verify(tokenHash: string): Promise<{ user: ExistingUser; expiresAt: string }> {
-    const user = await userWithLiveLink(this.pool, tokenHash, this.clock.now().toISOString());
-    if (user.status !== 'RECOVERY') throw recoveryLinkInvalid();
-    return { user, expiresAt: user.recovery.expiresAt };
+    const at = this.clock.now().toISOString();
+    const user = await userWithLiveLink(this.pool, tokenHash, at);
+    const link = liveRecoveryLink(user, tokenHash, at);
+    if (!link) throw recoveryLinkInvalid();
+    return { user, expiresAt: link.expiresAt };
   }
 
   async complete(

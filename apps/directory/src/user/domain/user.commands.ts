@@ -82,6 +82,19 @@ export type ResetPassword = {
  * The edge proved `oldPassword` against `verifiedHash` and checked the new password against the policy;
  * the decider refuses if the password changed meanwhile (the proof is stale).
  */
+/**
+ * A user's own forgot-password request (self-service, `POST /api/v1/authn/recovery/password`): an emailed
+ * one-use reset link that leaves the status as it is, so a stranger asking for someone's reset cannot lock
+ * them out of their current password.
+ */
+export type RequestPasswordRecovery = {
+  readonly type: 'RequestPasswordRecovery';
+  readonly tokenHash: string;
+  readonly expiresAt: string;
+  readonly email: { readonly deliveryId: string; readonly sealedLink: string; readonly kid: string };
+  readonly at: string;
+} & DelegationSetting;
+
 export type ChangePassword = {
   readonly type: 'ChangePassword';
   readonly verifiedHash: string;
@@ -157,6 +170,7 @@ export type UserCommand =
   | ExpirePassword
   | ExpirePasswordWithTemporaryPassword
   | ResetPassword
+  | RequestPasswordRecovery
   | ChangePassword
   | CompleteRecovery
   | UpdateUser

@@ -21,6 +21,7 @@ import type {
   ExpirePasswordInBulk,
   ExpirePasswordWithTemporaryPassword,
   LockUser,
+  RequestPasswordRecovery,
   ResetPassword,
   SetPassword,
   SetPasswordAgeExemption,
@@ -39,6 +40,7 @@ import {
   isInOneTimePasswordMode,
   type Password,
   passwordOf,
+  type Recovery,
   type UserProfile,
   type UserState,
 } from './user.state';
@@ -67,8 +69,18 @@ export const recoveryLinkInvalid = () =>
  * replaces the recorded hash (supersedes); leaving RECOVERY (password set, expired, locked…) drops it.
  */
 export function isLiveRecoveryLink(state: UserState, tokenHash: string, at: string): boolean {
-  if (state.status !== 'RECOVERY') return false;
-  return state.recovery.tokenHash === tokenHash && Date.parse(at) < Date.parse(state.recovery.expiresAt);
+  return liveRecoveryLink(state, tokenHash, at) !== null;
+}
+
+/** The link with this hash while it is live: an admin's reset (RECOVERY) or the user's own request. */
+export function liveRecoveryLink(state: UserState, tokenHash: string, at: string): Recovery | null {
+  if (state.status === 'NONE') return null;
+  const links = [state.status === 'RECOVERY' ? state.recovery : null, state.pendingRecovery ?? null];
+  return (
+    links.find(
+      (link) => link !== null && link.tokenHash === tokenHash && Date.parse(at) < Date.parse(link.expiresAt),
+    ) ?? null
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -353,6 +365,37 @@ function reset(command: ResetPassword, state: UserState): UserEvent[] {
   return events;
 }
 
+function requestRecovery(command: RequestPasswordRecovery, state: UserState): UserEvent[] {
+  const user = existing(state);
+  if (isInOneTimePasswordMode(user)) {
+    throw new DomainError(
+      'E0000507',
+      'Reset password is not allowed while the user is in one-time password mode.',
+    );
+  }
+  allowIn(user, ['ACTIVE', 'PASSWORD_EXPIRED'] as const);
+  requirePasswordAuthority(user, 'set', command);
+  return [
+    {
+      type: 'RecoveryStarted',
+      schemaVersion: 1,
+      data: {
+        login: user.profile.login,
+        tokenHash: command.tokenHash,
+        startedAt: command.at,
+        expiresAt: command.expiresAt,
+        email: {
+          ...command.email,
+          to: user.profile.email,
+          firstName: user.profile.firstName,
+          lastName: user.profile.lastName,
+        },
+        selfService: true,
+      },
+    },
+  ];
+}
+
 function change(command: ChangePassword, state: UserState): UserEvent[] {
   const user = allowIn(existing(state), ['STAGED', 'ACTIVE', 'PASSWORD_EXPIRED', 'RECOVERY'] as const);
   requirePasswordAuthority(user, 'set', command);
@@ -595,6 +638,8 @@ function decideCore(command: UserCommand, state: UserState): UserEvent[] {
       return expireWithTemporaryPassword(command, state);
     case 'ResetPassword':
       return reset(command, state);
+    case 'RequestPasswordRecovery':
+      return requestRecovery(command, state);
     case 'ChangePassword':
       return change(command, state);
     case 'CompleteRecovery':
@@ -819,6 +864,14 @@ function evolve(state: UserState, event: UserEvent): UserState {
     case 'RecoveryStarted': {
       if (state.status === 'NONE') return state;
       const { data } = event;
+      if (data.selfService) {
+        const pendingRecovery = {
+          tokenHash: data.tokenHash,
+          expiresAt: data.expiresAt,
+          startedAt: data.startedAt,
+        };
+        return { ...state, lastUpdatedAt: data.startedAt, pendingRecovery };
+      }
       const core = { ...coreOf(state), lastUpdatedAt: data.startedAt, statusChangedAt: data.startedAt };
       return {
         ...core,

@@ -119,6 +119,11 @@ export type RecoveryStarted = DomainEvent<
       readonly firstName: string | null;
       readonly lastName: string | null;
     };
+    /**
+     * Additive: true for the user's own forgot-password request. The link is kept beside the status
+     * (`pendingRecovery`) instead of moving the user to RECOVERY: the current password keeps working.
+     */
+    readonly selfService?: boolean;
   }
 >;
 

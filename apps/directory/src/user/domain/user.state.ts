@@ -57,6 +57,12 @@ interface UserCore {
    * (service accounts): neither the age-expiry sweep, nor the reminders, nor the age check at sign-in apply.
    */
   readonly passwordAgeExempt?: true;
+  /**
+   * The user's own outstanding forgot-password link, whatever the status. Not carried by `coreOf`, so every
+   * change of status or credential (a new password, an expiry, a temporary password, a lock, an admin's
+   * reset) ends it; a profile update keeps it.
+   */
+  readonly pendingRecovery?: Recovery;
 }
 
 export type NoUser = { readonly status: 'NONE' };

@@ -85,4 +85,18 @@ describe('email templates', () => {
     expect(mail.text).toContain('Tue, 01 Jan 2030 00:00:00 GMT');
     expect(`${mail.text}${mail.html}`.toLowerCase()).not.toContain('temporary');
   });
+
+  it('tells a user who asked for the link (forgot password) that the current password still works', () => {
+    const input = {
+      firstName: 'Ada',
+      login: 'ada@example.com',
+      link: 'https://lapse.example/reset_password/abc',
+      expiresAt: '2030-01-01T00:00:00Z',
+    };
+    const own = resetLinkEmail({ ...input, selfService: true });
+    expect(own.text).toContain('Someone, probably you, asked to reset the password for ada@example.com.');
+    expect(own.html).toContain('If you did not ask, ignore this email: your password stays as it is.');
+    expect(own.text).not.toContain('administrator');
+    expect(resetLinkEmail(input).text).toContain('Until you choose a new password you cannot sign in.');
+  });
 });

@@ -92,33 +92,44 @@ export function inlinePasswordEmail(input: {
   };
 }
 
-/** An administrator's reset-password link: the user chooses a new password on the page it opens. */
+/**
+ * A reset-password link: the user chooses a new password on the page it opens. An administrator's reset
+ * stops password sign-in until then; a link the user asked for (forgot password) leaves the current password
+ * working, and says what to do if they did not ask.
+ */
 export function resetLinkEmail(input: {
   firstName: string | null;
   login: string | null;
   link: string;
   expiresAt: string;
+  selfService?: boolean;
 }): EmailContent {
   const account = input.login ? ` for ${input.login}` : '';
   const expires = formatInstant(input.expiresAt);
+  const why = input.selfService
+    ? `Someone, probably you, asked to reset the password${account}.`
+    : `An administrator has asked you to choose a new password${account}.`;
+  const until = input.selfService
+    ? `The link expires at ${expires}. If you did not ask, ignore this email: your password stays as it is.`
+    : `The link expires at ${expires}. Until you choose a new password you cannot sign in.`;
   return {
     subject: 'Reset your password',
     text: [
       greeting(input.firstName),
       '',
-      `An administrator has asked you to choose a new password${account}.`,
+      why,
       'Open this link to choose it. The link works once:',
       '',
       input.link,
       '',
-      `The link expires at ${expires}. Until you choose a new password you cannot sign in.`,
+      until,
     ].join('\n'),
     html: layout(
       'Reset your password',
       `<p>${escapeHtml(greeting(input.firstName))}</p>
-<p>An administrator has asked you to choose a new password${escapeHtml(account)}.</p>
+<p>${escapeHtml(why)}</p>
 <p><a href="${escapeHtml(input.link)}">Choose a new password</a> (the link works once)</p>
-<p>The link expires at ${escapeHtml(expires)}. Until you choose a new password you cannot sign in.</p>`,
+<p>${escapeHtml(until)}</p>`,
     ),
   };
 }

@@ -58,4 +58,9 @@ describe('strictPagePolicy', () => {
     expect(policy).toContain("frame-ancestors 'none'");
     expect(policy).not.toContain('unsafe-inline');
   });
+
+  it('lets forms end on the origins it is given, and on no other', () => {
+    const policy = strictPagePolicy('abc', { formActionOrigins: ['https://app.example.com'] });
+    expect(policy).toContain("form-action 'self' https://app.example.com;");
+  });
 });
