@@ -8,6 +8,8 @@ import {
   AdminTokenIntrospectionHttpController,
   AdminTokensHttpController,
 } from './admin-tokens/admin-tokens.http.controller';
+import { AdminRolesHttpController } from './admin-roles/admin-roles.http.controller';
+import { AdminRolesService } from './admin-roles/admin-roles.service';
 import { AuditLogHttpController } from './audit/audit-log.http.controller';
 import { BULK_EXPIRY_CONTROLLERS, BULK_EXPIRY_PROVIDERS } from './bulk-expiry/bulk-expiry.providers';
 import { NOTIFIER_SEALER, NotifierSealer } from './credentials/notifier-sealer';
@@ -71,6 +73,7 @@ export class DirectoryModule {
         AdminTokensHttpController,
         AdminTokenIntrospectionHttpController,
         AuditLogHttpController,
+        AdminRolesHttpController,
       ],
       providers: [
         { provide: DIRECTORY_CONFIG, useValue: config },
@@ -84,6 +87,7 @@ export class DirectoryModule {
         AdminAuthGuard,
         ServiceAuthGuard,
         UserCommandService,
+        AdminRolesService,
         UserInlineProjections,
         PasswordPolicyStore,
         ChangePasswordHandler,

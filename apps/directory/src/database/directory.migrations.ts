@@ -6,6 +6,7 @@ import { BulkExpiryWithoutStateRewrite1710000000003 } from './1710000000003-bulk
 import { BulkExpiredSideTable1710000000004 } from './1710000000004-bulk-expired-side-table';
 import { NormalizedLogin1710000000005 } from './1710000000005-normalized-login';
 import { SignInAudit1710000000010 } from './1710000000010-sign-in-audit';
+import { AdminRoles1720000000100 } from './1720000000100-admin-roles';
 
 export const DIRECTORY_MIGRATIONS: readonly MigrationClass[] = [
   Directory1710000000000,
@@ -15,4 +16,5 @@ export const DIRECTORY_MIGRATIONS: readonly MigrationClass[] = [
   BulkExpiredSideTable1710000000004,
   NormalizedLogin1710000000005,
   SignInAudit1710000000010,
+  AdminRoles1720000000100,
 ];

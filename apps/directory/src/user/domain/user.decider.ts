@@ -11,6 +11,7 @@ import {
 } from '@lapse/shared/core';
 import type {
   ActivateUser,
+  AssignAdminRole,
   ChangePassword,
   CompleteRecovery,
   CreateUser,
@@ -20,6 +21,7 @@ import type {
   ExpirePasswordInBulk,
   ExpirePasswordWithTemporaryPassword,
   LockUser,
+  RemoveAdminRole,
   ResetPassword,
   SetPassword,
   SuspendUser,
@@ -30,6 +32,7 @@ import type {
 } from './user.commands';
 import type { CredentialSnapshot, StatusAction, UserEvent } from './user.events';
 import {
+  adminRolesOf,
   type ExistingStatus,
   type ExistingUser,
   type Expiry,
@@ -504,6 +507,41 @@ function expireInBulk(command: ExpirePasswordInBulk, state: UserState): UserEven
   ];
 }
 
+/** Okta answers a second assignment of a role the user holds with 409 E0000090. */
+export const duplicateRoleAssignment = () =>
+  new DomainError('E0000090', 'The role specified is already assigned to the user.');
+
+function assignAdminRole(command: AssignAdminRole, state: UserState): UserEvent[] {
+  const user = existing(state);
+  if (user.status === 'DEPROVISIONED') throw new NotAllowedInStatusError();
+  if (adminRolesOf(user).some((role) => role.type === command.roleType)) throw duplicateRoleAssignment();
+  return [
+    {
+      type: 'AdminRoleAssigned',
+      schemaVersion: 1,
+      data: {
+        login: user.profile.login,
+        roleId: command.roleId,
+        roleType: command.roleType,
+        assignedAt: command.at,
+      },
+    },
+  ];
+}
+
+function removeAdminRole(command: RemoveAdminRole, state: UserState): UserEvent[] {
+  const user = existing(state);
+  const role = adminRolesOf(user).find((held) => held.roleId === command.roleId);
+  if (!role) throw new NotFoundError('Role');
+  return [
+    {
+      type: 'AdminRoleRemoved',
+      schemaVersion: 1,
+      data: { login: user.profile.login, roleId: role.roleId, roleType: role.type, removedAt: command.at },
+    },
+  ];
+}
+
 function decideCore(command: UserCommand, state: UserState): UserEvent[] {
   switch (command.type) {
     case 'CreateUser':
@@ -536,6 +574,10 @@ function decideCore(command: UserCommand, state: UserState): UserEvent[] {
       return update(command, state);
     case 'ExpirePasswordInBulk':
       return expireInBulk(command, state);
+    case 'AssignAdminRole':
+      return assignAdminRole(command, state);
+    case 'RemoveAdminRole':
+      return removeAdminRole(command, state);
     default:
       return assertNever(command, 'user command');
   }
@@ -614,6 +656,7 @@ function coreOf(user: ExistingUser) {
     statusChangedAt: user.statusChangedAt,
     lastUpdatedAt: user.lastUpdatedAt,
     passwordHistory: user.passwordHistory,
+    adminRoles: user.adminRoles,
   };
 }
 
@@ -746,6 +789,18 @@ function evolve(state: UserState, event: UserEvent): UserState {
         password: state.password,
         recovery: { tokenHash: data.tokenHash, expiresAt: data.expiresAt, startedAt: data.startedAt },
         expiry: expiryOf(state),
+      };
+    }
+    case 'AdminRoleAssigned': {
+      if (state.status === 'NONE') return state;
+      const { roleId, roleType, assignedAt } = event.data;
+      return { ...state, adminRoles: [...adminRolesOf(state), { roleId, type: roleType, assignedAt }] };
+    }
+    case 'AdminRoleRemoved': {
+      if (state.status === 'NONE') return state;
+      return {
+        ...state,
+        adminRoles: adminRolesOf(state).filter((role) => role.roleId !== event.data.roleId),
       };
     }
     case 'SessionsRevoked':

@@ -42,6 +42,16 @@ export interface Recovery {
   readonly startedAt: string;
 }
 
+/** The admin roles Lapse knows (a subset of Okta's standard roles). */
+export type AdminRoleType = 'SUPER_ADMIN' | 'USER_ADMIN' | 'READ_ONLY_ADMIN';
+
+/** An admin role assigned to the user (Okta's role assignment with `assignmentType: USER`). */
+export interface AdminRoleAssignment {
+  readonly roleId: string;
+  readonly type: AdminRoleType;
+  readonly assignedAt: string;
+}
+
 interface UserCore {
   readonly userId: string;
   readonly profile: UserProfile;
@@ -52,6 +62,8 @@ interface UserCore {
   readonly lastUpdatedAt: string;
   /** Hashes of earlier passwords, newest first (for the policy's `historyCount`). */
   readonly passwordHistory: readonly string[];
+  /** Admin roles held; absent on users folded before roles existed (read as none). */
+  readonly adminRoles?: readonly AdminRoleAssignment[];
 }
 
 export type NoUser = { readonly status: 'NONE' };
@@ -125,3 +137,7 @@ export function isInOneTimePasswordMode(state: UserState): boolean {
 }
 
 export const ONE_TIME_PASSWORD_MODE_MESSAGE = 'Password reset. User is now in one-time password mode.';
+
+export function adminRolesOf(state: UserState): readonly AdminRoleAssignment[] {
+  return state.status === 'NONE' ? [] : (state.adminRoles ?? []);
+}
