@@ -78,6 +78,38 @@ const ROUTES: Readonly<Record<string, Access>> = {
     'the page a reset link opens; the token in the path is the credential',
   ),
   'GET /api/v1/notifier/jwks': publicRoute("the notifier's public keys"),
+  'GET /admin': publicRoute(
+    'admin console: redirects to sign-in or setup; the console cookie is the credential',
+  ),
+  'GET /admin/signin': publicRoute('admin console sign-in form'),
+  'POST /admin/signin': publicRoute(
+    'admin console sign-in: the credential is the username and password in the form',
+  ),
+  'GET /admin/change-password': publicRoute(
+    'forced password change: the pre-session cookie names a pending change',
+  ),
+  'POST /admin/change-password': publicRoute(
+    'forced password change: the pre-session cookie and current password',
+  ),
+  'POST /admin/signout': publicRoute('ends the console session named by its cookie'),
+  'GET /admin/setup': publicRoute('first-start setup form; open only while no super administrator exists'),
+  'POST /admin/setup': publicRoute(
+    'first-start setup: the one-time setup code in the form is the credential',
+  ),
+  'GET /admin/people': publicRoute('admin console: the console session cookie is the credential'),
+  'GET /admin/people/:id': publicRoute('admin console: the console session cookie is the credential'),
+  'POST /admin/people/:id/reset-password/temporary': publicRoute(
+    'admin console: the console session cookie and CSRF token are the credential',
+  ),
+  'POST /admin/people/:id/reset-password/link': publicRoute(
+    'admin console: the console session cookie and CSRF token are the credential',
+  ),
+  'POST /admin/people/:id/expire-password': publicRoute(
+    'admin console: the console session cookie and CSRF token are the credential',
+  ),
+  'POST /admin/people/:id/:operation': publicRoute(
+    'admin console: the console session cookie and CSRF token are the credential',
+  ),
   'GET /notifier/reveal/:token': publicRoute('one-time reveal page; the token in the path is the credential'),
   'POST /notifier/reveal/:token': publicRoute('one-time reveal; the token in the path is the credential'),
 };

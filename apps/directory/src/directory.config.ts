@@ -21,6 +21,12 @@ export interface DirectoryConfig {
    * (0: never; the worker then runs only the jobs it was asked for, and those it finds at start).
    */
   readonly bulkExpiryPollMs: number;
+  /** Identity's base URL: the admin console signs administrators in through its authn API. */
+  readonly identityUrl: string;
+  /** A console session not used this long ends. */
+  readonly consoleIdleMinutes: number;
+  /** No console session lives longer after sign-in, however often used. */
+  readonly consoleMaxLifetimeMinutes: number;
 }
 
 export function readDirectoryConfig(env: EnvReader, base: BaseConfig): DirectoryConfig {
@@ -40,6 +46,9 @@ export function readDirectoryConfig(env: EnvReader, base: BaseConfig): Directory
     bulkExpiryWorker: env.bool('BULK_EXPIRY_WORKER', true),
     bulkExpiryConcurrency: env.int('BULK_EXPIRY_CONCURRENCY', 4, 1, 16),
     bulkExpiryPollMs: env.int('BULK_EXPIRY_POLL_MS', 1000, 0, 3_600_000),
+    identityUrl: (env.url('IDENTITY_URL', ['http', 'https']) ?? base.publicUrl).replace(/\/$/, ''),
+    consoleIdleMinutes: env.int('CONSOLE_IDLE_MINUTES', 15, 1, 24 * 60),
+    consoleMaxLifetimeMinutes: env.int('CONSOLE_MAX_LIFETIME_MINUTES', 12 * 60, 1, 7 * 24 * 60),
   };
 }
 

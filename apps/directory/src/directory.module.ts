@@ -12,6 +12,7 @@ import { AdminRolesHttpController } from './admin-roles/admin-roles.http.control
 import { AdminRolesService } from './admin-roles/admin-roles.service';
 import { AuditLogHttpController } from './audit/audit-log.http.controller';
 import { BULK_EXPIRY_CONTROLLERS, BULK_EXPIRY_PROVIDERS } from './bulk-expiry/bulk-expiry.providers';
+import { CONSOLE_CONTROLLERS, CONSOLE_PROVIDERS } from './console/console.providers';
 import { NOTIFIER_SEALER, NotifierSealer } from './credentials/notifier-sealer';
 import { PASSWORD_HASHER, PasswordHasher } from './credentials/password-hasher';
 import { RecordTempPasswordDeliveryOutcome } from './deliveries/record-temp-password-delivery-outcome.kafka-handler';
@@ -33,6 +34,9 @@ import { ExpirePasswordWithTempPasswordHttpController } from './user/expire-pass
 import { IssueTemporaryPasswordHandler } from './user/expire-password-with-temp-password/issue-temporary-password.handler';
 import { ImportUsersHttpController } from './user/import-users/import-users.http.controller';
 import { GetUserHttpController } from './user/get-user/get-user.http.controller';
+import { ExpirePasswordHandler } from './user/expire-password/expire-password.handler';
+import { ResetPasswordHandler } from './user/reset-password/reset-password.handler';
+import { LifecycleHandler } from './user/lifecycle/lifecycle.handler';
 import { LifecycleHttpController } from './user/lifecycle/lifecycle.http.controller';
 import { LockInternalHttpController } from './user/lifecycle/lock.internal.http.controller';
 import { ListUsersHttpController } from './user/list-users/list-users.http.controller';
@@ -74,6 +78,7 @@ export class DirectoryModule {
         AdminTokenIntrospectionHttpController,
         AuditLogHttpController,
         AdminRolesHttpController,
+        ...CONSOLE_CONTROLLERS,
       ],
       providers: [
         { provide: DIRECTORY_CONFIG, useValue: config },
@@ -88,6 +93,9 @@ export class DirectoryModule {
         ServiceAuthGuard,
         UserCommandService,
         AdminRolesService,
+        ExpirePasswordHandler,
+        LifecycleHandler,
+        ResetPasswordHandler,
         UserInlineProjections,
         PasswordPolicyStore,
         ChangePasswordHandler,
@@ -97,6 +105,7 @@ export class DirectoryModule {
         RecordTempPasswordDeliveryOutcome,
         RecordSignIns,
         ...BULK_EXPIRY_PROVIDERS,
+        ...CONSOLE_PROVIDERS,
       ],
       exports: [ADMIN_TOKEN_VERIFIER],
     };
