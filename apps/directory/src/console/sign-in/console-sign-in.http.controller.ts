@@ -111,7 +111,10 @@ export class ConsoleSignInHttpController {
   @Get('change-password')
   changePasswordForm(@Req() request: Request, @Res() response: Response): void {
     const binding = this.gate.preSessionBinding(request);
-    if (!this.changes.get(binding, this.gate.now().getTime())) return response.redirect(303, '/admin/signin');
+    if (!this.changes.get(binding, this.gate.now().getTime())) {
+      response.redirect(303, '/admin/signin');
+      return;
+    }
     const nonce = pageNonce();
     sendPage(response, nonce, changePasswordPage({ nonce, csrf: this.gate.formToken(binding as string) }));
   }
