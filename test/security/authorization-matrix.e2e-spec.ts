@@ -107,6 +107,15 @@ const ROUTES: Readonly<Record<string, Access>> = {
   'POST /admin/people/:id/expire-password': publicRoute(
     'admin console: the console session cookie and CSRF token are the credential',
   ),
+  'GET /admin/people/expire-passwords': publicRoute(
+    'admin console: the console session cookie is the credential',
+  ),
+  'POST /admin/people/expire-passwords': publicRoute(
+    'admin console: the console session cookie and CSRF token are the credential',
+  ),
+  'GET /admin/jobs': publicRoute('admin console: the console session cookie is the credential'),
+  'GET /admin/jobs/:id': publicRoute('admin console: the console session cookie is the credential'),
+  'GET /admin/jobs/:id/progress': publicRoute('admin console: the console session cookie is the credential'),
   'POST /admin/people/:id/:operation': publicRoute(
     'admin console: the console session cookie and CSRF token are the credential',
   ),

@@ -404,6 +404,51 @@ describe('the admin console in Chromium', () => {
     }
   });
 
+  it('expires every directory-mastered password from People → More Actions → Expire Passwords', async () => {
+    await createUser('bulk');
+    const ldap = await createUser('bulkldap', { provider: 'LDAP' });
+    const dryRun = await api('POST', '/api/v1/users/lifecycle/expire_passwords', { dryRun: true });
+    await page.goto(`${lapse.url}/admin/people`);
+    await page.click('summary:has-text("More Actions")');
+    await page.click('a:has-text("Expire Passwords")');
+    await page.locator('h1', { hasText: 'Expire Passwords' }).waitFor();
+    expect(await page.textContent('#summary')).toContain(`${dryRun.body.total} users`);
+    const main = (await page.textContent('main')) as string;
+    expect(main).toMatch(
+      /Active Directory and LDAP \(delegated authentication\) users are left out \(\d+ users?\)/,
+    );
+    expect(main).toContain('They keep their sessions and must change their password at next sign-in.');
+    expect(await page.locator('tbody tr').allTextContents()).toEqual([
+      expect.stringContaining('Okta'),
+      expect.stringContaining('Imported'),
+    ]);
+    await audit('expire-passwords');
+
+    await page.fill('#reason', 'Suspected credential leak');
+    await page.click('#confirm');
+    await page.locator('#job-status', { hasText: 'Completed' }).waitFor({ timeout: 15_000 });
+    expect(await page.textContent('#counts')).toContain(
+      `${dryRun.body.total} of ${dryRun.body.total} users expired`,
+    );
+    expect(await page.getAttribute('#progress', 'value')).toBe(String(dryRun.body.total));
+    await audit('job');
+    const jobId = new URL(page.url()).pathname.split('/').at(-1) as string;
+    const job = await api('GET', `/api/v1/jobs/${jobId}`);
+    expect(job.body).toMatchObject({
+      status: 'COMPLETED',
+      total: dryRun.body.total,
+      reason: 'Suspected credential leak',
+    });
+    expect((await api('GET', `/api/v1/users/${ldap.id}`)).body.status).toBe('ACTIVE');
+
+    await page.click('nav >> text=Bulk expiry jobs');
+    expect(await page.locator('tbody tr').first().textContent()).toContain('Completed');
+    await audit('jobs');
+    const filter = encodeURIComponent(`eventType eq "user.lifecycle.password_mass_expiry"`);
+    const log = await api('GET', `/api/v1/logs?filter=${filter}`);
+    expect(log.body[0].actor).toMatchObject({ id: superAdmin.id, type: 'User' });
+  });
+
   it('met no CSP refusal, no script error and no serious accessibility violation on the way', () => {
     expect(problems).toEqual([]);
     expect(violations).toEqual([]);

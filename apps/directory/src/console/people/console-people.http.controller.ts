@@ -16,8 +16,9 @@ import { isUserId } from '../../user/read-models/directory-users.projection';
 import { ResetPasswordHandler } from '../../user/reset-password/reset-password.handler';
 import { requireUser } from '../../user/user-lookup';
 import { deliveryOf, lastLoginsOf } from '../../user/user.presenter';
-import { canManageUsers, ConsoleGate, consoleCaller, cookieOf, formField } from '../console-gate';
-import { CONSOLE_COOKIE, type ConsoleAdmin } from '../console-session.store';
+import { signInAgain } from '../console-response';
+import { canManageUsers, ConsoleGate, consoleCaller, formField } from '../console-gate';
+import type { ConsoleAdmin } from '../console-session.store';
 import { consolePage } from '../console.pages';
 import {
   COPY_SCRIPT,
@@ -217,9 +218,4 @@ export class ConsolePeopleHttpController {
 
 function trustedNotFound(): SafeHtml {
   return html`<h1>Not found</h1><p>There is no such user. <a href="/admin/people">Back to People</a></p>`;
-}
-
-/** No session (never signed in, idle too long, or ended): back to the sign-in page, saying so if it ended. */
-export function signInAgain(request: Request, response: Response): void {
-  response.redirect(303, cookieOf(request, CONSOLE_COOKIE) ? '/admin/signin?ended=idle' : '/admin/signin');
 }
