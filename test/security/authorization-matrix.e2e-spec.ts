@@ -116,6 +116,24 @@ const ROUTES: Readonly<Record<string, Access>> = {
   'GET /admin/jobs': publicRoute('admin console: the console session cookie is the credential'),
   'GET /admin/jobs/:id': publicRoute('admin console: the console session cookie is the credential'),
   'GET /admin/jobs/:id/progress': publicRoute('admin console: the console session cookie is the credential'),
+  'POST /admin/people/:id/roles': publicRoute(
+    'admin console: the console session cookie and CSRF token are the credential',
+  ),
+  'POST /admin/people/:id/roles/:roleId/remove': publicRoute(
+    'admin console: the console session cookie and CSRF token are the credential',
+  ),
+  'GET /admin/policy': publicRoute('admin console: the console session cookie is the credential'),
+  'POST /admin/policy': publicRoute(
+    'admin console: the console session cookie and CSRF token are the credential',
+  ),
+  'GET /admin/logs': publicRoute('admin console: the console session cookie is the credential'),
+  'GET /admin/tokens': publicRoute('admin console: the console session cookie is the credential'),
+  'POST /admin/tokens': publicRoute(
+    'admin console: the console session cookie and CSRF token are the credential',
+  ),
+  'POST /admin/tokens/:id/revoke': publicRoute(
+    'admin console: the console session cookie and CSRF token are the credential',
+  ),
   'POST /admin/people/:id/:operation': publicRoute(
     'admin console: the console session cookie and CSRF token are the credential',
   ),

@@ -10,6 +10,7 @@ import {
 } from './admin-tokens/admin-tokens.http.controller';
 import { AdminRolesHttpController } from './admin-roles/admin-roles.http.controller';
 import { AdminRolesService } from './admin-roles/admin-roles.service';
+import { AdminTokensService } from './admin-tokens/admin-tokens.service';
 import { AuditLogHttpController } from './audit/audit-log.http.controller';
 import { BULK_EXPIRY_CONTROLLERS, BULK_EXPIRY_PROVIDERS } from './bulk-expiry/bulk-expiry.providers';
 import { CONSOLE_CONTROLLERS, CONSOLE_PROVIDERS } from './console/console.providers';
@@ -22,6 +23,7 @@ import {
   PasswordPolicyHttpController,
   PasswordPolicyInternalHttpController,
 } from './policy/password-policy.http.controller';
+import { PasswordPolicyService } from './policy/password-policy.service';
 import { PasswordPolicyStore } from './policy/password-policy.store';
 import { ChangePasswordHandler } from './user/change-password/change-password.handler';
 import { CompleteRecoveryHandler } from './user/complete-recovery/complete-recovery.handler';
@@ -93,11 +95,13 @@ export class DirectoryModule {
         ServiceAuthGuard,
         UserCommandService,
         AdminRolesService,
+        AdminTokensService,
         ExpirePasswordHandler,
         LifecycleHandler,
         ResetPasswordHandler,
         UserInlineProjections,
         PasswordPolicyStore,
+        PasswordPolicyService,
         ChangePasswordHandler,
         UpdateUserHandler,
         CompleteRecoveryHandler,

@@ -140,6 +140,15 @@ describe('the admin console in Chromium', () => {
     }
   }
 
+  /** Waits for a condition the app reaches asynchronously (an event consumed), failing after a while. */
+  async function eventually(what: string, check: () => Promise<boolean>): Promise<void> {
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      if (await check()) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`gave up waiting for ${what}`);
+  }
+
   async function signIn(target: Page, username: string, password: string): Promise<void> {
     await target.goto(`${lapse.url}/admin/signin`);
     await target.fill('#username', username);
@@ -200,7 +209,13 @@ describe('the admin console in Chromium', () => {
   });
 
   it('finds people by name, username or email, filters by status and provider, and pages', async () => {
-    for (let index = 0; index < 21; index += 1) await createUser('pager');
+    const pagers = Array.from({ length: 21 }, (_, index) => `pager.${index}.${Date.now()}@example.com`);
+    const imported = await api('POST', '/api/v1/users/import?activate=true', {
+      users: pagers.map((login) => ({
+        profile: { login, email: login, firstName: 'pager', lastName: 'Tester' },
+      })),
+    });
+    expect(imported.status).toBe(200);
     const ldap = await createUser('ldapuser', { provider: 'LDAP' });
     const suspended = await createUser('sleeper');
     await api('POST', `/api/v1/users/${suspended.id}/lifecycle/suspend`);
@@ -402,6 +417,145 @@ describe('the admin console in Chromium', () => {
       await db.end();
       await own.close();
     }
+  });
+
+  it('unlocks, suspends, unsuspends, clears sessions and deactivates a user from their page', async () => {
+    const fay = await createUser('fay');
+    const service = { authorization: `Bearer ${lapse.serviceToken}`, 'content-type': 'application/json' };
+    await fetch(`${lapse.url}/internal/v1/users/${fay.id}/lifecycle/lock`, {
+      method: 'POST',
+      headers: service,
+      body: '{}',
+    });
+    await page.goto(`${lapse.url}/admin/people/${fay.id}`);
+    expect(await page.textContent('dl.facts')).toContain('Locked out');
+    await page.click('#unlock');
+    await page.locator('.notice', { hasText: 'User unlocked.' }).waitFor();
+
+    const authn = await fetch(`${lapse.url}/api/v1/authn`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ username: fay.login, password: PASSWORD }),
+    });
+    const { sessionToken } = (await authn.json()) as { sessionToken: string };
+    const created = await fetch(`${lapse.url}/api/v1/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ sessionToken }),
+    });
+    const session = (await created.json()) as { id: string };
+    await page.click('#clear-sessions');
+    await page.locator('.notice', { hasText: "All of the user's sessions have ended." }).waitFor();
+    await eventually(
+      'the session to end',
+      async () => (await fetch(`${lapse.url}/api/v1/sessions/${session.id}`)).status === 404,
+    );
+    const cleared = encodeURIComponent(`target.id eq "${fay.id}" and eventType eq "user.session.clear"`);
+    expect((await api('GET', `/api/v1/logs?filter=${cleared}`)).body[0].actor).toMatchObject({
+      id: superAdmin.id,
+      type: 'User',
+    });
+
+    await page.click('#suspend');
+    await page.locator('.notice', { hasText: 'User suspended.' }).waitFor();
+    expect((await api('GET', `/api/v1/users/${fay.id}`)).body.status).toBe('SUSPENDED');
+    await page.click('#unsuspend');
+    await page.locator('.notice', { hasText: 'User unsuspended.' }).waitFor();
+    await page.click('#deactivate');
+    await page.locator('.notice', { hasText: 'User deactivated.' }).waitFor();
+    expect((await api('GET', `/api/v1/users/${fay.id}`)).body.status).toBe('DEPROVISIONED');
+    // A refused command (Okta's E0000038) is shown on the page, not half-applied.
+    await page.goto(`${lapse.url}/admin/people/${fay.id}`);
+    expect(await page.isDisabled('#expire-password')).toBe(true);
+  });
+
+  it('assigns and removes admin roles from a user page', async () => {
+    const gil = await createUser('gil');
+    await page.goto(`${lapse.url}/admin/people/${gil.id}`);
+    await page.selectOption('#role-type', 'READ_ONLY_ADMIN');
+    await page.click('#assign-role');
+    await page.locator('.notice', { hasText: 'The admin role was assigned.' }).waitFor();
+    const roles = await api('GET', `/api/v1/users/${gil.id}/roles`);
+    expect(roles.body.map((role: { type: string }) => role.type)).toEqual(['READ_ONLY_ADMIN']);
+    await page.click('button[aria-label="Remove Read Only Administrator"]');
+    await page.locator('.notice', { hasText: 'The admin role was removed.' }).waitFor();
+    expect((await api('GET', `/api/v1/users/${gil.id}/roles`)).body).toEqual([]);
+  });
+
+  it('shows the password policy and saves a change, with the validation messages of the API', async () => {
+    await page.click('nav >> text=Password policy');
+    expect(await page.inputValue('#minLength')).toBe('8');
+    await page.fill('#minLength', '2');
+    await page.fill('#historyCount', '99');
+    await page.click('#save');
+    const errors = (await page.textContent('.errors')) as string;
+    expect(errors).toContain('complexity.minLength');
+    expect(errors).toContain('age.historyCount');
+    expect((await api('GET', '/api/v1/policies/password')).body.complexity.minLength).toBe(8);
+    await page.fill('#minLength', '10');
+    await page.fill('#historyCount', '5');
+    await page.click('#save');
+    await page.locator('.notice', { hasText: 'The password policy was saved.' }).waitFor();
+    const policy = await api('GET', '/api/v1/policies/password');
+    expect(policy.body.complexity.minLength).toBe(10);
+    expect(policy.body.age.historyCount).toBe(5);
+    await audit('policy');
+    const filter = encodeURIComponent('eventType eq "policy.lifecycle.update"');
+    expect((await api('GET', `/api/v1/logs?filter=${filter}`)).body[0].actor).toMatchObject({
+      id: superAdmin.id,
+    });
+  });
+
+  it('filters the System Log by event type, actor, target and time', async () => {
+    const hal = await createUser('hal');
+    await page.goto(`${lapse.url}/admin/people/${hal.id}`);
+    await page.click('#suspend');
+    await page.locator('.notice', { hasText: 'User suspended.' }).waitFor();
+    await page.click('nav >> text=System Log');
+    await page.selectOption('#eventType', 'user.lifecycle.suspend');
+    await page.fill('#target', hal.login);
+    await page.click('form[role=search] button');
+    const rows = await page.locator('tbody tr').allTextContents();
+    expect(rows).toEqual([expect.stringContaining('user.lifecycle.suspend')]);
+    expect(rows[0]).toContain(hal.login);
+    await audit('logs');
+
+    await page.goto(`${lapse.url}/admin/logs`);
+    await page.fill('#actor', superAdmin.login);
+    await page.fill('#target', hal.id);
+    await page.click('form[role=search] button');
+    // The console's suspension, and the user.session.clear it brought (same actor and target).
+    expect(await page.locator('tbody tr').allTextContents()).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('user.lifecycle.suspend'),
+        expect.stringContaining('user.session.clear'),
+      ]),
+    );
+    await page.fill('#actor', 'someone.else@example.com');
+    await page.click('form[role=search] button');
+    expect(await page.textContent('caption')).toContain('No event matches');
+    await page.fill('#actor', superAdmin.login);
+    await page.fill('#since', '2999-01-01T00:00');
+    await page.click('form[role=search] button');
+    expect(await page.textContent('caption')).toContain('No event matches');
+  });
+
+  it('creates an API token shown once, which works until it is revoked', async () => {
+    await page.click('nav >> text=API tokens');
+    await page.fill('#name', 'reporting');
+    await page.selectOption('#role', 'READ_ONLY_ADMIN');
+    await page.click('#create-token');
+    const token = (await page.textContent('#temp-password'))?.trim() as string;
+    expect(token).toMatch(/^00[A-Za-z0-9_-]{40}$/);
+    const withToken = () =>
+      fetch(`${lapse.url}/api/v1/users?limit=1`, { headers: { authorization: `SSWS ${token}` } });
+    expect((await withToken()).status).toBe(200);
+    await page.goto(`${lapse.url}/admin/tokens`);
+    expect(await page.textContent('main')).not.toContain(token);
+    await page.click('button[aria-label="Revoke reporting"]');
+    await page.locator('.notice', { hasText: 'The token was revoked.' }).waitFor();
+    expect((await withToken()).status).toBe(401);
+    await audit('tokens');
   });
 
   it('expires every directory-mastered password from People → More Actions → Expire Passwords', async () => {

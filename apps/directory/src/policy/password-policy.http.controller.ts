@@ -1,5 +1,4 @@
-import { Body, Controller, Get, Inject, Put, Req, UseGuards } from '@nestjs/common';
-import { CLOCK, type Clock, EventStoreProvider } from '@lapse/shared';
+import { Body, Controller, Get, Put, Req, UseGuards } from '@nestjs/common';
 import {
   AdminAuthGuard,
   type AdminPrincipal,
@@ -8,12 +7,12 @@ import {
 } from '@lapse/shared/http/admin-auth';
 import { ServiceAuthGuard } from '@lapse/shared/http/service-auth';
 import type { Request } from 'express';
-import { writeAudit } from '../audit/audit-log';
 import { adminCaller } from '../common/caller';
 import type { PasswordPolicy } from './domain/password-policy';
 import type { PasswordPolicyChange } from './password-policy.store';
 import { PasswordPolicyStore } from './password-policy.store';
 import { UpdatePasswordPolicyRequestDto } from './password-policy.request.dto';
+import { PasswordPolicyService } from './password-policy.service';
 
 /** Lapse's own admin endpoint for the org password policy (Okta's `settings.password` shape). */
 @Controller('api/v1/policies/password')
@@ -21,8 +20,7 @@ import { UpdatePasswordPolicyRequestDto } from './password-policy.request.dto';
 export class PasswordPolicyHttpController {
   constructor(
     private readonly policies: PasswordPolicyStore,
-    private readonly eventStore: EventStoreProvider,
-    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly changes: PasswordPolicyService,
   ) {}
 
   @Get()
@@ -37,23 +35,7 @@ export class PasswordPolicyHttpController {
     @CurrentAdmin() admin: AdminPrincipal,
     @Req() request: Request,
   ): Promise<PasswordPolicy> {
-    const caller = adminCaller(admin, request);
-    return this.eventStore.transaction(async (tx) => {
-      const policy = await this.policies.update(body as PasswordPolicyChange, caller.actor, tx);
-      await writeAudit(tx, [
-        {
-          eventType: 'policy.lifecycle.update',
-          actor: caller.audit,
-          target: { id: 'password', type: 'PasswordPolicy', alternateId: null },
-          outcome: 'SUCCESS',
-          reason: null,
-          correlationId: caller.correlationId,
-          displayMessage: 'Update password policy',
-          published: this.clock.now().toISOString(),
-        },
-      ]);
-      return policy;
-    });
+    return this.changes.update(body as PasswordPolicyChange, adminCaller(admin, request));
   }
 }
 

@@ -5,6 +5,8 @@ import { html, pageNonce, type SafeHtml, sendPage } from '@lapse/shared/http/pag
 import type { Request, Response } from 'express';
 import type { Pool } from 'pg';
 import { adminRoleTypesOf } from '../../admin-roles/admin-roles.projection';
+import { AdminRolesService } from '../../admin-roles/admin-roles.service';
+import type { AdminRoleType } from '../../user/domain/user.state';
 import type { ExistingUser } from '../../user/domain/user.state';
 import {
   type DeliveryChoice,
@@ -17,7 +19,7 @@ import { ResetPasswordHandler } from '../../user/reset-password/reset-password.h
 import { requireUser } from '../../user/user-lookup';
 import { deliveryOf, lastLoginsOf } from '../../user/user.presenter';
 import { signInAgain } from '../console-response';
-import { canManageUsers, ConsoleGate, consoleCaller, formField } from '../console-gate';
+import { canManageOrg, canManageUsers, ConsoleGate, consoleCaller, formField } from '../console-gate';
 import type { ConsoleAdmin } from '../console-session.store';
 import { consolePage } from '../console.pages';
 import {
@@ -30,7 +32,15 @@ import {
 } from './people.pages';
 import { findPeople, peopleQueryOf } from './people.query';
 
-const LIFECYCLE: readonly LifecycleOperation[] = ['unlock', 'suspend', 'unsuspend', 'deactivate', 'activate'];
+const LIFECYCLE: readonly LifecycleOperation[] = [
+  'unlock',
+  'suspend',
+  'unsuspend',
+  'deactivate',
+  'activate',
+  'clear-sessions',
+];
+const ROLE_TYPES: readonly AdminRoleType[] = ['SUPER_ADMIN', 'USER_ADMIN', 'READ_ONLY_ADMIN'];
 const CHANNELS: readonly DeliveryChoice[] = ['email', 'voice', 'none'];
 
 /** What a refused command says on the page: Okta's summary and its causes. */
@@ -50,6 +60,7 @@ export class ConsolePeopleHttpController {
     private readonly expirer: ExpirePasswordHandler,
     private readonly lifecycle: LifecycleHandler,
     private readonly resets: ResetPasswordHandler,
+    private readonly roles: AdminRolesService,
     @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
@@ -110,6 +121,34 @@ export class ConsolePeopleHttpController {
     await this.act(id, request, response, async (admin, user) => {
       await this.expirer.expire(user.userId, consoleCaller(admin, request));
       response.redirect(303, `/admin/people/${user.userId}?done=expired`);
+    });
+  }
+
+  // Before `:id/:operation`, which would read `roles` as an operation.
+  @Post(':id/roles')
+  async assignRole(@Param('id') id: string, @Req() request: Request, @Res() response: Response) {
+    await this.act(id, request, response, async (admin, user) => {
+      if (!canManageOrg(admin))
+        throw new DomainError('E0000006', 'Only a super administrator can change admin roles.');
+      const type = formField(request, 'type', 20) as AdminRoleType;
+      if (!ROLE_TYPES.includes(type)) throw new DomainError('E0000001', 'Choose a role to assign.');
+      await this.roles.assign(user.userId, type, consoleCaller(admin, request));
+      response.redirect(303, `/admin/people/${user.userId}?done=role-assigned`);
+    });
+  }
+
+  @Post(':id/roles/:roleId/remove')
+  async removeRole(
+    @Param('id') id: string,
+    @Param('roleId') roleId: string,
+    @Req() request: Request,
+    @Res() response: Response,
+  ) {
+    await this.act(id, request, response, async (admin, user) => {
+      if (!canManageOrg(admin))
+        throw new DomainError('E0000006', 'Only a super administrator can change admin roles.');
+      await this.roles.remove(user.userId, roleId.slice(0, 64), consoleCaller(admin, request));
+      response.redirect(303, `/admin/people/${user.userId}?done=role-removed`);
     });
   }
 

@@ -2,6 +2,7 @@ import { html, type SafeHtml } from '@lapse/shared/http/page';
 import { ROLE_LABELS } from '../../admin-roles/admin-role.presenter';
 import type { TempPasswordDelivery } from '../../user/user.presenter';
 import {
+  adminRolesOf,
   type AdminRoleType,
   type ExistingUser,
   expiryOf,
@@ -94,6 +95,9 @@ const DONE: Readonly<Record<string, string>> = {
   deactivate: 'User deactivated. Their sessions have ended.',
   activate: 'User activated.',
   'reset-link': 'A reset-password email is on its way to the user.',
+  'clear-sessions': "All of the user's sessions have ended.",
+  'role-assigned': 'The admin role was assigned.',
+  'role-removed': 'The admin role was removed.',
 };
 
 export function userMain(
@@ -179,7 +183,41 @@ ${user.status === 'STAGED' || user.status === 'DEPROVISIONED' ? form('activate',
 ${user.status !== 'SUSPENDED' && user.status !== 'DEPROVISIONED' && user.status !== 'STAGED' && user.status !== 'PROVISIONED' ? form('suspend', 'Suspend', statusReason(['ACTIVE', 'PASSWORD_EXPIRED', 'RECOVERY', 'LOCKED_OUT'], 'Suspending'), 'suspend') : ''}
 ${user.status !== 'DEPROVISIONED' ? form('deactivate', 'Deactivate', readOnly ?? (admin.userId === user.userId ? 'You cannot deactivate yourself.' : null), 'deactivate', undefined, true) : ''}
 </section>
-</div>`;
+<section aria-labelledby="sessions-heading"><h3 id="sessions-heading">Sessions</h3>
+<p>Ends every session of the user: they must sign in again.</p>
+${form('clear-sessions', 'Clear sessions', readOnly, 'clear-sessions')}
+</section>
+</div>
+${rolesSection(admin, user, csrf)}`;
+}
+
+const ROLE_TYPES: readonly AdminRoleType[] = ['SUPER_ADMIN', 'USER_ADMIN', 'READ_ONLY_ADMIN'];
+
+/** The user's admin roles; a super administrator assigns and removes them (the roles API's service). */
+function rolesSection(admin: ConsoleAdmin, user: ExistingUser, csrf: string): SafeHtml {
+  const reason = canManageOrg(admin)
+    ? null
+    : `Only a super administrator can change admin roles (you are a ${ROLE_NAMES[admin.role].toLowerCase()}).`;
+  const held = adminRolesOf(user);
+  const free = ROLE_TYPES.filter((type) => !held.some((role) => role.type === type));
+  const removal = (roleId: string, label: string) => {
+    const disabled = disabledReason(`remove-${roleId}-reason`, reason);
+    return html`<form method="post" action="/admin/people/${user.userId}/roles/${roleId}/remove">
+<input type="hidden" name="csrf" value="${csrf}"><button type="submit" class="secondary" aria-label="Remove ${label}"${disabled.attrs}>Remove</button>${disabled.note}</form>`;
+  };
+  const assignDisabled = disabledReason('assign-role-reason', reason);
+  return html`<h2>Admin roles</h2>
+<table><caption class="muted">${held.length === 0 ? 'This user holds no admin role and cannot use the console.' : 'Roles this user holds.'}</caption>
+<thead><tr><th scope="col">Role</th><th scope="col">Assigned</th><th scope="col"><span class="muted">Action</span></th></tr></thead>
+<tbody>${held.map((role) => html`<tr><td>${ROLE_LABELS[role.type]}</td><td>${when(role.assignedAt)}</td><td>${removal(role.roleId, ROLE_LABELS[role.type])}</td></tr>`)}</tbody></table>
+${
+  free.length > 0
+    ? html`<form method="post" action="/admin/people/${user.userId}/roles" class="filters">
+<input type="hidden" name="csrf" value="${csrf}">
+<div><label for="role-type">Role to assign</label><select id="role-type" name="type">${free.map((type) => html`<option value="${type}">${ROLE_LABELS[type]}</option>`)}</select></div>
+<div><button type="submit" id="assign-role"${assignDisabled.attrs}>Assign role</button>${assignDisabled.note}</div></form>`
+    : ''
+}`;
 }
 
 /** The answer to Reset Password → Temporary Password: the password, shown once, with a copy button. */

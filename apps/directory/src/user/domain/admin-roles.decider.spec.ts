@@ -72,4 +72,16 @@ describe('admin roles in the user stream', () => {
         .thenThrows(DomainError, code('E0000007'));
     });
   });
+
+  describe('when an admin clears the sessions', () => {
+    it('revokes them for identity, whatever the status', () => {
+      spec
+        .given([created(), statusChanged('SUSPEND', 'ACTIVE', 'SUSPENDED')])
+        .when({ type: 'ClearSessions', at: T2 })
+        .then([
+          { type: 'SessionsRevoked', schemaVersion: 1, data: { reason: 'ADMIN_REVOKED', revokedAt: T2 } },
+        ]);
+      spec.given([]).when({ type: 'ClearSessions', at: T2 }).thenThrows(DomainError, code('E0000007'));
+    });
+  });
 });

@@ -142,6 +142,9 @@ export type RemoveAdminRole = {
   readonly at: string;
 };
 
+/** An administrator ends every session of the user (identity ends them on `SessionsRevoked`). */
+export type ClearSessions = { readonly type: 'ClearSessions'; readonly at: string };
+
 export type UserCommand =
   | CreateUser
   | ActivateUser
@@ -159,4 +162,5 @@ export type UserCommand =
   | UpdateUser
   | ExpirePasswordInBulk
   | AssignAdminRole
-  | RemoveAdminRole;
+  | RemoveAdminRole
+  | ClearSessions;

@@ -12,6 +12,7 @@ import {
 import type {
   ActivateUser,
   AssignAdminRole,
+  ClearSessions,
   ChangePassword,
   CompleteRecovery,
   CreateUser,
@@ -177,6 +178,7 @@ export const SESSIONS_REVOKED_BECAUSE = {
   recoveryCompleted: 'RECOVERY_COMPLETED',
   temporaryPassword: 'TEMPORARY_PASSWORD',
   passwordReset: 'PASSWORD_RESET',
+  admin: 'ADMIN_REVOKED',
 } as const;
 
 function sessionsRevoked(reason: string, at: string): UserEvent {
@@ -542,6 +544,11 @@ function removeAdminRole(command: RemoveAdminRole, state: UserState): UserEvent[
   ];
 }
 
+function clearSessions(command: ClearSessions, state: UserState): UserEvent[] {
+  existing(state);
+  return [sessionsRevoked(SESSIONS_REVOKED_BECAUSE.admin, command.at)];
+}
+
 function decideCore(command: UserCommand, state: UserState): UserEvent[] {
   switch (command.type) {
     case 'CreateUser':
@@ -578,6 +585,8 @@ function decideCore(command: UserCommand, state: UserState): UserEvent[] {
       return assignAdminRole(command, state);
     case 'RemoveAdminRole':
       return removeAdminRole(command, state);
+    case 'ClearSessions':
+      return clearSessions(command, state);
     default:
       return assertNever(command, 'user command');
   }

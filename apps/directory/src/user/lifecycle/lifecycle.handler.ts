@@ -7,13 +7,26 @@ import type { UserCommand } from '../domain/user.commands';
 import { UserCommandService } from '../user-commands.service';
 import { requireUser } from '../user-lookup';
 
-export type LifecycleOperation = 'activate' | 'suspend' | 'unsuspend' | 'deactivate' | 'unlock';
+export type LifecycleOperation =
+  | 'activate'
+  | 'suspend'
+  | 'unsuspend'
+  | 'deactivate'
+  | 'unlock'
+  | 'clear-sessions';
 
 const OPERATIONS: Record<
   LifecycleOperation,
   {
-    command: 'ActivateUser' | 'SuspendUser' | 'UnsuspendUser' | 'DeactivateUser' | 'UnlockUser';
-    audit: AuditEventType;
+    command:
+      | 'ActivateUser'
+      | 'SuspendUser'
+      | 'UnsuspendUser'
+      | 'DeactivateUser'
+      | 'UnlockUser'
+      | 'ClearSessions';
+    /** Absent for clear-sessions: every SessionsRevoked is recorded as `user.session.clear` already. */
+    audit?: AuditEventType;
     message: string;
   }
 > = {
@@ -22,9 +35,13 @@ const OPERATIONS: Record<
   unsuspend: { command: 'UnsuspendUser', audit: 'user.lifecycle.unsuspend', message: 'unsuspend user' },
   deactivate: { command: 'DeactivateUser', audit: 'user.lifecycle.deactivate', message: 'deactivate user' },
   unlock: { command: 'UnlockUser', audit: 'user.account.unlock_by_admin', message: 'Unlock user' },
+  'clear-sessions': { command: 'ClearSessions', message: 'Clear user session' },
 };
 
-/** A user's lifecycle operations (Okta's `lifecycle/{op}` and unlock); the API routes and the console call this. */
+/**
+ * A user's lifecycle operations (Okta's `lifecycle/{op}` and unlock; the API routes and the console call
+ * this), and clearing the user's sessions from the console (identity ends them on the SessionsRevoked).
+ */
 @Injectable()
 export class LifecycleHandler {
   constructor(
@@ -37,6 +54,6 @@ export class LifecycleHandler {
     const { command, audit, message } = OPERATIONS[operation];
     const { user } = await requireUser(this.pool, idOrLogin);
     const next = { type: command, at: this.clock.now().toISOString() } as UserCommand;
-    await this.users.execute(user.userId, next, caller, { eventType: audit, message });
+    await this.users.execute(user.userId, next, caller, audit ? { eventType: audit, message } : undefined);
   }
 }
