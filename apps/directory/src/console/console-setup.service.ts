@@ -8,6 +8,7 @@ import {
   LOGGER,
   type Logger,
   PG_POOL,
+  type Queryable,
   ValidationFailedError,
 } from '@lapse/shared';
 import type { Pool } from 'pg';
@@ -32,6 +33,24 @@ export function newSetupCode(): string {
   const characters = Array.from({ length: 12 }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
   return characters.match(/.{4}/g)?.join('-') ?? characters;
 }
+
+/**
+ * A new setup code while no user holds SUPER_ADMIN (its SHA-256 replaces any earlier code), or null when
+ * the setup is closed. Directory calls it at start; `npm run directory:setup-code` too.
+ */
+export async function issueSetupCode(db: Queryable, now: Date): Promise<string | null> {
+  if (await superAdminExists(db)) return null;
+  const code = newSetupCode();
+  await db.query(
+    `INSERT INTO directory_console_setup (id, code_hash, attempts, created_at) VALUES (1, $1, 0, $2)
+     ON CONFLICT (id) DO UPDATE SET code_hash = excluded.code_hash, attempts = 0, created_at = excluded.created_at`,
+    [digest(normalized(code)), now],
+  );
+  return code;
+}
+
+export const setupLine = (publicUrl: string, code: string) =>
+  `No super administrator yet. Open ${publicUrl}/admin/setup and type the one-time setup code ${code}`;
 
 export type SetupOutcome =
   | { readonly kind: 'CREATED'; readonly userId: string }
@@ -72,17 +91,8 @@ export class ConsoleSetupService implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (await superAdminExists(this.pool)) return;
-    const code = newSetupCode();
-    await this.pool.query(
-      `INSERT INTO directory_console_setup (id, code_hash, attempts, created_at) VALUES (1, $1, 0, $2)
-       ON CONFLICT (id) DO UPDATE SET code_hash = excluded.code_hash, attempts = 0, created_at = excluded.created_at`,
-      [digest(normalized(code)), this.clock.now()],
-    );
-    this.logger.warn(
-      {},
-      `No super administrator yet. Open ${this.config.base.publicUrl}/admin/setup and type the one-time setup code ${code}`,
-    );
+    const code = await issueSetupCode(this.pool, this.clock.now());
+    if (code) this.logger.warn({}, setupLine(this.config.base.publicUrl, code));
   }
 
   /** True while the setup page may be used. */

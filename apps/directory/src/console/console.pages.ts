@@ -15,7 +15,8 @@ dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.35rem 1.25rem}d
 .filters input[type=search]{min-width:18rem}progress{width:100%;height:1.5rem}
 .secret{font-family:ui-monospace,monospace;font-size:1.4rem;padding:.4rem .8rem;border:1px dashed var(--ink);display:inline-block}
 .pager{display:flex;gap:1rem;margin-top:1rem}details.more{margin:1rem 0}details.more summary{cursor:pointer;font-weight:600}
-fieldset{border:1px solid var(--line);border-radius:.3rem}fieldset label{display:inline;font-weight:400;margin-right:1rem}
+fieldset{border:1px solid var(--line);border-radius:.3rem;margin:0 0 1rem}fieldset.choices label{display:inline;font-weight:400;margin-right:1rem}
+input[type=number]{width:8rem}.actions form{margin:.4rem 0}p>input[type=checkbox]+label{display:inline;font-weight:400}
 .ok{color:var(--ok)}
 `);
 

@@ -145,7 +145,7 @@ export function userMain(
     readOnly ??
     noPassword ??
     statusReason(['ACTIVE', 'PASSWORD_EXPIRED', 'RECOVERY', 'LOCKED_OUT', 'SUSPENDED'], 'This');
-  const channels = html`<fieldset><legend>Deliver the temporary password by</legend>
+  const channels = html`<fieldset class="choices"><legend>Deliver the temporary password by</legend>
 <input type="radio" id="channel-email" name="deliver" value="email" checked><label for="channel-email">Email</label>
 <input type="radio" id="channel-voice" name="deliver" value="voice"><label for="channel-voice">Voice call</label>
 <input type="radio" id="channel-none" name="deliver" value="none"><label for="channel-none">None (I give it to the user)</label>
