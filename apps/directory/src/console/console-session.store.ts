@@ -32,6 +32,11 @@ export class ConsoleSessionStore {
   ) {}
 
   async start(userId: string, now: Date): Promise<string> {
+    // Sessions that ended without their browser coming back (idle or past their lifetime) go here.
+    await this.db.query(
+      'DELETE FROM directory_console_sessions WHERE expires_at <= $1 OR last_seen_at <= $2',
+      [now, new Date(now.getTime() - this.idleMinutes * 60_000)],
+    );
     const sessionId = randomBytes(32).toString('base64url');
     await this.db.query(
       `INSERT INTO directory_console_sessions (id_hash, user_id, created_at, last_seen_at, expires_at)

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { DomainError, PG_POOL } from '@lapse/shared';
 import { OKTA_ERRORS } from '@lapse/shared/http/okta-error';
-import { html, pageNonce, type SafeHtml, sendPage } from '@lapse/shared/http/page';
+import { html, type SafeHtml } from '@lapse/shared/http/page';
 import type { Request, Response } from 'express';
 import type { Pool } from 'pg';
 import { adminRoleTypesOf } from '../../admin-roles/admin-roles.projection';
@@ -18,10 +18,9 @@ import { isUserId } from '../../user/read-models/directory-users.projection';
 import { ResetPasswordHandler } from '../../user/reset-password/reset-password.handler';
 import { requireUser } from '../../user/user-lookup';
 import { deliveryOf, lastLoginsOf } from '../../user/user.presenter';
-import { signInAgain } from '../console-response';
+import { sendConsolePage, signInAgain } from '../console-response';
 import { canManageOrg, canManageUsers, ConsoleGate, consoleCaller, formField } from '../console-gate';
 import type { ConsoleAdmin } from '../console-session.store';
-import { consolePage } from '../console.pages';
 import {
   COPY_SCRIPT,
   displayName,
@@ -241,13 +240,7 @@ export class ConsolePeopleHttpController {
     script?: SafeHtml,
     status = 200,
   ): void {
-    const nonce = pageNonce();
-    sendPage(
-      response,
-      nonce,
-      consolePage({ title, nonce, admin, csrf: this.csrf(admin), section: 'people', main, script }),
-      status,
-    );
+    sendConsolePage(response, this.gate, admin, { title, section: 'people', main, script }, status);
   }
 
   private notFound(response: Response, admin: ConsoleAdmin): void {

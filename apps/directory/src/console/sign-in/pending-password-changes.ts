@@ -18,7 +18,7 @@ export class PendingPasswordChanges {
     if (!binding) return null;
     const entry = this.pending.get(binding);
     if (!entry || entry.expiresAt <= now) return null;
-    return entry;
+    return { stateToken: entry.stateToken, userId: entry.userId };
   }
 
   drop(binding: string): void {
