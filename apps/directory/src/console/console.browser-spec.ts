@@ -184,6 +184,7 @@ describe('the admin console in Chromium', () => {
 
     await page.goto(`${lapse.url}/admin/setup`);
     expect(await page.textContent('h1')).toBe('Setup is closed');
+    await audit('setup-closed');
     const found = await api('GET', `/api/v1/users/${encodeURIComponent('root.admin@example.com')}`);
     superAdmin = { id: found.body.id, login: 'root.admin@example.com' };
     const roles = await api('GET', `/api/v1/users/${superAdmin.id}/roles`);
@@ -194,6 +195,7 @@ describe('the admin console in Chromium', () => {
     const outsider = await createUser('outsider');
     await signIn(page, outsider.login, PASSWORD);
     expect(await page.textContent('main')).toContain('You do not have access to the admin console');
+    await audit('no-access', page, (view) => signIn(view, outsider.login, PASSWORD));
 
     await signIn(page, superAdmin.login, 'Wrong-Password-1');
     expect(await page.textContent('.errors')).toContain('Sign-in failed');
@@ -579,7 +581,21 @@ describe('the admin console in Chromium', () => {
     await audit('expire-passwords');
 
     await page.fill('#reason', 'Suspected credential leak');
-    await page.click('#confirm');
+    // Hold the fan-out at its first write (the side table it inserts into) so the job's page opens while the
+    // job runs; once released, the page's own polling must bring it to completion.
+    const db = new Client({ connectionString: lapse.databaseUrl });
+    await db.connect();
+    try {
+      await db.query('BEGIN');
+      await db.query('LOCK TABLE directory_bulk_expired IN EXCLUSIVE MODE');
+      await page.click('#confirm');
+      await page.locator('#job').waitFor();
+      expect(await page.textContent('#job-status')).toBe('Running');
+      expect(await page.textContent('#counts')).toBe(`0 of ${dryRun.body.total} users expired, 0 skipped.`);
+      await db.query('ROLLBACK');
+    } finally {
+      await db.end();
+    }
     await page.locator('#job-status', { hasText: 'Completed' }).waitFor({ timeout: 15_000 });
     expect(await page.textContent('#counts')).toContain(
       `${dryRun.body.total} of ${dryRun.body.total} users expired`,
