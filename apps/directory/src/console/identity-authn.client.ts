@@ -33,8 +33,16 @@ const TIMEOUT_MS = 10_000;
 export class IdentityAuthnClient {
   constructor(private readonly identityUrl: string) {}
 
-  async signIn(username: string, password: string): Promise<ConsoleSignIn> {
-    const { status, body } = await this.post('/api/v1/authn', { username, password });
+  /**
+   * `clientIp`, the administrator's address, goes as X-Forwarded-For: identity reads it (for its sign-in
+   * limits and the System Log) only when it trusts directory as a proxy (`TRUST_PROXY`), else it ignores it.
+   */
+  async signIn(username: string, password: string, clientIp: string | null = null): Promise<ConsoleSignIn> {
+    const { status, body } = await this.post(
+      '/api/v1/authn',
+      { username, password },
+      clientIp ? { 'x-forwarded-for': clientIp } : {},
+    );
     if (status === 200 && body.status === 'SUCCESS')
       return { kind: 'SUCCESS', userId: body._embedded.user.id };
     if (status === 200 && body.status === 'PASSWORD_WARN') {
@@ -74,12 +82,12 @@ export class IdentityAuthnClient {
     throw new IdentityUnavailableError(`change_password answered ${status}`);
   }
 
-  private async post(path: string, body: object): Promise<OktaAnswer> {
+  private async post(path: string, body: object, headers: Record<string, string> = {}): Promise<OktaAnswer> {
     let response: Response;
     try {
       response = await fetch(`${this.identityUrl}${path}`, {
         method: 'POST',
-        headers: { accept: 'application/json', 'content-type': 'application/json' },
+        headers: { accept: 'application/json', 'content-type': 'application/json', ...headers },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });

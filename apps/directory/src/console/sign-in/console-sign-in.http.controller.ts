@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import { DomainError, PG_POOL } from '@lapse/shared';
+import { clientAddressOf } from '@lapse/shared/http/client-address';
 import { pageNonce, sendPage } from '@lapse/shared/http/page';
 import type { Request, Response } from 'express';
 import type { Pool } from 'pg';
@@ -86,7 +87,7 @@ export class ConsoleSignInHttpController {
     if (!username || !password) return again(['Enter your username and password.'], 400);
     let answer: Awaited<ReturnType<IdentityAuthnClient['signIn']>>;
     try {
-      answer = await this.identity.signIn(username, password);
+      answer = await this.identity.signIn(username, password, clientAddressOf(request));
     } catch (error) {
       if (!(error instanceof IdentityUnavailableError)) throw error;
       return again(['Sign-in is unavailable right now. Try again in a moment.'], 503);
