@@ -12,6 +12,7 @@ async function main(): Promise<void> {
   await listen(lapse.app, config, logger, [
     `  Admin API:   ${config.publicUrl}/api/v1/users   (Authorization: SSWS <admin token>)`,
     `  Sign-in API: ${config.publicUrl}/api/v1/authn`,
+    `  Console:     ${config.publicUrl}/admin/`,
     `  Health:      ${config.publicUrl}/health/ready`,
     ...lapse.lines,
   ]);

@@ -57,6 +57,9 @@ const ROUTES: Readonly<Record<string, Access>> = {
   'DELETE /api/v1/api-tokens/:id': admin(SUPER),
   'POST /internal/v1/admin-tokens/introspect': service,
   'GET /api/v1/logs': admin(ANY_ADMIN),
+  'POST /api/v1/users/:id/roles': admin(SUPER),
+  'GET /api/v1/users/:id/roles': admin(ANY_ADMIN),
+  'DELETE /api/v1/users/:id/roles/:roleId': admin(SUPER),
   'POST /api/v1/authn': publicRoute('sign-in: the credential is the username and password in the body'),
   'POST /api/v1/authn/credentials/change_password': publicRoute('sign-in flow: the state token in the body'),
   'POST /api/v1/authn/skip': publicRoute('sign-in flow: the state token in the body'),
@@ -97,6 +100,65 @@ const ROUTES: Readonly<Record<string, Access>> = {
     'forgot password: the same page for every username, with its CSRF token',
   ),
   'GET /api/v1/notifier/jwks': publicRoute("the notifier's public keys"),
+  'GET /admin': publicRoute(
+    'admin console: redirects to sign-in or setup; the console cookie is the credential',
+  ),
+  'GET /admin/signin': publicRoute('admin console sign-in form'),
+  'POST /admin/signin': publicRoute(
+    'admin console sign-in: the credential is the username and password in the form',
+  ),
+  'GET /admin/change-password': publicRoute(
+    'forced password change: the pre-session cookie names a pending change',
+  ),
+  'POST /admin/change-password': publicRoute(
+    'forced password change: the pre-session cookie and current password',
+  ),
+  'POST /admin/signout': publicRoute('ends the console session named by its cookie'),
+  'GET /admin/setup': publicRoute('first-start setup form; open only while no super administrator exists'),
+  'POST /admin/setup': publicRoute(
+    'first-start setup: the one-time setup code in the form is the credential',
+  ),
+  'GET /admin/people': publicRoute('admin console: the console session cookie is the credential'),
+  'GET /admin/people/:id': publicRoute('admin console: the console session cookie is the credential'),
+  'POST /admin/people/:id/reset-password/temporary': publicRoute(
+    'admin console: the console session cookie and CSRF token are the credential',
+  ),
+  'POST /admin/people/:id/reset-password/link': publicRoute(
+    'admin console: the console session cookie and CSRF token are the credential',
+  ),
+  'POST /admin/people/:id/expire-password': publicRoute(
+    'admin console: the console session cookie and CSRF token are the credential',
+  ),
+  'GET /admin/people/expire-passwords': publicRoute(
+    'admin console: the console session cookie is the credential',
+  ),
+  'POST /admin/people/expire-passwords': publicRoute(
+    'admin console: the console session cookie and CSRF token are the credential',
+  ),
+  'GET /admin/jobs': publicRoute('admin console: the console session cookie is the credential'),
+  'GET /admin/jobs/:id': publicRoute('admin console: the console session cookie is the credential'),
+  'GET /admin/jobs/:id/progress': publicRoute('admin console: the console session cookie is the credential'),
+  'POST /admin/people/:id/roles': publicRoute(
+    'admin console: the console session cookie and CSRF token are the credential',
+  ),
+  'POST /admin/people/:id/roles/:roleId/remove': publicRoute(
+    'admin console: the console session cookie and CSRF token are the credential',
+  ),
+  'GET /admin/policy': publicRoute('admin console: the console session cookie is the credential'),
+  'POST /admin/policy': publicRoute(
+    'admin console: the console session cookie and CSRF token are the credential',
+  ),
+  'GET /admin/logs': publicRoute('admin console: the console session cookie is the credential'),
+  'GET /admin/tokens': publicRoute('admin console: the console session cookie is the credential'),
+  'POST /admin/tokens': publicRoute(
+    'admin console: the console session cookie and CSRF token are the credential',
+  ),
+  'POST /admin/tokens/:id/revoke': publicRoute(
+    'admin console: the console session cookie and CSRF token are the credential',
+  ),
+  'POST /admin/people/:id/:operation': publicRoute(
+    'admin console: the console session cookie and CSRF token are the credential',
+  ),
   'GET /notifier/reveal/:token': publicRoute('one-time reveal page; the token in the path is the credential'),
   'POST /notifier/reveal/:token': publicRoute('one-time reveal; the token in the path is the credential'),
 };

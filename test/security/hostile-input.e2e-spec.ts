@@ -741,6 +741,7 @@ const BODY_ROUTES: readonly (readonly [method: string, path: string, auth: Auth]
   ['POST', '/api/v1/users/import?activate=true', 'admin'],
   ['POST', '/api/v1/users/{user}/credentials/change_password', 'admin'],
   ['POST', '/api/v1/users/{user}/lifecycle/expire_password_with_temp_password', 'admin'],
+  ['POST', '/api/v1/users/{user}/roles', 'admin'],
   ['POST', '/api/v1/api-tokens', 'admin'],
   ['PUT', '/api/v1/policies/password', 'admin'],
   ['POST', '/internal/v1/sessions/verify', 'service'],

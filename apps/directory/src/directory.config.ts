@@ -27,6 +27,12 @@ export interface DirectoryConfig {
   readonly policySweepBatchSize: number;
   /** The longest temporary-password lifetime an admin may ask for per request (`tempPasswordLifetimeMinutes`). */
   readonly temporaryPasswordMaxLifetimeMinutes: number;
+  /** Identity's base URL: the admin console signs administrators in through its authn API. */
+  readonly identityUrl: string;
+  /** A console session not used this long ends. */
+  readonly consoleIdleMinutes: number;
+  /** No console session lives longer after sign-in, however often used. */
+  readonly consoleMaxLifetimeMinutes: number;
 }
 
 export function readDirectoryConfig(env: EnvReader, base: BaseConfig): DirectoryConfig {
@@ -55,6 +61,9 @@ export function readDirectoryConfig(env: EnvReader, base: BaseConfig): Directory
       1,
       30 * 24 * 60,
     ),
+    identityUrl: (env.url('IDENTITY_URL', ['http', 'https']) ?? base.publicUrl).replace(/\/$/, ''),
+    consoleIdleMinutes: env.int('CONSOLE_IDLE_MINUTES', 15, 1, 24 * 60),
+    consoleMaxLifetimeMinutes: env.int('CONSOLE_MAX_LIFETIME_MINUTES', 12 * 60, 1, 7 * 24 * 60),
   };
 }
 

@@ -8,8 +8,12 @@ import {
   AdminTokenIntrospectionHttpController,
   AdminTokensHttpController,
 } from './admin-tokens/admin-tokens.http.controller';
+import { AdminRolesHttpController } from './admin-roles/admin-roles.http.controller';
+import { AdminRolesService } from './admin-roles/admin-roles.service';
+import { AdminTokensService } from './admin-tokens/admin-tokens.service';
 import { AuditLogHttpController } from './audit/audit-log.http.controller';
 import { BULK_EXPIRY_CONTROLLERS, BULK_EXPIRY_PROVIDERS } from './bulk-expiry/bulk-expiry.providers';
+import { CONSOLE_CONTROLLERS, CONSOLE_PROVIDERS } from './console/console.providers';
 import { NOTIFIER_SEALER, NotifierSealer } from './credentials/notifier-sealer';
 import { PASSWORD_HASHER, PasswordHasher } from './credentials/password-hasher';
 import { RecordTempPasswordDeliveryOutcome } from './deliveries/record-temp-password-delivery-outcome.kafka-handler';
@@ -19,6 +23,7 @@ import {
   PasswordPolicyHttpController,
   PasswordPolicyInternalHttpController,
 } from './policy/password-policy.http.controller';
+import { PasswordPolicyService } from './policy/password-policy.service';
 import { PasswordPolicyStore } from './policy/password-policy.store';
 import { ChangePasswordHandler } from './user/change-password/change-password.handler';
 import { CompleteRecoveryHandler } from './user/complete-recovery/complete-recovery.handler';
@@ -33,6 +38,9 @@ import { ExpirePasswordWithTempPasswordHttpController } from './user/expire-pass
 import { IssueTemporaryPasswordHandler } from './user/expire-password-with-temp-password/issue-temporary-password.handler';
 import { ImportUsersHttpController } from './user/import-users/import-users.http.controller';
 import { GetUserHttpController } from './user/get-user/get-user.http.controller';
+import { ExpirePasswordHandler } from './user/expire-password/expire-password.handler';
+import { ResetPasswordHandler } from './user/reset-password/reset-password.handler';
+import { LifecycleHandler } from './user/lifecycle/lifecycle.handler';
 import { LifecycleHttpController } from './user/lifecycle/lifecycle.http.controller';
 import { LockInternalHttpController } from './user/lifecycle/lock.internal.http.controller';
 import { ListUsersHttpController } from './user/list-users/list-users.http.controller';
@@ -77,6 +85,8 @@ export class DirectoryModule {
         AdminTokensHttpController,
         AdminTokenIntrospectionHttpController,
         AuditLogHttpController,
+        AdminRolesHttpController,
+        ...CONSOLE_CONTROLLERS,
       ],
       providers: [
         { provide: DIRECTORY_CONFIG, useValue: config },
@@ -90,8 +100,14 @@ export class DirectoryModule {
         AdminAuthGuard,
         ServiceAuthGuard,
         UserCommandService,
+        AdminRolesService,
+        AdminTokensService,
+        ExpirePasswordHandler,
+        LifecycleHandler,
+        ResetPasswordHandler,
         UserInlineProjections,
         PasswordPolicyStore,
+        PasswordPolicyService,
         ChangePasswordHandler,
         UpdateUserHandler,
         CompleteRecoveryHandler,
@@ -101,6 +117,7 @@ export class DirectoryModule {
         RecordSignIns,
         PasswordAgeSweeper,
         ...BULK_EXPIRY_PROVIDERS,
+        ...CONSOLE_PROVIDERS,
       ],
       exports: [ADMIN_TOKEN_VERIFIER],
     };

@@ -27,6 +27,7 @@ export type OktaErrorCode =
   | 'E0000050'
   | 'E0000016'
   | 'E0000021'
+  | 'E0000090'
   | 'LAPSE0001'
   | 'LAPSE0002';
 

@@ -262,7 +262,11 @@ async function up(): Promise<number> {
         SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
         SMTP_REQUIRE_TLS: 'false',
       },
-      directory: { ...common, NOTIFIER_JWKS_URL: `${direct('notifier')}/api/v1/notifier/jwks` },
+      directory: {
+        ...common,
+        NOTIFIER_JWKS_URL: `${direct('notifier')}/api/v1/notifier/jwks`,
+        IDENTITY_URL: direct('identity'),
+      },
       identity: { ...common, DIRECTORY_URL: direct('directory') },
     };
     const services: StackProcess[] = [];

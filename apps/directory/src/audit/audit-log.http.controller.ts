@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query, Res, UseGuards } from '@nestjs/common';
-import { PG_POOL } from '@lapse/shared';
+import { PG_POOL, type Queryable } from '@lapse/shared';
 import { AdminAuthGuard } from '@lapse/shared/http/admin-auth';
 import { Type } from 'class-transformer';
 import { IsIsoInstant, IsPositionCursor, validatedInstant } from '@lapse/shared/http/iso-instant';
@@ -25,6 +25,7 @@ const LOG_FIELDS: Record<string, FilterField> = {
   eventType: { column: 'event_type', kind: 'text' },
   'target.id': { column: 'target_id', kind: 'text' },
   'target.alternateId': { column: 'target_name', kind: 'ci-text' },
+  'actor.alternateId': { column: 'actor_name', kind: 'ci-text' },
   'actor.id': { column: 'actor_id', kind: 'text' },
   'actor.type': { column: 'actor_type', kind: 'text' },
   'outcome.result': { column: 'outcome', kind: 'text' },
@@ -90,6 +91,47 @@ function instant(text: string | undefined): string | undefined {
   return text === undefined ? undefined : validatedInstant(text).toISOString();
 }
 
+export type LogEvent = ReturnType<typeof present>;
+
+/**
+ * The System Log search behind `GET /api/v1/logs` (and the console's System Log page): `since` defaults to 7
+ * days ago; `filter` is Okta's expression over LOG_FIELDS (400 E0000001 when it is not one).
+ */
+export async function searchLog(
+  db: Queryable,
+  query: Pick<ListLogsQueryDto, 'since' | 'until' | 'filter' | 'q' | 'after' | 'limit' | 'sortOrder'>,
+): Promise<{ events: LogEvent[]; nextAfter: string | null }> {
+  const limit = query.limit ?? 100;
+  const descending = query.sortOrder === 'DESCENDING';
+  const params: unknown[] = [instant(query.since) ?? new Date(Date.now() - 7 * 24 * 3600_000).toISOString()];
+  const where = ['published >= $1::timestamptz'];
+  if (query.until) {
+    params.push(instant(query.until));
+    where.push(`published < $${params.length}::timestamptz`);
+  }
+  if (query.filter) {
+    const compiled = compileFilter(query.filter, LOG_FIELDS, params.length + 1);
+    params.push(...compiled.params);
+    where.push(compiled.sql);
+  }
+  if (query.q) {
+    params.push(`%${query.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    where.push(`(lower(event_type) LIKE $${params.length} OR lower(display_message) LIKE $${params.length})`);
+  }
+  if (query.after) {
+    params.push(query.after);
+    where.push(`seq ${descending ? '<' : '>'} $${params.length}::bigint`);
+  }
+  params.push(limit + 1);
+  const { rows } = await db.query<LogRow>(
+    `SELECT * FROM directory_audit_log WHERE ${where.join(' AND ')}
+      ORDER BY seq ${descending ? 'DESC' : 'ASC'} LIMIT $${params.length}`,
+    params,
+  );
+  const page = rows.slice(0, limit);
+  return { events: page.map(present), nextAfter: rows.length > limit ? page[page.length - 1].seq : null };
+}
+
 /** `GET /api/v1/logs?filter=&since=&until=&limit=&after=`: Okta System Log shape. `since` defaults to 7 days ago. */
 @Controller('api/v1/logs')
 @UseGuards(AdminAuthGuard)
@@ -102,45 +144,15 @@ export class AuditLogHttpController {
   @Get()
   async list(@Query() query: ListLogsQueryDto, @Res({ passthrough: true }) response: Response) {
     const limit = query.limit ?? 100;
-    const descending = query.sortOrder === 'DESCENDING';
-    const params: unknown[] = [
-      instant(query.since) ?? new Date(Date.now() - 7 * 24 * 3600_000).toISOString(),
-    ];
-    const where = ['published >= $1::timestamptz'];
-    if (query.until) {
-      params.push(instant(query.until));
-      where.push(`published < $${params.length}::timestamptz`);
-    }
-    if (query.filter) {
-      const compiled = compileFilter(query.filter, LOG_FIELDS, params.length + 1);
-      params.push(...compiled.params);
-      where.push(compiled.sql);
-    }
-    if (query.q) {
-      params.push(`%${query.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-      where.push(
-        `(lower(event_type) LIKE $${params.length} OR lower(display_message) LIKE $${params.length})`,
-      );
-    }
-    if (query.after) {
-      params.push(query.after);
-      where.push(`seq ${descending ? '<' : '>'} $${params.length}::bigint`);
-    }
-    params.push(limit + 1);
-    const { rows } = await this.pool.query<LogRow>(
-      `SELECT * FROM directory_audit_log WHERE ${where.join(' AND ')}
-        ORDER BY seq ${descending ? 'DESC' : 'ASC'} LIMIT $${params.length}`,
-      params,
-    );
-    const page = rows.slice(0, limit);
-    if (rows.length > limit) {
+    const { events, nextAfter } = await searchLog(this.pool, query);
+    if (nextAfter) {
       const next = new URLSearchParams();
       for (const key of ['filter', 'q', 'since', 'until', 'sortOrder'] as const)
         if (query[key]) next.set(key, query[key] as string);
       next.set('limit', String(limit));
-      next.set('after', page[page.length - 1].seq);
+      next.set('after', nextAfter);
       response.setHeader('Link', `<${this.config.base.publicUrl}/api/v1/logs?${next}>; rel="next"`);
     }
-    return page.map(present);
+    return events;
   }
 }

@@ -23,7 +23,9 @@ export type AuditEventType =
   | 'system.temp_password.delivery'
   | 'system.api_token.create'
   | 'system.api_token.revoke'
-  | 'policy.lifecycle.update';
+  | 'policy.lifecycle.update'
+  | 'user.account.privilege.grant'
+  | 'user.account.privilege.revoke';
 
 export interface AuditActor {
   readonly id: string;

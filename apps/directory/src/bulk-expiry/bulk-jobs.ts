@@ -206,3 +206,12 @@ export function presentJob(job: BulkJob, baseUrl: string) {
     _links: { self: { href: `${baseUrl}/api/v1/jobs/${job.id}` } },
   };
 }
+
+/** The ids of the latest jobs, newest first. */
+export async function latestJobIds(db: Queryable, limit: number): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    'SELECT id FROM directory_bulk_jobs ORDER BY created_at DESC, id LIMIT $1',
+    [limit],
+  );
+  return rows.map((row) => row.id);
+}

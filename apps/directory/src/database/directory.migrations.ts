@@ -8,6 +8,7 @@ import { NormalizedLogin1710000000005 } from './1710000000005-normalized-login';
 import { SignInAudit1710000000010 } from './1710000000010-sign-in-audit';
 import { PendingRecoveryLinkIndex1710000000210 } from './1710000000210-pending-recovery-link-index';
 import { PasswordAgeIndex1710000000310 } from './1710000000310-password-age-index';
+import { AdminRoles1720000000100 } from './1720000000100-admin-roles';
 
 export const DIRECTORY_MIGRATIONS: readonly MigrationClass[] = [
   Directory1710000000000,
@@ -19,4 +20,5 @@ export const DIRECTORY_MIGRATIONS: readonly MigrationClass[] = [
   SignInAudit1710000000010,
   PendingRecoveryLinkIndex1710000000210,
   PasswordAgeIndex1710000000310,
+  AdminRoles1720000000100,
 ];

@@ -40,6 +40,7 @@ export const OKTA_ERRORS: Record<OktaErrorCode, { status: number; summary: strin
     status: 403,
     summary: 'The password does not meet the complexity requirements of the current password policy.',
   },
+  E0000090: { status: 409, summary: 'The role specified is already assigned to the user.' },
   E0000105: {
     status: 401,
     summary: 'You have accessed an account recovery link that has expired or been previously used.',

@@ -1,5 +1,5 @@
 import type { CredentialProvider } from '@lapse/shared/core';
-import type { UserProfile } from './user.state';
+import type { AdminRoleType, UserProfile } from './user.state';
 
 /**
  * Commands carry everything the decider needs from the edge: the time (`at`), generated ids and secrets
@@ -158,6 +158,24 @@ export type SetPasswordAgeExemption = {
   readonly at: string;
 };
 
+/** Okta's `POST /api/v1/users/{id}/roles {type}`: `roleId` is generated at the edge. */
+export type AssignAdminRole = {
+  readonly type: 'AssignAdminRole';
+  readonly roleId: string;
+  readonly roleType: AdminRoleType;
+  readonly at: string;
+};
+
+/** Okta's `DELETE /api/v1/users/{id}/roles/{roleId}`. */
+export type RemoveAdminRole = {
+  readonly type: 'RemoveAdminRole';
+  readonly roleId: string;
+  readonly at: string;
+};
+
+/** An administrator ends every session of the user (identity ends them on `SessionsRevoked`). */
+export type ClearSessions = { readonly type: 'ClearSessions'; readonly at: string };
+
 export type UserCommand =
   | CreateUser
   | ActivateUser
@@ -176,4 +194,7 @@ export type UserCommand =
   | UpdateUser
   | ExpirePasswordInBulk
   | ExpirePasswordByAge
-  | SetPasswordAgeExemption;
+  | SetPasswordAgeExemption
+  | AssignAdminRole
+  | RemoveAdminRole
+  | ClearSessions;

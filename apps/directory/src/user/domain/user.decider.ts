@@ -11,6 +11,8 @@ import {
 } from '@lapse/shared/core';
 import type {
   ActivateUser,
+  AssignAdminRole,
+  ClearSessions,
   ChangePassword,
   CompleteRecovery,
   CreateUser,
@@ -21,6 +23,7 @@ import type {
   ExpirePasswordInBulk,
   ExpirePasswordWithTemporaryPassword,
   LockUser,
+  RemoveAdminRole,
   RequestPasswordRecovery,
   ResetPassword,
   SetPassword,
@@ -33,6 +36,7 @@ import type {
 } from './user.commands';
 import type { CredentialSnapshot, StatusAction, UserEvent } from './user.events';
 import {
+  adminRolesOf,
   type ExistingStatus,
   type ExistingUser,
   type Expiry,
@@ -188,6 +192,7 @@ export const SESSIONS_REVOKED_BECAUSE = {
   recoveryCompleted: 'RECOVERY_COMPLETED',
   temporaryPassword: 'TEMPORARY_PASSWORD',
   passwordReset: 'PASSWORD_RESET',
+  admin: 'ADMIN_REVOKED',
 } as const;
 
 function sessionsRevoked(reason: string, at: string): UserEvent {
@@ -614,6 +619,46 @@ function setAgeExemption(command: SetPasswordAgeExemption, state: UserState): Us
   ];
 }
 
+/** Okta answers a second assignment of a role the user holds with 409 E0000090. */
+export const duplicateRoleAssignment = () =>
+  new DomainError('E0000090', 'The role specified is already assigned to the user.');
+
+function assignAdminRole(command: AssignAdminRole, state: UserState): UserEvent[] {
+  const user = existing(state);
+  if (user.status === 'DEPROVISIONED') throw new NotAllowedInStatusError();
+  if (adminRolesOf(user).some((role) => role.type === command.roleType)) throw duplicateRoleAssignment();
+  return [
+    {
+      type: 'AdminRoleAssigned',
+      schemaVersion: 1,
+      data: {
+        login: user.profile.login,
+        roleId: command.roleId,
+        roleType: command.roleType,
+        assignedAt: command.at,
+      },
+    },
+  ];
+}
+
+function removeAdminRole(command: RemoveAdminRole, state: UserState): UserEvent[] {
+  const user = existing(state);
+  const role = adminRolesOf(user).find((held) => held.roleId === command.roleId);
+  if (!role) throw new NotFoundError('Role');
+  return [
+    {
+      type: 'AdminRoleRemoved',
+      schemaVersion: 1,
+      data: { login: user.profile.login, roleId: role.roleId, roleType: role.type, removedAt: command.at },
+    },
+  ];
+}
+
+function clearSessions(command: ClearSessions, state: UserState): UserEvent[] {
+  existing(state);
+  return [sessionsRevoked(SESSIONS_REVOKED_BECAUSE.admin, command.at)];
+}
+
 function decideCore(command: UserCommand, state: UserState): UserEvent[] {
   switch (command.type) {
     case 'CreateUser':
@@ -652,6 +697,12 @@ function decideCore(command: UserCommand, state: UserState): UserEvent[] {
       return expireByAge(command, state);
     case 'SetPasswordAgeExemption':
       return setAgeExemption(command, state);
+    case 'AssignAdminRole':
+      return assignAdminRole(command, state);
+    case 'RemoveAdminRole':
+      return removeAdminRole(command, state);
+    case 'ClearSessions':
+      return clearSessions(command, state);
     default:
       return assertNever(command, 'user command');
   }
@@ -739,6 +790,7 @@ function coreOf(user: ExistingUser) {
     lastUpdatedAt: user.lastUpdatedAt,
     passwordHistory: user.passwordHistory,
     ...(user.passwordAgeExempt ? { passwordAgeExempt: true as const } : {}),
+    adminRoles: user.adminRoles,
   };
 }
 
@@ -888,6 +940,18 @@ function evolve(state: UserState, event: UserEvent): UserState {
       return event.data.exempt
         ? { ...rest, passwordAgeExempt: true, lastUpdatedAt }
         : { ...rest, lastUpdatedAt };
+    }
+    case 'AdminRoleAssigned': {
+      if (state.status === 'NONE') return state;
+      const { roleId, roleType, assignedAt } = event.data;
+      return { ...state, adminRoles: [...adminRolesOf(state), { roleId, type: roleType, assignedAt }] };
+    }
+    case 'AdminRoleRemoved': {
+      if (state.status === 'NONE') return state;
+      return {
+        ...state,
+        adminRoles: adminRolesOf(state).filter((role) => role.roleId !== event.data.roleId),
+      };
     }
     case 'SessionsRevoked':
     case 'CredentialStateRecorded':

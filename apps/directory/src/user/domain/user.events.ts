@@ -1,5 +1,5 @@
 import type { CredentialProvider, DomainEvent, PasswordExpiryCause, UserStatus } from '@lapse/shared/core';
-import type { ExistingStatus, UserProfile } from './user.state';
+import type { AdminRoleType, ExistingStatus, UserProfile } from './user.state';
 
 /**
  * Private events of the `user-<uuid>` stream. They never leave directory as they are: the publication
@@ -143,6 +143,28 @@ export type SessionsRevoked = DomainEvent<
   { readonly reason: string; readonly revokedAt: string }
 >;
 
+/** An admin role was assigned to the user (System Log `user.account.privilege.grant`). */
+export type AdminRoleAssigned = DomainEvent<
+  'AdminRoleAssigned',
+  {
+    readonly login: string;
+    readonly roleId: string;
+    readonly roleType: AdminRoleType;
+    readonly assignedAt: string;
+  }
+>;
+
+/** An admin role was taken from the user (System Log `user.account.privilege.revoke`). */
+export type AdminRoleRemoved = DomainEvent<
+  'AdminRoleRemoved',
+  {
+    readonly login: string;
+    readonly roleId: string;
+    readonly roleType: AdminRoleType;
+    readonly removedAt: string;
+  }
+>;
+
 /** What identity needs to verify a password and gate a session; `credentialVersion` is this event's stream version. */
 export interface CredentialSnapshot {
   readonly userId: string;
@@ -171,6 +193,8 @@ export type UserEvent =
   | RecoveryStarted
   | SessionsRevoked
   | PasswordAgeExemptionSet
-  | CredentialStateRecorded;
+  | CredentialStateRecorded
+  | AdminRoleAssigned
+  | AdminRoleRemoved;
 
 export type UserEventType = UserEvent['type'];

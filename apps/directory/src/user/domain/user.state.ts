@@ -42,6 +42,16 @@ export interface Recovery {
   readonly startedAt: string;
 }
 
+/** The admin roles Lapse knows (a subset of Okta's standard roles). */
+export type AdminRoleType = 'SUPER_ADMIN' | 'USER_ADMIN' | 'READ_ONLY_ADMIN';
+
+/** An admin role assigned to the user (Okta's role assignment with `assignmentType: USER`). */
+export interface AdminRoleAssignment {
+  readonly roleId: string;
+  readonly type: AdminRoleType;
+  readonly assignedAt: string;
+}
+
 interface UserCore {
   readonly userId: string;
   readonly profile: UserProfile;
@@ -63,6 +73,8 @@ interface UserCore {
    * reset) ends it; a profile update keeps it.
    */
   readonly pendingRecovery?: Recovery;
+  /** Admin roles held; absent on users folded before roles existed (read as none). */
+  readonly adminRoles?: readonly AdminRoleAssignment[];
 }
 
 export type NoUser = { readonly status: 'NONE' };
@@ -136,3 +148,7 @@ export function isInOneTimePasswordMode(state: UserState): boolean {
 }
 
 export const ONE_TIME_PASSWORD_MODE_MESSAGE = 'Password reset. User is now in one-time password mode.';
+
+export function adminRolesOf(state: UserState): readonly AdminRoleAssignment[] {
+  return state.status === 'NONE' ? [] : (state.adminRoles ?? []);
+}

@@ -1,5 +1,5 @@
 import { Controller, Header, HttpCode, Inject, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
-import { CLOCK, type Clock, PG_POOL } from '@lapse/shared';
+import { PG_POOL } from '@lapse/shared';
 import {
   AdminAuthGuard,
   type AdminPrincipal,
@@ -12,10 +12,8 @@ import type { Pool } from 'pg';
 import { adminCaller } from '../../common/caller';
 import { BOOLEAN_TEXT, flag } from '../../common/query';
 import { DIRECTORY_CONFIG, type DirectoryConfig } from '../../directory.config';
-import type { ExistingUser } from '../domain/user.state';
 import { IssueTemporaryPasswordHandler } from '../expire-password-with-temp-password/issue-temporary-password.handler';
-import { UserCommandService } from '../user-commands.service';
-import { requireUser } from '../user-lookup';
+import { ExpirePasswordHandler } from './expire-password.handler';
 import { presentStoredUser } from '../user.presenter';
 
 export class ExpirePasswordQueryDto {
@@ -31,10 +29,9 @@ export class ExpirePasswordQueryDto {
 @UseGuards(AdminAuthGuard)
 export class ExpirePasswordHttpController {
   constructor(
-    private readonly users: UserCommandService,
+    private readonly expirer: ExpirePasswordHandler,
     private readonly temporaryPasswords: IssueTemporaryPasswordHandler,
     @Inject(DIRECTORY_CONFIG) private readonly config: DirectoryConfig,
-    @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
@@ -52,26 +49,7 @@ export class ExpirePasswordHttpController {
     if (flag(query.tempPassword, false)) {
       return this.temporaryPasswords.issue(id, { revokeSessions: false, deliver: 'none' }, caller);
     }
-    const { user } = await requireUser(this.pool, id);
-    const { state } = await this.users.execute(
-      user.userId,
-      {
-        type: 'ExpirePassword',
-        reason: null,
-        at: this.clock.now().toISOString(),
-        delegatedPasswordReset: this.config.orgDelegatedPasswordReset,
-      },
-      caller,
-      {
-        eventType: 'user.account.expire_password',
-        message: 'Expire password',
-        debugData: {
-          tempPasswordCreated: false,
-          sessionsRevoked: false,
-          delegated: user.provider.type !== 'OKTA' && user.provider.type !== 'IMPORT',
-        },
-      },
-    );
-    return presentStoredUser(this.pool, state as ExistingUser, this.config.base.publicUrl);
+    const state = await this.expirer.expire(id, caller);
+    return presentStoredUser(this.pool, state, this.config.base.publicUrl);
   }
 }

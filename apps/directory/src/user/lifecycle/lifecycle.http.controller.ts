@@ -1,5 +1,4 @@
-import { Controller, HttpCode, Inject, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
-import { CLOCK, type Clock, PG_POOL } from '@lapse/shared';
+import { Controller, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import {
   AdminAuthGuard,
   type AdminPrincipal,
@@ -8,37 +7,19 @@ import {
 } from '@lapse/shared/http/admin-auth';
 import { IsIn, IsOptional } from 'class-validator';
 import type { Request } from 'express';
-import type { Pool } from 'pg';
-import type { AuditEventType } from '../../audit/audit-log';
 import { adminCaller } from '../../common/caller';
 import { BOOLEAN_TEXT } from '../../common/query';
-import type { UserCommand } from '../domain/user.commands';
-import { UserCommandService } from '../user-commands.service';
-import { requireUser } from '../user-lookup';
+import { LifecycleHandler, type LifecycleOperation } from './lifecycle.handler';
 
 export class LifecycleQueryDto {
   @IsOptional() @IsIn(BOOLEAN_TEXT) sendEmail?: string;
 }
 
-const OPERATIONS: Record<
-  string,
-  { command: 'ActivateUser' | 'SuspendUser' | 'UnsuspendUser' | 'DeactivateUser'; audit: AuditEventType }
-> = {
-  activate: { command: 'ActivateUser', audit: 'user.lifecycle.activate' },
-  suspend: { command: 'SuspendUser', audit: 'user.lifecycle.suspend' },
-  unsuspend: { command: 'UnsuspendUser', audit: 'user.lifecycle.unsuspend' },
-  deactivate: { command: 'DeactivateUser', audit: 'user.lifecycle.deactivate' },
-};
-
 /** `POST /api/v1/users/{id}/lifecycle/{activate|suspend|unsuspend|deactivate}` → `{}`. */
 @Controller('api/v1/users')
 @UseGuards(AdminAuthGuard)
 export class LifecycleHttpController {
-  constructor(
-    private readonly users: UserCommandService,
-    @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(PG_POOL) private readonly pool: Pool,
-  ) {}
+  constructor(private readonly lifecycle: LifecycleHandler) {}
 
   @Post(':id/lifecycle/activate')
   @HttpCode(200)
@@ -90,17 +71,11 @@ export class LifecycleHttpController {
 
   private async change(
     id: string,
-    operation: string,
+    operation: LifecycleOperation,
     admin: AdminPrincipal,
     request: Request,
   ): Promise<object> {
-    const { command, audit } = OPERATIONS[operation];
-    const { user } = await requireUser(this.pool, id);
-    const next = { type: command, at: this.clock.now().toISOString() } as UserCommand;
-    await this.users.execute(user.userId, next, adminCaller(admin, request), {
-      eventType: audit,
-      message: `${operation} user`,
-    });
+    await this.lifecycle.apply(id, operation, adminCaller(admin, request));
     return {};
   }
 }

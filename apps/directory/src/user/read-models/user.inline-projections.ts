@@ -1,5 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { EventStoreProvider, type InlineProjection, type Queryable } from '@lapse/shared';
+import { adminRolesProjection } from '../../admin-roles/admin-roles.projection';
 import { userDecider } from '../domain/user.decider';
 import type { UserEvent } from '../domain/user.events';
 import type { ExistingUser, UserState } from '../domain/user.state';
@@ -61,6 +62,7 @@ export class UserInlineProjections implements OnModuleInit {
     this.events.commands.registerProjections(userDecider, [
       directoryUsersProjection,
       temporaryPasswordDeliveriesProjection,
+      adminRolesProjection,
     ]);
   }
 }

@@ -1,0 +1,126 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import {
+  CLOCK,
+  type Clock,
+  Decide,
+  EventStoreProvider,
+  ID_SOURCE,
+  type IdSource,
+  PG_POOL,
+  ValidationFailedError,
+} from '@lapse/shared';
+import type { CredentialProviderType } from '@lapse/shared/contracts/directory.v1';
+import type { Pool } from 'pg';
+import { writeAudit } from '../audit/audit-log';
+import type { Caller } from '../common/caller';
+import { DIRECTORY_CONFIG, type DirectoryConfig } from '../directory.config';
+import { isDelegated } from '../user/domain/user.decider';
+import { BulkExpiryWorker } from './bulk-expiry.worker';
+import { type BulkJob, countTargets, insertJob, insertSlices } from './bulk-jobs';
+import { bulkJobDecider, bulkJobStreamId } from './domain/bulk-job.decider';
+
+/**
+ * Expire all: the dry run (how many users, per provider) and the start of a job — its single enforcing fact
+ * appended first, the fan-out in the background. The API route and the admin console both call this.
+ */
+@Injectable()
+export class BulkExpiryService {
+  constructor(
+    private readonly eventStore: EventStoreProvider,
+    private readonly commandBus: CommandBus,
+    private readonly worker: BulkExpiryWorker,
+    @Inject(DIRECTORY_CONFIG) private readonly config: DirectoryConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ID_SOURCE) private readonly ids: IdSource,
+    @Inject(PG_POOL) private readonly pool: Pool,
+  ) {}
+
+  /** The users a bulk expiry would expire now, per provider (in the order of `providers`). */
+  async dryRun(providers: readonly CredentialProviderType[]) {
+    const cutoff = this.clock.now().toISOString();
+    const counts = await Promise.all(
+      providers.map((provider) => countTargets(this.pool, [provider], cutoff)),
+    );
+    const perProvider = providers.map((provider, index) => ({ provider, total: counts[index] }));
+    return { cutoff, perProvider, total: counts.reduce((sum, count) => sum + count, 0) };
+  }
+
+  async start(providers: CredentialProviderType[], reason: string | null, caller: Caller): Promise<BulkJob> {
+    const cutoff = this.clock.now().toISOString();
+    const id = this.ids.next();
+    const { created: job, fact } = await this.eventStore.transaction(async (tx) => {
+      const total = await countTargets(tx, providers, cutoff);
+      const {
+        events: [fact],
+      } = await this.commandBus.execute(
+        new Decide(
+          bulkJobDecider,
+          bulkJobStreamId(id),
+          {
+            type: 'StartBulkPasswordExpiry',
+            jobId: id,
+            cutoff,
+            providers,
+            total,
+            reason: reason,
+            at: cutoff,
+          },
+          { actor: caller.actor, correlationId: caller.correlationId, occurredAt: cutoff },
+          { tx, newStream: true },
+        ),
+      );
+      const created: BulkJob = {
+        id,
+        status: 'RUNNING',
+        cutoff,
+        providers,
+        reason: reason,
+        total,
+        expired: 0,
+        skipped: 0,
+        checkpoint: null,
+        actor: caller.actor,
+        correlationId: caller.correlationId,
+        createdAt: cutoff,
+        completedAt: null,
+      };
+      await insertJob(tx, created);
+      await insertSlices(tx, id, this.config.bulkExpiryConcurrency);
+      await writeAudit(tx, [
+        {
+          eventType: 'user.lifecycle.password_mass_expiry',
+          actor: caller.audit,
+          target: { id, type: 'Job', alternateId: null },
+          outcome: 'SUCCESS',
+          reason: reason,
+          correlationId: caller.correlationId,
+          displayMessage: `Expire passwords of ${total} users (${providers.join(', ')})`,
+          debugData: { total, providers: providers.join(','), cutoff },
+          published: cutoff,
+        },
+      ]);
+      return { created, fact };
+    });
+    this.worker.start(id, fact);
+    return job;
+  }
+
+  /** The providers asked for, or the default; FEDERATION/SOCIAL and refused delegated ones are 400 E0000001. */
+  providers(requested: CredentialProviderType[] | undefined): CredentialProviderType[] {
+    const delegated = this.config.orgDelegatedPasswordReset;
+    if (!requested) return delegated ? ['OKTA', 'IMPORT', 'ACTIVE_DIRECTORY', 'LDAP'] : ['OKTA', 'IMPORT'];
+    const causes: string[] = [];
+    for (const type of new Set(requested)) {
+      if (type === 'FEDERATION' || type === 'SOCIAL')
+        causes.push(`providers: ${type} users have no password to expire`);
+      if (isDelegated(type) && !delegated) {
+        causes.push(
+          `providers: ${type} needs the org setting for delegated password reset (ORG_DELEGATED_PASSWORD_RESET)`,
+        );
+      }
+    }
+    if (causes.length > 0) throw new ValidationFailedError(causes);
+    return [...new Set(requested)];
+  }
+}
