@@ -14,6 +14,11 @@ import {
 } from '@lapse/shared';
 import { startEmbeddedPostgres } from '@lapse/shared/database/embedded-postgres';
 import { createLapseApp } from '@lapse/shared/nest/bootstrap';
+import {
+  databaseAddress,
+  readStartTimeoutSeconds,
+  waitForDependencies,
+} from '@lapse/shared/nest/wait-for-dependencies';
 import { readDirectoryConfig } from './directory/src/directory.config';
 import { directoryManifest } from './directory/src/directory.manifest';
 import { DirectoryModule } from './directory/src/directory.module';
@@ -39,6 +44,21 @@ export interface AllInOne {
  */
 export async function createAllInOne(env: EnvReader, logger: Logger): Promise<AllInOne> {
   const base = { ...readBaseConfig(env), transport: 'embedded' as const };
+  const embeddedPgPort = env.int('EMBEDDED_PG_PORT', 0, 0, 65535);
+  const startTimeoutSeconds = readStartTimeoutSeconds(env);
+  if (env.collecting) {
+    // Every service's settings are read before anything starts, so all problems are reported at once;
+    // they are read again below with the real database URL.
+    serviceModules(env, { ...base, databaseUrl: base.databaseUrl ?? '', serviceApiToken: '' });
+    env.throwIfInvalid();
+  }
+  if (base.databaseUrl) {
+    await waitForDependencies([{ name: 'PostgreSQL', addresses: [databaseAddress(base.databaseUrl)] }], {
+      timeoutSeconds: startTimeoutSeconds,
+      print: (line) => process.stderr.write(`lapse: ${line}\n`),
+      logger,
+    });
+  }
   const lines: string[] = [];
   await mkdir(base.dataDir, { recursive: true });
   await bootstrapAdminToken(env, base.dataDir, lines);
@@ -48,7 +68,7 @@ export async function createAllInOne(env: EnvReader, logger: Logger): Promise<Al
   if (!databaseUrl) {
     const server = await startEmbeddedPostgres({
       dir: base.dataDir,
-      port: env.int('EMBEDDED_PG_PORT', 0, 0, 65535) || undefined,
+      port: embeddedPgPort || undefined,
       persistent: true,
       sharedBuffersMb: base.embeddedPgSharedBuffersMb,
       onNotice: (message) => logger.warn({}, message),
@@ -75,11 +95,7 @@ export async function createAllInOne(env: EnvReader, logger: Logger): Promise<Al
     },
     services: [directoryManifest, identityManifest, notifierManifest],
     http: { trustProxy: base.trustProxy },
-    modules: [
-      DirectoryModule.register(readDirectoryConfig(env, config)),
-      IdentityModule.register(readIdentityConfig(env, config)),
-      NotifierModule.register(readNotifierConfig(env, config)),
-    ],
+    modules: serviceModules(env, config),
   });
   lines.push(...notifierStartLines(app));
   let stopped = false;
@@ -94,6 +110,14 @@ export async function createAllInOne(env: EnvReader, logger: Logger): Promise<Al
       await stopPostgres();
     },
   };
+}
+
+function serviceModules(env: EnvReader, config: BaseConfig) {
+  return [
+    DirectoryModule.register(readDirectoryConfig(env, config)),
+    IdentityModule.register(readIdentityConfig(env, config)),
+    NotifierModule.register(readNotifierConfig(env, config)),
+  ];
 }
 
 /** ADMIN_API_TOKEN, or one generated at first start, stored in DATA_DIR and printed once. */

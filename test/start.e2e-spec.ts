@@ -56,4 +56,26 @@ describe('npm start (all-in-one on embedded PostgreSQL)', () => {
     expect(await run.exited).toBe(1);
     expect(run.output()).toContain('PORT must be a whole number');
   }, 15_000);
+
+  it('lists every configuration problem at once, one line each, without a stack or a secret value', async () => {
+    const secret = 'a-service-token-too-short';
+    const run = start({
+      DATA_DIR: dataDir,
+      PORT: 'eighty',
+      SERVICE_API_TOKEN: secret,
+      SESSION_IDLE_MINUTES: '600',
+      SESSION_MAX_LIFETIME_MINUTES: '60',
+    });
+    expect(await run.exited).toBe(1);
+    const lines = run.output().split('\n');
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'Invalid configuration: PORT must be a whole number from 1 to 65535',
+        'Invalid configuration: SERVICE_API_TOKEN must be at least 32 characters long',
+        'Invalid configuration: SESSION_MAX_LIFETIME_MINUTES must be at least SESSION_IDLE_MINUTES',
+      ]),
+    );
+    expect(run.output()).not.toMatch(/^ {4}at /m);
+    expect(run.output()).not.toContain(secret);
+  }, 15_000);
 });

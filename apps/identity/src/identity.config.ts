@@ -1,4 +1,4 @@
-import { type BaseConfig, ConfigError, type EnvReader } from '@lapse/shared';
+import type { BaseConfig, EnvReader } from '@lapse/shared';
 
 /** Argon2id parameters of the dummy hash verified for unknown users (same as directory's hashing). */
 export interface HashParameters {
@@ -82,6 +82,6 @@ function readSessionPolicy(env: EnvReader): SessionPolicy {
   const idleMinutes = env.int('SESSION_IDLE_MINUTES', env.int('SESSION_LIFETIME_MINUTES', 120, 1), 1);
   const maxLifetimeMinutes = env.int('SESSION_MAX_LIFETIME_MINUTES', 1440, 1);
   if (maxLifetimeMinutes < idleMinutes)
-    throw new ConfigError('SESSION_MAX_LIFETIME_MINUTES', 'must be at least SESSION_IDLE_MINUTES');
+    env.problem('SESSION_MAX_LIFETIME_MINUTES', 'must be at least SESSION_IDLE_MINUTES');
   return { idleMinutes, maxLifetimeMinutes };
 }
