@@ -142,5 +142,12 @@ async function bootstrapAdminToken(env: EnvReader, dataDir: string, lines: strin
   const token = `00${randomBytes(30).toString('base64url')}`;
   await writeFile(file, `${token}\n`, { mode: 0o600 });
   process.env.ADMIN_API_TOKEN = token;
-  lines.push(`  Admin token: ${token}  (shown once; stored in ${file})`);
+  // Set apart from the other start lines so it is not missed; printed, never logged.
+  const rule = `  ${'='.repeat(76)}`;
+  lines.push(
+    rule,
+    `  Admin token: ${token}`,
+    `  Shown this once. Stored in ${file} (readable by this user only).`,
+    rule,
+  );
 }

@@ -36,7 +36,13 @@ describe('npm start (all-in-one on embedded PostgreSQL)', () => {
       expect(await waitReady(`http://127.0.0.1:${port}`, startedAt + 15_000)).toBe(true);
       expect(run.output()).toContain(`Lapse listening on http://localhost:${port}`);
       const token = (await readFile(join(dataDir, 'admin-api-token'), 'utf8')).trim();
-      expect(run.output()).toContain(token);
+      // Once, on a line of its own set apart by rules, and in no JSON log record.
+      expect(run.output().split(token)).toHaveLength(2);
+      const printed = run.output().split('\n');
+      const at = printed.findIndex((line) => line.includes(token));
+      expect(printed[at].trim()).toBe(`Admin token: ${token}`);
+      expect(printed[at - 1]).toMatch(/^ +={20,}$/);
+      expect(printed[at + 2]).toMatch(/^ +={20,}$/);
       const users = await fetch(`http://127.0.0.1:${port}/api/v1/users`, {
         headers: { authorization: 'SSWS wrong' },
       });

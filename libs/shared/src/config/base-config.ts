@@ -38,6 +38,8 @@ export function readBaseConfig(
   if (transport === 'kafka' && kafkaBrokers.length === 0) {
     env.problem('KAFKA_BROKERS', 'is required when TRANSPORT=kafka');
   }
+  // Read by createLogger, which starts before the configuration is checked; validated here with the rest.
+  env.oneOf('LOG_FORMAT', ['auto', 'json', 'pretty'] as const, 'auto');
   const trustProxy = env.list('TRUST_PROXY');
   for (const entry of trustProxy) {
     const problem = trustProxyEntryProblem(entry);

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { BaseConfig } from '../config/base-config';
 import { ConfigError } from '../config/env';
-import { createLogger, type Logger } from '../logging/logger';
+import { chooseLogFormat, createLogger, type Logger } from '../logging/logger';
 
 /** Starts listening, prints where, and exits with a clear message if anything fails at start. */
 export async function listen(
@@ -67,7 +67,10 @@ export function exitOnStartFailure(service: string): (error: unknown) => never {
     const debug = (process.env.LOG_LEVEL ?? '').toLowerCase() === 'debug';
     const stack =
       debug && error instanceof Error && !(error instanceof ConfigError) ? error.stack : undefined;
-    logger.error({ err: lines.join('\n'), stack }, 'failed to start');
+    // A JSON log collector gets the record; on a terminal the lines below say it already.
+    if (chooseLogFormat(process.env.LOG_FORMAT, process.stdout.isTTY === true) === 'json') {
+      logger.error({ err: lines.join('\n'), stack }, 'failed to start');
+    }
     process.stderr.write(`${lines.join('\n')}\n`);
     if (stack) process.stderr.write(`${stack}\n`);
     process.exit(1);
