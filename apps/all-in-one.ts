@@ -49,8 +49,9 @@ export async function createAllInOne(env: EnvReader, logger: Logger): Promise<Al
   if (env.collecting) {
     // Every service's settings are read before anything starts, so all problems are reported at once;
     // they are read again below with the real database URL.
-    serviceModules(env, { ...base, databaseUrl: base.databaseUrl ?? '', serviceApiToken: '' });
-    env.throwIfInvalid();
+    env.checkAll(() =>
+      serviceModules(env, { ...base, databaseUrl: base.databaseUrl ?? '', serviceApiToken: '' }),
+    );
   }
   if (base.databaseUrl) {
     await waitForDependencies([{ name: 'PostgreSQL', addresses: [databaseAddress(base.databaseUrl)] }], {

@@ -97,4 +97,21 @@ describe('configuration', () => {
     expect(readBaseConfig(valid).port).toBe(8081);
     expect(() => valid.throwIfInvalid()).not.toThrow();
   });
+
+  it('adds the problem of a reader that still throws a ConfigError to those recorded', () => {
+    const env = new EnvReader({ PORT: 'eighty' }, { collect: true });
+    env.int('PORT', 8080, 1, 65535);
+    let thrown: unknown;
+    try {
+      env.checkAll(() => {
+        throw new ConfigError('SOME_SETTING', 'is required');
+      });
+    } catch (error) {
+      thrown = error;
+    }
+    expect((thrown as ConfigError).lines).toEqual([
+      'Invalid configuration: PORT must be a whole number from 1 to 65535',
+      'Invalid configuration: SOME_SETTING is required',
+    ]);
+  });
 });

@@ -83,6 +83,20 @@ export class EnvReader {
     if (this.found.length > 0) throw ConfigError.of(this.found);
   }
 
+  /**
+   * Runs `read` (configuration readers), then throws one `ConfigError` with every problem: those recorded,
+   * and those of a reader that still throws a `ConfigError` itself instead of calling `problem()`.
+   */
+  checkAll(read: () => unknown): void {
+    try {
+      read();
+    } catch (error) {
+      if (!(error instanceof ConfigError) || !this.collecting) throw error;
+      for (const found of error.problems) this.problem(found.variable, found.problem);
+    }
+    this.throwIfInvalid();
+  }
+
   /** Records (or throws) the problem and answers the fallback the caller goes on with. */
   private invalid<T>(variable: string, problem: string, fallback: T): T {
     this.problem(variable, problem);

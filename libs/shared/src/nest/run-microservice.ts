@@ -44,8 +44,9 @@ export async function createMicroservice(
   if (env.collecting) {
     // Reads the service's own settings too, before anything starts, so every problem is reported at once;
     // the module is built again below with the real database URL.
-    definition.module(env, { ...base, databaseUrl: base.databaseUrl ?? '', serviceApiToken });
-    env.throwIfInvalid();
+    env.checkAll(() =>
+      definition.module(env, { ...base, databaseUrl: base.databaseUrl ?? '', serviceApiToken }),
+    );
   }
   await waitForDependencies(
     [
