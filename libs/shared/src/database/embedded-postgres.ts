@@ -8,6 +8,7 @@ import {
   postgresIds,
   reachableClusterDir,
   reachableEmbeddedPostgres,
+  RUNTIME_ROOT,
   reachableTmpDir,
   runningAsRoot,
 } from './embedded-postgres-as-root';
@@ -81,13 +82,13 @@ export async function startEmbeddedPostgres(
   const ids = isRoot ? await postgresIds() : undefined;
   const linkedDir = resolve(join(options.dir, 'pg'));
   // As root, a cluster the `postgres` user could not reach is kept elsewhere (see embedded-postgres-as-root).
-  const databaseDir = isRoot ? await reachableClusterDir(linkedDir, ids) : linkedDir;
+  const databaseDir = isRoot ? await asRoot(() => reachableClusterDir(linkedDir, ids)) : linkedDir;
   const { existsSync } = await import('node:fs');
   const initialised = existsSync(join(databaseDir, 'PG_VERSION'));
   if (!options.persistent && !initialised) await rm(databaseDir, { recursive: true, force: true });
   const log = options.onLog ?? (() => undefined);
   // Loaded lazily: the package is ESM-only and only the processes that start a server need it.
-  const { default: EmbeddedPostgres } = await loadEmbeddedPostgres(ids);
+  const { default: EmbeddedPostgres } = await asRoot(() => loadEmbeddedPostgres(ids));
   const passwordFile = join(options.dir, 'pg-superuser-password');
   const { secret: password } = await readOrCreateSecretFile(passwordFile);
   const bootstrapPassword = initialised ? LEGACY_PASSWORD : newSecretToken();
@@ -151,6 +152,17 @@ export async function startEmbeddedPostgres(
     },
     stop: () => server.stop(),
   };
+}
+
+/** What root could not prepare for the `postgres` user, said in one line with what to do instead. */
+async function asRoot<T>(prepare: () => Promise<T>): Promise<T> {
+  try {
+    return await prepare();
+  } catch (error) {
+    throw new Error(
+      `embedded PostgreSQL runs as the postgres user, which cannot reach this folder, and ${RUNTIME_ROOT} could not be prepared for it (${error instanceof Error ? error.message : String(error)}): run from a folder other users can enter, or set DATABASE_URL to an external PostgreSQL`,
+    );
+  }
 }
 
 async function loadEmbeddedPostgres(ids: PostgresIds | undefined) {
