@@ -113,10 +113,13 @@ export async function createAllInOne(env: EnvReader, logger: Logger): Promise<Al
   };
 }
 
+/** The three services' modules, each reading its own settings. */
 function serviceModules(env: EnvReader, config: BaseConfig) {
+  // Identity's routes come first: `POST /api/v1/users/me/credentials/change_password` (the session cookie's
+  // user) must match before directory's `/api/v1/users/:id/...` (the gateway routes it the same way).
   return [
-    DirectoryModule.register(readDirectoryConfig(env, config)),
     IdentityModule.register(readIdentityConfig(env, config)),
+    DirectoryModule.register(readDirectoryConfig(env, config)),
     NotifierModule.register(readNotifierConfig(env, config)),
   ];
 }
