@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -17,19 +18,14 @@ import { summariseRuns } from './repeat';
 export type BenchArgs = Record<string, string>;
 
 /**
- * Every benchmark, in the order `--help` lists them: `libs/bench/src/<name>.bench.ts`, each exporting
- * `run`, a one-line `summary` and its `flags` table (flags.ts).
+ * Every benchmark, as `--help` lists them: the modules `<name>.bench.ts` of this folder (`.bench.js` once
+ * built), each exporting `run`, a one-line `summary` and its `flags` table (flags.ts). Read from the folder,
+ * so a new benchmark is listed as soon as it exists (its flags unchecked until it exports a table).
  */
-export const BENCHMARKS: readonly string[] = [
-  'bulk-expiry',
-  'expiry-latency',
-  'fanout-delivery',
-  'fanout-statement',
-  'mixed-load',
-  'multi-instance',
-  'sign-in',
-  'transport',
-];
+export const BENCHMARKS: readonly string[] = readdirSync(__dirname)
+  .map((file) => /^([a-z0-9-]+)\.bench\.(?:js|ts)$/.exec(file)?.[1])
+  .filter((name): name is string => name !== undefined)
+  .sort();
 
 const DEFAULT_TIME_LIMIT_SECONDS = 1200;
 
