@@ -14,6 +14,11 @@ import {
 } from '@lapse/shared';
 import { startEmbeddedPostgres } from '@lapse/shared/database/embedded-postgres';
 import { createLapseApp } from '@lapse/shared/nest/bootstrap';
+import {
+  databaseAddress,
+  readStartTimeoutSeconds,
+  waitForDependencies,
+} from '@lapse/shared/nest/wait-for-dependencies';
 import { readDirectoryConfig } from './directory/src/directory.config';
 import { directoryManifest } from './directory/src/directory.manifest';
 import { DirectoryModule } from './directory/src/directory.module';
@@ -39,6 +44,22 @@ export interface AllInOne {
  */
 export async function createAllInOne(env: EnvReader, logger: Logger): Promise<AllInOne> {
   const base = { ...readBaseConfig(env), transport: 'embedded' as const };
+  const embeddedPgPort = env.int('EMBEDDED_PG_PORT', 0, 0, 65535);
+  const startTimeoutSeconds = readStartTimeoutSeconds(env);
+  if (env.collecting) {
+    // Every service's settings are read before anything starts, so all problems are reported at once;
+    // they are read again below with the real database URL.
+    env.checkAll(() =>
+      serviceModules(env, { ...base, databaseUrl: base.databaseUrl ?? '', serviceApiToken: '' }),
+    );
+  }
+  if (base.databaseUrl) {
+    await waitForDependencies([{ name: 'PostgreSQL', addresses: [databaseAddress(base.databaseUrl)] }], {
+      timeoutSeconds: startTimeoutSeconds,
+      print: (line) => process.stderr.write(`lapse: ${line}\n`),
+      logger,
+    });
+  }
   const lines: string[] = [];
   await mkdir(base.dataDir, { recursive: true });
   await bootstrapAdminToken(env, base.dataDir, lines);
@@ -48,7 +69,7 @@ export async function createAllInOne(env: EnvReader, logger: Logger): Promise<Al
   if (!databaseUrl) {
     const server = await startEmbeddedPostgres({
       dir: base.dataDir,
-      port: env.int('EMBEDDED_PG_PORT', 0, 0, 65535) || undefined,
+      port: embeddedPgPort || undefined,
       persistent: true,
       sharedBuffersMb: base.embeddedPgSharedBuffersMb,
       onNotice: (message) => logger.warn({}, message),
@@ -75,13 +96,7 @@ export async function createAllInOne(env: EnvReader, logger: Logger): Promise<Al
     },
     services: [directoryManifest, identityManifest, notifierManifest],
     http: { trustProxy: base.trustProxy },
-    // Identity's routes come first: `POST /api/v1/users/me/credentials/change_password` (the session cookie's
-    // user) must match before directory's `/api/v1/users/:id/...` (the gateway routes it the same way).
-    modules: [
-      IdentityModule.register(readIdentityConfig(env, config)),
-      DirectoryModule.register(readDirectoryConfig(env, config)),
-      NotifierModule.register(readNotifierConfig(env, config)),
-    ],
+    modules: serviceModules(env, config),
   });
   lines.push(...notifierStartLines(app));
   let stopped = false;
@@ -96,6 +111,17 @@ export async function createAllInOne(env: EnvReader, logger: Logger): Promise<Al
       await stopPostgres();
     },
   };
+}
+
+/** The three services' modules, each reading its own settings. */
+function serviceModules(env: EnvReader, config: BaseConfig) {
+  // Identity's routes come first: `POST /api/v1/users/me/credentials/change_password` (the session cookie's
+  // user) must match before directory's `/api/v1/users/:id/...` (the gateway routes it the same way).
+  return [
+    IdentityModule.register(readIdentityConfig(env, config)),
+    DirectoryModule.register(readDirectoryConfig(env, config)),
+    NotifierModule.register(readNotifierConfig(env, config)),
+  ];
 }
 
 /** ADMIN_API_TOKEN, or one generated at first start, stored in DATA_DIR and printed once. */
@@ -120,5 +146,12 @@ async function bootstrapAdminToken(env: EnvReader, dataDir: string, lines: strin
   const token = `00${randomBytes(30).toString('base64url')}`;
   await writeFile(file, `${token}\n`, { mode: 0o600 });
   process.env.ADMIN_API_TOKEN = token;
-  lines.push(`  Admin token: ${token}  (shown once; stored in ${file})`);
+  // Set apart from the other start lines so it is not missed; printed, never logged.
+  const rule = `  ${'='.repeat(76)}`;
+  lines.push(
+    rule,
+    `  Admin token: ${token}`,
+    `  Shown this once. Stored in ${file} (readable by this user only).`,
+    rule,
+  );
 }

@@ -6,7 +6,7 @@ import { createAllInOne } from './all-in-one';
 /** `npm start`: all-in-one mode on embedded PostgreSQL. See README "Run modes". */
 async function main(): Promise<void> {
   const logger = createLogger('lapse');
-  const lapse = await createAllInOne(new EnvReader(), logger);
+  const lapse = await createAllInOne(new EnvReader(process.env, { collect: true }), logger);
   const { config } = lapse;
   stopOnSignals(() => lapse.stop(), logger);
   await listen(lapse.app, config, logger, [

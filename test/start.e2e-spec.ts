@@ -36,7 +36,13 @@ describe('npm start (all-in-one on embedded PostgreSQL)', () => {
       expect(await waitReady(`http://127.0.0.1:${port}`, startedAt + 15_000)).toBe(true);
       expect(run.output()).toContain(`Lapse listening on http://localhost:${port}`);
       const token = (await readFile(join(dataDir, 'admin-api-token'), 'utf8')).trim();
-      expect(run.output()).toContain(token);
+      // Once, on a line of its own set apart by rules, and in no JSON log record.
+      expect(run.output().split(token)).toHaveLength(2);
+      const printed = run.output().split('\n');
+      const at = printed.findIndex((line) => line.includes(token));
+      expect(printed[at].trim()).toBe(`Admin token: ${token}`);
+      expect(printed[at - 1]).toMatch(/^ +={20,}$/);
+      expect(printed[at + 2]).toMatch(/^ +={20,}$/);
       const users = await fetch(`http://127.0.0.1:${port}/api/v1/users`, {
         headers: { authorization: 'SSWS wrong' },
       });
@@ -55,5 +61,27 @@ describe('npm start (all-in-one on embedded PostgreSQL)', () => {
     const run = start({ PORT: 'eighty', DATA_DIR: dataDir });
     expect(await run.exited).toBe(1);
     expect(run.output()).toContain('PORT must be a whole number');
+  }, 15_000);
+
+  it('lists every configuration problem at once, one line each, without a stack or a secret value', async () => {
+    const secret = 'a-service-token-too-short';
+    const run = start({
+      DATA_DIR: dataDir,
+      PORT: 'eighty',
+      SERVICE_API_TOKEN: secret,
+      SESSION_IDLE_MINUTES: '600',
+      SESSION_MAX_LIFETIME_MINUTES: '60',
+    });
+    expect(await run.exited).toBe(1);
+    const lines = run.output().split('\n');
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'Invalid configuration: PORT must be a whole number from 1 to 65535',
+        'Invalid configuration: SERVICE_API_TOKEN must be at least 32 characters long',
+        'Invalid configuration: SESSION_MAX_LIFETIME_MINUTES must be at least SESSION_IDLE_MINUTES',
+      ]),
+    );
+    expect(run.output()).not.toMatch(/^ {4}at /m);
+    expect(run.output()).not.toContain(secret);
   }, 15_000);
 });

@@ -11,9 +11,14 @@ export interface RunningEntryPoint {
   readonly exited: Promise<number | null>;
 }
 
-export function runEntryPoint(entry: string, env: Record<string, string>): RunningEntryPoint {
-  const child = spawn(process.execPath, [join(repoRoot, entry)], {
-    cwd: repoRoot,
+/** `root`: the clone to run it from (this repository unless a spec made another). */
+export function runEntryPoint(
+  entry: string,
+  env: Record<string, string>,
+  root = repoRoot,
+): RunningEntryPoint {
+  const child = spawn(process.execPath, [join(root, entry)], {
+    cwd: root,
     env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
   });
   let output = '';

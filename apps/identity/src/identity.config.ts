@@ -1,4 +1,4 @@
-import { type BaseConfig, ConfigError, type EnvReader } from '@lapse/shared';
+import type { BaseConfig, EnvReader } from '@lapse/shared';
 
 /** Argon2id parameters of the dummy hash verified for unknown users (same as directory's hashing). */
 export interface HashParameters {
@@ -92,7 +92,7 @@ export function readIdentityConfig(env: EnvReader, base: BaseConfig): IdentityCo
 /** `SIGN_IN_REDIRECT_ORIGINS`: comma-separated origins (`https://app.example.com`), nothing more of a URL. */
 function readRedirectOrigins(env: EnvReader, publicUrl: string): string[] {
   const entries = env.list('SIGN_IN_REDIRECT_ORIGINS', [new URL(publicUrl).origin]);
-  return entries.map((entry) => {
+  return entries.flatMap((entry) => {
     let origin: string | null = null;
     try {
       const url = new URL(entry);
@@ -101,12 +101,12 @@ function readRedirectOrigins(env: EnvReader, publicUrl: string): string[] {
     } catch {
       origin = null;
     }
-    if (!origin)
-      throw new ConfigError(
-        'SIGN_IN_REDIRECT_ORIGINS',
-        `"${entry}" is not an http(s) origin (scheme://host[:port])`,
-      );
-    return origin;
+    if (!origin) {
+      // An origin is not a secret: naming the entry tells the operator which one to fix.
+      env.problem('SIGN_IN_REDIRECT_ORIGINS', `"${entry}" is not an http(s) origin (scheme://host[:port])`);
+      return [];
+    }
+    return [origin];
   });
 }
 
@@ -115,6 +115,6 @@ function readSessionPolicy(env: EnvReader): SessionPolicy {
   const idleMinutes = env.int('SESSION_IDLE_MINUTES', env.int('SESSION_LIFETIME_MINUTES', 120, 1), 1);
   const maxLifetimeMinutes = env.int('SESSION_MAX_LIFETIME_MINUTES', 1440, 1);
   if (maxLifetimeMinutes < idleMinutes)
-    throw new ConfigError('SESSION_MAX_LIFETIME_MINUTES', 'must be at least SESSION_IDLE_MINUTES');
+    env.problem('SESSION_MAX_LIFETIME_MINUTES', 'must be at least SESSION_IDLE_MINUTES');
   return { idleMinutes, maxLifetimeMinutes };
 }

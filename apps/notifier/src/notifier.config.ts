@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type BaseConfig, ConfigError, type EnvReader } from '@lapse/shared';
+import type { BaseConfig, EnvReader } from '@lapse/shared';
 
 /** Where email goes: a real relay, or (all-in-one without `SMTP_URL`) an embedded capture server. */
 export type SmtpConfig =
@@ -69,7 +69,7 @@ function readSmtp(env: EnvReader, base: BaseConfig): SmtpConfig {
   const requireTls = env.bool('SMTP_REQUIRE_TLS', true);
   const uiPort = env.int('MAIL_UI_PORT', 1080, 0, 65535);
   if (url) return { kind: 'relay', url, requireTls };
-  if (base.transport === 'kafka') throw new ConfigError('SMTP_URL', 'is required when TRANSPORT=kafka');
+  if (base.transport === 'kafka') env.problem('SMTP_URL', 'is required when TRANSPORT=kafka');
   return { kind: 'embedded-capture', uiPort, uiPortExplicit: env.optional('MAIL_UI_PORT') !== undefined };
 }
 
@@ -77,10 +77,9 @@ function readVoice(env: EnvReader): VoiceConfig {
   const webhookUrl = env.url('VOICE_WEBHOOK_URL', ['http', 'https']);
   const webhookSecret = env.optional('VOICE_WEBHOOK_SECRET');
   const enabled = env.bool('VOICE_ENABLED', false);
-  if (enabled && !webhookUrl)
-    throw new ConfigError('VOICE_WEBHOOK_URL', 'is required when VOICE_ENABLED=true');
+  if (enabled && !webhookUrl) env.problem('VOICE_WEBHOOK_URL', 'is required when VOICE_ENABLED=true');
   if (webhookUrl && !webhookSecret) {
-    throw new ConfigError('VOICE_WEBHOOK_SECRET', 'is required when VOICE_WEBHOOK_URL is set');
+    env.problem('VOICE_WEBHOOK_SECRET', 'is required when VOICE_WEBHOOK_URL is set');
   }
   return { enabled, webhookUrl, webhookSecret, timeoutMs: env.int('VOICE_WEBHOOK_TIMEOUT_MS', 10_000, 100) };
 }
@@ -94,7 +93,8 @@ function readConfiguredKeys(env: EnvReader): Record<string, unknown>[] | null {
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new ConfigError('NOTIFIER_PRIVATE_KEYS', problem);
+    env.problem('NOTIFIER_PRIVATE_KEYS', problem);
+    return null;
   }
   const valid =
     Array.isArray(parsed) &&
@@ -111,6 +111,9 @@ function readConfiguredKeys(env: EnvReader): Record<string, unknown>[] | null {
         typeof key.kid === 'string' &&
         key.kid !== '',
     );
-  if (!valid) throw new ConfigError('NOTIFIER_PRIVATE_KEYS', problem);
+  if (!valid) {
+    env.problem('NOTIFIER_PRIVATE_KEYS', problem);
+    return null;
+  }
   return parsed as Record<string, unknown>[];
 }

@@ -7,6 +7,7 @@ import { freePort } from '@lapse/shared/database/free-port';
 import { createPool } from '@lapse/shared/database/pg';
 import type { Pool } from 'pg';
 import { inParallel, kafkaBrokerPids, processCpuSeconds, startBenchInfra } from './infra';
+import type { BenchFlags } from './flags';
 
 /**
  * `npm run bench -- bulk-expiry --users N --transport kafka|embedded [--samples S] [--batch B] [--concurrency C] [--heap MB] [--cpu-prof DIR] [--json FILE]`
@@ -63,6 +64,31 @@ export interface BulkExpiryHooks {
   /** The job completed and identity holds every expired user's own PasswordExpired. */
   afterExpiry?(): Promise<void>;
 }
+
+export const summary = 'expire every OKTA user of N with one call: enforcement, fan-out rate, memory, CPU';
+
+/** The flags described above (`npm run bench -- --help` prints them; any other is refused). */
+export const flags: BenchFlags = {
+  users: {
+    value: 'N',
+    default: '100000',
+    description: 'OKTA users to seed and expire (plus N/10 AD users left alone)',
+  },
+  transport: {
+    value: 'kafka|embedded',
+    default: 'kafka',
+    description: 'microservices over Kafka, or the all-in-one process',
+  },
+  samples: { value: 'S', default: '50', description: 'users whose sign-in is probed for enforcement' },
+  batch: { value: 'B', default: '2500', description: 'BULK_EXPIRY_BATCH_SIZE of the fan-out' },
+  concurrency: { value: 'C', default: '4', description: 'BULK_EXPIRY_CONCURRENCY of the fan-out' },
+  heap: {
+    value: 'MB',
+    default: "SERVICE_HEAP_MB (kafka), Node's own (embedded)",
+    description: "V8 heap budget of each service process; 0: Node's own",
+  },
+  'cpu-prof': { value: 'DIR', description: "write each service's CPU profile (--cpu-prof) to DIR" },
+};
 
 export function run(args: Record<string, string>): Promise<object> {
   return bulkExpiry(args);

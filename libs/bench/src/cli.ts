@@ -1,12 +1,15 @@
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { type BenchModule, CLI_FLAGS, describeBenchmarks, parseBenchArgs, USAGE, UsageError } from './flags';
 import { summariseRuns } from './repeat';
 
 /**
- * `npm run bench -- <name> [--flag value ...] [--runs N] [--time-limit S] [--json FILE]`: runs
+ * `npm run bench -- <name> [--flag value ...] [--runs N] [--time-limit S] [--json FILE]` (`--help`: every
+ * benchmark and its flags; an unknown benchmark or flag exits 2): runs
  * `libs/bench/src/<name>.bench.ts`, prints its figures and saves them (to FILE, and always to
  * bench-results/<name>[-<scenario>][-<transport>].json). With `--runs N` the benchmark runs N times, each in a fresh
  * process, and the figures are each run's plus the median and range of every number. A run that has not
@@ -14,24 +17,46 @@ import { summariseRuns } from './repeat';
  */
 export type BenchArgs = Record<string, string>;
 
-const DEFAULT_TIME_LIMIT_SECONDS = 1200;
-/** Flags the CLI itself takes; the benchmark never sees them. */
-const CLI_FLAGS = ['runs', 'time-limit', 'json'];
+/**
+ * Every benchmark, as `--help` lists them: the modules `<name>.bench.ts` of this folder (`.bench.js` once
+ * built), each exporting `run`, a one-line `summary` and its `flags` table (flags.ts). Read from the folder,
+ * so a new benchmark is listed as soon as it exists (its flags unchecked until it exports a table).
+ */
+export const BENCHMARKS: readonly string[] = readdirSync(__dirname)
+  .map((file) => /^([a-z0-9-]+)\.bench\.(?:js|ts)$/.exec(file)?.[1])
+  .filter((name): name is string => name !== undefined)
+  .sort();
 
-function parse(argv: string[]): { name: string; args: BenchArgs } {
-  const [name, ...rest] = argv;
-  if (!name || name.startsWith('--'))
-    throw new Error(
-      'usage: npm run bench -- <name> [--flag value ...] [--runs N] [--time-limit S] [--json FILE]',
-    );
-  const args: BenchArgs = {};
-  for (let i = 0; i < rest.length; i++) {
-    const flag = rest[i];
-    if (!flag.startsWith('--')) throw new Error(`unexpected argument: ${flag}`);
-    const value = rest[i + 1] && !rest[i + 1].startsWith('--') ? rest[++i] : 'true';
-    args[flag.slice(2)] = value;
+const DEFAULT_TIME_LIMIT_SECONDS = 1200;
+
+async function load(name: string): Promise<BenchModule> {
+  if (!BENCHMARKS.includes(name)) {
+    throw new UsageError(`unknown benchmark "${name}" (benchmarks: ${BENCHMARKS.join(', ')})`);
   }
-  return { name, args };
+  return (await import(`./${name}.bench`)) as BenchModule;
+}
+
+/**
+ * The command line: a benchmark and its flags, or `--help` (alone: every benchmark; after a name: that one).
+ * Mistakes are `UsageError`s, which exit 2.
+ */
+export async function parseCommandLine(
+  argv: readonly string[],
+  loadModule: (name: string) => Promise<BenchModule> = load,
+): Promise<{ help: string } | { name: string; module: BenchModule; args: BenchArgs }> {
+  const [name, ...rest] = argv;
+  const wantsHelp = (list: readonly string[]) => list.includes('--help') || list.includes('-h');
+  if (name === undefined || name === '--help' || name === '-h') {
+    if (name === undefined) throw new UsageError('which benchmark? (npm run bench -- --help lists them)');
+    const modules = await Promise.all(
+      BENCHMARKS.map(async (each) => [each, await loadModule(each)] as const),
+    );
+    return { help: describeBenchmarks(modules) };
+  }
+  if (name.startsWith('-')) throw new UsageError(`the benchmark comes first, before ${name}`);
+  const module = await loadModule(name);
+  if (wantsHelp(rest)) return { help: describeBenchmarks([[name, module]]) };
+  return { name, module, args: parseBenchArgs(name, module.flags, rest) };
 }
 
 function positiveInteger(args: BenchArgs, flag: string, fallback: number): number {
@@ -41,15 +66,9 @@ function positiveInteger(args: BenchArgs, flag: string, fallback: number): numbe
   return value;
 }
 
-async function runOnce(name: string, args: BenchArgs): Promise<object> {
-  if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`unknown benchmark: ${name}`);
-  let bench: { run(args: BenchArgs): Promise<object> };
-  try {
-    bench = await import(`./${name}.bench`);
-  } catch (error) {
-    throw new Error(`unknown benchmark "${name}": ${(error as Error).message}`);
-  }
-  return bench.run(args);
+async function runOnce(module: BenchModule, args: BenchArgs): Promise<object> {
+  const own = Object.fromEntries(Object.entries(args).filter(([flag]) => !(flag in CLI_FLAGS)));
+  return module.run(own);
 }
 
 /**
@@ -60,7 +79,7 @@ async function runInChild(name: string, args: BenchArgs, timeLimitMs: number): P
   const dir = await mkdtemp(join(tmpdir(), 'lapse-bench-run-'));
   const out = join(dir, 'figures.json');
   const flags = Object.entries(args)
-    .filter(([flag]) => !CLI_FLAGS.includes(flag))
+    .filter(([flag]) => !(flag in CLI_FLAGS))
     .flatMap(([flag, value]) => [`--${flag}`, value]);
   try {
     const child = spawn(
@@ -117,7 +136,12 @@ async function runInChild(name: string, args: BenchArgs, timeLimitMs: number): P
 }
 
 async function main(): Promise<void> {
-  const { name, args } = parse(process.argv.slice(2));
+  const command = await parseCommandLine(process.argv.slice(2));
+  if ('help' in command) {
+    process.stdout.write(command.help);
+    process.exit(0);
+  }
+  const { name, module, args } = command;
   const runs = positiveInteger(args, 'runs', 1);
   const timeLimitMs = positiveInteger(args, 'time-limit', DEFAULT_TIME_LIMIT_SECONDS) * 1000;
   let figures: object;
@@ -126,7 +150,7 @@ async function main(): Promise<void> {
       process.stderr.write(`bench failed: ${name} did not finish within ${timeLimitMs / 1000} s\n`);
       process.exit(1);
     }, timeLimitMs);
-    figures = await runOnce(name, args);
+    figures = await runOnce(module, args);
     clearTimeout(limit);
   } else {
     const perRun: object[] = [];
@@ -148,7 +172,13 @@ async function main(): Promise<void> {
   process.exit(0);
 }
 
-main().catch((error) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((error) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`bench: ${error.message}\n${USAGE}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,5 +1,6 @@
 import { type BenchStack, createUser, httpJson, startBenchStack } from './bench-stack';
 import { inParallel, percentile, round } from './infra';
+import type { BenchFlags } from './flags';
 
 type Scenario = 'expiry' | 'revocation';
 
@@ -43,6 +44,20 @@ const SAMPLE_LIMIT_MS = 10_000;
  * The sign-in limits are lifted (the per-username one here, per-client and global in `bench-stack.ts`): the
  * polls come back to back from one address.
  */
+export const summary = 'time from an expiry (or suspension) to identity refusing the user';
+
+/** The flags described above (`npm run bench -- --help` prints them; any other is refused). */
+export const flags: BenchFlags = {
+  samples: { value: 'N', default: '1000', description: 'timed expiries (each its own user)' },
+  transport: { value: 'kafka|embedded', default: 'embedded', description: 'how events reach identity' },
+  scenario: {
+    value: 'expiry|revocation',
+    default: 'expiry',
+    description: 'expire_password → refused sign-in, or suspend → session gone',
+  },
+  'max-seconds': { value: 'S', default: '900', description: 'fail the run past S seconds' },
+};
+
 export async function run(args: Record<string, string>): Promise<object> {
   const scenario = (args.scenario ?? 'expiry') as Scenario;
   if (scenario !== 'expiry' && scenario !== 'revocation')

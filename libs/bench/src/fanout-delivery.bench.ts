@@ -18,6 +18,7 @@ import {
 import { PROJECTION_TOPICS } from '../../../apps/identity/src/credential-projection/projection-lag.monitor';
 import { identityManifest } from '../../../apps/identity/src/identity.manifest';
 import type { BenchArgs } from './cli';
+import type { BenchFlags } from './flags';
 import { kafkaBrokerCpuSeconds, postgresCpuSeconds, postmasterPid, round, startBenchInfra } from './infra';
 
 /**
@@ -33,6 +34,17 @@ import { kafkaBrokerCpuSeconds, postgresCpuSeconds, postmasterPid, round, startB
  * (`nodeCpuUsPerEvent`: this process, all threads; `postgresCpuUsPerEvent`: every PostgreSQL process of the
  * server; `brokerCpuUsPerEvent`: the Kafka broker's JVM; from /proc).
  */
+export const summary = "what relaying and consuming a bulk expiry's per-user events costs (Kafka)";
+
+/** The flags described above (`npm run bench -- --help` prints them; any other is refused). */
+export const flags: BenchFlags = {
+  events: {
+    value: 'N',
+    default: '100000',
+    description: 'PasswordExpired events written to the log and delivered',
+  },
+};
+
 export async function run(args: BenchArgs): Promise<object> {
   const events = Number(args.events ?? 100_000);
   const infra = await startBenchInfra();

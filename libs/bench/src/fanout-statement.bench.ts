@@ -19,6 +19,7 @@ import {
   USERS_VIEW,
 } from '../../../apps/directory/src/user/read-models/directory-users.projection';
 import type { BenchArgs } from './cli';
+import type { BenchFlags } from './flags';
 import { postgresCpuSeconds, postmasterPid, round, startBenchInfra } from './infra';
 
 /**
@@ -37,6 +38,15 @@ import { postgresCpuSeconds, postmasterPid, round, startBenchInfra } from './inf
  *   `status eq "ACTIVE"` and AD-and-expired after the job, as the list endpoint runs them
  *   (`firstUsersByIdSql`), best of 5.
  */
+export const summary = "what the bulk expiry's fan-out costs directory's PostgreSQL per user";
+
+/** The flags described above (`npm run bench -- --help` prints them; any other is refused). */
+export const flags: BenchFlags = {
+  users: { value: 'N', default: '100000', description: 'OKTA users to seed and expire (plus N/10 AD users)' },
+  batch: { value: 'B', default: '2500', description: 'users per batch statement' },
+  concurrency: { value: 'C', default: '4', description: 'batches in flight' },
+};
+
 export async function run(args: BenchArgs): Promise<object> {
   const users = Number(args.users ?? 100_000);
   const batch = Number(args.batch ?? 2500);

@@ -6,6 +6,7 @@ import { type RunningGateway, startGateway } from '../../stack/src/gateway';
 import { bulkExpiry } from './bulk-expiry.bench';
 import { inParallel, percentile, round } from './infra';
 import { RawHttpLane } from './raw-http-lane';
+import type { BenchFlags } from './flags';
 
 /**
  * `npm run bench -- mixed-load [--users N] [--signin-users U] [--capacity-seconds C] [--phase-seconds P] [--load 0.8] [--concurrency K]`
@@ -26,6 +27,30 @@ import { RawHttpLane } from './raw-http-lane';
  * timeouts), and sign-in `p50Ms`/`p99Ms`. The bulk bench's own figures (enforcementMs, fanoutUsersPerSec,
  * …) come alongside, measured under this load.
  */
+export const summary = 'sign-ins through the gateway while a bulk expiry runs (Kafka)';
+
+/** The flags described above (`npm run bench -- --help` prints them; any other is refused). */
+export const flags: BenchFlags = {
+  users: {
+    value: 'N',
+    default: '100000',
+    description: "OKTA users the bulk expiry expires (bulk-expiry's --users)",
+  },
+  'signin-users': { value: 'U', default: '2000', description: 'AD users signing in meanwhile' },
+  'capacity-seconds': { value: 'C', default: '5', description: 'closed-loop capacity measurement' },
+  'phase-seconds': { value: 'P', default: '10', description: 'open-loop load before and after the expiry' },
+  load: { value: 'F', default: '0.8', description: 'open-loop rate as a fraction of capacity' },
+  concurrency: {
+    value: 'K',
+    default: '8',
+    description: "connections of the capacity loop (also the fan-out's concurrency)",
+  },
+  samples: { value: 'S', default: '50', description: "bulk-expiry's --samples" },
+  batch: { value: 'B', default: '2500', description: "bulk-expiry's --batch" },
+  heap: { value: 'MB', default: 'SERVICE_HEAP_MB', description: "bulk-expiry's --heap" },
+  'cpu-prof': { value: 'DIR', description: "bulk-expiry's --cpu-prof" },
+};
+
 export async function run(args: Record<string, string>): Promise<object> {
   const capacitySeconds = Number(args['capacity-seconds'] ?? 5);
   const phaseSeconds = Number(args['phase-seconds'] ?? 10);

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { BenchFlags } from './flags';
 
 /**
  * `npm run bench -- multi-instance [--users N] [--kafka-port P]`
@@ -14,6 +15,19 @@ import { join, resolve } from 'node:path';
  * every sample), `fanoutSeconds` (202 → job COMPLETED), `projectedSeconds` (202 → the remaining identity's
  * projection holds every user's own expiry).
  */
+export const summary =
+  'the multi-instance Kafka scenario (two of each service, one stopped mid fan-out), timed';
+
+/** The flags described above (`npm run bench -- --help` prints them; any other is refused). */
+export const flags: BenchFlags = {
+  users: { value: 'N', default: '100000', description: 'users the bulk expiry expires' },
+  'kafka-port': {
+    value: 'P',
+    default: 'KAFKA_PORT or 19092',
+    description: "port of the Kafka project's broker",
+  },
+};
+
 export async function run(args: Record<string, string>): Promise<object> {
   const users = Number(args.users ?? 100_000);
   const root = resolve(__dirname, '../../../..');

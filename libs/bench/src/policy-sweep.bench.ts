@@ -18,6 +18,7 @@ import { expireByAgeFromReadModel } from '../../../apps/directory/src/user/expir
 import { PasswordAgeSweeper } from '../../../apps/directory/src/user/expire-by-age/password-age.sweeper';
 import { insertUsers } from '../../../apps/directory/src/user/read-models/directory-users.projection';
 import type { BenchArgs } from './cli';
+import type { BenchFlags } from './flags';
 import { postgresCpuSeconds, postmasterPid, round, startBenchInfra } from './infra';
 
 const DAY_MS = 86_400_000;
@@ -37,6 +38,19 @@ const SEED_BATCH = 1000;
  *   the sweep and after it, with `targetsScan`, its walk over the users: an index range scan of
  *   `directory_users_password_age`, never a scan of the table.
  */
+export const summary = "the age-expiry sweep's cost: per run, per expired user, and when it finds nobody";
+
+/** The flags described above (`npm run bench -- --help` prints them; any other is refused). */
+export const flags: BenchFlags = {
+  users: { value: 'N', default: '1000000', description: 'ACTIVE OKTA users to seed' },
+  'expired-every': {
+    value: 'K',
+    default: '20',
+    description: "every K-th user's password is past maxAgeDays (90); the others are younger",
+  },
+  batch: { value: 'B', default: '1000', description: 'users the sweep expires per statement' },
+};
+
 export async function run(args: BenchArgs): Promise<object> {
   const users = Number(args.users ?? 1_000_000);
   const every = Number(args['expired-every'] ?? 20);

@@ -8,6 +8,7 @@ import { PasswordVerifier } from '../../../apps/identity/src/sign-in/password-ve
 import { createUser, httpJson, startBenchStack } from './bench-stack';
 import { inParallel, percentile, round } from './infra';
 import { RawHttpLane } from './raw-http-lane';
+import type { BenchFlags } from './flags';
 
 /**
  * `npm run bench -- sign-in --seconds N [--params owasp|keycloak] [--memory-kib M --iterations T]`
@@ -46,6 +47,29 @@ import { RawHttpLane } from './raw-http-lane';
  * gate"): the statement mostly overlaps the hash, so `gateDb*` is usually 0. The verification's own
  * bracket (from calling `verify` to its result reaching the event loop) is what is subtracted, as before.
  */
+export const summary =
+  "sessions per second over HTTP against raw argon2id verifications, and the gate's overhead";
+
+/** The flags described above (`npm run bench -- --help` prints them; any other is refused). */
+export const flags: BenchFlags = {
+  seconds: { value: 'N', default: '10', description: 'length of each load round' },
+  params: {
+    value: 'owasp|keycloak',
+    default: 'owasp',
+    description: 'argon2id parameters (m=19456 t=2, or m=7168 t=5)',
+  },
+  'memory-kib': { value: 'M', description: 'argon2id memory, overriding --params' },
+  iterations: { value: 'T', description: 'argon2id iterations, overriding --params' },
+  concurrency: { value: 'C', default: 'twice the libuv pool', description: 'keep-alive sockets of the load' },
+  users: { value: 'U', default: '256', description: "users the load rotates over (Okta's 4/s per username)" },
+  rounds: { value: 'R', default: '3', description: 'load rounds' },
+  'overhead-samples': {
+    value: 'S',
+    default: '1000',
+    description: 'one-at-a-time requests for the gate overhead',
+  },
+};
+
 export async function run(args: Record<string, string>): Promise<object> {
   const seconds = Number(args.seconds ?? 10);
   const keycloak = args.params === 'keycloak';

@@ -9,6 +9,7 @@ import { headersOf, type Publication } from '@lapse/shared/messaging/message';
 import { KafkaTransport } from '@lapse/shared/transport/kafka.transport';
 import { LogNotifications } from '@lapse/shared/transport/log-notifications';
 import type { BenchArgs } from './cli';
+import type { BenchFlags } from './flags';
 import { type BenchInfra, percentile, round, startBenchInfra } from './infra';
 
 /**
@@ -19,6 +20,18 @@ import { type BenchInfra, percentile, round, startBenchInfra } from './infra';
  *   that are not measured (default 1: connections, group join, JIT). A longer warm-up is for diagnosis only
  *   (how much of the tail is start-up); the figures the issue asks for use the default.
  */
+export const summary = 'relay → transport → consumer: backlog throughput and steady-rate latency';
+
+/** The flags described above (`npm run bench -- --help` prints them; any other is refused). */
+export const flags: BenchFlags = {
+  transport: { value: 'kafka|embedded', default: 'embedded', description: 'the transport measured' },
+  events: { value: 'N', default: '100000', description: 'backlog drained from a cold start' },
+  rate: { value: 'R', default: '1000', description: 'steady rate (events/s) of the latency phase' },
+  seconds: { value: 'S', default: '10', description: 'length of the latency phase' },
+  warmup: { value: 'W', default: '1', description: 'unmeasured seconds at the same rate first' },
+  partitions: { value: 'P', default: '6', description: 'partitions of the topic' },
+};
+
 export async function run(args: BenchArgs): Promise<object> {
   const kind = args.transport === 'kafka' ? 'kafka' : 'embedded';
   const events = Number(args.events ?? 100_000);

@@ -3,7 +3,6 @@ import { EnvReader } from './env';
 import { DEFAULT_SHARED_BUFFERS_MB } from '../database/embedded-postgres';
 import { DEFAULT_INBOX_RETENTION_HOURS } from '../messaging/inbox-retention';
 import { trustProxyEntryProblem } from '../http/trust-proxy';
-import { ConfigError } from './env';
 
 export interface BaseConfig {
   readonly port: number;
@@ -37,12 +36,14 @@ export function readBaseConfig(
   const transport = env.oneOf('TRANSPORT', ['embedded', 'kafka'] as const, defaults.transport ?? 'embedded');
   const kafkaBrokers = env.list('KAFKA_BROKERS');
   if (transport === 'kafka' && kafkaBrokers.length === 0) {
-    throw new Error('Invalid configuration: KAFKA_BROKERS is required when TRANSPORT=kafka');
+    env.problem('KAFKA_BROKERS', 'is required when TRANSPORT=kafka');
   }
+  // Read by createLogger, which starts before the configuration is checked; validated here with the rest.
+  env.oneOf('LOG_FORMAT', ['auto', 'json', 'pretty'] as const, 'auto');
   const trustProxy = env.list('TRUST_PROXY');
   for (const entry of trustProxy) {
     const problem = trustProxyEntryProblem(entry);
-    if (problem) throw new ConfigError('TRUST_PROXY', problem);
+    if (problem) env.problem('TRUST_PROXY', problem);
   }
   return {
     port,

@@ -62,4 +62,56 @@ describe('configuration', () => {
       /EMBEDDED_PG_SHARED_BUFFERS_MB must be a whole number from 16/,
     );
   });
+
+  it('collects every problem when told to, one line per variable, and reports them together', () => {
+    const env = new EnvReader(
+      { PORT: 'eighty', TRANSPORT: 'kafka', SERVICE_API_TOKEN: 'too-short-secret', TRUST_PROXY: 'true' },
+      { collect: true },
+    );
+    const base = readBaseConfig(env);
+    expect(base.port).toBe(8080);
+    let thrown: unknown;
+    try {
+      env.throwIfInvalid();
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    const lines = (thrown as ConfigError).lines;
+    expect(lines).toEqual([
+      'Invalid configuration: PORT must be a whole number from 1 to 65535',
+      'Invalid configuration: KAFKA_BROKERS is required when TRANSPORT=kafka',
+      expect.stringMatching(/^Invalid configuration: TRUST_PROXY /),
+      'Invalid configuration: SERVICE_API_TOKEN must be at least 32 characters long',
+    ]);
+    expect((thrown as ConfigError).message.split('\n')).toEqual(lines);
+    expect((thrown as ConfigError).message).not.toContain('too-short-secret');
+  });
+
+  it('reports a problem once when a value is read twice, and nothing when all is well', () => {
+    const env = new EnvReader({ PORT: '0' }, { collect: true });
+    env.int('PORT', 8080, 1, 65535);
+    env.int('PORT', 8080, 1, 65535);
+    expect(env.problems).toEqual([{ variable: 'PORT', problem: 'must be a whole number from 1 to 65535' }]);
+    const valid = new EnvReader({ PORT: '8081' }, { collect: true });
+    expect(readBaseConfig(valid).port).toBe(8081);
+    expect(() => valid.throwIfInvalid()).not.toThrow();
+  });
+
+  it('adds the problem of a reader that still throws a ConfigError to those recorded', () => {
+    const env = new EnvReader({ PORT: 'eighty' }, { collect: true });
+    env.int('PORT', 8080, 1, 65535);
+    let thrown: unknown;
+    try {
+      env.checkAll(() => {
+        throw new ConfigError('SOME_SETTING', 'is required');
+      });
+    } catch (error) {
+      thrown = error;
+    }
+    expect((thrown as ConfigError).lines).toEqual([
+      'Invalid configuration: PORT must be a whole number from 1 to 65535',
+      'Invalid configuration: SOME_SETTING is required',
+    ]);
+  });
 });

@@ -1,29 +1,112 @@
 /**
- * Configuration is read once at start and validated: a bad or missing value stops the process with a
- * message naming the variable (never its value, which may be a secret).
+ * Configuration is read once at start and validated: a bad or missing value is reported naming the variable
+ * (never its value, which may be a secret). A reader made with `{ collect: true }` (the entry points) keeps
+ * reading past a bad value and reports every problem at once from `throwIfInvalid()`; the default reader
+ * throws at the first one (tests and tools that read one value).
  */
 /** The shortest configured token accepted (`ADMIN_API_TOKEN`, `SERVICE_API_TOKEN`). */
 export const MIN_SECRET_LENGTH = 32;
 
+export interface ConfigProblem {
+  readonly variable: string;
+  readonly problem: string;
+}
+
+/** One or more configuration problems; `message` has one line per problem, naming the variable only. */
 export class ConfigError extends Error {
+  readonly problems: readonly ConfigProblem[];
+
   constructor(
     readonly variable: string,
     problem: string,
+    more: readonly ConfigProblem[] = [],
   ) {
-    super(`Invalid configuration: ${variable} ${problem}`);
+    const problems = [{ variable, problem }, ...more];
+    super(problems.map(describeProblem).join('\n'));
     this.name = 'ConfigError';
+    this.problems = problems;
   }
+
+  /** The problems as lines to print, one per variable problem. */
+  get lines(): string[] {
+    return this.problems.map(describeProblem);
+  }
+
+  static of(problems: readonly ConfigProblem[]): ConfigError {
+    const [first, ...more] = problems;
+    return new ConfigError(first.variable, first.problem, more);
+  }
+}
+
+function describeProblem({ variable, problem }: ConfigProblem): string {
+  return `Invalid configuration: ${variable} ${problem}`;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+export interface EnvReaderOptions {
+  /** Record problems and go on with the fallback (report them all with `throwIfInvalid()`) instead of throwing. */
+  readonly collect?: boolean;
+}
+
 export class EnvReader {
-  constructor(private readonly env: Env = process.env) {}
+  private readonly found: ConfigProblem[] = [];
+
+  constructor(
+    private readonly env: Env = process.env,
+    private readonly options: EnvReaderOptions = {},
+  ) {}
+
+  /** Whether problems are collected (see `EnvReaderOptions.collect`) rather than thrown at once. */
+  get collecting(): boolean {
+    return this.options.collect === true;
+  }
+
+  /** The problems recorded so far (collecting readers only; a throwing reader never gets past one). */
+  get problems(): readonly ConfigProblem[] {
+    return [...this.found];
+  }
+
+  /**
+   * Reports a problem found by the caller (a cross-field check): thrown at once by the default reader,
+   * recorded by a collecting one. The same problem is recorded once even when a value is read twice.
+   */
+  problem(variable: string, problem: string): void {
+    if (!this.collecting) throw new ConfigError(variable, problem);
+    if (!this.found.some((known) => known.variable === variable && known.problem === problem)) {
+      this.found.push({ variable, problem });
+    }
+  }
+
+  /** Throws one `ConfigError` listing every problem recorded, if any. */
+  throwIfInvalid(): void {
+    if (this.found.length > 0) throw ConfigError.of(this.found);
+  }
+
+  /**
+   * Runs `read` (configuration readers), then throws one `ConfigError` with every problem: those recorded,
+   * and those of a reader that still throws a `ConfigError` itself instead of calling `problem()`.
+   */
+  checkAll(read: () => unknown): void {
+    try {
+      read();
+    } catch (error) {
+      if (!(error instanceof ConfigError) || !this.collecting) throw error;
+      for (const found of error.problems) this.problem(found.variable, found.problem);
+    }
+    this.throwIfInvalid();
+  }
+
+  /** Records (or throws) the problem and answers the fallback the caller goes on with. */
+  private invalid<T>(variable: string, problem: string, fallback: T): T {
+    this.problem(variable, problem);
+    return fallback;
+  }
 
   string(name: string, fallback?: string): string {
     const value = this.env[name];
     if (value === undefined || value === '') {
-      if (fallback === undefined) throw new ConfigError(name, 'is required');
+      if (fallback === undefined) return this.invalid(name, 'is required', '');
       return fallback;
     }
     return value;
@@ -41,7 +124,7 @@ export class EnvReader {
   secret(name: string, minLength = MIN_SECRET_LENGTH): string | undefined {
     const value = this.optional(name);
     if (value !== undefined && value.length < minLength) {
-      throw new ConfigError(name, `must be at least ${minLength} characters long`);
+      return this.invalid(name, `must be at least ${minLength} characters long`, undefined);
     }
     return value;
   }
@@ -51,7 +134,7 @@ export class EnvReader {
     if (text === undefined) return fallback;
     const value = Number(text);
     if (!Number.isInteger(value) || value < min || value > max) {
-      throw new ConfigError(name, `must be a whole number from ${min} to ${max}`);
+      return this.invalid(name, `must be a whole number from ${min} to ${max}`, fallback);
     }
     return value;
   }
@@ -61,12 +144,13 @@ export class EnvReader {
     if (text === undefined) return fallback;
     if (/^(true|1|yes|on)$/i.test(text)) return true;
     if (/^(false|0|no|off)$/i.test(text)) return false;
-    throw new ConfigError(name, 'must be true or false');
+    return this.invalid(name, 'must be true or false', fallback);
   }
 
   oneOf<T extends string>(name: string, choices: readonly T[], fallback: T): T {
     const text = this.optional(name) ?? fallback;
-    if (!choices.includes(text as T)) throw new ConfigError(name, `must be one of ${choices.join(', ')}`);
+    if (!choices.includes(text as T))
+      return this.invalid(name, `must be one of ${choices.join(', ')}`, fallback);
     return text as T;
   }
 
@@ -77,10 +161,10 @@ export class EnvReader {
     try {
       parsed = new URL(text);
     } catch {
-      throw new ConfigError(name, 'is not a valid URL');
+      return this.invalid(name, 'is not a valid URL', undefined);
     }
     if (!protocols.includes(parsed.protocol.replace(/:$/, ''))) {
-      throw new ConfigError(name, `must use ${protocols.join(' or ')}`);
+      return this.invalid(name, `must use ${protocols.join(' or ')}`, undefined);
     }
     return text;
   }

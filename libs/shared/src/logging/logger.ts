@@ -1,4 +1,5 @@
 import pino from 'pino';
+import pinoPretty from 'pino-pretty';
 
 /** Field paths whose values never reach a log line. */
 export const REDACTED_PATHS = [
@@ -39,14 +40,49 @@ export interface Logger {
   child(bindings: object): Logger;
 }
 
-export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({
+export type LogFormat = 'json' | 'pretty';
+
+/**
+ * `LOG_FORMAT=json|pretty` when set; otherwise human-readable lines on a terminal and JSON lines anywhere
+ * else (a pipe, a file, a log collector). An unknown value is reported by the configuration check
+ * (`readBaseConfig`) and read here as unset.
+ */
+export function chooseLogFormat(configured: string | undefined, isTerminal: boolean): LogFormat {
+  if (configured === 'json' || configured === 'pretty') return configured;
+  return isTerminal ? 'pretty' : 'json';
+}
+
+export interface LoggerOptions {
+  readonly format?: LogFormat;
+  /** Where lines go (standard output unless told otherwise). */
+  readonly destination?: NodeJS.WritableStream;
+}
+
+export function createLogger(
+  name: string,
+  level = process.env.LOG_LEVEL ?? 'info',
+  options: LoggerOptions = {},
+): Logger {
+  const format = options.format ?? chooseLogFormat(process.env.LOG_FORMAT, process.stdout.isTTY === true);
+  const settings = {
     name,
     level,
     redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
     base: { service: name },
     timestamp: pino.stdTimeFunctions.isoTime,
+  };
+  if (format === 'json') {
+    return options.destination ? pino(settings, options.destination) : pino(settings);
+  }
+  // In the process, not a worker thread (pino's `transport`): a line is written before an exit that follows.
+  const pretty = pinoPretty({
+    destination: options.destination ?? 1,
+    sync: true,
+    colorize: options.destination === undefined && process.stdout.isTTY === true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,service',
   });
+  return pino(settings, pretty);
 }
 
 /** For tests and benchmarks that must stay quiet. */

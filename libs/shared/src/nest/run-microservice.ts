@@ -2,12 +2,13 @@ import 'reflect-metadata';
 import { join } from 'node:path';
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { type BaseConfig, readBaseConfig } from '../config/base-config';
-import { ConfigError, EnvReader } from '../config/env';
+import { EnvReader } from '../config/env';
 import { startEmbeddedPostgres } from '../database/embedded-postgres';
 import { createLogger, type Logger } from '../logging/logger';
 import { createLapseApp } from './bootstrap';
 import { exitOnStartFailure, listen, stopOnSignals } from './run-service';
 import type { ServiceManifest } from './service-manifest';
+import { databaseAddress, readStartTimeoutSeconds, waitForDependencies } from './wait-for-dependencies';
 
 export interface MicroserviceDefinition {
   readonly manifest: ServiceManifest;
@@ -37,8 +38,27 @@ export async function createMicroservice(
 ): Promise<Microservice> {
   const service = definition.manifest.name;
   const base = readBaseConfig(env, { port: definition.defaultPort, transport: 'kafka' });
-  const serviceApiToken = base.serviceApiToken;
-  if (!serviceApiToken) throw new ConfigError('SERVICE_API_TOKEN', 'is required in microservices mode');
+  const serviceApiToken = base.serviceApiToken ?? '';
+  if (!base.serviceApiToken) env.problem('SERVICE_API_TOKEN', 'is required in microservices mode');
+  const startTimeoutSeconds = readStartTimeoutSeconds(env);
+  if (env.collecting) {
+    // Reads the service's own settings too, before anything starts, so every problem is reported at once;
+    // the module is built again below with the real database URL.
+    env.checkAll(() =>
+      definition.module(env, { ...base, databaseUrl: base.databaseUrl ?? '', serviceApiToken }),
+    );
+  }
+  await waitForDependencies(
+    [
+      ...(base.transport === 'kafka' ? [{ name: 'the Kafka broker', addresses: base.kafkaBrokers }] : []),
+      ...(base.databaseUrl ? [{ name: 'PostgreSQL', addresses: [databaseAddress(base.databaseUrl)] }] : []),
+    ],
+    {
+      timeoutSeconds: startTimeoutSeconds,
+      print: (line) => process.stderr.write(`${service}: ${line}\n`),
+      logger,
+    },
+  );
   let databaseUrl = base.databaseUrl;
   let stopPostgres: () => Promise<void> = async () => undefined;
   if (!databaseUrl) {
@@ -85,7 +105,11 @@ export function runMicroservice(definition: MicroserviceDefinition): void {
   const service = definition.manifest.name;
   (async () => {
     const logger = createLogger(service);
-    const microservice = await createMicroservice(definition, new EnvReader(), logger);
+    const microservice = await createMicroservice(
+      definition,
+      new EnvReader(process.env, { collect: true }),
+      logger,
+    );
     stopOnSignals(() => microservice.stop(), logger);
     await listen(microservice.app, microservice.config, logger, [
       `  ${service} service, transport ${microservice.config.transport}`,

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { BaseConfig } from '../config/base-config';
-import { createLogger, type Logger } from '../logging/logger';
+import { ConfigError } from '../config/env';
+import { chooseLogFormat, createLogger, type Logger } from '../logging/logger';
 
 /** Starts listening, prints where, and exits with a clear message if anything fails at start. */
 export async function listen(
@@ -39,16 +40,39 @@ export function stopOnSignals(stop: () => Promise<void>, logger: Logger): void {
   }
 }
 
+/**
+ * What a failed start prints: every configuration problem on its own line (no stack: they are the
+ * operator's to fix, and name variables, never values), or a one-line reason for any other failure, with
+ * the stack only at `LOG_LEVEL=debug`.
+ */
+export function startFailureLines(service: string, error: unknown): string[] {
+  if (error instanceof ConfigError) {
+    return [
+      `${service}: cannot start, the configuration has ${plural(error.problems.length)}:`,
+      ...error.lines,
+    ];
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return [`${service}: failed to start: ${message.replace(/\s*\n\s*/g, ' ')}`];
+}
+
+function plural(count: number): string {
+  return count === 1 ? '1 problem' : `${count} problems`;
+}
+
 export function exitOnStartFailure(service: string): (error: unknown) => never {
   const logger = createLogger(service);
   return (error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
-    // The stack says which start step failed (configuration errors carry no secrets).
-    logger.error(
-      { err: message, stack: error instanceof Error ? error.stack : undefined },
-      'failed to start',
-    );
-    process.stderr.write(`${service}: failed to start: ${message}\n`);
+    const lines = startFailureLines(service, error);
+    const debug = (process.env.LOG_LEVEL ?? '').toLowerCase() === 'debug';
+    const stack =
+      debug && error instanceof Error && !(error instanceof ConfigError) ? error.stack : undefined;
+    // A JSON log collector gets the record; on a terminal the lines below say it already.
+    if (chooseLogFormat(process.env.LOG_FORMAT, process.stdout.isTTY === true) === 'json') {
+      logger.error({ err: lines.join('\n'), stack }, 'failed to start');
+    }
+    process.stderr.write(`${lines.join('\n')}\n`);
+    if (stack) process.stderr.write(`${stack}\n`);
     process.exit(1);
   };
 }
