@@ -70,6 +70,11 @@ export async function startTestApp(
     PORT: String(port),
     HOST: '127.0.0.1',
     PUBLIC_URL: `http://127.0.0.1:${port}`,
+    // The services' calls to each other go to this process, also when a spec sets PUBLIC_URL to a site
+    // name that does not resolve (the default for both is PUBLIC_URL): identity's freshness check asked
+    // that name and failed closed with 503 whenever a loaded machine let the lag measurement go stale.
+    DIRECTORY_URL: `http://127.0.0.1:${port}`,
+    IDENTITY_URL: `http://127.0.0.1:${port}`,
     DATABASE_URL: databaseUrl,
     ADMIN_API_TOKEN: adminToken,
     SERVICE_API_TOKEN: serviceToken,
