@@ -1,3 +1,5 @@
+import { ApiSecurity } from '@nestjs/swagger';
+import { ADMIN_API_SECURITY } from '@lapse/shared/http/openapi';
 import {
   Body,
   Controller,
@@ -32,6 +34,7 @@ import { loadJob, presentJob } from './bulk-jobs';
  */
 @Controller('api/v1')
 @UseGuards(AdminAuthGuard)
+@ApiSecurity(ADMIN_API_SECURITY)
 export class BulkExpiryHttpController {
   constructor(
     private readonly bulk: BulkExpiryService,

@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { configureHttp, type HttpOptions } from '../http/configure-app';
 import { HealthModule } from '../health/health.module';
+import { serveOpenApiDocument } from '../http/openapi';
 import type { Logger } from '../logging/logger';
 import { InfrastructureModule } from './infrastructure.module';
 import type { InfrastructureOptions } from './infrastructure.options';
@@ -33,5 +34,8 @@ export async function createLapseApp(options: LapseAppOptions): Promise<INestApp
 
   const app = await NestFactory.create(LapseAppModule, { logger: false, bodyParser: false });
   configureHttp(app, options.logger, options.http);
+  // Each service its own document; the all-in-one app (all three services) the merged one.
+  const service = options.infrastructure.service;
+  serveOpenApiDocument(app, service === 'lapse' ? 'Lapse' : `Lapse ${service}`);
   return app;
 }

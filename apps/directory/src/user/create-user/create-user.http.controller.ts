@@ -1,3 +1,5 @@
+import { ApiSecurity } from '@nestjs/swagger';
+import { ADMIN_API_SECURITY } from '@lapse/shared/http/openapi';
 import { Body, Controller, HttpCode, Inject, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { CLOCK, type Clock, ID_SOURCE, type IdSource, PG_POOL, ValidationFailedError } from '@lapse/shared';
 import {
@@ -24,6 +26,7 @@ import { validatedInstant } from '@lapse/shared/http/iso-instant';
 /** `POST /api/v1/users`: create with a password, an imported argon2id hash, or none. */
 @Controller('api/v1/users')
 @UseGuards(AdminAuthGuard)
+@ApiSecurity(ADMIN_API_SECURITY)
 export class CreateUserHttpController {
   constructor(
     private readonly users: UserCommandService,

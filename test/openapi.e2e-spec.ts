@@ -1,0 +1,96 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { startTestApp, type TestApp } from '@lapse/shared/testing/test-app';
+
+const PUBLISHED = join(__dirname, '..', 'docs', 'openapi.json');
+const VALIDATOR = require.resolve('@seriousme/openapi-schema-validator/bin/validate-api-cli.js');
+
+/**
+ * The OpenAPI document the all-in-one app serves at /openapi.json: valid OpenAPI 3.1 (checked by
+ * @seriousme/openapi-schema-validator, which is ESM-only and so runs in its own node process), the public API
+ * only, and the same as the published docs/openapi.json. After a change to the routes, regenerate that file
+ * with `UPDATE_OPENAPI=1 npx jest --selectProjects int -- test/openapi.e2e-spec.ts`.
+ */
+describe('the OpenAPI document', () => {
+  let lapse: TestApp;
+  let served: string;
+  // biome-ignore lint/suspicious/noExplicitAny: the document is read as JSON
+  let document: any;
+
+  beforeAll(async () => {
+    lapse = await startTestApp();
+    const response = await fetch(`${lapse.url}/openapi.json`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('application/json');
+    served = `${await response.text()}\n`;
+    document = JSON.parse(served);
+    if (process.env.UPDATE_OPENAPI === '1') await writeFile(PUBLISHED, served);
+  });
+  afterAll(() => lapse?.close());
+
+  it('is valid OpenAPI 3.1', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lapse-openapi-'));
+    try {
+      const file = join(dir, 'openapi.json');
+      await writeFile(file, served);
+      const result = await promisify(execFile)(process.execPath, [VALIDATOR, file]).catch(
+        (error: { stdout: string }) => ({ stdout: error.stdout }),
+      );
+      expect(JSON.parse(result.stdout)).toEqual({ valid: true });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    expect(document.openapi).toBe('3.1.0');
+  });
+
+  it('describes the admin, sign-in and session APIs, and no internal route or HTML page', () => {
+    const paths = Object.keys(document.paths);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/api/v1/users',
+        '/api/v1/users/{idOrLogin}',
+        '/api/v1/authn',
+        '/api/v1/sessions/me',
+        '/api/v1/notifier/jwks',
+      ]),
+    );
+    expect(
+      paths.filter((path) => /^\/(internal|admin|signin|reset_password|notifier|metrics)\b/.test(path)),
+    ).toEqual([]);
+  });
+
+  it("answers every error in Okta's envelope, and asks for an admin token on the admin API", () => {
+    expect(document.components.schemas.OktaError.required).toEqual([
+      'errorCode',
+      'errorSummary',
+      'errorLink',
+      'errorId',
+      'errorCauses',
+    ]);
+    const operations = Object.values(document.paths).flatMap((item) => Object.values(item as object));
+    for (const operation of operations) {
+      expect(operation.responses['4XX'].content['application/json'].schema).toEqual({
+        $ref: '#/components/schemas/OktaError',
+      });
+    }
+    expect(document.components.securitySchemes.SSWS).toMatchObject({ in: 'header', name: 'Authorization' });
+    expect(document.paths['/api/v1/users'].get.security).toEqual([{ SSWS: [] }]);
+    expect(document.paths['/api/v1/authn'].post.security).toBeUndefined();
+    expect(document.paths['/api/v1/sessions/me'].get.security).toEqual([{ sid: [] }]);
+  });
+
+  it('is the published docs/openapi.json (regenerate it with UPDATE_OPENAPI=1)', async () => {
+    expect(JSON.parse(await readFile(PUBLISHED, 'utf8'))).toEqual(document);
+  });
+
+  it('is served by the app itself without a credential, and its errors are real', async () => {
+    const missing = await lapse.request('GET', '/api/v1/users');
+    expect(missing.status).toBe(401);
+    expect(Object.keys(missing.body).sort()).toEqual(
+      Object.keys(document.components.schemas.OktaError.properties).sort(),
+    );
+  });
+});
