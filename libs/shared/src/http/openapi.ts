@@ -1,5 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
+import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import type { Request, Response } from 'express';
 
 /** The security scheme of the admin API: `Authorization: SSWS <token>` (Okta's API token scheme). */
@@ -91,14 +93,33 @@ export function buildOpenApiDocument(app: INestApplication, title: string): Open
     paths[path] = item;
   }
   document.paths = paths;
+  const validatorSchemas = requestBodySchemas() as Record<string, never>;
+  const schemas = { ...validatorSchemas, ...document.components?.schemas };
+  for (const [name, schema] of Object.entries(document.components?.schemas ?? {})) {
+    // A DTO without @ApiProperty decorators: its class-validator rules describe it.
+    const properties = (schema as { properties?: object }).properties ?? {};
+    if (Object.keys(properties).length === 0 && validatorSchemas[name])
+      schemas[name] = validatorSchemas[name];
+  }
   document.components = {
     ...document.components,
-    schemas: {
-      ...usedSchemas(paths, document.components?.schemas ?? {}),
-      OktaError: OKTA_ERROR_SCHEMA as never,
-    },
+    schemas: { ...usedSchemas(paths, schemas), OktaError: OKTA_ERROR_SCHEMA as never },
   };
   return document;
+}
+
+/**
+ * JSON schemas of the request DTOs from their class-validator decorators (nested DTOs through
+ * class-transformer's `@Type`), so the rules are written once, where the validation pipe reads them. Unknown
+ * properties are refused (the pipe's `forbidNonWhitelisted`). Rules of custom validators (ISO instants,
+ * argon2id hashes) are not expressed; the type is.
+ */
+function requestBodySchemas() {
+  return validationMetadatasToSchemas({
+    refPointerPrefix: '#/components/schemas/',
+    classTransformerMetadataStorage: defaultMetadataStorage,
+    forbidNonWhitelisted: true,
+  });
 }
 
 /** The component schemas the published paths refer to, directly or through other schemas. */
