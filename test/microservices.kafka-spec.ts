@@ -514,7 +514,10 @@ describeWithGateway('microservices over Kafka, behind the gateway', () => {
 
   it('exposes neither service-to-service routes nor metrics, in the envelope', async () => {
     // Both exist behind the gateway.
-    expect((await fetch(`${identity.url}/metrics`)).status).toBe(200);
+    expect(
+      (await fetch(`${identity.url}/metrics`, { headers: { authorization: `Bearer ${serviceToken}` } }))
+        .status,
+    ).toBe(200);
     await expectOktaError(await fetch(`${url}/metrics`), 404, 'E0000007');
     await expectOktaError(
       await fetch(`${url}/internal/v1/sessions/verify`, {
