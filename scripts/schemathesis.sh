@@ -54,11 +54,12 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 
-# Stateful links are not declared in the document yet, so the stateful phase would add nothing.
+# The stateful phase follows the document's links (a created user's id into the user operations, a bulk
+# expiry's job id into the job).
 "$venv/bin/schemathesis" run "http://127.0.0.1:$port/openapi.json" \
   --header "Authorization: SSWS $admin_token" \
   --checks not_a_server_error,response_schema_conformance \
-  --phases examples,coverage,fuzzing \
+  --phases examples,coverage,fuzzing,stateful \
   --seed "${SCHEMATHESIS_SEED:-19}" \
   --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-25}" \
   --workers 2 \

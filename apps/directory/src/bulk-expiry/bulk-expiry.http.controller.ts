@@ -1,4 +1,4 @@
-import { ApiSecurity } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiSecurity } from '@nestjs/swagger';
 import { ADMIN_API_SECURITY } from '@lapse/shared/http/openapi';
 import {
   Body,
@@ -43,6 +43,10 @@ export class BulkExpiryHttpController {
   ) {}
 
   @Post('users/lifecycle/expire_passwords')
+  @ApiCreatedResponse({
+    description: 'The bulk expiry job, running.',
+    links: { BulkExpiry_job: { operationId: 'BulkExpiry_job', parameters: { id: '$response.body#/id' } } },
+  })
   @RequireRole('SUPER_ADMIN')
   async expireAll(
     @Body() body: ExpirePasswordsRequestDto,
