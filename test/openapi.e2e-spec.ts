@@ -3,7 +3,14 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { EnvReader, silentLogger } from '@lapse/shared';
+import { createDatabase } from '@lapse/shared/database/create-database';
+import { freePort } from '@lapse/shared/database/free-port';
 import { startTestApp, type TestApp } from '@lapse/shared/testing/test-app';
+import { createDirectoryService } from '../apps/directory/src/main';
+import { createIdentityService } from '../apps/identity/src/main';
+import { createNotifierService } from '../apps/notifier/src/main';
 
 const PUBLISHED = join(__dirname, '..', 'docs', 'openapi.json');
 const VALIDATOR = require.resolve('@seriousme/openapi-schema-validator/bin/validate-api-cli.js');
@@ -92,5 +99,53 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(missing.body).sort()).toEqual(
       Object.keys(document.components.schemas.OktaError.properties).sort(),
     );
+  });
+
+  it("is, in each service alone, that service's part of the merged document", async () => {
+    const adminUrl = process.env.LAPSE_TEST_ADMIN_URL as string;
+    const owners: Record<string, string> = {};
+    for (const [name, create] of [
+      ['directory', createDirectoryService],
+      ['identity', createIdentityService],
+      ['notifier', createNotifierService],
+    ] as const) {
+      const database = `openapi_${name}_${randomBytes(4).toString('hex')}`;
+      await createDatabase(adminUrl, database);
+      const port = await freePort();
+      const env = new EnvReader({
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
+        TRANSPORT: 'embedded',
+        DATABASE_URL: Object.assign(new URL(adminUrl), { pathname: `/${database}` }).toString(),
+        SERVICE_API_TOKEN: randomBytes(24).toString('hex'),
+        ADMIN_API_TOKEN: lapse.adminToken,
+        DATA_DIR: `/tmp/lapse-test-data/${database}`,
+      });
+      const service = await create(env, silentLogger);
+      try {
+        await service.app.listen(port, '127.0.0.1');
+        const own = (await (await fetch(`http://127.0.0.1:${port}/openapi.json`)).json()) as {
+          info: { title: string };
+          paths: Record<string, object>;
+        };
+        expect(own.info.title).toBe(`Lapse ${name}`);
+        for (const [path, item] of Object.entries(own.paths))
+          for (const method of Object.keys(item as object)) {
+            const operation = `${method} ${path}`;
+            if (path.startsWith('/health/')) continue; // every service has its own probes
+            expect({ operation, owner: owners[operation] }).toEqual({ operation, owner: undefined });
+            owners[operation] = name;
+            expect(document.paths[path]?.[method]).toEqual((item as Record<string, unknown>)[method]);
+          }
+      } finally {
+        await service.stop();
+      }
+    }
+    const merged = Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.keys(item as object).map((method) => `${method} ${path}`),
+    );
+    expect(merged.filter((operation) => !operation.includes(' /health/') && !owners[operation])).toEqual([]);
   });
 });
