@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 SCHEMATHESIS_VERSION=4.32.5
 venv=.venv-tools
 
-if ! python3 -m venv --help >/dev/null 2>&1; then
+if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
   if [ "${CI:-}" = "true" ]; then
     echo "schemathesis: python3 with the venv module is required with CI=true (apt-get install python3-venv)" >&2
     exit 1
