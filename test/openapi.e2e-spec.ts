@@ -89,6 +89,20 @@ describe('the OpenAPI document', () => {
     expect(document.paths['/api/v1/sessions/me'].get.security).toEqual([{ sid: [] }]);
   });
 
+  it('declares the SSWS scheme on every operation that refuses a call without an admin token', async () => {
+    const undeclared: string[] = [];
+    for (const [path, item] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(item as Record<string, { security?: unknown }>)) {
+        const concrete = path.replace(/\{\w+\}/g, '00unosuchid00000000');
+        const answer = await lapse.request(method.toUpperCase(), concrete, method === 'get' ? undefined : {});
+        const needsAdmin = answer.status === 401 && answer.body.errorCode === 'E0000011';
+        const declared = JSON.stringify(operation.security ?? []).includes('"SSWS"');
+        if (needsAdmin !== declared) undeclared.push(`${method.toUpperCase()} ${path}`);
+      }
+    }
+    expect(undeclared).toEqual([]);
+  });
+
   it('is the published docs/openapi.json (regenerate it with UPDATE_OPENAPI=1)', async () => {
     expect(JSON.parse(await readFile(PUBLISHED, 'utf8'))).toEqual(document);
   });
