@@ -31,7 +31,10 @@ export class Metrics {
     return new Counter({ name, help, labelNames, registers: [this.registry] });
   }
 
-  /** A gauge read at scrape time by `collect` (which sets its values), created once per name. */
+  /**
+   * A gauge read at scrape time by `collect` (which sets its values), created once per name. When `collect`
+   * fails, the gauge has no samples in that scrape.
+   */
   gauge<L extends string>(
     name: string,
     help: string,
@@ -45,8 +48,10 @@ export class Metrics {
       help,
       labelNames,
       registers: [this.registry],
+      // A source that cannot be read (database or broker down) leaves this gauge without samples for this
+      // scrape; the rest of the scrape is still answered.
       async collect() {
-        await collect(this);
+        await Promise.resolve(collect(this)).catch(() => this.reset());
       },
     });
   }
