@@ -61,6 +61,7 @@ done
   --checks not_a_server_error,response_schema_conformance \
   --phases examples,coverage,fuzzing,stateful \
   --seed "${SCHEMATHESIS_SEED:-19}" \
+  --generation-database none \
   --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-25}" \
   --workers 2 \
   --no-color \
