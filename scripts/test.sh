@@ -18,6 +18,9 @@ npm run build --silent || status=1
 echo "== unit and PostgreSQL suites"
 npx jest --ci --selectProjects unit int --maxWorkers=2 --json --outputFile="$results/main.json" "$@" || status=1
 
+echo "== API fuzzing (Schemathesis against the all-in-one app's /openapi.json)"
+bash scripts/schemathesis.sh || status=1
+
 chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"
 if [ -x "$chromium" ] || [ "${CI:-}" = "true" ]; then
   echo "== browser suite (Chromium)"

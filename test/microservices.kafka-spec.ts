@@ -512,9 +512,32 @@ describeWithGateway('microservices over Kafka, behind the gateway', () => {
     ).toBe(200);
   }, 60_000);
 
+  it("reports each service's Kafka consumer lag per topic and its relay's lag on /metrics", async () => {
+    const scrape = (service: Service) =>
+      fetch(`${service.url}/metrics`, { headers: { authorization: `Bearer ${serviceToken}` } }).then(
+        (response) => response.text(),
+      );
+    // Everything so far is consumed and published: every consumer's lag on every topic comes down to 0.
+    const identityMetrics = await until('identity to report no Kafka consumer lag', async () => {
+      const text = await scrape(identity);
+      const lags = [...text.matchAll(/^lapse_kafka_consumer_lag_messages\{(.*)\} (\S+)$/gm)];
+      return lags.length > 0 && lags.every((lag) => lag[2] === '0') ? text : undefined;
+    });
+    expect(identityMetrics).toMatch(
+      /^lapse_kafka_consumer_lag_messages\{consumer="[^"]+",topic="lapse\.directory\.[^"]+"\} 0$/m,
+    );
+    await until('directory to report its relay caught up', async () => {
+      const text = await scrape(directory);
+      return /^lapse_log_consumer_lag_events\{consumer="[^"]*relay[^"]*"\} 0$/m.test(text) ? text : undefined;
+    });
+  });
+
   it('exposes neither service-to-service routes nor metrics, in the envelope', async () => {
     // Both exist behind the gateway.
-    expect((await fetch(`${identity.url}/metrics`)).status).toBe(200);
+    expect(
+      (await fetch(`${identity.url}/metrics`, { headers: { authorization: `Bearer ${serviceToken}` } }))
+        .status,
+    ).toBe(200);
     await expectOktaError(await fetch(`${url}/metrics`), 404, 'E0000007');
     await expectOktaError(
       await fetch(`${url}/internal/v1/sessions/verify`, {

@@ -21,9 +21,8 @@ const publicRoute = (reason: string): Access => ({ kind: 'public', reason });
 const ROUTES: Readonly<Record<string, Access>> = {
   'GET /health/live': publicRoute('liveness probe: says only that the process answers'),
   'GET /health/ready': publicRoute('readiness probe: check names and lags, no user data'),
-  'GET /metrics': publicRoute(
-    'Prometheus scrape: counters and projection lag, no user data; not routed by the gateway',
-  ),
+  'GET /openapi.json': publicRoute('the OpenAPI document of the public API: routes and schemas, no data'),
+  'GET /metrics': service,
   'POST /api/v1/users/lifecycle/expire_passwords': admin(SUPER),
   'GET /api/v1/jobs/:id': admin(ANY_ADMIN),
   'GET /api/v1/users': admin(ANY_ADMIN),

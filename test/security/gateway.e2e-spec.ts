@@ -133,6 +133,20 @@ describeWithNginx('the gateway (deploy/nginx.conf, Debian nginx)', () => {
       expect(received.slice(before).map((request) => request.url)).toEqual([]);
     });
 
+    it("passes the OpenAPI documents to the service that owns them, as that service's /openapi.json", async () => {
+      const before = received.length;
+      for (const path of [
+        '/openapi.json',
+        '/openapi/directory.json',
+        '/openapi/identity.json',
+        '/openapi/notifier.json',
+      ]) {
+        expect((await fetch(`${url}${path}`)).status).toBe(204);
+      }
+      expect(received.slice(before).map((request) => request.url)).toEqual(Array(4).fill('/openapi.json'));
+      await expectOktaError(await fetch(`${url}/openapi/internal.json`), 404, 'E0000007');
+    });
+
     it('refuses a body over 64 KB with 413 in the envelope, before it reaches a service', async () => {
       const before = received.length;
       const body = JSON.stringify({ profile: { login: 'big@example.com', note: 'x'.repeat(65 * 1024) } });

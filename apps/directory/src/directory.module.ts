@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { BulkExpiryMetrics } from './bulk-expiry/bulk-expiry.metrics';
 import { PG_POOL } from '@lapse/shared';
 import { ADMIN_TOKEN_VERIFIER, AdminAuthGuard } from '@lapse/shared/http/admin-auth';
 import { ServiceAuthGuard } from '@lapse/shared/http/service-auth';
@@ -89,6 +90,7 @@ export class DirectoryModule {
         ...CONSOLE_CONTROLLERS,
       ],
       providers: [
+        BulkExpiryMetrics,
         { provide: DIRECTORY_CONFIG, useValue: config },
         { provide: PASSWORD_HASHER, useValue: new PasswordHasher(config.passwordHash) },
         { provide: NOTIFIER_SEALER, useValue: new NotifierSealer(config.notifierJwksUrl) },

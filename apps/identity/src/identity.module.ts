@@ -14,7 +14,6 @@ import { IntrospectionAdminTokenVerifier } from './directory-client/introspectio
 import type { IdentityConfig } from './identity.config';
 import { IDENTITY_CONFIG } from './identity.tokens';
 import { IdentityMetrics } from './metrics/identity.metrics';
-import { MetricsHttpController } from './metrics/metrics.http.controller';
 import { RecoveryHttpController } from './recovery/recovery.http.controller';
 import { ResetPasswordPageHttpController } from './recovery/reset-password-page.http.controller';
 import { RecoveryRateLimiter } from './recovery/recovery-rate-limit';
@@ -45,7 +44,6 @@ export class IdentityModule {
         SessionsHttpController,
         UserSessionsHttpController,
         InternalSessionsHttpController,
-        MetricsHttpController,
         RecoveryHttpController,
         ResetPasswordPageHttpController,
         HostedSignInHttpController,

@@ -8,6 +8,7 @@ import {
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
+import { DeliveryMetrics } from './metrics/delivery.metrics';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Pool } from 'pg';
 import {
@@ -139,6 +140,7 @@ export class NotifierModule {
       module: NotifierModule,
       controllers: [JwksHttpController, RevealHttpController],
       providers: [
+        DeliveryMetrics,
         { provide: NOTIFIER_CONFIG, useValue: config },
         {
           provide: KeyRing,

@@ -1,3 +1,5 @@
+import { ApiSecurity } from '@nestjs/swagger';
+import { ADMIN_API_SECURITY } from '@lapse/shared/http/openapi';
 import {
   Body,
   Controller,
@@ -40,6 +42,7 @@ export class IntrospectRequestDto {
 /** Lapse admin API tokens: `POST /api/v1/api-tokens {name, role}` shows the token once; only its SHA-256 is kept. */
 @Controller('api/v1/api-tokens')
 @UseGuards(AdminAuthGuard)
+@ApiSecurity(ADMIN_API_SECURITY)
 @RequireRole('SUPER_ADMIN')
 export class AdminTokensHttpController {
   constructor(private readonly tokens: AdminTokensService) {}

@@ -1,3 +1,5 @@
+import { ApiSecurity } from '@nestjs/swagger';
+import { ADMIN_API_SECURITY } from '@lapse/shared/http/openapi';
 import { Controller, Get, Inject, Query, Res, UseGuards } from '@nestjs/common';
 import { PG_POOL, type Queryable } from '@lapse/shared';
 import { AdminAuthGuard } from '@lapse/shared/http/admin-auth';
@@ -135,6 +137,7 @@ export async function searchLog(
 /** `GET /api/v1/logs?filter=&since=&until=&limit=&after=`: Okta System Log shape. `since` defaults to 7 days ago. */
 @Controller('api/v1/logs')
 @UseGuards(AdminAuthGuard)
+@ApiSecurity(ADMIN_API_SECURITY)
 export class AuditLogHttpController {
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,

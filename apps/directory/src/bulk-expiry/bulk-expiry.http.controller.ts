@@ -1,3 +1,5 @@
+import { ApiCreatedResponse, ApiSecurity } from '@nestjs/swagger';
+import { ADMIN_API_SECURITY } from '@lapse/shared/http/openapi';
 import {
   Body,
   Controller,
@@ -32,6 +34,7 @@ import { loadJob, presentJob } from './bulk-jobs';
  */
 @Controller('api/v1')
 @UseGuards(AdminAuthGuard)
+@ApiSecurity(ADMIN_API_SECURITY)
 export class BulkExpiryHttpController {
   constructor(
     private readonly bulk: BulkExpiryService,
@@ -40,6 +43,10 @@ export class BulkExpiryHttpController {
   ) {}
 
   @Post('users/lifecycle/expire_passwords')
+  @ApiCreatedResponse({
+    description: 'The bulk expiry job, running.',
+    links: { BulkExpiry_job: { operationId: 'BulkExpiry_job', parameters: { id: '$response.body#/id' } } },
+  })
   @RequireRole('SUPER_ADMIN')
   async expireAll(
     @Body() body: ExpirePasswordsRequestDto,

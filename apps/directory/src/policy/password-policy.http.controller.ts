@@ -1,3 +1,5 @@
+import { ApiSecurity } from '@nestjs/swagger';
+import { ADMIN_API_SECURITY } from '@lapse/shared/http/openapi';
 import { Body, Controller, Get, Put, Req, UseGuards } from '@nestjs/common';
 import {
   AdminAuthGuard,
@@ -17,6 +19,7 @@ import { PasswordPolicyService } from './password-policy.service';
 /** Lapse's own admin endpoint for the org password policy (Okta's `settings.password` shape). */
 @Controller('api/v1/policies/password')
 @UseGuards(AdminAuthGuard)
+@ApiSecurity(ADMIN_API_SECURITY)
 export class PasswordPolicyHttpController {
   constructor(
     private readonly policies: PasswordPolicyStore,

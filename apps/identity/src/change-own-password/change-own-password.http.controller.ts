@@ -1,3 +1,5 @@
+import { ApiCookieAuth } from '@nestjs/swagger';
+import { SESSION_COOKIE_SECURITY } from '@lapse/shared/http/openapi';
 import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
 import { SameOriginGuard } from '../sessions/same-origin.guard';
@@ -18,6 +20,7 @@ export class ChangeOwnPasswordHttpController {
   @Post('credentials/change_password')
   @HttpCode(200)
   @UseGuards(SameOriginGuard)
+  @ApiCookieAuth(SESSION_COOKIE_SECURITY)
   async change(@Body() body: ChangeOwnPasswordRequestDto, @Req() request: Request) {
     await this.passwords.change(
       cookieOf(request, SESSION_COOKIE),

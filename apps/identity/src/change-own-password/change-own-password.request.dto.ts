@@ -9,7 +9,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 
-export class PasswordValueDto {
+export class OwnPasswordValueDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(1024)
@@ -18,8 +18,8 @@ export class PasswordValueDto {
 
 /** Okta's `{oldPassword: {value}, newPassword: {value}}`; each object is required (`@IsObject`). */
 export class ChangeOwnPasswordRequestDto {
-  @IsObject() @ValidateNested() @Type(() => PasswordValueDto) oldPassword: PasswordValueDto;
-  @IsObject() @ValidateNested() @Type(() => PasswordValueDto) newPassword: PasswordValueDto;
+  @IsObject() @ValidateNested() @Type(() => OwnPasswordValueDto) oldPassword: OwnPasswordValueDto;
+  @IsObject() @ValidateNested() @Type(() => OwnPasswordValueDto) newPassword: OwnPasswordValueDto;
   /** Okta's flag: end every other session of the user (the one making the change stays). */
   @IsOptional() @IsBoolean() revokeSessions?: boolean;
 }

@@ -1,3 +1,5 @@
+import { ApiCookieAuth, ApiSecurity } from '@nestjs/swagger';
+import { ADMIN_API_SECURITY, SESSION_COOKIE_SECURITY } from '@lapse/shared/http/openapi';
 import {
   Body,
   Controller,
@@ -64,6 +66,7 @@ export class SessionsHttpController {
 
   /** The browser's own session, from the `sid` cookie. */
   @Get('me')
+  @ApiCookieAuth(SESSION_COOKIE_SECURITY)
   @UseGuards(SameOriginGuard)
   async me(@Req() request: Request): Promise<SessionView> {
     const id = cookieOf(request, SESSION_COOKIE);
@@ -72,6 +75,7 @@ export class SessionsHttpController {
   }
 
   @Delete('me')
+  @ApiCookieAuth(SESSION_COOKIE_SECURITY)
   @HttpCode(204)
   @UseGuards(SameOriginGuard)
   async endMine(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
@@ -102,6 +106,7 @@ export class SessionsHttpController {
 /** `DELETE /api/v1/users/{id}/sessions`: an administrator ends every session of a user. */
 @Controller('api/v1/users')
 @UseGuards(AdminAuthGuard)
+@ApiSecurity(ADMIN_API_SECURITY)
 export class UserSessionsHttpController {
   constructor(
     private readonly sessions: SessionsService,

@@ -358,7 +358,10 @@ describe('sessions', () => {
       await identity.caughtUp();
       // The sign-in's own audit event is appended to the log just after the answer; the consumer then reads
       // past it. Wait (bounded) for the metric to say so rather than reading it once.
-      const readMetrics = () => fetch(`${identity.url}/metrics`).then((response) => response.text());
+      const readMetrics = () =>
+        fetch(`${identity.url}/metrics`, {
+          headers: { authorization: `Bearer ${identity.serviceToken}` },
+        }).then((response) => response.text());
       let metrics = await readMetrics();
       for (
         let attempt = 0;

@@ -3,7 +3,7 @@ import { CLOCK, type Clock } from '@lapse/shared';
 import { clientAddressOf } from '@lapse/shared/http/client-address';
 import type { Request, Response } from 'express';
 import type { AuthnTransaction } from './authn.responses';
-import { AuthnRequestDto, ChangePasswordRequestDto, StateTokenRequestDto } from './authn.request.dto';
+import { AuthnRequestDto, AuthnChangePasswordRequestDto, StateTokenRequestDto } from './authn.request.dto';
 import { AuthnService } from './authn.service';
 import { AuthnRateLimiter } from './per-username-rate-limit';
 
@@ -36,7 +36,7 @@ export class AuthnHttpController {
 
   @Post('credentials/change_password')
   @HttpCode(200)
-  changePassword(@Body() body: ChangePasswordRequestDto): Promise<AuthnTransaction> {
+  changePassword(@Body() body: AuthnChangePasswordRequestDto): Promise<AuthnTransaction> {
     return this.authn.changePassword(body.stateToken, body.oldPassword, body.newPassword);
   }
 

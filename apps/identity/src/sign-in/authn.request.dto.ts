@@ -55,7 +55,7 @@ export class StateTokenRequestDto {
   stateToken: string;
 }
 
-export class ChangePasswordRequestDto extends StateTokenRequestDto {
+export class AuthnChangePasswordRequestDto extends StateTokenRequestDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(1024)

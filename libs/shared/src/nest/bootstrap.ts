@@ -3,6 +3,9 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { configureHttp, type HttpOptions } from '../http/configure-app';
 import { HealthModule } from '../health/health.module';
+import { serveOpenApiDocument } from '../http/openapi';
+import { Metrics } from '../metrics/metrics';
+import { MetricsModule } from '../metrics/metrics.module';
 import type { Logger } from '../logging/logger';
 import { InfrastructureModule } from './infrastructure.module';
 import type { InfrastructureOptions } from './infrastructure.options';
@@ -28,10 +31,15 @@ export async function createLapseApp(options: LapseAppOptions): Promise<INestApp
     options.logger,
   );
 
-  @Module({ imports: [infrastructure, HealthModule, ...options.modules] })
+  @Module({ imports: [infrastructure, HealthModule, MetricsModule, ...options.modules] })
   class LapseAppModule {}
 
   const app = await NestFactory.create(LapseAppModule, { logger: false, bodyParser: false });
+  // Timed first, so a request refused by a guard or the validation pipe is counted too.
+  app.use(app.get(Metrics).httpTimer());
   configureHttp(app, options.logger, options.http);
+  // Each service its own document; the all-in-one app (all three services) the merged one.
+  const service = options.infrastructure.service;
+  serveOpenApiDocument(app, service === 'lapse' ? 'Lapse' : `Lapse ${service}`);
   return app;
 }

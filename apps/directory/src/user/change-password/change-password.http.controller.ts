@@ -1,3 +1,5 @@
+import { ApiSecurity } from '@nestjs/swagger';
+import { ADMIN_API_SECURITY } from '@lapse/shared/http/openapi';
 import { Body, Controller, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import {
   AdminAuthGuard,
@@ -13,6 +15,7 @@ import { ChangePasswordQueryDto, ChangePasswordRequestDto } from './change-passw
 /** `POST /api/v1/users/{id}/credentials/change_password` → the user's credentials object. */
 @Controller('api/v1/users')
 @UseGuards(AdminAuthGuard)
+@ApiSecurity(ADMIN_API_SECURITY)
 export class ChangePasswordHttpController {
   constructor(private readonly passwords: ChangePasswordHandler) {}
 

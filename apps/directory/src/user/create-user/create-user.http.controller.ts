@@ -1,3 +1,5 @@
+import { ApiOkResponse, ApiSecurity } from '@nestjs/swagger';
+import { ADMIN_API_SECURITY } from '@lapse/shared/http/openapi';
 import { Body, Controller, HttpCode, Inject, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { CLOCK, type Clock, ID_SOURCE, type IdSource, PG_POOL, ValidationFailedError } from '@lapse/shared';
 import {
@@ -21,9 +23,35 @@ import { presentUser } from '../user.presenter';
 import { CreateUserQueryDto, CreateUserRequestDto } from './create-user.request.dto';
 import { validatedInstant } from '@lapse/shared/http/iso-instant';
 
+/** What a client can do next with the created user's id (OpenAPI links; Schemathesis follows them). */
+const USER_LINKS = Object.fromEntries(
+  [
+    ['GetUser_get', 'idOrLogin'],
+    ['UpdateUser_update', 'idOrLogin'],
+    ['UpdateUser_replace', 'idOrLogin'],
+    ['ChangePassword_change', 'id'],
+    ['PasswordAgeExemption_set', 'id'],
+    ['Lifecycle_activate', 'id'],
+    ['Lifecycle_deactivate', 'id'],
+    ['Lifecycle_suspend', 'id'],
+    ['Lifecycle_unsuspend', 'id'],
+    ['ExpirePassword_expire', 'id'],
+    ['ExpirePasswordWithTempPassword_expire', 'id'],
+    ['ResetPassword_reset', 'id'],
+    ['Unlock_unlock', 'id'],
+    ['AdminRoles_assign', 'id'],
+    ['AdminRoles_list', 'id'],
+    ['UserSessions_endAll', 'userId'],
+  ].map(([operationId, parameter]) => [
+    operationId,
+    { operationId, parameters: { [parameter]: '$response.body#/id' } },
+  ]),
+);
+
 /** `POST /api/v1/users`: create with a password, an imported argon2id hash, or none. */
 @Controller('api/v1/users')
 @UseGuards(AdminAuthGuard)
+@ApiSecurity(ADMIN_API_SECURITY)
 export class CreateUserHttpController {
   constructor(
     private readonly users: UserCommandService,
@@ -38,6 +66,7 @@ export class CreateUserHttpController {
   @Post()
   @HttpCode(200)
   @RequireRole('SUPER_ADMIN', 'USER_ADMIN')
+  @ApiOkResponse({ description: "The created user (Okta's User object).", links: USER_LINKS })
   async create(
     @Body() body: CreateUserRequestDto,
     @Query() query: CreateUserQueryDto,

@@ -1,3 +1,5 @@
+import { ApiSecurity } from '@nestjs/swagger';
+import { ADMIN_API_SECURITY } from '@lapse/shared/http/openapi';
 import { Controller, Header, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import {
   AdminAuthGuard,
@@ -17,6 +19,7 @@ import { IssueTemporaryPasswordHandler } from './issue-temporary-password.handle
  */
 @Controller('api/v1/users')
 @UseGuards(AdminAuthGuard)
+@ApiSecurity(ADMIN_API_SECURITY)
 export class ExpirePasswordWithTempPasswordHttpController {
   constructor(private readonly temporaryPasswords: IssueTemporaryPasswordHandler) {}
 

@@ -1,3 +1,5 @@
+import { ApiSecurity } from '@nestjs/swagger';
+import { ADMIN_API_SECURITY } from '@lapse/shared/http/openapi';
 import { Controller, Header, HttpCode, Inject, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { PG_POOL } from '@lapse/shared';
 import {
@@ -27,6 +29,7 @@ export class ExpirePasswordQueryDto {
  */
 @Controller('api/v1/users')
 @UseGuards(AdminAuthGuard)
+@ApiSecurity(ADMIN_API_SECURITY)
 export class ExpirePasswordHttpController {
   constructor(
     private readonly expirer: ExpirePasswordHandler,

@@ -1,3 +1,5 @@
+import { ApiSecurity } from '@nestjs/swagger';
+import { ADMIN_API_SECURITY } from '@lapse/shared/http/openapi';
 import { Controller, Get, Inject, Param, UseGuards } from '@nestjs/common';
 import { PG_POOL } from '@lapse/shared';
 import { AdminAuthGuard } from '@lapse/shared/http/admin-auth';
@@ -9,6 +11,7 @@ import { presentStoredUser } from '../user.presenter';
 /** `GET /api/v1/users/{idOrLogin}`. */
 @Controller('api/v1/users')
 @UseGuards(AdminAuthGuard)
+@ApiSecurity(ADMIN_API_SECURITY)
 export class GetUserHttpController {
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,

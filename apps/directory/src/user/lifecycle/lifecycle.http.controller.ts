@@ -1,3 +1,5 @@
+import { ApiSecurity } from '@nestjs/swagger';
+import { ADMIN_API_SECURITY } from '@lapse/shared/http/openapi';
 import { Controller, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import {
   AdminAuthGuard,
@@ -18,6 +20,7 @@ export class LifecycleQueryDto {
 /** `POST /api/v1/users/{id}/lifecycle/{activate|suspend|unsuspend|deactivate}` → `{}`. */
 @Controller('api/v1/users')
 @UseGuards(AdminAuthGuard)
+@ApiSecurity(ADMIN_API_SECURITY)
 export class LifecycleHttpController {
   constructor(private readonly lifecycle: LifecycleHandler) {}
 

@@ -1,3 +1,5 @@
+import { ApiSecurity } from '@nestjs/swagger';
+import { ADMIN_API_SECURITY } from '@lapse/shared/http/openapi';
 import { Controller, Get, Inject, Query, Res, UseGuards } from '@nestjs/common';
 import { PG_POOL } from '@lapse/shared';
 import { normalizeLogin } from '@lapse/shared/identity/login';
@@ -32,6 +34,7 @@ const DEFAULT_LIMIT = 200;
  */
 @Controller('api/v1/users')
 @UseGuards(AdminAuthGuard)
+@ApiSecurity(ADMIN_API_SECURITY)
 export class ListUsersHttpController {
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,

@@ -1,3 +1,5 @@
+import { ApiSecurity } from '@nestjs/swagger';
+import { ADMIN_API_SECURITY } from '@lapse/shared/http/openapi';
 import { Body, Controller, Header, HttpCode, Inject, Param, Put, Req, UseGuards } from '@nestjs/common';
 import { CLOCK, type Clock, PG_POOL } from '@lapse/shared';
 import {
@@ -26,6 +28,7 @@ import { PasswordAgeExemptionRequestDto } from './password-age-exemption.request
  */
 @Controller('api/v1/users')
 @UseGuards(AdminAuthGuard)
+@ApiSecurity(ADMIN_API_SECURITY)
 export class PasswordAgeExemptionHttpController {
   constructor(
     private readonly users: UserCommandService,

@@ -1,3 +1,5 @@
+import { ApiSecurity } from '@nestjs/swagger';
+import { ADMIN_API_SECURITY } from '@lapse/shared/http/openapi';
 import { Controller, Header, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import {
   AdminAuthGuard,
@@ -24,6 +26,7 @@ export class ResetPasswordQueryDto {
  */
 @Controller('api/v1/users')
 @UseGuards(AdminAuthGuard)
+@ApiSecurity(ADMIN_API_SECURITY)
 export class ResetPasswordHttpController {
   constructor(private readonly resets: ResetPasswordHandler) {}
 

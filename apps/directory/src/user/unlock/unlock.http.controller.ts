@@ -1,3 +1,5 @@
+import { ApiSecurity } from '@nestjs/swagger';
+import { ADMIN_API_SECURITY } from '@lapse/shared/http/openapi';
 import { Controller, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import {
   AdminAuthGuard,
@@ -12,6 +14,7 @@ import { LifecycleHandler } from '../lifecycle/lifecycle.handler';
 /** `POST /api/v1/users/{id}/lifecycle/unlock` → `{}`: LOCKED_OUT back to ACTIVE (or PASSWORD_EXPIRED). Local users only. */
 @Controller('api/v1/users')
 @UseGuards(AdminAuthGuard)
+@ApiSecurity(ADMIN_API_SECURITY)
 export class UnlockHttpController {
   constructor(private readonly lifecycle: LifecycleHandler) {}
 

@@ -1,3 +1,5 @@
+import { ApiSecurity } from '@nestjs/swagger';
+import { ADMIN_API_SECURITY } from '@lapse/shared/http/openapi';
 import { Body, Controller, HttpCode, Inject, Param, Post, Put, Query, Req, UseGuards } from '@nestjs/common';
 import { PG_POOL } from '@lapse/shared';
 import {
@@ -27,6 +29,7 @@ import {
  */
 @Controller('api/v1/users')
 @UseGuards(AdminAuthGuard)
+@ApiSecurity(ADMIN_API_SECURITY)
 export class UpdateUserHttpController {
   constructor(
     private readonly handler: UpdateUserHandler,
