@@ -26,6 +26,7 @@ const ROUTES: Readonly<Record<string, Access>> = {
   ),
   'POST /api/v1/users/lifecycle/expire_passwords': admin(SUPER),
   'GET /api/v1/jobs/:id': admin(ANY_ADMIN),
+  'GET /api/v1/jobs': admin(ANY_ADMIN),
   'GET /api/v1/users': admin(ANY_ADMIN),
   'POST /api/v1/users/import': admin(WRITERS),
   'POST /api/v1/users': admin(WRITERS),

@@ -1,12 +1,17 @@
+import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
   IsBoolean,
   IsIn,
+  IsInt,
   IsOptional,
   IsString,
+  IsUUID,
+  Max,
   MaxLength,
+  Min,
 } from 'class-validator';
 import type { CredentialProviderType } from '@lapse/shared/contracts/directory.v1';
 
@@ -20,4 +25,10 @@ export class ExpirePasswordsRequestDto {
   providers?: CredentialProviderType[];
   @IsOptional() @IsBoolean() dryRun?: boolean;
   @IsOptional() @IsString() @MaxLength(500) reason?: string;
+}
+
+/** `GET /api/v1/jobs`: Okta's paging (`limit`, `after` = the last job id of the previous page). */
+export class ListJobsQueryDto {
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+  @IsOptional() @IsUUID() after?: string;
 }

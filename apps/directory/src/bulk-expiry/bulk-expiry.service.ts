@@ -79,6 +79,7 @@ export class BulkExpiryService {
         total,
         expired: 0,
         skipped: 0,
+        changedSinceCutoff: 0,
         checkpoint: null,
         actor: caller.actor,
         correlationId: caller.correlationId,
