@@ -10,6 +10,9 @@ import {
 } from './admin-tokens/admin-tokens.http.controller';
 import { AdminRolesHttpController } from './admin-roles/admin-roles.http.controller';
 import { AdminRolesService } from './admin-roles/admin-roles.service';
+import { GroupInlineProjections } from './group/group.projections';
+import { GroupsHttpController, UserGroupsHttpController } from './group/groups.http.controller';
+import { GroupsService } from './group/groups.service';
 import { AdminTokensService } from './admin-tokens/admin-tokens.service';
 import { AuditLogHttpController } from './audit/audit-log.http.controller';
 import { BULK_EXPIRY_CONTROLLERS, BULK_EXPIRY_PROVIDERS } from './bulk-expiry/bulk-expiry.providers';
@@ -86,6 +89,8 @@ export class DirectoryModule {
         AdminTokenIntrospectionHttpController,
         AuditLogHttpController,
         AdminRolesHttpController,
+        GroupsHttpController,
+        UserGroupsHttpController,
         ...CONSOLE_CONTROLLERS,
       ],
       providers: [
@@ -116,6 +121,8 @@ export class DirectoryModule {
         RecordTempPasswordDeliveryOutcome,
         RecordSignIns,
         PasswordAgeSweeper,
+        GroupsService,
+        GroupInlineProjections,
         ...BULK_EXPIRY_PROVIDERS,
         ...CONSOLE_PROVIDERS,
       ],

@@ -10,6 +10,7 @@ import { PendingRecoveryLinkIndex1710000000210 } from './1710000000210-pending-r
 import { PasswordAgeIndex1710000000310 } from './1710000000310-password-age-index';
 import { AdminRoles1720000000100 } from './1720000000100-admin-roles';
 import { JobCounts1730000000400 } from './1730000000400-job-counts';
+import { Groups1730000000401 } from './1730000000401-groups';
 
 export const DIRECTORY_MIGRATIONS: readonly MigrationClass[] = [
   Directory1710000000000,
@@ -23,4 +24,5 @@ export const DIRECTORY_MIGRATIONS: readonly MigrationClass[] = [
   PasswordAgeIndex1710000000310,
   AdminRoles1720000000100,
   JobCounts1730000000400,
+  Groups1730000000401,
 ];

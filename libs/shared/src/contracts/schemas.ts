@@ -128,6 +128,11 @@ export const CONTRACT_SCHEMAS: Record<string, JsonSchema> = {
     expireWarnDays: { type: 'integer', minimum: 0 },
     updatedAt: instant,
   }),
+  GroupCreated: object({ groupId: str, name: str, description: nullableStr, createdAt: instant }),
+  GroupProfileUpdated: object({ groupId: str, name: str, description: nullableStr, updatedAt: instant }),
+  GroupDeleted: object({ groupId: str, deletedAt: instant }),
+  UserAddedToGroup: object({ userId: str, login: str, groupId: str, addedAt: instant }),
+  UserRemovedFromGroup: object({ userId: str, login: str, groupId: str, removedAt: instant }),
   CredentialStateChanged: object(
     {
       userId: str,
@@ -310,7 +315,7 @@ export const CHANNELS: Record<string, ChannelSpec> = {
   directoryUsers: {
     topic: TOPICS.directoryUsers,
     description: 'Public user lifecycle and password-expiry facts. Never carries a password, hash or secret.',
-    key: 'user id (job id for the bulk facts, token id for AdminTokenRevoked, `password-policy` for PasswordPolicyUpdated)',
+    key: 'user id (job id for the bulk facts, token id for AdminTokenRevoked, `password-policy` for PasswordPolicyUpdated, group id for GroupCreated, GroupProfileUpdated and GroupDeleted)',
     access: 'public: any Lapse or third-party consumer',
     publisher: 'directory',
     messages: [
@@ -325,6 +330,11 @@ export const CHANNELS: Record<string, ChannelSpec> = {
       'AdminTokenRevoked',
       'PasswordAgeExemptionChanged',
       'PasswordPolicyUpdated',
+      'GroupCreated',
+      'GroupProfileUpdated',
+      'GroupDeleted',
+      'UserAddedToGroup',
+      'UserRemovedFromGroup',
     ],
   },
   directoryCredentials: {
@@ -461,6 +471,13 @@ const MESSAGE_SUMMARIES: Record<string, string> = {
     "An admin exempted the user from the password policy's maximum age (exempt true), or ended the exemption.",
   PasswordPolicyUpdated:
     "The password policy's age settings after an admin's change: maxAgeDays (0: never) and expireWarnDays.",
+  GroupCreated:
+    'An administrator created a group (Okta OKTA_GROUP): its name (unique in the org) and description.',
+  GroupProfileUpdated: "The group's profile after an administrator's change.",
+  GroupDeleted:
+    'The group was deleted, and every membership in it with it: no UserRemovedFromGroup per member follows.',
+  UserAddedToGroup: "The user joined a group (keyed by user id, in order with the user's other facts).",
+  UserRemovedFromGroup: 'The user left a group.',
   CredentialStateChanged: 'Credential snapshot after every sign-in-relevant change.',
   TemporaryPasswordDeliveryRequested: 'Deliver this sealed temporary password to the user.',
   PasswordResetEmailRequested:

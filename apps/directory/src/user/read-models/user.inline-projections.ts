@@ -2,6 +2,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { EventStoreProvider, type InlineProjection, type Queryable } from '@lapse/shared';
 import { adminRolesProjection } from '../../admin-roles/admin-roles.projection';
 import { bulkJobRecoveryProjection } from '../../bulk-expiry/bulk-job-recovery.projection';
+import { groupMembersProjection } from '../../group/group.projections';
 import { userDecider } from '../domain/user.decider';
 import type { UserEvent } from '../domain/user.events';
 import type { ExistingUser, UserState } from '../domain/user.state';
@@ -65,6 +66,7 @@ export class UserInlineProjections implements OnModuleInit {
       temporaryPasswordDeliveriesProjection,
       adminRolesProjection,
       bulkJobRecoveryProjection,
+      groupMembersProjection,
     ]);
   }
 }
