@@ -227,6 +227,7 @@ function bulkJobMessages(recorded: RecordedEvent): OutboundMessage[] {
         jobId: data.jobId,
         cutoff: data.cutoff,
         providers: data.providers,
+        ...(data.groupIds ? { groupIds: data.groupIds } : {}),
         total: data.total,
         ...(data.reason ? { reason: data.reason } : {}),
         startedAt: data.startedAt,

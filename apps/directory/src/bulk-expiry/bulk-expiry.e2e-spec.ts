@@ -217,6 +217,38 @@ describe('expiring all passwords', () => {
     });
   });
 
+  describe('scoped to groups', () => {
+    it('expires the members of the groups only, counting only them', async () => {
+      const lapse = await startDirectoryTestApp({ env: { BULK_EXPIRY_BATCH_SIZE: '2' } });
+      try {
+        const admin = client(lapse.url, `SSWS ${lapse.adminToken}`);
+        const group = (await admin('POST', '/api/v1/groups', { profile: { name: 'Breached' } })).body.id;
+        const users = await seed(admin, 'OKTA', 5);
+        const members = users.slice(0, 3);
+        for (const id of members)
+          expect((await admin('PUT', `/api/v1/groups/${group}/users/${id}`)).status).toBe(204);
+        const started = await admin('POST', '/api/v1/users/lifecycle/expire_passwords', {
+          groupIds: [group],
+        });
+        expect(started.body).toMatchObject({ total: 3, groupIds: [group] });
+        const job = await waitForJob(admin, started.body.id);
+        expect(job).toMatchObject({ total: 3, done: 3, expired: 3, skipped: 0 });
+        for (const id of users)
+          expect((await admin('GET', `/api/v1/users/${id}`)).body.status).toBe(
+            members.includes(id) ? 'PASSWORD_EXPIRED' : 'ACTIVE',
+          );
+        const [fact] = await query(
+          lapse.databaseUrl,
+          `SELECT data FROM lapse_events WHERE stream_id = $1 AND type = 'BulkPasswordExpiryStarted'`,
+          [`bulk-job-${job.id}`],
+        );
+        expect(fact.data.groupIds).toEqual([group]);
+      } finally {
+        await lapse.close();
+      }
+    });
+  });
+
   describe('when the fan-out stops half-way and another process resumes it', () => {
     it('finishes from the checkpoint, skips users who changed their password after the cutoff and leaves newer users untouched', async () => {
       const first = await startDirectoryTestApp({

@@ -29,8 +29,8 @@ import { type BulkJob, jobIdsNewestFirst, loadJob, presentJob } from './bulk-job
 const DEFAULT_JOBS_LIMIT = 20;
 
 /**
- * `POST /api/v1/users/lifecycle/expire_passwords {providers?, dryRun?, reason?}`: a dry run answers how
- * many users it would expire; otherwise the single enforcing fact is appended first and `202` answers the
+ * `POST /api/v1/users/lifecycle/expire_passwords {providers?, groupIds?, dryRun?, reason?}`: a dry run
+ * answers how many users it would expire (per provider, and per group when scoped to groups); otherwise the single enforcing fact is appended first and `202` answers the
  * job, whose fan-out runs in the background. `GET /api/v1/jobs/{id}` reads its progress; `GET /api/v1/jobs`
  * lists jobs newest first, paged like Okta's lists (`limit`, `after`, `Link: <…>; rel="self"`, `rel="next"`).
  */
@@ -52,12 +52,21 @@ export class BulkExpiryHttpController {
     @Res({ passthrough: true }) response: Response,
   ) {
     const providers = this.bulk.providers(body.providers);
+    const groupIds = await this.bulk.groups(body.groupIds);
     if (body.dryRun) {
-      const { cutoff, total } = await this.bulk.dryRun(providers);
+      const { cutoff, total, perProvider, perGroup } = await this.bulk.dryRun(providers, groupIds);
       response.status(200);
-      return { dryRun: true, providers, cutoff, total };
+      return {
+        dryRun: true,
+        providers,
+        ...(groupIds ? { groupIds } : {}),
+        cutoff,
+        total,
+        perProvider,
+        ...(perGroup ? { perGroup } : {}),
+      };
     }
-    const job = await this.bulk.start(providers, body.reason ?? null, adminCaller(admin, request));
+    const job = await this.bulk.start(providers, body.reason ?? null, adminCaller(admin, request), groupIds);
     response.status(202);
     response.setHeader('Location', `${this.config.base.publicUrl}/api/v1/jobs/${job.id}`);
     return presentJob(job, this.config.base.publicUrl);

@@ -23,6 +23,13 @@ export class ExpirePasswordsRequestDto {
   @ArrayMaxSize(6)
   @IsIn(['OKTA', 'IMPORT', 'ACTIVE_DIRECTORY', 'LDAP', 'FEDERATION', 'SOCIAL'], { each: true })
   providers?: CredentialProviderType[];
+  /** Only the members of these groups (each must exist); combined with `providers`. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @IsUUID('all', { each: true })
+  groupIds?: string[];
   @IsOptional() @IsBoolean() dryRun?: boolean;
   @IsOptional() @IsString() @MaxLength(500) reason?: string;
 }

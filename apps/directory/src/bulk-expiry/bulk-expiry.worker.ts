@@ -193,6 +193,7 @@ export class BulkExpiryWorker implements OnApplicationBootstrap, OnApplicationSh
         jobId,
         cutoff: job.cutoff,
         providers: job.providers,
+        groupIds: job.groupIds,
         reason: job.reason,
         actor: job.actor,
         correlationId: job.correlationId,

@@ -21,6 +21,8 @@ export interface BulkJob {
   readonly status: 'RUNNING' | 'COMPLETED';
   readonly cutoff: string;
   readonly providers: CredentialProviderType[];
+  /** The groups the job is scoped to (their members only); null: every user of its providers. */
+  readonly groupIds: string[] | null;
   readonly reason: string | null;
   readonly total: number;
   readonly expired: number;
@@ -38,6 +40,7 @@ interface JobRow {
   status: BulkJob['status'];
   cutoff: Date;
   providers: CredentialProviderType[];
+  group_ids: string[] | null;
   reason: string | null;
   total: number;
   expired: number;
@@ -56,6 +59,7 @@ function toJob(row: JobRow): BulkJob {
     status: row.status,
     cutoff: row.cutoff.toISOString(),
     providers: row.providers,
+    groupIds: row.group_ids,
     reason: row.reason,
     total: row.total,
     expired: row.expired,
@@ -192,10 +196,16 @@ export async function runningJobIds(db: Queryable): Promise<string[]> {
   return rows.map((row) => row.id);
 }
 
-export async function insertJob(db: Queryable, job: Omit<BulkJob, 'changedSinceCutoff'>): Promise<void> {
+/** A job as its start records it (org-wide when `groupIds` is absent). */
+export type NewBulkJob = Omit<BulkJob, 'changedSinceCutoff' | 'groupIds'> & {
+  readonly groupIds?: string[] | null;
+};
+
+export async function insertJob(db: Queryable, job: NewBulkJob): Promise<void> {
   await db.query(
-    `INSERT INTO directory_bulk_jobs (id, status, cutoff, providers, reason, total, actor, correlation_id, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    `INSERT INTO directory_bulk_jobs (id, status, cutoff, providers, reason, total, actor, correlation_id, created_at,
+                                      group_ids)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
     [
       job.id,
       job.status,
@@ -206,6 +216,7 @@ export async function insertJob(db: Queryable, job: Omit<BulkJob, 'changedSinceC
       job.actor,
       job.correlationId,
       job.createdAt,
+      job.groupIds ?? null,
     ],
   );
 }
@@ -218,16 +229,19 @@ export async function insertJob(db: Queryable, job: Omit<BulkJob, 'changedSinceC
 export const TARGET_SQL = `provider_type = ANY($1::text[]) AND created_at < $2::timestamptz
   AND status IN ('ACTIVE', 'RECOVERY', 'LOCKED_OUT', 'SUSPENDED')
   AND (status = 'ACTIVE' OR jsonb_typeof(state->'expiry') IS DISTINCT FROM 'object')
-  AND (password_changed_at IS NULL OR password_changed_at < $2::timestamptz)`;
+  AND (password_changed_at IS NULL OR password_changed_at < $2::timestamptz)
+  AND ($3::uuid[] IS NULL OR id IN (SELECT user_id FROM directory_group_members WHERE group_id = ANY($3::uuid[])))`;
 
+/** The job's targets now; with `groupIds`, only the members of those groups (null: everyone). */
 export async function countTargets(
   db: Queryable,
   providers: readonly string[],
   cutoff: string,
+  groupIds: readonly string[] | null = null,
 ): Promise<number> {
   const { rows } = await db.query<{ n: string }>(
     `SELECT count(*) AS n FROM ${USERS_VIEW} WHERE ${TARGET_SQL}`,
-    [providers, cutoff],
+    [providers, cutoff, groupIds],
   );
   return Number(rows[0].n);
 }
@@ -244,6 +258,7 @@ export function presentJob(job: BulkJob, baseUrl: string) {
     changedSinceCutoff: job.changedSinceCutoff,
     cutoff: job.cutoff,
     providers: job.providers,
+    ...(job.groupIds ? { groupIds: job.groupIds } : {}),
     reason: job.reason,
     created: job.createdAt,
     completed: job.completedAt,

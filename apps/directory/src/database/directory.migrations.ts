@@ -11,6 +11,7 @@ import { PasswordAgeIndex1710000000310 } from './1710000000310-password-age-inde
 import { AdminRoles1720000000100 } from './1720000000100-admin-roles';
 import { JobCounts1730000000400 } from './1730000000400-job-counts';
 import { Groups1730000000401 } from './1730000000401-groups';
+import { BulkJobGroupScope1730000000402 } from './1730000000402-bulk-job-group-scope';
 
 export const DIRECTORY_MIGRATIONS: readonly MigrationClass[] = [
   Directory1710000000000,
@@ -25,4 +26,5 @@ export const DIRECTORY_MIGRATIONS: readonly MigrationClass[] = [
   AdminRoles1720000000100,
   JobCounts1730000000400,
   Groups1730000000401,
+  BulkJobGroupScope1730000000402,
 ];

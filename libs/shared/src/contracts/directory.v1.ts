@@ -146,6 +146,11 @@ export interface BulkPasswordExpiryStartedV1 {
   readonly jobId: string;
   readonly cutoff: string;
   readonly providers: readonly CredentialProviderType[];
+  /**
+   * Additive: the expiry is scoped to the users who are members of one of these groups (as the consumer knows
+   * membership from UserAddedToGroup, UserRemovedFromGroup and GroupDeleted); absent: every user of `providers`.
+   */
+  readonly groupIds?: readonly string[];
   readonly total: number;
   readonly reason?: string;
   readonly startedAt: string;

@@ -105,11 +105,12 @@ export const CONTRACT_SCHEMAS: Record<string, JsonSchema> = {
       jobId: str,
       cutoff: instant,
       providers: { type: 'array', items: providerType, minItems: 1, uniqueItems: true },
+      groupIds: { type: 'array', items: str, minItems: 1, uniqueItems: true },
       total: { type: 'integer', minimum: 0 },
       reason: { type: 'string' },
       startedAt: instant,
     },
-    ['reason'],
+    ['reason', 'groupIds'],
   ),
   BulkPasswordExpiryCompleted: object({
     jobId: str,
@@ -403,9 +404,17 @@ export const CONSUMERS: readonly ConsumerSpec[] = [
     service: 'identity',
     consumer: 'identity.credential-projection',
     channel: 'directoryUsers',
-    messages: ['BulkPasswordExpiryStarted', 'PasswordExpired', 'SessionsRevoked', 'AdminTokenRevoked'],
+    messages: [
+      'BulkPasswordExpiryStarted',
+      'PasswordExpired',
+      'SessionsRevoked',
+      'AdminTokenRevoked',
+      'UserAddedToGroup',
+      'UserRemovedFromGroup',
+      'GroupDeleted',
+    ],
     description:
-      "Identity's credential projection: expiries (a bulk expiry's cutoff first), sessions to end, admin tokens to forget.",
+      "Identity's credential projection: expiries (a bulk expiry's cutoff first, scoped to groups by the memberships it keeps), sessions to end, admin tokens to forget.",
   },
   {
     service: 'notifier',
@@ -463,7 +472,7 @@ const MESSAGE_SUMMARIES: Record<string, string> = {
   PasswordChanged: 'A password was set or changed. Only the fact, never the password or hash.',
   SessionsRevoked: "The user's sessions must end (identity revokes them).",
   BulkPasswordExpiryStarted:
-    'The single enforcing fact of a bulk expiry: every user of `providers` whose password was last set before `cutoff` is expired. Published before any per-user PasswordExpired.',
+    'The single enforcing fact of a bulk expiry: every user of `providers` whose password was last set before `cutoff` is expired; with `groupIds`, only the members of those groups. Published before any per-user PasswordExpired.',
   BulkPasswordExpiryCompleted: 'The per-user fan-out of a bulk expiry finished.',
   AdminTokenRevoked:
     'An admin API token was revoked: a service caching introspection answers drops it at once. Never the token or its hash.',

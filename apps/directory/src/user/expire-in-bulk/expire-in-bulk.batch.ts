@@ -5,6 +5,8 @@ export interface BatchRequest {
   readonly jobId: string;
   readonly cutoff: string;
   readonly providers: readonly string[];
+  /** The job's groups: only their members are candidates (absent or null: every user). */
+  readonly groupIds?: readonly string[] | null;
   readonly reason: string | null;
   readonly actor: string;
   readonly correlationId: string;
@@ -86,6 +88,7 @@ export async function expireBatchFromReadModel(tx: Queryable, request: BatchRequ
     request.correlationId,
     request.actor,
     request.now,
+    request.groupIds ?? null,
   ];
   // A plain INSERT (no speculative insertion per row) almost always succeeds, and then every target was
   // appended; when a stream moved on, the batch is rolled back to the savepoint and run again, skipping the
@@ -155,6 +158,8 @@ async function runBatch(tx: Queryable, onConflict: string, params: unknown[]): P
      ),
      candidates AS (
        SELECT * FROM next_users WHERE provider_type = ANY($1::text[])
+          AND ($12::uuid[] IS NULL
+               OR id IN (SELECT user_id FROM directory_group_members WHERE group_id = ANY($12::uuid[])))
      ),
      batch AS (${BATCH}),
      targets AS (
