@@ -39,44 +39,71 @@ export const directoryGroupsProjection: InlineProjection<GroupEvent, GroupState>
 };
 
 /**
- * `directory_group_members`: the users' membership events. A membership of a group that is not there (deleted
- * meanwhile, or never created) refuses the whole command: 404 E0000007, nothing appended.
+ * `directory_group_members`: the users' membership events, in one statement each way however many users a
+ * command touches (an import with `groupIds`). A membership of a group that is not there (deleted meanwhile, or
+ * never created) refuses the whole command: 404 E0000007, nothing appended.
  */
 export const groupMembersProjection: InlineProjection<UserEvent, UserState> = {
   name: 'directory_group_members',
   canHandle: ['UserAddedToGroup', 'UserRemovedFromGroup'],
   async handle(changes, tx) {
+    const added: Membership[] = [];
+    const removed: Membership[] = [];
     for (const change of changes) {
       const userId = (change.after as ExistingUser).userId;
       for (const event of change.events) {
         if (event.type === 'UserAddedToGroup')
-          await addMember(tx, event.data.groupId, userId, event.data.addedAt);
+          added.push({ groupId: event.data.groupId, userId, at: event.data.addedAt });
         else if (event.type === 'UserRemovedFromGroup')
-          await removeMember(tx, event.data.groupId, userId, event.data.removedAt);
+          removed.push({ groupId: event.data.groupId, userId, at: event.data.removedAt });
       }
     }
+    if (added.length > 0) await addMembers(tx, added);
+    if (removed.length > 0) await removeMembers(tx, removed);
   },
 };
 
-async function addMember(tx: Queryable, groupId: string, userId: string, at: string): Promise<void> {
-  const { rowCount } = await tx.query(
-    `WITH touched AS (UPDATE directory_groups SET last_membership_updated = $3 WHERE id = $1 RETURNING id)
-     INSERT INTO directory_group_members (group_id, user_id, added_at)
-     SELECT id, $2, $3 FROM touched ON CONFLICT DO NOTHING`,
-    [groupId, userId, at],
-  );
-  if (rowCount === 0) {
-    const { rows } = await tx.query('SELECT 1 FROM directory_groups WHERE id = $1', [groupId]);
-    if (rows.length === 0) throw new NotFoundError('Group');
-  }
+interface Membership {
+  readonly groupId: string;
+  readonly userId: string;
+  readonly at: string;
 }
 
-async function removeMember(tx: Queryable, groupId: string, userId: string, at: string): Promise<void> {
-  await tx.query('DELETE FROM directory_group_members WHERE group_id = $1 AND user_id = $2', [
-    groupId,
-    userId,
-  ]);
-  await tx.query('UPDATE directory_groups SET last_membership_updated = $2 WHERE id = $1', [groupId, at]);
+const columns = (memberships: readonly Membership[]) => [
+  memberships.map((m) => m.groupId),
+  memberships.map((m) => m.userId),
+  memberships.map((m) => m.at),
+];
+
+/** Marks each group's `last_membership_updated`; false when one of them is not there. */
+async function touchGroups(tx: Queryable, memberships: readonly Membership[]): Promise<boolean> {
+  const { rows } = await tx.query<{ missing: number }>(
+    `WITH changed AS (SELECT g, max(a) AS at FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[]) AS x(g, u, a)
+                       GROUP BY g),
+          touched AS (UPDATE directory_groups d SET last_membership_updated = changed.at
+                        FROM changed WHERE d.id = changed.g RETURNING d.id)
+     SELECT (SELECT count(*)::int FROM changed) - (SELECT count(*)::int FROM touched) AS missing`,
+    columns(memberships),
+  );
+  return rows[0].missing === 0;
+}
+
+async function addMembers(tx: Queryable, memberships: readonly Membership[]): Promise<void> {
+  if (!(await touchGroups(tx, memberships))) throw new NotFoundError('Group');
+  await tx.query(
+    `INSERT INTO directory_group_members (group_id, user_id, added_at)
+     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[]) ON CONFLICT DO NOTHING`,
+    columns(memberships),
+  );
+}
+
+async function removeMembers(tx: Queryable, memberships: readonly Membership[]): Promise<void> {
+  await touchGroups(tx, memberships);
+  await tx.query(
+    `DELETE FROM directory_group_members m USING unnest($1::uuid[], $2::uuid[]) AS x(g, u)
+      WHERE m.group_id = x.g AND m.user_id = x.u`,
+    columns(memberships).slice(0, 2),
+  );
 }
 
 /** Registers the group stream's inline projection with the command handler when directory starts. */

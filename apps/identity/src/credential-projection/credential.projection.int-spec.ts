@@ -6,6 +6,7 @@ import { identityManifest } from '../identity.manifest';
 import {
   applyBulkExpiryCutoff,
   applyGroupMembership,
+  applyGroupMembershipsAdded,
   applyCredentialState,
   applyCredentialStates,
   applyPasswordExpired,
@@ -220,7 +221,7 @@ describe('the credential-state projection', () => {
       await given(
         (tx) => applyCredentialState(tx, member),
         (tx) => applyCredentialState(tx, other),
-        (tx) => applyGroupMembership(tx, membership(member), true),
+        (tx) => applyGroupMembershipsAdded(tx, [membership(member), membership(member)]),
         (tx) => applyGroupMembership(tx, membership(member), true),
         (tx) =>
           applyBulkExpiryCutoff(tx, {

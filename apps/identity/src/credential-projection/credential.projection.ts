@@ -132,6 +132,22 @@ export async function applyBulkExpiryCutoff(db: Queryable, fact: BulkPasswordExp
 }
 
 /**
+ * A run of UserAddedToGroup facts (an import with `groupIds` delivers thousands per fetch) in one statement.
+ * Not idempotent in the inbox's sense (an add applied again after a later removal would undo it), so the
+ * inbox keeps its dedupe rows for them.
+ */
+export async function applyGroupMembershipsAdded(
+  db: Queryable,
+  facts: readonly UserAddedToGroupV1[],
+): Promise<void> {
+  await db.query(
+    `INSERT INTO identity_group_members (user_id, group_id)
+     SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`,
+    [facts.map((fact) => fact.userId), facts.map((fact) => fact.groupId)],
+  );
+}
+
+/**
  * Group memberships, for bulk expiries scoped to groups. A user's facts arrive in order (keyed by user id);
  * a group's deletion ends every membership in it.
  */
@@ -237,8 +253,12 @@ export function credentialProjectionHandlers(): Record<string, ConsumerHandler> 
     }),
     [t.BulkPasswordExpiryStarted]: (message, tx) =>
       applyBulkExpiryCutoff(tx, message.payload as BulkPasswordExpiryStartedV1),
-    [t.UserAddedToGroup]: (message, tx) =>
-      applyGroupMembership(tx, message.payload as UserAddedToGroupV1, true),
+    [t.UserAddedToGroup]: batchHandler((messages, tx) =>
+      applyGroupMembershipsAdded(
+        tx,
+        messages.map((message) => message.payload as UserAddedToGroupV1),
+      ),
+    ),
     [t.UserRemovedFromGroup]: (message, tx) =>
       applyGroupMembership(tx, message.payload as UserRemovedFromGroupV1, false),
     [t.GroupDeleted]: async (message, tx) => {
