@@ -178,6 +178,28 @@ describe("Okta's Groups API", () => {
       );
     });
 
+    it('makes imported users members too, and refuses an import naming no group (400 E0000001)', async () => {
+      const group = await createGroup('Imported');
+      const imported = await admin('POST', '/api/v1/users/import?activate=false', {
+        users: [
+          { profile: { login: 'imp.a@example.com' }, groupIds: [group.id] },
+          { profile: { login: 'imp.b@example.com' } },
+        ],
+      });
+      expect(imported.status).toBe(200);
+      const members = (await admin('GET', `/api/v1/groups/${group.id}/users`)).body;
+      expect(members.map((member: { profile: { login: string } }) => member.profile.login)).toEqual([
+        'imp.a@example.com',
+      ]);
+      const refused = await admin('POST', '/api/v1/users/import', {
+        users: [
+          { profile: { login: 'imp.c@example.com' }, groupIds: ['00000000-0000-4000-8000-000000000000'] },
+        ],
+      });
+      expect(refused.status).toBe(400);
+      expect((await admin('GET', '/api/v1/users/imp.c@example.com')).status).toBe(404);
+    });
+
     it('refuses a group id that is no group’s (400 E0000001), creating no user', async () => {
       const response = await createUser('nogroup@example.com', ['00000000-0000-4000-8000-000000000000']);
       expect(response.status).toBe(400);
