@@ -13,6 +13,7 @@ import { AdminRolesService } from './admin-roles/admin-roles.service';
 import { GroupInlineProjections } from './group/group.projections';
 import { GroupsHttpController, UserGroupsHttpController } from './group/groups.http.controller';
 import { GroupsService } from './group/groups.service';
+import { PoliciesHttpController } from './policy/policies.http.controller';
 import { AdminTokensService } from './admin-tokens/admin-tokens.service';
 import { AuditLogHttpController } from './audit/audit-log.http.controller';
 import { BULK_EXPIRY_CONTROLLERS, BULK_EXPIRY_PROVIDERS } from './bulk-expiry/bulk-expiry.providers';
@@ -85,6 +86,8 @@ export class DirectoryModule {
         CredentialStateInternalHttpController,
         PasswordPolicyHttpController,
         PasswordPolicyInternalHttpController,
+        // After the alias `policies/password`, which must not be read as a policy id.
+        PoliciesHttpController,
         AdminTokensHttpController,
         AdminTokenIntrospectionHttpController,
         AuditLogHttpController,
