@@ -72,6 +72,8 @@ describe("Okta's Groups API", () => {
       expect((await admin('POST', '/api/v1/groups', { profile: { name: '' } })).body.errorCode).toBe(
         'E0000001',
       );
+      const blank = await admin('POST', '/api/v1/groups', { profile: { name: '   ' } });
+      expect(blank.body.errorCauses[0].errorSummary).toBe('profile.name: The field cannot be left blank');
       expect((await admin('POST', '/api/v1/groups', { profile: { name: 'X', owner: 'me' } })).status).toBe(
         400,
       );

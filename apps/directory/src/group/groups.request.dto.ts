@@ -1,3 +1,4 @@
+import { ValidationFailedError } from '@lapse/shared';
 import { Type } from 'class-transformer';
 import {
   IsInt,
@@ -26,8 +27,11 @@ export class GroupRequestDto {
   @IsObject() @ValidateNested() @Type(() => GroupProfileDto) profile: GroupProfileDto;
 }
 
+/** The profile as stored: the name trimmed (400 E0000001 when nothing is left of it). */
 export function groupProfileOf(body: GroupRequestDto): GroupProfile {
-  return { name: body.profile.name.trim(), description: body.profile.description ?? null };
+  const name = body.profile.name.trim();
+  if (!name) throw new ValidationFailedError(['profile.name: The field cannot be left blank']);
+  return { name, description: body.profile.description ?? null };
 }
 
 export class ListGroupsQueryDto {
