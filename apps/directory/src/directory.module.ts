@@ -11,6 +11,10 @@ import {
 } from './admin-tokens/admin-tokens.http.controller';
 import { AdminRolesHttpController } from './admin-roles/admin-roles.http.controller';
 import { AdminRolesService } from './admin-roles/admin-roles.service';
+import { GroupInlineProjections } from './group/group.projections';
+import { GroupsHttpController, UserGroupsHttpController } from './group/groups.http.controller';
+import { GroupsService } from './group/groups.service';
+import { PoliciesHttpController } from './policy/policies.http.controller';
 import { AdminTokensService } from './admin-tokens/admin-tokens.service';
 import { AuditLogHttpController } from './audit/audit-log.http.controller';
 import { BULK_EXPIRY_CONTROLLERS, BULK_EXPIRY_PROVIDERS } from './bulk-expiry/bulk-expiry.providers';
@@ -83,10 +87,14 @@ export class DirectoryModule {
         CredentialStateInternalHttpController,
         PasswordPolicyHttpController,
         PasswordPolicyInternalHttpController,
+        // After the alias `policies/password`, which must not be read as a policy id.
+        PoliciesHttpController,
         AdminTokensHttpController,
         AdminTokenIntrospectionHttpController,
         AuditLogHttpController,
         AdminRolesHttpController,
+        GroupsHttpController,
+        UserGroupsHttpController,
         ...CONSOLE_CONTROLLERS,
       ],
       providers: [
@@ -118,6 +126,8 @@ export class DirectoryModule {
         RecordTempPasswordDeliveryOutcome,
         RecordSignIns,
         PasswordAgeSweeper,
+        GroupsService,
+        GroupInlineProjections,
         ...BULK_EXPIRY_PROVIDERS,
         ...CONSOLE_PROVIDERS,
       ],

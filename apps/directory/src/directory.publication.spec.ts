@@ -245,4 +245,69 @@ describe('the directory publication', () => {
     const [event] = record(create);
     expect(directoryPublication({ ...event, streamId: `session-${USER}` })).toEqual([]);
   });
+
+  describe('for groups', () => {
+    const GROUP = '5d7c2f7e-2a53-4c39-9f0e-5d5b7d3c1a11';
+    const join: UserCommand = { type: 'AddUserToGroup', groupId: GROUP, at: AT };
+    const leave: UserCommand = { type: 'RemoveUserFromGroup', groupId: GROUP, at: AT };
+
+    it('publishes memberships on the public topic keyed by user id, valid against their schemas', () => {
+      const published = record(create, join, leave).flatMap(directoryPublication).slice(-2);
+      expect(published.map((m) => [m.topic, m.key, m.headers.eventType])).toEqual([
+        [TOPICS.directoryUsers, USER, 'UserAddedToGroup'],
+        [TOPICS.directoryUsers, USER, 'UserRemovedFromGroup'],
+      ]);
+      expect(published[0].payload).toEqual({
+        userId: USER,
+        login: 'kay@example.com',
+        groupId: GROUP,
+        addedAt: AT,
+      });
+      const ajv = addFormats(new Ajv({ strict: true, allowUnionTypes: true }));
+      for (const m of published)
+        expect(ajv.validate(CONTRACT_SCHEMAS[m.headers.eventType], m.payload)).toBe(true);
+    });
+
+    it("publishes a group's lifecycle keyed by group id, valid against their schemas", () => {
+      const at = (version: number, type: string, data: object): RecordedEvent => ({
+        streamId: `group-${GROUP}`,
+        version,
+        globalPosition: String(version),
+        transactionId: '1',
+        type,
+        schemaVersion: 1,
+        data,
+        metadata: {
+          eventId: `g${version}`,
+          correlationId: 'c',
+          causationId: null,
+          actor: 'admin:t',
+          occurredAt: AT,
+        },
+        recordedAt: AT,
+      });
+      const published = [
+        at(1, 'GroupCreated', {
+          groupId: GROUP,
+          profile: { name: 'Finance', description: null },
+          createdAt: AT,
+        }),
+        at(2, 'GroupProfileUpdated', {
+          groupId: GROUP,
+          profile: { name: 'Finance EU', description: 'EU' },
+          updatedAt: AT,
+        }),
+        at(3, 'GroupDeleted', { groupId: GROUP, name: 'Finance EU', deletedAt: AT }),
+      ].flatMap(directoryPublication);
+      expect(published.map((m) => [m.topic, m.key, m.headers.eventType])).toEqual([
+        [TOPICS.directoryUsers, GROUP, 'GroupCreated'],
+        [TOPICS.directoryUsers, GROUP, 'GroupProfileUpdated'],
+        [TOPICS.directoryUsers, GROUP, 'GroupDeleted'],
+      ]);
+      expect(published[2].payload).toEqual({ groupId: GROUP, deletedAt: AT });
+      const ajv = addFormats(new Ajv({ strict: true, allowUnionTypes: true }));
+      for (const m of published)
+        expect(ajv.validate(CONTRACT_SCHEMAS[m.headers.eventType], m.payload)).toBe(true);
+    });
+  });
 });

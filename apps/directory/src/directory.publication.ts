@@ -4,6 +4,9 @@ import {
   type BulkPasswordExpiryCompletedV1,
   type BulkPasswordExpiryStartedV1,
   DIRECTORY_EVENT_TYPES as T,
+  type GroupCreatedV1,
+  type GroupDeletedV1,
+  type GroupProfileUpdatedV1,
   type PasswordChangedV1,
   type PasswordAgeExemptionChangedV1,
   type PasswordExpiredV1,
@@ -13,10 +16,14 @@ import {
   type TemporaryPasswordDeliveryRequestedV1,
   type UserCreatedV1,
   type UserProfileUpdatedV1,
+  type UserAddedToGroupV1,
+  type UserRemovedFromGroupV1,
   type UserStatusChangedV1,
 } from '@lapse/shared/contracts/directory.v1';
 import { ADMIN_TOKEN_STREAM, type AdminTokenEvent } from './admin-tokens/domain/admin-token.decider';
 import type { BulkJobEvent } from './bulk-expiry/domain/bulk-job.events';
+import { GROUP_STREAM } from './group/domain/group.decider';
+import type { GroupEvent } from './group/domain/group.events';
 import {
   PASSWORD_POLICY_STREAM,
   type PasswordPolicyAgeChanged,
@@ -162,6 +169,24 @@ function userMessages(recorded: RecordedEvent): OutboundMessage[] {
       };
       return [users(T.SessionsRevoked, payload)];
     }
+    case 'UserAddedToGroup': {
+      const payload: UserAddedToGroupV1 = {
+        userId,
+        login: event.data.login,
+        groupId: event.data.groupId,
+        addedAt: event.data.addedAt,
+      };
+      return [users(T.UserAddedToGroup, payload)];
+    }
+    case 'UserRemovedFromGroup': {
+      const payload: UserRemovedFromGroupV1 = {
+        userId,
+        login: event.data.login,
+        groupId: event.data.groupId,
+        removedAt: event.data.removedAt,
+      };
+      return [users(T.UserRemovedFromGroup, payload)];
+    }
     case 'CredentialStateRecorded':
       return [
         message(
@@ -202,6 +227,7 @@ function bulkJobMessages(recorded: RecordedEvent): OutboundMessage[] {
         jobId: data.jobId,
         cutoff: data.cutoff,
         providers: data.providers,
+        ...(data.groupIds ? { groupIds: data.groupIds } : {}),
         total: data.total,
         ...(data.reason ? { reason: data.reason } : {}),
         startedAt: data.startedAt,
@@ -213,6 +239,40 @@ function bulkJobMessages(recorded: RecordedEvent): OutboundMessage[] {
       return [
         message(recorded, TOPICS.directoryUsers, event.data.jobId, T.BulkPasswordExpiryCompleted, payload),
       ];
+    }
+    default:
+      return [];
+  }
+}
+
+function groupMessages(recorded: RecordedEvent): OutboundMessage[] {
+  const event = { type: recorded.type, data: recorded.data } as GroupEvent;
+  const groups = (type: string, payload: object) =>
+    message(recorded, TOPICS.directoryUsers, event.data.groupId, type, payload);
+  switch (event.type) {
+    case 'GroupCreated': {
+      const { data } = event;
+      const payload: GroupCreatedV1 = {
+        groupId: data.groupId,
+        name: data.profile.name,
+        description: data.profile.description,
+        createdAt: data.createdAt,
+      };
+      return [groups(T.GroupCreated, payload)];
+    }
+    case 'GroupProfileUpdated': {
+      const { data } = event;
+      const payload: GroupProfileUpdatedV1 = {
+        groupId: data.groupId,
+        name: data.profile.name,
+        description: data.profile.description,
+        updatedAt: data.updatedAt,
+      };
+      return [groups(T.GroupProfileUpdated, payload)];
+    }
+    case 'GroupDeleted': {
+      const payload: GroupDeletedV1 = { groupId: event.data.groupId, deletedAt: event.data.deletedAt };
+      return [groups(T.GroupDeleted, payload)];
     }
     default:
       return [];
@@ -248,6 +308,7 @@ export const directoryPublication: Publication = (event) => {
   if (event.streamId.startsWith(USER_STREAM)) return userMessages(event);
   if (event.streamId.startsWith(BULK_JOB_STREAM)) return bulkJobMessages(event);
   if (event.streamId.startsWith(ADMIN_TOKEN_STREAM)) return adminTokenMessages(event);
+  if (event.streamId.startsWith(GROUP_STREAM)) return groupMessages(event);
   return [];
 };
 

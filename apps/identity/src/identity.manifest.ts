@@ -4,6 +4,7 @@ import { RecoveryTransactions1700000004001 } from './database/migrations/1700000
 import { CredentialsRoomForUpdates1700000004100 } from './database/migrations/1700000004100-credentials-room-for-updates';
 import { NormalizedLogin1700000004300 } from './database/migrations/1700000004300-normalized-login';
 import { PasswordAgeExemption1700000004600 } from './database/migrations/1700000004600-password-age-exemption';
+import { GroupScopedCutoffs1700000004744 } from './database/migrations/1700000004744-group-scoped-cutoffs';
 import { identityPublication } from './identity.publication';
 
 /**
@@ -18,6 +19,7 @@ export const identityManifest: ServiceManifest = {
     CredentialsRoomForUpdates1700000004100,
     NormalizedLogin1700000004300,
     PasswordAgeExemption1700000004600,
+    GroupScopedCutoffs1700000004744,
   ],
   publications: [identityPublication],
   publishedTopics: [TOPICS.identitySessions],

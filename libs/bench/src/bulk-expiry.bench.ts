@@ -10,7 +10,7 @@ import { inParallel, kafkaBrokerPids, processCpuSeconds, startBenchInfra } from 
 import type { BenchFlags } from './flags';
 
 /**
- * `npm run bench -- bulk-expiry --users N --transport kafka|embedded [--samples S] [--batch B] [--concurrency C] [--heap MB] [--cpu-prof DIR] [--json FILE]`
+ * `npm run bench -- bulk-expiry --users N --transport kafka|embedded [--scope org|group] [--samples S] [--batch B] [--concurrency C] [--heap MB] [--cpu-prof DIR] [--json FILE]`
  *
  * Seeds N OKTA users and N/10 ACTIVE_DIRECTORY users through the batch hash-import path, waits until
  * identity can sign every sampled user in, then expires all OKTA users with one call and measures:
@@ -27,6 +27,8 @@ import type { BenchFlags } from './flags';
  *   fanoutUsersPerSec partly by deferring delivery (the relay reads a batch's events only once it commits);
  *   this figure shows whether delivery got faster too;
  * - AD users affected (must be 0): none is PASSWORD_EXPIRED in directory, sampled ones still sign in;
+ *   with `--scope group` the N OKTA users are imported as members of one group, the expiry is scoped to it
+ *   (`groupIds`), and the N/10 users left alone are OKTA users outside the group (same figures, same checks);
  * - peakRssMb: peak resident memory (VmHWM) of each service process (target: < 300 MB each);
  * - cpuSecondsDuringFanout: CPU time (user + system, /proc) each service process, the Kafka broker and each
  *   database's PostgreSQL backends spent from the expiry request until the job was seen COMPLETED: what the relay,
@@ -88,6 +90,12 @@ export const flags: BenchFlags = {
     description: "V8 heap budget of each service process; 0: Node's own",
   },
   'cpu-prof': { value: 'DIR', description: "write each service's CPU profile (--cpu-prof) to DIR" },
+  scope: {
+    value: 'org|group',
+    default: 'org',
+    description:
+      'org: expire every OKTA user; group: the N OKTA users are imported into one group and the call is scoped to it (groupIds), the N/10 users left alone are OKTA users outside the group instead of AD users',
+  },
 };
 
 export function run(args: Record<string, string>): Promise<object> {
@@ -99,6 +107,10 @@ export async function bulkExpiry(args: Record<string, string>, hooks: BulkExpiry
   const adUsers = Math.floor(users / 10);
   const samples = Math.min(Number(args.samples ?? 50), users);
   const transport = (args.transport ?? 'kafka') as 'kafka' | 'embedded';
+  const scope = args.scope ?? 'org';
+  if (scope !== 'org' && scope !== 'group') throw new Error(`--scope: org or group, not ${scope}`);
+  // The users left alone: AD users (org scope), or OKTA users outside the group (group scope).
+  const controlProvider = scope === 'group' ? 'OKTA' : 'ACTIVE_DIRECTORY';
   // Microservices run with the heap budget `npm run start:<service>` and docker-compose give them; the
   // all-in-one process (`npm start`) with Node's own. `--heap MB` sets another budget, `--heap 0` Node's own.
   const heapMb = Number(args.heap ?? (transport === 'kafka' ? SERVICE_HEAP_MB : 0));
@@ -190,22 +202,30 @@ export async function bulkExpiry(args: Record<string, string>, hooks: BulkExpiry
     const adLogins: string[] = [];
     const rssSampler = sampleRss(services);
     const seedStarted = performance.now();
-    const batches: { provider: 'OKTA' | 'ACTIVE_DIRECTORY'; logins: string[] }[] = [];
-    for (const [provider, count, into] of [
-      ['OKTA', users, oktaLogins],
-      ['ACTIVE_DIRECTORY', adUsers, adLogins],
+    const group =
+      scope === 'group'
+        ? (
+            (await admin('POST', '/api/v1/groups', { profile: { name: `bench-${run}` } })).body as {
+              id: string;
+            }
+          ).id
+        : null;
+    const batches: { provider: 'OKTA' | 'ACTIVE_DIRECTORY'; logins: string[]; member: boolean }[] = [];
+    for (const [provider, count, into, prefix, member] of [
+      ['OKTA', users, oktaLogins, 'okta', true],
+      [controlProvider, adUsers, adLogins, scope === 'group' ? 'outside' : 'active_directory', false],
     ] as const) {
       for (let start = 0; start < count; start += IMPORT_BATCH) {
         const logins = Array.from(
           { length: Math.min(IMPORT_BATCH, count - start) },
-          (_, i) => `${provider.toLowerCase()}-${start + i}-${run}@bench.example`,
+          (_, i) => `${prefix}-${start + i}-${run}@bench.example`,
         );
         into.push(...logins);
-        batches.push({ provider, logins });
+        batches.push({ provider, logins, member });
       }
     }
     const lastChanged = new Date(Date.now() - 86_400_000).toISOString();
-    await inParallel(batches, 4, async ({ provider, logins }) => {
+    await inParallel(batches, 4, async ({ provider, logins, member }) => {
       const answer = await admin('POST', '/api/v1/users/import?activate=true', {
         users: logins.map((login) => ({
           profile: { login },
@@ -213,6 +233,7 @@ export async function bulkExpiry(args: Record<string, string>, hooks: BulkExpiry
             password: { hash: { algorithm: 'ARGON2', value: hash }, lastChanged },
             provider: { type: provider },
           },
+          ...(group && member ? { groupIds: [group] } : {}),
         })),
       });
       if (answer.status !== 200)
@@ -250,6 +271,7 @@ export async function bulkExpiry(args: Record<string, string>, hooks: BulkExpiry
     await hooks.expiring?.();
     const started = await admin('POST', '/api/v1/users/lifecycle/expire_passwords', {
       providers: ['OKTA'],
+      ...(group ? { groupIds: [group] } : {}),
       reason: 'benchmark',
     });
     const accepted = performance.now();
@@ -301,7 +323,11 @@ export async function bulkExpiry(args: Record<string, string>, hooks: BulkExpiry
     const fanoutPhasesMs = await phasesOf(directoryDatabase, job);
     const adExpired = await admin(
       'GET',
-      `/api/v1/users?limit=200&search=${encodeURIComponent('credentials.provider.type eq "ACTIVE_DIRECTORY" and status eq "PASSWORD_EXPIRED"')}`,
+      `/api/v1/users?limit=200&search=${encodeURIComponent(
+        scope === 'group'
+          ? 'profile.login sw "outside-" and status eq "PASSWORD_EXPIRED"'
+          : 'credentials.provider.type eq "ACTIVE_DIRECTORY" and status eq "PASSWORD_EXPIRED"',
+      )}`,
     );
     const adStillSignIn = (
       await Promise.all(adSample.map(async (login) => (await session(login)).status === 200))
@@ -314,6 +340,9 @@ export async function bulkExpiry(args: Record<string, string>, hooks: BulkExpiry
     return {
       users,
       adUsers,
+      scope,
+      // Group scope: the users left alone (adUsers*) are OKTA users outside the group.
+      ...(group ? { groupId: group, total: job.total } : {}),
       transport,
       serviceHeapMb: heapMb > 0 ? heapMb : 'node default',
       enforcementMs: round(enforcementMs),

@@ -25,7 +25,12 @@ export type AuditEventType =
   | 'system.api_token.revoke'
   | 'policy.lifecycle.update'
   | 'user.account.privilege.grant'
-  | 'user.account.privilege.revoke';
+  | 'user.account.privilege.revoke'
+  | 'group.lifecycle.create'
+  | 'group.lifecycle.delete'
+  | 'group.profile.update'
+  | 'group.user_membership.add'
+  | 'group.user_membership.remove';
 
 export interface AuditActor {
   readonly id: string;

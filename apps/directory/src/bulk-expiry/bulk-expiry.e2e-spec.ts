@@ -138,6 +138,117 @@ describe('expiring all passwords', () => {
     });
   });
 
+  describe('counting a job', () => {
+    let lapse: DirectoryTestApp;
+    let admin: Api;
+    let first: { id: string };
+    let second: { id: string; total: number; done: number };
+    let secondTargets: string[];
+
+    beforeAll(async () => {
+      lapse = await startDirectoryTestApp({ env: { BULK_EXPIRY_BATCH_SIZE: '2' } });
+      admin = client(lapse.url, `SSWS ${lapse.adminToken}`);
+      // An earlier job expires two users; then one user is expired by hand: none of the three is a target.
+      await seed(admin, 'OKTA', 2);
+      first = await waitForJob(
+        admin,
+        (await admin('POST', '/api/v1/users/lifecycle/expire_passwords', {})).body.id,
+      );
+      const [expiredByHand, ...rest] = await seed(admin, 'OKTA', 4);
+      secondTargets = rest;
+      expect((await admin('POST', `/api/v1/users/${expiredByHand}/lifecycle/expire_password`)).status).toBe(
+        200,
+      );
+      second = await waitForJob(
+        admin,
+        (await admin('POST', '/api/v1/users/lifecycle/expire_passwords', {})).body.id,
+      );
+    });
+    afterAll(() => lapse.close());
+
+    it('counts only its targets: users already expired before the run are in neither total nor done', () => {
+      expect(first).toMatchObject({ total: 2, done: 2, expired: 2, skipped: 0 });
+      expect(second).toMatchObject({ status: 'COMPLETED', total: 3, done: 3, expired: 3, skipped: 0 });
+    });
+
+    it('reports how many of its users have set a password of their own since the cutoff', async () => {
+      expect(second).toMatchObject({ changedSinceCutoff: 0 });
+      const [recovered] = secondTargets;
+      const update = await admin('POST', `/api/v1/users/${recovered}`, {
+        credentials: { password: { value: 'Tangerine-Lamp-42-Orbit' } },
+      });
+      expect(update.status).toBe(200);
+      expect(update.body.status).toBe('ACTIVE');
+      // A temporary password from an administrator is not the user's own: not counted.
+      await admin(
+        'POST',
+        `/api/v1/users/${secondTargets[1]}/lifecycle/expire_password_with_temp_password?deliver=none`,
+      );
+      const job = (await admin('GET', `/api/v1/jobs/${second.id}`)).body;
+      expect(job).toMatchObject({ total: 3, done: 3, expired: 3, changedSinceCutoff: 1 });
+      expect((await admin('GET', `/api/v1/jobs/${first.id}`)).body.changedSinceCutoff).toBe(0);
+    });
+
+    it('lists jobs newest first, paged with limit, after and a Link header', async () => {
+      const page = await admin('GET', '/api/v1/jobs?limit=1');
+      expect(page.status).toBe(200);
+      expect(page.body.map((job: { id: string }) => job.id)).toEqual([second.id]);
+      expect(page.body[0]).toMatchObject({ type: 'PASSWORD_MASS_EXPIRY', total: 3, done: 3 });
+      const links = page.headers.get('link') ?? '';
+      expect(links).toContain(`<${lapse.url}/api/v1/jobs?limit=1>; rel="self"`);
+      const next = /<([^>]+)>; rel="next"/.exec(links)?.[1] ?? '';
+      expect(next).toBe(`${lapse.url}/api/v1/jobs?limit=1&after=${second.id}`);
+
+      const last = await admin('GET', next.slice(lapse.url.length));
+      expect(last.body.map((job: { id: string }) => job.id)).toEqual([first.id]);
+      expect(last.headers.get('link')).not.toContain('rel="next"');
+      expect((await admin('GET', '/api/v1/jobs')).body.map((job: { id: string }) => job.id)).toEqual([
+        second.id,
+        first.id,
+      ]);
+    });
+
+    it('refuses a cursor that is not a job and a limit out of bounds (400 E0000001)', async () => {
+      const unknown = await admin('GET', '/api/v1/jobs?after=00000000-0000-4000-8000-000000000000');
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.errorCauses[0].errorSummary).toMatch(/after: no job has this id/);
+      expect((await admin('GET', '/api/v1/jobs?limit=0')).body.errorCode).toBe('E0000001');
+      expect((await admin('GET', '/api/v1/jobs?after=not-a-uuid')).status).toBe(400);
+    });
+  });
+
+  describe('scoped to groups', () => {
+    it('expires the members of the groups only, counting only them', async () => {
+      const lapse = await startDirectoryTestApp({ env: { BULK_EXPIRY_BATCH_SIZE: '2' } });
+      try {
+        const admin = client(lapse.url, `SSWS ${lapse.adminToken}`);
+        const group = (await admin('POST', '/api/v1/groups', { profile: { name: 'Breached' } })).body.id;
+        const users = await seed(admin, 'OKTA', 5);
+        const members = users.slice(0, 3);
+        for (const id of members)
+          expect((await admin('PUT', `/api/v1/groups/${group}/users/${id}`)).status).toBe(204);
+        const started = await admin('POST', '/api/v1/users/lifecycle/expire_passwords', {
+          groupIds: [group],
+        });
+        expect(started.body).toMatchObject({ total: 3, groupIds: [group] });
+        const job = await waitForJob(admin, started.body.id);
+        expect(job).toMatchObject({ total: 3, done: 3, expired: 3, skipped: 0 });
+        for (const id of users)
+          expect((await admin('GET', `/api/v1/users/${id}`)).body.status).toBe(
+            members.includes(id) ? 'PASSWORD_EXPIRED' : 'ACTIVE',
+          );
+        const [fact] = await query(
+          lapse.databaseUrl,
+          `SELECT data FROM lapse_events WHERE stream_id = $1 AND type = 'BulkPasswordExpiryStarted'`,
+          [`bulk-job-${job.id}`],
+        );
+        expect(fact.data.groupIds).toEqual([group]);
+      } finally {
+        await lapse.close();
+      }
+    });
+  });
+
   describe('when the fan-out stops half-way and another process resumes it', () => {
     it('finishes from the checkpoint, skips users who changed their password after the cutoff and leaves newer users untouched', async () => {
       const first = await startDirectoryTestApp({

@@ -8,11 +8,12 @@ import {
   Param,
   ParseUUIDPipe,
   Post,
+  Query,
   Req,
   Res,
   UseGuards,
 } from '@nestjs/common';
-import { NotFoundError, PG_POOL } from '@lapse/shared';
+import { NotFoundError, PG_POOL, ValidationFailedError } from '@lapse/shared';
 import {
   AdminAuthGuard,
   type AdminPrincipal,
@@ -23,14 +24,17 @@ import type { Request, Response } from 'express';
 import type { Pool } from 'pg';
 import { adminCaller } from '../common/caller';
 import { DIRECTORY_CONFIG, type DirectoryConfig } from '../directory.config';
-import { ExpirePasswordsRequestDto } from './bulk-expiry.request.dto';
+import { ExpirePasswordsRequestDto, ListJobsQueryDto } from './bulk-expiry.request.dto';
 import { BulkExpiryService } from './bulk-expiry.service';
-import { loadJob, presentJob } from './bulk-jobs';
+import { type BulkJob, jobIdsNewestFirst, loadJob, presentJob } from './bulk-jobs';
+
+const DEFAULT_JOBS_LIMIT = 20;
 
 /**
- * `POST /api/v1/users/lifecycle/expire_passwords {providers?, dryRun?, reason?}`: a dry run answers how
- * many users it would expire; otherwise the single enforcing fact is appended first and `202` answers the
- * job, whose fan-out runs in the background. `GET /api/v1/jobs/{id}` reads its progress.
+ * `POST /api/v1/users/lifecycle/expire_passwords {providers?, groupIds?, dryRun?, reason?}`: a dry run
+ * answers how many users it would expire (per provider, and per group when scoped to groups); otherwise the single enforcing fact is appended first and `202` answers the
+ * job, whose fan-out runs in the background. `GET /api/v1/jobs/{id}` reads its progress; `GET /api/v1/jobs`
+ * lists jobs newest first, paged like Okta's lists (`limit`, `after`, `Link: <…>; rel="self"`, `rel="next"`).
  */
 @Controller('api/v1')
 @UseGuards(AdminAuthGuard)
@@ -55,15 +59,45 @@ export class BulkExpiryHttpController {
     @Res({ passthrough: true }) response: Response,
   ) {
     const providers = this.bulk.providers(body.providers);
+    const groupIds = await this.bulk.groups(body.groupIds);
     if (body.dryRun) {
-      const { cutoff, total } = await this.bulk.dryRun(providers);
+      const { cutoff, total, perProvider, perGroup } = await this.bulk.dryRun(providers, groupIds);
       response.status(200);
-      return { dryRun: true, providers, cutoff, total };
+      return {
+        dryRun: true,
+        providers,
+        ...(groupIds ? { groupIds } : {}),
+        cutoff,
+        total,
+        perProvider,
+        ...(perGroup ? { perGroup } : {}),
+      };
     }
-    const job = await this.bulk.start(providers, body.reason ?? null, adminCaller(admin, request));
+    const job = await this.bulk.start(providers, body.reason ?? null, adminCaller(admin, request), groupIds);
     response.status(202);
     response.setHeader('Location', `${this.config.base.publicUrl}/api/v1/jobs/${job.id}`);
     return presentJob(job, this.config.base.publicUrl);
+  }
+
+  @Get('jobs')
+  async jobs(@Query() query: ListJobsQueryDto, @Res({ passthrough: true }) response: Response) {
+    const limit = query.limit ?? DEFAULT_JOBS_LIMIT;
+    const ids = await jobIdsNewestFirst(this.pool, limit + 1, query.after ?? null);
+    if (ids === null) throw new ValidationFailedError(['after: no job has this id']);
+    const page = ids.slice(0, limit);
+    const jobs = (await Promise.all(page.map((id) => loadJob(this.pool, id)))).filter(
+      (job): job is BulkJob => job !== null,
+    );
+    const base = `${this.config.base.publicUrl}/api/v1/jobs`;
+    const self = new URLSearchParams({ limit: String(limit) });
+    if (query.after) self.set('after', query.after);
+    const links = [`<${base}?${self}>; rel="self"`];
+    if (ids.length > limit) {
+      const next = new URLSearchParams({ limit: String(limit), after: page[page.length - 1] });
+      links.push(`<${base}?${next}>; rel="next"`);
+    }
+    response.setHeader('Link', links);
+    return jobs.map((job) => presentJob(job, this.config.base.publicUrl));
   }
 
   @Get('jobs/:id')

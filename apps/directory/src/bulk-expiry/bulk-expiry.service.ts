@@ -15,6 +15,7 @@ import type { Pool } from 'pg';
 import { writeAudit } from '../audit/audit-log';
 import type { Caller } from '../common/caller';
 import { DIRECTORY_CONFIG, type DirectoryConfig } from '../directory.config';
+import { unknownGroupIds } from '../group/group.presenter';
 import { isDelegated } from '../user/domain/user.decider';
 import { BulkExpiryWorker } from './bulk-expiry.worker';
 import { type BulkJob, countTargets, insertJob, insertSlices } from './bulk-jobs';
@@ -36,21 +37,51 @@ export class BulkExpiryService {
     @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
-  /** The users a bulk expiry would expire now, per provider (in the order of `providers`). */
-  async dryRun(providers: readonly CredentialProviderType[]) {
+  /**
+   * The users a bulk expiry would expire now, per provider (in the order of `providers`) and, when scoped to
+   * groups, per group (a user in two groups counts in both; `total` counts them once).
+   */
+  async dryRun(providers: readonly CredentialProviderType[], groupIds: readonly string[] | null = null) {
     const cutoff = this.clock.now().toISOString();
     const counts = await Promise.all(
-      providers.map((provider) => countTargets(this.pool, [provider], cutoff)),
+      providers.map((provider) => countTargets(this.pool, [provider], cutoff, groupIds)),
     );
     const perProvider = providers.map((provider, index) => ({ provider, total: counts[index] }));
-    return { cutoff, perProvider, total: counts.reduce((sum, count) => sum + count, 0) };
+    if (!groupIds) return { cutoff, perProvider, total: counts.reduce((sum, count) => sum + count, 0) };
+    const perGroup = await Promise.all(
+      groupIds.map(async (groupId) => ({
+        groupId,
+        total: await countTargets(this.pool, providers, cutoff, [groupId]),
+      })),
+    );
+    return {
+      cutoff,
+      perProvider,
+      perGroup,
+      total: await countTargets(this.pool, providers, cutoff, groupIds),
+    };
   }
 
-  async start(providers: CredentialProviderType[], reason: string | null, caller: Caller): Promise<BulkJob> {
+  /** The groups asked for, each checked to exist (400 E0000001 naming the others); null when none. */
+  async groups(requested: string[] | undefined): Promise<string[] | null> {
+    if (!requested) return null;
+    const groupIds = [...new Set(requested.map((id) => id.toLowerCase()))];
+    const unknown = await unknownGroupIds(this.pool, groupIds);
+    if (unknown.length > 0)
+      throw new ValidationFailedError(unknown.map((id) => `groupIds: no group has the id ${id}`));
+    return groupIds;
+  }
+
+  async start(
+    providers: CredentialProviderType[],
+    reason: string | null,
+    caller: Caller,
+    groupIds: string[] | null = null,
+  ): Promise<BulkJob> {
     const cutoff = this.clock.now().toISOString();
     const id = this.ids.next();
     const { created: job, fact } = await this.eventStore.transaction(async (tx) => {
-      const total = await countTargets(tx, providers, cutoff);
+      const total = await countTargets(tx, providers, cutoff, groupIds);
       const {
         events: [fact],
       } = await this.commandBus.execute(
@@ -62,6 +93,7 @@ export class BulkExpiryService {
             jobId: id,
             cutoff,
             providers,
+            ...(groupIds ? { groupIds } : {}),
             total,
             reason: reason,
             at: cutoff,
@@ -75,10 +107,12 @@ export class BulkExpiryService {
         status: 'RUNNING',
         cutoff,
         providers,
+        groupIds,
         reason: reason,
         total,
         expired: 0,
         skipped: 0,
+        changedSinceCutoff: 0,
         checkpoint: null,
         actor: caller.actor,
         correlationId: caller.correlationId,
@@ -95,8 +129,8 @@ export class BulkExpiryService {
           outcome: 'SUCCESS',
           reason: reason,
           correlationId: caller.correlationId,
-          displayMessage: `Expire passwords of ${total} users (${providers.join(', ')})`,
-          debugData: { total, providers: providers.join(','), cutoff },
+          displayMessage: `Expire passwords of ${total} users (${providers.join(', ')}${groupIds ? `; members of ${groupIds.length} groups` : ''})`,
+          debugData: { total, providers: providers.join(','), cutoff, groupIds: groupIds?.join(',') ?? null },
           published: cutoff,
         },
       ]);

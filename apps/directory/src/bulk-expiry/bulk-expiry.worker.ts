@@ -19,6 +19,7 @@ import { bulkJobDecider, bulkJobStreamId } from './domain/bulk-job.decider';
 import {
   type BulkJob,
   claimSlice,
+  completedCounts,
   type JobSlice,
   joinableJobIds,
   loadJob,
@@ -192,6 +193,7 @@ export class BulkExpiryWorker implements OnApplicationBootstrap, OnApplicationSh
         jobId,
         cutoff: job.cutoff,
         providers: job.providers,
+        groupIds: job.groupIds,
         reason: job.reason,
         actor: job.actor,
         correlationId: job.correlationId,
@@ -258,19 +260,21 @@ export class BulkExpiryWorker implements OnApplicationBootstrap, OnApplicationSh
 
   private async complete(tx: PoolClient, job: BulkJob): Promise<void> {
     const completedAt = this.clock.now().toISOString();
-    // Users the count included but the fan-out found ineligible (changed meanwhile) count as skipped.
+    // Targets the count included but the fan-out found ineligible (changed meanwhile) count as skipped.
+    const { total, expired, skipped } = completedCounts(job.total, job.expired);
     await this.commandBus.execute(
       new Decide(
         bulkJobDecider,
         bulkJobStreamId(job.id),
-        { type: 'CompleteBulkPasswordExpiry', expired: job.expired, skipped: job.skipped, at: completedAt },
+        { type: 'CompleteBulkPasswordExpiry', expired, skipped, at: completedAt },
         this.contextFor(job, completedAt),
         { tx },
       ),
     );
     await tx.query(
-      "UPDATE directory_bulk_jobs SET status = 'COMPLETED', completed_at = $2, expired = $3, skipped = $4 WHERE id = $1",
-      [job.id, completedAt, job.expired, job.skipped],
+      `UPDATE directory_bulk_jobs SET status = 'COMPLETED', completed_at = $2, total = $3, expired = $4, skipped = $5
+        WHERE id = $1`,
+      [job.id, completedAt, total, expired, skipped],
     );
     // Searches join the side table the job filled: plan them with its statistics now, not after autovacuum's
     // next round (up to a minute), when a status search could take a sort of every expired user.

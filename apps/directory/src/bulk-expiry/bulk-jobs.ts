@@ -4,15 +4,30 @@ import { USERS_VIEW } from '../user/read-models/directory-users.projection';
 
 export { bulkJobStreamId } from './domain/bulk-job.decider';
 
+/**
+ * A bulk expiry job and its counts, which add up:
+ * - `total`: the users the job targets, counted at the cutoff in the transaction of its enforcing fact
+ *   (eligible then: `TARGET_SQL`, the decider's `bulkSkipReason` as SQL). A user already expired at the cutoff
+ *   is not a target and is counted nowhere.
+ * - `expired`: the targets the fan-out expired.
+ * - `skipped`: the targets it did not expire because they changed after the cutoff (a new password, a
+ *   temporary one, deactivated, expired another way). `done = expired + skipped` never exceeds `total`, and
+ *   equals it once the job is COMPLETED.
+ * - `changedSinceCutoff`: the users the job expired who have since set a password of their own (no expiry in
+ *   force); the user projection counts them as it happens (`bulkJobRecoveryProjection`).
+ */
 export interface BulkJob {
   readonly id: string;
   readonly status: 'RUNNING' | 'COMPLETED';
   readonly cutoff: string;
   readonly providers: CredentialProviderType[];
+  /** The groups the job is scoped to (their members only); null: every user of its providers. */
+  readonly groupIds: string[] | null;
   readonly reason: string | null;
   readonly total: number;
   readonly expired: number;
   readonly skipped: number;
+  readonly changedSinceCutoff: number;
   readonly checkpoint: string | null;
   readonly actor: string;
   readonly correlationId: string;
@@ -25,10 +40,12 @@ interface JobRow {
   status: BulkJob['status'];
   cutoff: Date;
   providers: CredentialProviderType[];
+  group_ids: string[] | null;
   reason: string | null;
   total: number;
   expired: number;
   skipped: number;
+  changed_since_cutoff: number;
   checkpoint: string | null;
   actor: string;
   correlation_id: string;
@@ -42,10 +59,12 @@ function toJob(row: JobRow): BulkJob {
     status: row.status,
     cutoff: row.cutoff.toISOString(),
     providers: row.providers,
+    groupIds: row.group_ids,
     reason: row.reason,
     total: row.total,
     expired: row.expired,
     skipped: row.skipped,
+    changedSinceCutoff: row.changed_since_cutoff,
     checkpoint: row.checkpoint,
     actor: row.actor,
     correlationId: row.correlation_id,
@@ -54,7 +73,13 @@ function toJob(row: JobRow): BulkJob {
   };
 }
 
-/** The job; while it runs, `expired`/`skipped` are the sums of its slices' progress. */
+/**
+ * The job; while it runs, `expired`/`skipped` are the sums of its slices' progress. A slice counts as skipped
+ * every user it passed who is not eligible now but changed after the cutoff (`expireBatchFromReadModel`):
+ * almost always a target who changed, but a user who was not a target and changed since (e.g. a deactivated
+ * user's profile edited) is counted too, so `skipped` is capped at the targets not expired; at completion it
+ * is exactly those (the fan-out passed every user).
+ */
 export async function loadJob(db: Queryable, id: string, forUpdate = false): Promise<BulkJob | null> {
   const { rows } = await db.query<JobRow>(
     `SELECT * FROM directory_bulk_jobs WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`,
@@ -67,7 +92,24 @@ export async function loadJob(db: Queryable, id: string, forUpdate = false): Pro
     'SELECT coalesce(sum(expired), 0) AS expired, coalesce(sum(skipped), 0) AS skipped FROM directory_bulk_job_slices WHERE job_id = $1',
     [id],
   );
-  return { ...job, expired: Number(progress.rows[0].expired), skipped: Number(progress.rows[0].skipped) };
+  const expired = Number(progress.rows[0].expired);
+  return {
+    ...job,
+    expired,
+    skipped: Math.min(Number(progress.rows[0].skipped), notExpired(job.total, expired)),
+  };
+}
+
+/** The targets a job has not expired (never negative; see `completedCounts`). */
+const notExpired = (total: number, expired: number) => Math.max(total - expired, 0);
+
+/**
+ * The counts a job completes with: every target the fan-out did not expire was skipped. `total` is raised to
+ * `expired` in the one case the count at the cutoff can miss a target: a user created just before the cutoff
+ * whose transaction committed after the count (the fan-out sees and expires them).
+ */
+export function completedCounts(total: number, expired: number) {
+  return { total: Math.max(total, expired), expired, skipped: notExpired(total, expired) };
 }
 
 export interface JobSlice {
@@ -154,10 +196,16 @@ export async function runningJobIds(db: Queryable): Promise<string[]> {
   return rows.map((row) => row.id);
 }
 
-export async function insertJob(db: Queryable, job: BulkJob): Promise<void> {
+/** A job as its start records it (org-wide when `groupIds` is absent). */
+export type NewBulkJob = Omit<BulkJob, 'changedSinceCutoff' | 'groupIds'> & {
+  readonly groupIds?: string[] | null;
+};
+
+export async function insertJob(db: Queryable, job: NewBulkJob): Promise<void> {
   await db.query(
-    `INSERT INTO directory_bulk_jobs (id, status, cutoff, providers, reason, total, actor, correlation_id, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    `INSERT INTO directory_bulk_jobs (id, status, cutoff, providers, reason, total, actor, correlation_id, created_at,
+                                      group_ids)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
     [
       job.id,
       job.status,
@@ -168,23 +216,32 @@ export async function insertJob(db: Queryable, job: BulkJob): Promise<void> {
       job.actor,
       job.correlationId,
       job.createdAt,
+      job.groupIds ?? null,
     ],
   );
 }
 
-/** The users a bulk expiry targets, as SQL over the read model (the decider has the last word per user). */
+/**
+ * The users a bulk expiry targets, as SQL over the read model: the fan-out's eligibility
+ * (`expireBatchFromReadModel`, the decider's `bulkSkipReason`), so a user with an expiry already in force (a
+ * locked or suspended user who was expired before) is not counted as a target.
+ */
 export const TARGET_SQL = `provider_type = ANY($1::text[]) AND created_at < $2::timestamptz
   AND status IN ('ACTIVE', 'RECOVERY', 'LOCKED_OUT', 'SUSPENDED')
-  AND (password_changed_at IS NULL OR password_changed_at < $2::timestamptz)`;
+  AND (status = 'ACTIVE' OR jsonb_typeof(state->'expiry') IS DISTINCT FROM 'object')
+  AND (password_changed_at IS NULL OR password_changed_at < $2::timestamptz)
+  AND ($3::uuid[] IS NULL OR id IN (SELECT user_id FROM directory_group_members WHERE group_id = ANY($3::uuid[])))`;
 
+/** The job's targets now; with `groupIds`, only the members of those groups (null: everyone). */
 export async function countTargets(
   db: Queryable,
   providers: readonly string[],
   cutoff: string,
+  groupIds: readonly string[] | null = null,
 ): Promise<number> {
   const { rows } = await db.query<{ n: string }>(
     `SELECT count(*) AS n FROM ${USERS_VIEW} WHERE ${TARGET_SQL}`,
-    [providers, cutoff],
+    [providers, cutoff, groupIds],
   );
   return Number(rows[0].n);
 }
@@ -198,8 +255,10 @@ export function presentJob(job: BulkJob, baseUrl: string) {
     done: job.expired + job.skipped,
     expired: job.expired,
     skipped: job.skipped,
+    changedSinceCutoff: job.changedSinceCutoff,
     cutoff: job.cutoff,
     providers: job.providers,
+    ...(job.groupIds ? { groupIds: job.groupIds } : {}),
     reason: job.reason,
     created: job.createdAt,
     completed: job.completedAt,
@@ -209,9 +268,34 @@ export function presentJob(job: BulkJob, baseUrl: string) {
 
 /** The ids of the latest jobs, newest first. */
 export async function latestJobIds(db: Queryable, limit: number): Promise<string[]> {
-  const { rows } = await db.query<{ id: string }>(
-    'SELECT id FROM directory_bulk_jobs ORDER BY created_at DESC, id LIMIT $1',
-    [limit],
+  return (await jobIdsNewestFirst(db, limit, null)) ?? [];
+}
+
+/**
+ * A page of job ids, newest first (`created_at`, then id, both descending: the index
+ * `directory_bulk_jobs_newest`), after the job `after` (the previous page's last); null when that job does
+ * not exist.
+ */
+export async function jobIdsNewestFirst(
+  db: Queryable,
+  limit: number,
+  after: string | null,
+): Promise<string[] | null> {
+  if (after === null) {
+    const { rows } = await db.query<{ id: string }>(
+      'SELECT id FROM directory_bulk_jobs ORDER BY created_at DESC, id DESC LIMIT $1',
+      [limit],
+    );
+    return rows.map((row) => row.id);
+  }
+  const { rows } = await db.query<{ id: string | null }>(
+    `SELECT j.id FROM (SELECT created_at, id FROM directory_bulk_jobs WHERE id = $2) AS cursor
+       LEFT JOIN LATERAL (
+         SELECT id FROM directory_bulk_jobs
+          WHERE (created_at, id) < (cursor.created_at, cursor.id)
+          ORDER BY created_at DESC, id DESC LIMIT $1) AS j ON true`,
+    [limit, after],
   );
-  return rows.map((row) => row.id);
+  if (rows.length === 0) return null;
+  return rows.flatMap((row) => (row.id === null ? [] : [row.id]));
 }

@@ -9,6 +9,9 @@ import { SignInAudit1710000000010 } from './1710000000010-sign-in-audit';
 import { PendingRecoveryLinkIndex1710000000210 } from './1710000000210-pending-recovery-link-index';
 import { PasswordAgeIndex1710000000310 } from './1710000000310-password-age-index';
 import { AdminRoles1720000000100 } from './1720000000100-admin-roles';
+import { JobCounts1730000000400 } from './1730000000400-job-counts';
+import { Groups1730000000401 } from './1730000000401-groups';
+import { BulkJobGroupScope1730000000402 } from './1730000000402-bulk-job-group-scope';
 
 export const DIRECTORY_MIGRATIONS: readonly MigrationClass[] = [
   Directory1710000000000,
@@ -21,4 +24,7 @@ export const DIRECTORY_MIGRATIONS: readonly MigrationClass[] = [
   PendingRecoveryLinkIndex1710000000210,
   PasswordAgeIndex1710000000310,
   AdminRoles1720000000100,
+  JobCounts1730000000400,
+  Groups1730000000401,
+  BulkJobGroupScope1730000000402,
 ];

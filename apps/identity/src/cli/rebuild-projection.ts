@@ -19,7 +19,7 @@ export async function rebuildCredentialProjection(
   const pool = createPool(base.databaseUrl, 1);
   try {
     const result = await withTransaction(pool, async (tx) => {
-      await tx.query('TRUNCATE identity_credentials, identity_bulk_cutoffs');
+      await tx.query('TRUNCATE identity_credentials, identity_bulk_cutoffs, identity_group_members');
       const checkpoints = await tx.query('DELETE FROM lapse_checkpoints WHERE consumer = $1', [
         CREDENTIAL_PROJECTION_CONSUMER,
       ]);

@@ -5,6 +5,8 @@ import type { Pool } from 'pg';
 import { identityManifest } from '../identity.manifest';
 import {
   applyBulkExpiryCutoff,
+  applyGroupMembership,
+  applyGroupMembershipsAdded,
   applyCredentialState,
   applyCredentialStates,
   applyPasswordExpired,
@@ -200,6 +202,47 @@ describe('the credential-state projection', () => {
         [jobId],
       );
       expect(rows[0].n).toBe(1);
+    });
+  });
+
+  describe('given a bulk expiry cutoff scoped to groups', () => {
+    it('gives the cutoff to the members it knows of, and takes it back when they leave or the group goes', async () => {
+      const member = snapshot();
+      const other = snapshot();
+      const groupId = randomUUID();
+      const jobId = randomUUID();
+      const membership = (user: typeof member) => ({
+        userId: user.userId,
+        login: user.login,
+        groupId,
+        addedAt: '2030-01-01T00:00:00.000Z',
+        removedAt: '2030-01-02T00:00:00.000Z',
+      });
+      await given(
+        (tx) => applyCredentialState(tx, member),
+        (tx) => applyCredentialState(tx, other),
+        (tx) => applyGroupMembershipsAdded(tx, [membership(member), membership(member)]),
+        (tx) => applyGroupMembership(tx, membership(member), true),
+        (tx) =>
+          applyBulkExpiryCutoff(tx, {
+            jobId,
+            cutoff: '2031-01-01T00:00:00.000Z',
+            providers: ['OKTA'],
+            groupIds: [groupId],
+            total: 1,
+            startedAt: '2031-01-01T00:00:00.000Z',
+          }),
+      );
+      const cutoff = new Date('2031-01-01T00:00:00.000Z');
+      expect((await gateFactsByUserId(pool, member.userId))?.latestCutoff).toEqual(cutoff);
+      expect((await gateFactsByUserId(pool, other.userId))?.latestCutoff).not.toEqual(cutoff);
+
+      await given((tx) => applyGroupMembership(tx, membership(member), false));
+      expect((await gateFactsByUserId(pool, member.userId))?.latestCutoff).not.toEqual(cutoff);
+      await given((tx) => applyGroupMembership(tx, membership(other), true));
+      expect((await gateFactsByUserId(pool, other.userId))?.latestCutoff).toEqual(cutoff);
+      await given((tx) => tx.query('DELETE FROM identity_group_members WHERE group_id = $1', [groupId]));
+      expect((await gateFactsByUserId(pool, other.userId))?.latestCutoff).not.toEqual(cutoff);
     });
   });
 

@@ -5,8 +5,11 @@ import {
   type ConsumerHandler,
   type CredentialStateChangedV1,
   DIRECTORY_EVENT_TYPES,
+  type GroupDeletedV1,
   type PasswordExpiredV1,
   type Queryable,
+  type UserAddedToGroupV1,
+  type UserRemovedFromGroupV1,
 } from '@lapse/shared';
 import { normalizeLogin } from '@lapse/shared/identity/login';
 import type { Pool, PoolClient } from 'pg';
@@ -116,12 +119,48 @@ async function clearLocksAfterUnlockOrChange(
   });
 }
 
-/** The O(1) bulk fact: one row, applied at the gate to every user of the providers. */
+/**
+ * The O(1) bulk fact: one row, applied at the gate to every user of the providers, or with `groupIds` to the
+ * members of those groups (as `identity_group_members` knows them when the user signs in).
+ */
 export async function applyBulkExpiryCutoff(db: Queryable, fact: BulkPasswordExpiryStartedV1): Promise<void> {
   await db.query(
-    `INSERT INTO identity_bulk_cutoffs (job_id, cutoff, providers, started_at) VALUES ($1, $2, $3, $4)
+    `INSERT INTO identity_bulk_cutoffs (job_id, cutoff, providers, started_at, group_ids) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (job_id) DO NOTHING`,
-    [fact.jobId, fact.cutoff, [...fact.providers], fact.startedAt],
+    [fact.jobId, fact.cutoff, [...fact.providers], fact.startedAt, fact.groupIds ? [...fact.groupIds] : null],
+  );
+}
+
+/**
+ * A run of UserAddedToGroup facts (an import with `groupIds` delivers thousands per fetch) in one statement.
+ * Not idempotent in the inbox's sense (an add applied again after a later removal would undo it), so the
+ * inbox keeps its dedupe rows for them.
+ */
+export async function applyGroupMembershipsAdded(
+  db: Queryable,
+  facts: readonly UserAddedToGroupV1[],
+): Promise<void> {
+  await db.query(
+    `INSERT INTO identity_group_members (user_id, group_id)
+     SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`,
+    [facts.map((fact) => fact.userId), facts.map((fact) => fact.groupId)],
+  );
+}
+
+/**
+ * Group memberships, for bulk expiries scoped to groups. A user's facts arrive in order (keyed by user id);
+ * a group's deletion ends every membership in it.
+ */
+export async function applyGroupMembership(
+  db: Queryable,
+  fact: UserAddedToGroupV1 | UserRemovedFromGroupV1,
+  member: boolean,
+): Promise<void> {
+  await db.query(
+    member
+      ? 'INSERT INTO identity_group_members (user_id, group_id) VALUES ($1, $2) ON CONFLICT DO NOTHING'
+      : 'DELETE FROM identity_group_members WHERE user_id = $1 AND group_id = $2',
+    [fact.userId, fact.groupId],
   );
 }
 
@@ -214,6 +253,19 @@ export function credentialProjectionHandlers(): Record<string, ConsumerHandler> 
     }),
     [t.BulkPasswordExpiryStarted]: (message, tx) =>
       applyBulkExpiryCutoff(tx, message.payload as BulkPasswordExpiryStartedV1),
+    [t.UserAddedToGroup]: batchHandler((messages, tx) =>
+      applyGroupMembershipsAdded(
+        tx,
+        messages.map((message) => message.payload as UserAddedToGroupV1),
+      ),
+    ),
+    [t.UserRemovedFromGroup]: (message, tx) =>
+      applyGroupMembership(tx, message.payload as UserRemovedFromGroupV1, false),
+    [t.GroupDeleted]: async (message, tx) => {
+      await tx.query('DELETE FROM identity_group_members WHERE group_id = $1', [
+        (message.payload as GroupDeletedV1).groupId,
+      ]);
+    },
     // Idempotent: applied again at any later point it changes nothing (the newest expiry instant, the
     // highest credentialVersion), so a bulk fan-out's facts skip the inbox's dedupe row.
     [t.PasswordExpired]: batchHandler(

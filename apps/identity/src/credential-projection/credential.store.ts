@@ -32,7 +32,11 @@ const SELECT_FACTS = `
   SELECT c.user_id, c.login, c.provider_type, c.status, c.credential_version, c.password_hash,
          c.password_changed_at, c.password_expired, c.one_time_expires_at, c.password_age_exempt, c.expired_at,
          c.changed_at,
-         (SELECT max(b.cutoff) FROM identity_bulk_cutoffs b WHERE c.provider_type = ANY (b.providers)) AS latest_cutoff,
+         (SELECT max(b.cutoff) FROM identity_bulk_cutoffs b
+           WHERE c.provider_type = ANY (b.providers)
+             AND (b.group_ids IS NULL
+                  OR EXISTS (SELECT 1 FROM identity_group_members m
+                              WHERE m.user_id = c.user_id AND m.group_id = ANY (b.group_ids)))) AS latest_cutoff,
          l.failed_attempts, l.locked_at
     FROM identity_credentials c LEFT JOIN identity_lockouts l ON l.user_id = c.user_id`;
 

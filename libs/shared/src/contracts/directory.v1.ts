@@ -146,9 +146,60 @@ export interface BulkPasswordExpiryStartedV1 {
   readonly jobId: string;
   readonly cutoff: string;
   readonly providers: readonly CredentialProviderType[];
+  /**
+   * Additive: the expiry is scoped to the users who are members of one of these groups (as the consumer knows
+   * membership from UserAddedToGroup, UserRemovedFromGroup and GroupDeleted); absent: every user of `providers`.
+   */
+  readonly groupIds?: readonly string[];
   readonly total: number;
   readonly reason?: string;
   readonly startedAt: string;
+}
+
+/**
+ * Topic `lapse.directory.users.v1`, key group id. An administrator created a group (Okta's `OKTA_GROUP`).
+ */
+export interface GroupCreatedV1 {
+  readonly groupId: string;
+  readonly name: string;
+  readonly description: string | null;
+  readonly createdAt: string;
+}
+
+/** Topic `lapse.directory.users.v1`, key group id. The group's profile after an administrator's change. */
+export interface GroupProfileUpdatedV1 {
+  readonly groupId: string;
+  readonly name: string;
+  readonly description: string | null;
+  readonly updatedAt: string;
+}
+
+/**
+ * Topic `lapse.directory.users.v1`, key group id. The group is gone, and every membership in it with it (no
+ * `UserRemovedFromGroup` per member follows): a consumer drops the group's memberships.
+ */
+export interface GroupDeletedV1 {
+  readonly groupId: string;
+  readonly deletedAt: string;
+}
+
+/**
+ * Topic `lapse.directory.users.v1`, key user id: the user joined the group. Keyed by user, so a consumer
+ * learns a user's memberships in order with the user's other facts.
+ */
+export interface UserAddedToGroupV1 {
+  readonly userId: string;
+  readonly login: string;
+  readonly groupId: string;
+  readonly addedAt: string;
+}
+
+/** Topic `lapse.directory.users.v1`, key user id: the user left the group. */
+export interface UserRemovedFromGroupV1 {
+  readonly userId: string;
+  readonly login: string;
+  readonly groupId: string;
+  readonly removedAt: string;
 }
 
 /** Topic `lapse.directory.users.v1`, key job id. */
@@ -236,4 +287,9 @@ export const DIRECTORY_EVENT_TYPES = {
   AdminTokenRevoked: 'AdminTokenRevoked',
   PasswordAgeExemptionChanged: 'PasswordAgeExemptionChanged',
   PasswordPolicyUpdated: 'PasswordPolicyUpdated',
+  GroupCreated: 'GroupCreated',
+  GroupProfileUpdated: 'GroupProfileUpdated',
+  GroupDeleted: 'GroupDeleted',
+  UserAddedToGroup: 'UserAddedToGroup',
+  UserRemovedFromGroup: 'UserRemovedFromGroup',
 } as const;

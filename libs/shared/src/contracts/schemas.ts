@@ -105,11 +105,12 @@ export const CONTRACT_SCHEMAS: Record<string, JsonSchema> = {
       jobId: str,
       cutoff: instant,
       providers: { type: 'array', items: providerType, minItems: 1, uniqueItems: true },
+      groupIds: { type: 'array', items: str, minItems: 1, uniqueItems: true },
       total: { type: 'integer', minimum: 0 },
       reason: { type: 'string' },
       startedAt: instant,
     },
-    ['reason'],
+    ['reason', 'groupIds'],
   ),
   BulkPasswordExpiryCompleted: object({
     jobId: str,
@@ -128,6 +129,11 @@ export const CONTRACT_SCHEMAS: Record<string, JsonSchema> = {
     expireWarnDays: { type: 'integer', minimum: 0 },
     updatedAt: instant,
   }),
+  GroupCreated: object({ groupId: str, name: str, description: nullableStr, createdAt: instant }),
+  GroupProfileUpdated: object({ groupId: str, name: str, description: nullableStr, updatedAt: instant }),
+  GroupDeleted: object({ groupId: str, deletedAt: instant }),
+  UserAddedToGroup: object({ userId: str, login: str, groupId: str, addedAt: instant }),
+  UserRemovedFromGroup: object({ userId: str, login: str, groupId: str, removedAt: instant }),
   CredentialStateChanged: object(
     {
       userId: str,
@@ -310,7 +316,7 @@ export const CHANNELS: Record<string, ChannelSpec> = {
   directoryUsers: {
     topic: TOPICS.directoryUsers,
     description: 'Public user lifecycle and password-expiry facts. Never carries a password, hash or secret.',
-    key: 'user id (job id for the bulk facts, token id for AdminTokenRevoked, `password-policy` for PasswordPolicyUpdated)',
+    key: 'user id (job id for the bulk facts, token id for AdminTokenRevoked, `password-policy` for PasswordPolicyUpdated, group id for GroupCreated, GroupProfileUpdated and GroupDeleted)',
     access: 'public: any Lapse or third-party consumer',
     publisher: 'directory',
     messages: [
@@ -325,6 +331,11 @@ export const CHANNELS: Record<string, ChannelSpec> = {
       'AdminTokenRevoked',
       'PasswordAgeExemptionChanged',
       'PasswordPolicyUpdated',
+      'GroupCreated',
+      'GroupProfileUpdated',
+      'GroupDeleted',
+      'UserAddedToGroup',
+      'UserRemovedFromGroup',
     ],
   },
   directoryCredentials: {
@@ -393,9 +404,17 @@ export const CONSUMERS: readonly ConsumerSpec[] = [
     service: 'identity',
     consumer: 'identity.credential-projection',
     channel: 'directoryUsers',
-    messages: ['BulkPasswordExpiryStarted', 'PasswordExpired', 'SessionsRevoked', 'AdminTokenRevoked'],
+    messages: [
+      'BulkPasswordExpiryStarted',
+      'PasswordExpired',
+      'SessionsRevoked',
+      'AdminTokenRevoked',
+      'UserAddedToGroup',
+      'UserRemovedFromGroup',
+      'GroupDeleted',
+    ],
     description:
-      "Identity's credential projection: expiries (a bulk expiry's cutoff first), sessions to end, admin tokens to forget.",
+      "Identity's credential projection: expiries (a bulk expiry's cutoff first, scoped to groups by the memberships it keeps), sessions to end, admin tokens to forget.",
   },
   {
     service: 'notifier',
@@ -453,7 +472,7 @@ const MESSAGE_SUMMARIES: Record<string, string> = {
   PasswordChanged: 'A password was set or changed. Only the fact, never the password or hash.',
   SessionsRevoked: "The user's sessions must end (identity revokes them).",
   BulkPasswordExpiryStarted:
-    'The single enforcing fact of a bulk expiry: every user of `providers` whose password was last set before `cutoff` is expired. Published before any per-user PasswordExpired.',
+    'The single enforcing fact of a bulk expiry: every user of `providers` whose password was last set before `cutoff` is expired; with `groupIds`, only the members of those groups. Published before any per-user PasswordExpired.',
   BulkPasswordExpiryCompleted: 'The per-user fan-out of a bulk expiry finished.',
   AdminTokenRevoked:
     'An admin API token was revoked: a service caching introspection answers drops it at once. Never the token or its hash.',
@@ -461,6 +480,13 @@ const MESSAGE_SUMMARIES: Record<string, string> = {
     "An admin exempted the user from the password policy's maximum age (exempt true), or ended the exemption.",
   PasswordPolicyUpdated:
     "The password policy's age settings after an admin's change: maxAgeDays (0: never) and expireWarnDays.",
+  GroupCreated:
+    'An administrator created a group (Okta OKTA_GROUP): its name (unique in the org) and description.',
+  GroupProfileUpdated: "The group's profile after an administrator's change.",
+  GroupDeleted:
+    'The group was deleted, and every membership in it with it: no UserRemovedFromGroup per member follows.',
+  UserAddedToGroup: "The user joined a group (keyed by user id, in order with the user's other facts).",
+  UserRemovedFromGroup: 'The user left a group.',
   CredentialStateChanged: 'Credential snapshot after every sign-in-relevant change.',
   TemporaryPasswordDeliveryRequested: 'Deliver this sealed temporary password to the user.',
   PasswordResetEmailRequested:

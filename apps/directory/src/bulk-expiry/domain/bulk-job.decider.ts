@@ -14,6 +14,8 @@ export interface StartBulkPasswordExpiry {
   readonly jobId: string;
   readonly cutoff: string;
   readonly providers: readonly CredentialProviderType[];
+  /** Only the members of these groups (absent: every user of `providers`). */
+  readonly groupIds?: readonly string[];
   /** How many users matched when the job started (the dry run's count). */
   readonly total: number;
   readonly reason: string | null;
@@ -51,6 +53,7 @@ function decide(command: BulkJobCommand, state: BulkJobState): BulkJobEvent[] {
           jobId: command.jobId,
           cutoff: command.cutoff,
           providers: command.providers,
+          ...(command.groupIds ? { groupIds: command.groupIds } : {}),
           total: command.total,
           reason: command.reason,
           startedAt: command.at,

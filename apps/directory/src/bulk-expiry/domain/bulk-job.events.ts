@@ -10,6 +10,8 @@ export type BulkPasswordExpiryStarted = DomainEvent<
     readonly jobId: string;
     readonly cutoff: string;
     readonly providers: readonly CredentialProviderType[];
+    /** Scoped to the members of these groups (absent: every user of `providers`). */
+    readonly groupIds?: readonly string[];
     readonly total: number;
     readonly reason: string | null;
     readonly startedAt: string;

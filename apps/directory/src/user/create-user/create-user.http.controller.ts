@@ -14,6 +14,7 @@ import { adminCaller } from '../../common/caller';
 import { flag } from '../../common/query';
 import { PASSWORD_HASHER, type PasswordHasher } from '../../credentials/password-hasher';
 import { DIRECTORY_CONFIG, type DirectoryConfig } from '../../directory.config';
+import { unknownGroupIds } from '../../group/group.presenter';
 import { complexityViolations } from '../../policy/domain/password-policy';
 import { PasswordPolicyStore } from '../../policy/password-policy.store';
 import type { CreateUser } from '../domain/user.commands';
@@ -92,6 +93,7 @@ export class CreateUserHttpController {
       password: await this.password(body, profile, at),
       activate: flag(query.activate, true),
       expirePassword: query.nextLogin === 'changePassword',
+      ...(body.groupIds?.length ? { groupIds: await this.knownGroups(body.groupIds) } : {}),
       at,
     };
     const imported = command.password?.by === 'IMPORT';
@@ -102,9 +104,20 @@ export class CreateUserHttpController {
         provider: providerType,
         passwordImported: imported,
         nextLoginChangePassword: command.expirePassword,
+        groups: command.groupIds?.length ?? 0,
       },
     });
     return presentUser(state as ExistingUser, this.config.base.publicUrl);
+  }
+
+  /** Okta's `groupIds`: every one must be a group's (400 E0000001 naming the others, nothing created). */
+  private async knownGroups(groupIds: readonly string[]): Promise<string[]> {
+    const unknown = await unknownGroupIds(this.pool, groupIds);
+    if (unknown.length > 0)
+      throw new ValidationFailedError(
+        unknown.map((id) => `groupIds: no group has the id ${id.slice(0, 64)}`),
+      );
+    return [...new Set(groupIds.map((id) => id.toLowerCase()))];
   }
 
   private async password(

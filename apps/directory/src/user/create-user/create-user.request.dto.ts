@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
   IsArray,
   IsEmail,
   IsIn,
@@ -83,7 +84,13 @@ export class CredentialsDto {
 export class CreateUserRequestDto {
   @IsObject() @ValidateNested() @Type(() => ProfileDto) profile: ProfileDto;
   @IsOptional() @ValidateNested() @Type(() => CredentialsDto) credentials?: CredentialsDto;
-  @IsOptional() @IsArray() @IsString({ each: true }) groupIds?: string[];
+  /** Okta's groups the user joins as created (each must exist). */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @MaxLength(64, { each: true })
+  groupIds?: string[];
 }
 
 export class CreateUserQueryDto {

@@ -19,6 +19,8 @@ export type CreateUser = {
   readonly activate: boolean;
   /** `nextLogin=changePassword`: created with the password already expired. */
   readonly expirePassword: boolean;
+  /** Okta's `groupIds`: groups the user joins as created (checked to exist at the edge). */
+  readonly groupIds?: readonly string[];
   readonly at: string;
 };
 
@@ -173,6 +175,20 @@ export type RemoveAdminRole = {
   readonly at: string;
 };
 
+/** Okta's `PUT /api/v1/groups/{groupId}/users/{userId}`: a no-op for a member. */
+export type AddUserToGroup = {
+  readonly type: 'AddUserToGroup';
+  readonly groupId: string;
+  readonly at: string;
+};
+
+/** Okta's `DELETE /api/v1/groups/{groupId}/users/{userId}`: a no-op for a user who is not a member. */
+export type RemoveUserFromGroup = {
+  readonly type: 'RemoveUserFromGroup';
+  readonly groupId: string;
+  readonly at: string;
+};
+
 /** An administrator ends every session of the user (identity ends them on `SessionsRevoked`). */
 export type ClearSessions = { readonly type: 'ClearSessions'; readonly at: string };
 
@@ -197,4 +213,6 @@ export type UserCommand =
   | SetPasswordAgeExemption
   | AssignAdminRole
   | RemoveAdminRole
+  | AddUserToGroup
+  | RemoveUserFromGroup
   | ClearSessions;

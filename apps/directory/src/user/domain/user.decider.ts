@@ -11,6 +11,7 @@ import {
 } from '@lapse/shared/core';
 import type {
   ActivateUser,
+  AddUserToGroup,
   AssignAdminRole,
   ClearSessions,
   ChangePassword,
@@ -24,6 +25,7 @@ import type {
   ExpirePasswordWithTemporaryPassword,
   LockUser,
   RemoveAdminRole,
+  RemoveUserFromGroup,
   RequestPasswordRecovery,
   ResetPassword,
   SetPassword,
@@ -37,6 +39,7 @@ import type {
 import type { CredentialSnapshot, StatusAction, UserEvent } from './user.events';
 import {
   adminRolesOf,
+  groupIdsOf,
   type ExistingStatus,
   type ExistingUser,
   type Expiry,
@@ -176,6 +179,13 @@ function create(command: CreateUser, state: UserState): UserEvent[] {
         expiredAt: command.at,
         delegated: isDelegated(command.provider.type),
       },
+    });
+  }
+  for (const groupId of new Set(command.groupIds ?? [])) {
+    events.push({
+      type: 'UserAddedToGroup',
+      schemaVersion: 1,
+      data: { login: command.profile.login, groupId, addedAt: command.at },
     });
   }
   return events;
@@ -654,6 +664,31 @@ function removeAdminRole(command: RemoveAdminRole, state: UserState): UserEvent[
   ];
 }
 
+/** Okta answers 204 whether or not the user was a member: adding a member appends nothing. */
+function addToGroup(command: AddUserToGroup, state: UserState): UserEvent[] {
+  const user = existing(state);
+  if (groupIdsOf(user).includes(command.groupId)) return [];
+  return [
+    {
+      type: 'UserAddedToGroup',
+      schemaVersion: 1,
+      data: { login: user.profile.login, groupId: command.groupId, addedAt: command.at },
+    },
+  ];
+}
+
+function removeFromGroup(command: RemoveUserFromGroup, state: UserState): UserEvent[] {
+  const user = existing(state);
+  if (!groupIdsOf(user).includes(command.groupId)) return [];
+  return [
+    {
+      type: 'UserRemovedFromGroup',
+      schemaVersion: 1,
+      data: { login: user.profile.login, groupId: command.groupId, removedAt: command.at },
+    },
+  ];
+}
+
 function clearSessions(command: ClearSessions, state: UserState): UserEvent[] {
   existing(state);
   return [sessionsRevoked(SESSIONS_REVOKED_BECAUSE.admin, command.at)];
@@ -701,6 +736,10 @@ function decideCore(command: UserCommand, state: UserState): UserEvent[] {
       return assignAdminRole(command, state);
     case 'RemoveAdminRole':
       return removeAdminRole(command, state);
+    case 'AddUserToGroup':
+      return addToGroup(command, state);
+    case 'RemoveUserFromGroup':
+      return removeFromGroup(command, state);
     case 'ClearSessions':
       return clearSessions(command, state);
     default:
@@ -791,6 +830,7 @@ function coreOf(user: ExistingUser) {
     passwordHistory: user.passwordHistory,
     ...(user.passwordAgeExempt ? { passwordAgeExempt: true as const } : {}),
     adminRoles: user.adminRoles,
+    ...(user.groupIds ? { groupIds: user.groupIds } : {}),
   };
 }
 
@@ -952,6 +992,16 @@ function evolve(state: UserState, event: UserEvent): UserState {
         ...state,
         adminRoles: adminRolesOf(state).filter((role) => role.roleId !== event.data.roleId),
       };
+    }
+    case 'UserAddedToGroup': {
+      if (state.status === 'NONE') return state;
+      return { ...state, groupIds: [...groupIdsOf(state), event.data.groupId] };
+    }
+    case 'UserRemovedFromGroup': {
+      if (state.status === 'NONE') return state;
+      const groupIds = groupIdsOf(state).filter((groupId) => groupId !== event.data.groupId);
+      const { groupIds: _previous, ...rest } = state;
+      return groupIds.length > 0 ? { ...state, groupIds } : rest;
     }
     case 'SessionsRevoked':
     case 'CredentialStateRecorded':

@@ -165,6 +165,21 @@ export type AdminRoleRemoved = DomainEvent<
   }
 >;
 
+/**
+ * The user joined a group (System Log `group.user_membership.add`). Memberships are the user's facts, in the
+ * user's stream, so a consumer keyed by user learns them in order with the user's credential facts.
+ */
+export type UserAddedToGroup = DomainEvent<
+  'UserAddedToGroup',
+  { readonly login: string; readonly groupId: string; readonly addedAt: string }
+>;
+
+/** The user left a group (System Log `group.user_membership.remove`). */
+export type UserRemovedFromGroup = DomainEvent<
+  'UserRemovedFromGroup',
+  { readonly login: string; readonly groupId: string; readonly removedAt: string }
+>;
+
 /** What identity needs to verify a password and gate a session; `credentialVersion` is this event's stream version. */
 export interface CredentialSnapshot {
   readonly userId: string;
@@ -195,6 +210,8 @@ export type UserEvent =
   | PasswordAgeExemptionSet
   | CredentialStateRecorded
   | AdminRoleAssigned
-  | AdminRoleRemoved;
+  | AdminRoleRemoved
+  | UserAddedToGroup
+  | UserRemovedFromGroup;
 
 export type UserEventType = UserEvent['type'];

@@ -75,6 +75,11 @@ interface UserCore {
   readonly pendingRecovery?: Recovery;
   /** Admin roles held; absent on users folded before roles existed (read as none). */
   readonly adminRoles?: readonly AdminRoleAssignment[];
+  /**
+   * The groups the user was added to, in order; absent when none. A deleted group's id may remain (its
+   * `GroupDeleted` ends every membership): readers join the groups read model.
+   */
+  readonly groupIds?: readonly string[];
 }
 
 export type NoUser = { readonly status: 'NONE' };
@@ -124,6 +129,11 @@ export type UserState = NoUser | ExistingUser;
 
 /** Every status an existing user can have (the published `UserStatus`). */
 export type ExistingStatus = ExistingUser['status'] & UserStatus;
+
+/** The groups the user was added to (see `groupIds`). */
+export function groupIdsOf(state: UserState): readonly string[] {
+  return state.status === 'NONE' ? [] : (state.groupIds ?? []);
+}
 
 export function expiryOf(state: UserState): Expiry | null {
   switch (state.status) {

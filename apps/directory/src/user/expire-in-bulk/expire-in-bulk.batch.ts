@@ -5,6 +5,8 @@ export interface BatchRequest {
   readonly jobId: string;
   readonly cutoff: string;
   readonly providers: readonly string[];
+  /** The job's groups: only their members are candidates (absent or null: every user). */
+  readonly groupIds?: readonly string[] | null;
   readonly reason: string | null;
   readonly actor: string;
   readonly correlationId: string;
@@ -18,7 +20,12 @@ export interface BatchRequest {
 }
 
 export interface BatchResult {
-  /** Users of the batch the job counts (of its providers, created before the cutoff): expired or skipped. */
+  /**
+   * Users of the batch the job counts (expired or skipped): of its providers, created before the cutoff, and
+   * either eligible now or changed after the cutoff (`last_updated` or `password_changed_at` at or after
+   * it). A user not eligible and unchanged since the cutoff was not eligible at the cutoff either: not a
+   * target (`TARGET_SQL`), so not counted (e.g. one already expired before the job).
+   */
   readonly examined: number;
   /** The last user id of the batch (any provider): the slice's next checkpoint; null when none is left. */
   readonly lastId: string | null;
@@ -81,6 +88,7 @@ export async function expireBatchFromReadModel(tx: Queryable, request: BatchRequ
     request.correlationId,
     request.actor,
     request.now,
+    request.groupIds ?? null,
   ];
   // A plain INSERT (no speculative insertion per row) almost always succeeds, and then every target was
   // appended; when a stream moved on, the batch is rolled back to the savepoint and run again, skipping the
@@ -139,6 +147,7 @@ async function runBatch(tx: Queryable, onConflict: string, params: unknown[]): P
     `WITH next_users AS (
        SELECT * FROM (
          SELECT id, version, status, provider_type, password_changed_at,
+                last_updated >= $2::timestamptz OR password_changed_at >= $2::timestamptz AS changed_since_cutoff,
                 jsonb_typeof(state->'expiry') IS DISTINCT FROM 'object' AS no_expiry,
                 state->'profile'->'login' AS login, state->'provider' AS provider
            FROM directory_users
@@ -149,6 +158,8 @@ async function runBatch(tx: Queryable, onConflict: string, params: unknown[]): P
      ),
      candidates AS (
        SELECT * FROM next_users WHERE provider_type = ANY($1::text[])
+          AND ($12::uuid[] IS NULL
+               OR id IN (SELECT user_id FROM directory_group_members WHERE group_id = ANY($12::uuid[])))
      ),
      batch AS (${BATCH}),
      targets AS (
@@ -178,7 +189,8 @@ async function runBatch(tx: Queryable, onConflict: string, params: unknown[]): P
          FROM targets ${onConflict ? 'WHERE id IN (SELECT id FROM appended)' : ''}
        RETURNING user_id AS id
      )
-     SELECT (SELECT count(*)::int FROM candidates) AS examined,
+     SELECT (SELECT count(*)::int FROM candidates c
+              WHERE c.changed_since_cutoff OR c.id IN (SELECT id FROM targets)) AS examined,
             (SELECT id FROM next_users ORDER BY id DESC LIMIT 1) AS last_id,
             (SELECT count(*)::int FROM projected) AS expired,
             (SELECT count(*)::int FROM appended) AS appended,

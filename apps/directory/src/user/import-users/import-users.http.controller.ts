@@ -23,6 +23,7 @@ import type { Request } from 'express';
 import { writeAudit } from '../../audit/audit-log';
 import { adminCaller } from '../../common/caller';
 import { flag } from '../../common/query';
+import { unknownGroupIds } from '../../group/group.presenter';
 import type { CreateUser } from '../domain/user.commands';
 import { userDecider, userStreamId } from '../domain/user.decider';
 import { LOGIN_CONSTRAINT, LOGIN_TAKEN } from '../read-models/directory-users.projection';
@@ -93,10 +94,15 @@ export class ImportUsersHttpController {
           : null,
         activate: flag(query.activate, true),
         expirePassword: false,
+        ...(item.groupIds?.length ? { groupIds: item.groupIds.map((id) => id.toLowerCase()) } : {}),
         at,
       };
       commands.push({ streamId: userStreamId(command.userId), command, context });
     }
+    const groupIds = [...new Set(commands.flatMap(({ command }) => command.groupIds ?? []))];
+    const unknown = groupIds.length > 0 ? await unknownGroupIds(this.eventStore.pool, groupIds) : [];
+    if (unknown.length > 0)
+      throw new ValidationFailedError(unknown.map((id) => `users.groupIds: no group has the id ${id}`));
     try {
       await this.eventStore.transaction(async (tx) => {
         await this.commandBus.execute(new DecideMany(userDecider, commands, { tx, newStream: true }));

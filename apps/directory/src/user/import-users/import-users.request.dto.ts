@@ -6,6 +6,7 @@ import {
   IsIn,
   IsOptional,
   IsObject,
+  IsUUID,
   ValidateNested,
 } from 'class-validator';
 import { IsIsoInstant } from '@lapse/shared/http/iso-instant';
@@ -25,6 +26,8 @@ export class ImportedCredentialsDto {
 export class ImportedUserDto {
   @IsObject() @ValidateNested() @Type(() => ProfileDto) profile: ProfileDto;
   @IsOptional() @ValidateNested() @Type(() => ImportedCredentialsDto) credentials?: ImportedCredentialsDto;
+  /** Okta's `groupIds`: groups the user joins as imported (each must exist). */
+  @IsOptional() @IsArray() @ArrayMaxSize(100) @IsUUID('all', { each: true }) groupIds?: string[];
 }
 
 /** Lapse: up to 1,000 users with imported argon2id hashes in one request and one transaction. */

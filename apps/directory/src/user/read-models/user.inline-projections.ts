@@ -1,6 +1,8 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { EventStoreProvider, type InlineProjection, type Queryable } from '@lapse/shared';
 import { adminRolesProjection } from '../../admin-roles/admin-roles.projection';
+import { bulkJobRecoveryProjection } from '../../bulk-expiry/bulk-job-recovery.projection';
+import { groupMembersProjection } from '../../group/group.projections';
 import { userDecider } from '../domain/user.decider';
 import type { UserEvent } from '../domain/user.events';
 import type { ExistingUser, UserState } from '../domain/user.state';
@@ -63,6 +65,8 @@ export class UserInlineProjections implements OnModuleInit {
       directoryUsersProjection,
       temporaryPasswordDeliveriesProjection,
       adminRolesProjection,
+      bulkJobRecoveryProjection,
+      groupMembersProjection,
     ]);
   }
 }
