@@ -1,5 +1,6 @@
+import { collectProblems, launchChromium } from '@lapse/shared/testing/browser';
 import { startTestApp, type TestApp } from '@lapse/shared/testing/test-app';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 
 /**
  * The page a reset link opens, in a real browser (Debian's Chromium driven by playwright-core) against the
@@ -16,27 +17,8 @@ describe('the reset-password page in Chromium', () => {
     lapse = await startTestApp({
       env: { PASSWORD_HASH_MEMORY_KIB: '1024', PASSWORD_HASH_ITERATIONS: '1', PASSWORD_POLICY_CACHE_MS: '0' },
     });
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = await browser.newPage();
-    page.setDefaultTimeout(8_000);
-    // Refused API calls (401, 403) are logged by Chromium as failed loads: expected here. CSP refusals and
-    // script errors are not.
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
-        problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
+    browser = await launchChromium();
+    page = collectProblems(await browser.newPage(), problems);
   });
   afterAll(async () => {
     await browser?.close();
