@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock } from '@lapse/shared';
+import { FAST_PASSWORD_HASHING, mailTo } from '@lapse/shared/testing/mail';
 import { startTestApp, type TestApp } from '@lapse/shared/testing/test-app';
 import { waitFor } from '@lapse/shared/testing/wait-for';
 import { Client } from 'pg';
@@ -51,11 +52,8 @@ describe('reminders before a password expires (all-in-one)', () => {
     voice = await startVoiceProvider();
     lapse = await startTestApp({
       env: {
-        SMTP_URL: maildev.smtpUrl,
-        SMTP_REQUIRE_TLS: 'false',
-        DELIVERY_POLL_MS: '50',
-        PASSWORD_HASH_MEMORY_KIB: '1024',
-        PASSWORD_HASH_ITERATIONS: '1',
+        ...mailTo(maildev.smtpUrl),
+        ...FAST_PASSWORD_HASHING,
         VOICE_ENABLED: 'true',
         VOICE_WEBHOOK_URL: voice.url,
         VOICE_WEBHOOK_SECRET: randomBytes(16).toString('hex'),
