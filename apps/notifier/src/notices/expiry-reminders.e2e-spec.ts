@@ -3,9 +3,9 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock } from '@lapse/shared';
 import { FAST_PASSWORD_HASHING, mailTo } from '@lapse/shared/testing/mail';
+import { queryRows } from '@lapse/shared/testing/test-database';
 import { startTestApp, type TestApp } from '@lapse/shared/testing/test-app';
 import { waitFor } from '@lapse/shared/testing/wait-for';
-import { Client } from 'pg';
 import { MaildevCaptureServer } from '../mail-capture/maildev-capture-server';
 import { ExpiryReminders } from './expiry-reminders';
 
@@ -76,15 +76,7 @@ describe('reminders before a password expires (all-in-one)', () => {
   });
   afterEach(() => jest.restoreAllMocks());
 
-  async function query<T>(sql: string, values: unknown[] = []): Promise<T[]> {
-    const db = new Client({ connectionString: lapse.databaseUrl });
-    await db.connect();
-    try {
-      return (await db.query(sql, values)).rows as T[];
-    } finally {
-      await db.end();
-    }
-  }
+  const query = <T>(sql: string, params: unknown[] = []) => queryRows<T>(lapse.databaseUrl, sql, params);
   const policyRows = async () =>
     (await query('SELECT 1 FROM notifier_password_policy WHERE max_age_days = $1', [MAX_AGE_DAYS])).length;
   const remindersOf = (userId: string) =>
