@@ -54,20 +54,7 @@ describe('the admin console in Chromium', () => {
     return { context: fresh, page: collectProblems(await fresh.newPage(), problems) };
   }
 
-  const api = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${lapse.url}${path}`, {
-      method,
-      headers: {
-        accept: 'application/json',
-        'content-type': 'application/json',
-        authorization: `SSWS ${lapse.adminToken}`,
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    // biome-ignore lint/suspicious/noExplicitAny: Okta JSON
-    return { status: response.status, body: (text ? JSON.parse(text) : {}) as any };
-  };
+  const api = (method: string, path: string, body?: unknown) => lapse.admin(method, path, body);
 
   async function createUser(prefix: string, options: { provider?: string; role?: string } = {}) {
     const login = `${prefix}.${Math.random().toString(36).slice(2, 8)}@example.com`;
@@ -317,6 +304,16 @@ describe('the admin console in Chromium', () => {
       await his.click('#expire-password');
       expect(await his.textContent('.errors')).toContain('can view users but not change them');
       expect((await api('GET', `/api/v1/users/${target.id}`)).body.status).toBe('ACTIVE');
+
+      // What only a super administrator may do is refused with a page that says so.
+      expect((await his.goto(`${lapse.url}/admin/tokens`))?.status()).toBe(403);
+      expect(await his.textContent('main')).toContain(
+        'Only a super administrator can manage API tokens (you are a read-only administrator).',
+      );
+      expect((await his.goto(`${lapse.url}/admin/people/expire-passwords`))?.status()).toBe(403);
+      expect(await his.textContent('main')).toContain(
+        "Only a super administrator can expire everyone's password (you are a read-only administrator).",
+      );
     } finally {
       await own.close();
     }
