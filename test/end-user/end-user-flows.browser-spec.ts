@@ -1,6 +1,6 @@
 import { collectProblems, launchChromium, seriousAxeViolations } from '@lapse/shared/testing/browser';
-import { emailedLink, FAST_PASSWORD_HASHING, mailTo } from '@lapse/shared/testing/mail';
-import { startTestApp, type TestApp } from '@lapse/shared/testing/test-app';
+import { emailedLink, mailTo } from '@lapse/shared/testing/mail';
+import { FAST_PASSWORD_HASHING, startTestApp, type TestApp } from '@lapse/shared/testing/test-app';
 import { eventually, waitFor } from '@lapse/shared/testing/wait-for';
 import { Pool } from 'pg';
 import type { Browser, BrowserContext, Page } from 'playwright-core';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { emailedLink, FAST_PASSWORD_HASHING, mailTo } from '@lapse/shared/testing/mail';
-import { startTestApp, type TestApp } from '@lapse/shared/testing/test-app';
+import { emailedLink, mailTo } from '@lapse/shared/testing/mail';
+import { FAST_PASSWORD_HASHING, startTestApp, type TestApp } from '@lapse/shared/testing/test-app';
 import { eventually, waitFor } from '@lapse/shared/testing/wait-for';
 import { MaildevCaptureServer } from '../../apps/notifier/src/mail-capture/maildev-capture-server';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { emailedLink, FAST_PASSWORD_HASHING, mailTo } from '@lapse/shared/testing/mail';
-import { startTestApp, type TestApp } from '@lapse/shared/testing/test-app';
+import { emailedLink, mailTo } from '@lapse/shared/testing/mail';
+import { FAST_PASSWORD_HASHING, startTestApp, type TestApp } from '@lapse/shared/testing/test-app';
 import { waitFor } from '@lapse/shared/testing/wait-for';
 import { MaildevCaptureServer } from './mail-capture/maildev-capture-server';
 import { capturingLogger } from './testing/capturing-logger';

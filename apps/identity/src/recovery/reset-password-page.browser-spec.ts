@@ -25,27 +25,8 @@ describe('the reset-password page in Chromium', () => {
     await lapse?.close();
   });
 
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${lapse.url}${path}`, {
-      method,
-      headers: {
-        accept: 'application/json',
-        'content-type': 'application/json',
-        authorization: `SSWS ${lapse.adminToken}`,
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  };
-
-  const signIn = async (username: string, password: string) => {
-    const response = await fetch(`${lapse.url}/api/v1/authn`, {
-      method: 'POST',
-      headers: { accept: 'application/json', 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password }),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  };
+  const signIn = (username: string, password: string) =>
+    lapse.request('POST', '/api/v1/authn', { username, password });
 
   async function submit(password: string, confirm = password): Promise<void> {
     await page.fill('#password', password);
@@ -55,12 +36,12 @@ describe('the reset-password page in Chromium', () => {
 
   it('resets the password from the emailed link, showing what the policy refuses, and a spent link as dead', async () => {
     const login = `ada.${Date.now()}@example.com`;
-    const created = await admin('POST', '/api/v1/users?activate=true', {
+    const created = await lapse.admin('POST', '/api/v1/users?activate=true', {
       profile: { login, email: login, firstName: 'Ada', lastName: 'Lovelace' },
       credentials: { password: { value: 'Analytical-Engine-1843' } },
     });
     expect(created.status).toBe(200);
-    const reset = await admin(
+    const reset = await lapse.admin(
       'POST',
       `/api/v1/users/${created.body.id}/lifecycle/reset_password?sendEmail=false`,
     );

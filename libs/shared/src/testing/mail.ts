@@ -1,16 +1,10 @@
 /**
  * For specs that read what the app emails: the settings that send its mail to a capture server (plain SMTP,
- * the outbox polled every 50 ms), and the links found in a captured message.
+ * the outbox polled every 50 ms).
  */
 export function mailTo(smtpUrl: string): Record<string, string> {
   return { SMTP_URL: smtpUrl, SMTP_REQUIRE_TLS: 'false', DELIVERY_POLL_MS: '50' };
 }
-
-/** Argon2id at its cheapest, for specs that create users and sign in. */
-export const FAST_PASSWORD_HASHING: Readonly<Record<string, string>> = {
-  PASSWORD_HASH_MEMORY_KIB: '1024',
-  PASSWORD_HASH_ITERATIONS: '1',
-};
 
 /**
  * The first link in `text` to `origin` + `path` followed by a 43-character token (a sealed link or a
