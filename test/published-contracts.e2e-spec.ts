@@ -1,9 +1,9 @@
 import { combinePublications, type RecordedEvent } from '@lapse/shared';
 import { CHANNELS, CONTRACT_SCHEMAS, HEADERS_SCHEMA } from '@lapse/shared/contracts/schemas';
+import { queryRows } from '@lapse/shared/testing/test-database';
 import { startTestApp, type TestApp } from '@lapse/shared/testing/test-app';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import { Client } from 'pg';
 import { directoryManifest } from '../apps/directory/src/directory.manifest';
 import { identityManifest } from '../apps/identity/src/identity.manifest';
 import { notifierManifest } from '../apps/notifier/src/notifier.manifest';
@@ -35,15 +35,7 @@ describe('the published contracts', () => {
     return { status: response.status, body: text ? JSON.parse(text) : null };
   }
 
-  async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    const db = new Client({ connectionString: lapse.databaseUrl });
-    await db.connect();
-    try {
-      return (await db.query(sql, params)).rows as T[];
-    } finally {
-      await db.end();
-    }
-  }
+  const query = <T>(sql: string, params: unknown[] = []) => queryRows<T>(lapse.databaseUrl, sql, params);
 
   it('validates every produced message against the schema of its type, on the topic the document names', async () => {
     const create = async (login: string, query = '?activate=true') =>

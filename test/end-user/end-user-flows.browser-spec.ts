@@ -1,14 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { startTestApp, type TestApp } from '@lapse/shared/testing/test-app';
+import { collectProblems, launchChromium, seriousAxeViolations } from '@lapse/shared/testing/browser';
+import { emailedLink, mailTo } from '@lapse/shared/testing/mail';
+import { FAST_PASSWORD_HASHING, startTestApp, type TestApp } from '@lapse/shared/testing/test-app';
 import { eventually, waitFor } from '@lapse/shared/testing/wait-for';
 import { Pool } from 'pg';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { MaildevCaptureServer } from '../../apps/notifier/src/mail-capture/maildev-capture-server';
 
 // biome-ignore lint/suspicious/noExplicitAny: specs read arbitrary JSON
 type Json = Record<string, any>;
-
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 /**
  * The end user's flows in Debian's Chromium against the all-in-one app (real PostgreSQL, real SMTP into a
@@ -33,26 +32,14 @@ describe('the end user’s flows in Chromium', () => {
     maildev = await MaildevCaptureServer.start();
     lapse = await startTestApp({
       env: {
-        SMTP_URL: maildev.smtpUrl,
-        SMTP_REQUIRE_TLS: 'false',
-        DELIVERY_POLL_MS: '50',
-        PASSWORD_HASH_MEMORY_KIB: '1024',
-        PASSWORD_HASH_ITERATIONS: '1',
+        ...mailTo(maildev.smtpUrl),
+        ...FAST_PASSWORD_HASHING,
         PASSWORD_POLICY_CACHE_MS: '0',
         AUTHN_RATE_LIMIT_PER_SECOND: '100',
       },
     });
     pool = new Pool({ connectionString: lapse.databaseUrl, max: 2 });
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     const auditContext = await browser.newContext({ bypassCSP: true, javaScriptEnabled: true });
     auditPage = await auditContext.newPage();
     auditPage.setDefaultTimeout(8_000);
@@ -60,13 +47,7 @@ describe('the end user’s flows in Chromium', () => {
   beforeEach(async () => {
     problems.length = 0;
     context = await browser.newContext();
-    page = await context.newPage();
-    page.setDefaultTimeout(8_000);
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
-        problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
+    page = collectProblems(await context.newPage(), problems);
   });
   afterEach(async () => {
     await context?.close();
@@ -106,13 +87,7 @@ describe('the end user’s flows in Chromium', () => {
   /** axe-core on the page as rendered: no serious or critical violation. */
   async function audit(label: string) {
     await auditPage.setContent(await page.content());
-    await auditPage.addScriptTag({ content: AXE_SOURCE });
-    // A string, not a function: the specs compile without the DOM library.
-    const violations = (await auditPage.evaluate(
-      "axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact })))",
-    )) as { id: string; impact: string }[];
-    const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(serious.map((v) => `${label}: ${v.id} (${v.impact})`)).toEqual([]);
+    expect(await seriousAxeViolations(auditPage, label)).toEqual([]);
   }
 
   async function signIn(username: string, password: string, fromURI?: string) {
@@ -277,8 +252,7 @@ describe('the end user’s flows in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
-  const linkIn = (text: string, path: string) =>
-    new RegExp(`${lapse.url.replace(/[.:/]/g, '\\$&')}${path}[A-Za-z0-9_-]{43}`).exec(text)?.[0];
+  const linkIn = (text: string, path: string) => emailedLink(text, lapse.url, path)?.link;
 
   it('takes a user given a temporary password from the emailed one-time link through sign-in and the change', async () => {
     const { id, login } = await newUser('Before-Temp-2024!');

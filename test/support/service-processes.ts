@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { hashArgon2id } from '@lapse/shared/crypto/argon2id';
 import { createDatabase } from '@lapse/shared/database/create-database';
 import { freePort } from '@lapse/shared/database/free-port';
-import { Client } from 'pg';
+import { queryRows } from '@lapse/shared/testing/test-database';
 import { repoRoot, runEntryPoint } from './built-entry-point';
 
 /**
@@ -139,20 +139,8 @@ export async function serviceDatabase(
   return Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString();
 }
 
-/** Rows of one query on a short-lived connection. */
-export async function queryRows<T = Record<string, unknown>>(
-  url: string,
-  sql: string,
-  params: unknown[] = [],
-): Promise<T[]> {
-  const db = new Client({ connectionString: url });
-  await db.connect();
-  try {
-    return (await db.query(sql, params)).rows as T[];
-  } finally {
-    await db.end();
-  }
-}
+/** Rows of one query on a short-lived connection (kept here too for the fault specs that import it). */
+export { queryRows };
 
 /** A `SELECT count(*) …` (the first column of its one row) as a number. */
 export async function countOf(url: string, sql: string, params: unknown[] = []): Promise<number> {

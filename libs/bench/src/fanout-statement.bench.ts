@@ -1,26 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { directCommandBus, EventStoreProvider, type StreamAppend } from '@lapse/shared';
+import { directCommandBus, EventStoreProvider } from '@lapse/shared';
 import { runMigrations } from '@lapse/shared/database/migrate';
-import { createPool, type Queryable, withTransaction } from '@lapse/shared/database/pg';
-import { PostgresEventStore } from '@lapse/shared/event-store/event-store';
+import { createPool } from '@lapse/shared/database/pg';
 import type { Pool } from 'pg';
 import { insertJob, insertSlices, sliceRanges } from '../../../apps/directory/src/bulk-expiry/bulk-jobs';
 import { BulkExpiryWorker, previousUuid } from '../../../apps/directory/src/bulk-expiry/bulk-expiry.worker';
 import { expireBatchFromReadModel } from '../../../apps/directory/src/user/expire-in-bulk/expire-in-bulk.batch';
 import { compileFilter } from '../../../apps/directory/src/common/filter-expression';
 import { directoryManifest } from '../../../apps/directory/src/directory.manifest';
-import type { CreateUser } from '../../../apps/directory/src/user/domain/user.commands';
-import { userDecider, userStreamId } from '../../../apps/directory/src/user/domain/user.decider';
-import type { ExistingUser } from '../../../apps/directory/src/user/domain/user.state';
+import { userDecider } from '../../../apps/directory/src/user/domain/user.decider';
 import { directoryUsersProjection } from '../../../apps/directory/src/user/read-models/user.inline-projections';
 import {
   firstUsersByIdSql,
-  insertUsers,
   USERS_VIEW,
 } from '../../../apps/directory/src/user/read-models/directory-users.projection';
 import type { BenchArgs } from './cli';
 import type { BenchFlags } from './flags';
-import { postgresCpuSeconds, postmasterPid, round, startBenchInfra } from './infra';
+import { postmasterPid, round, startBenchInfra } from './infra';
+import { explainBatchStatement, measure, type PlanNode } from './postgres-cost';
+import { seedImportedUsers } from './seed-users';
 
 /**
  * `npm run bench -- fanout-statement [--users N] [--batch B] [--concurrency C] [--json FILE]`: what the bulk
@@ -98,20 +96,10 @@ export async function run(args: BenchArgs): Promise<object> {
         { whenPublished: async () => true },
       );
 
-      const walBefore = await walLsn(pool);
-      const cpuBefore = await postgresCpuSeconds(postmaster);
-      const started = performance.now();
-      worker.start(jobId);
-      await worker.settled(jobId);
-      const seconds = (performance.now() - started) / 1000;
-      const cpu = (await postgresCpuSeconds(postmaster)) - cpuBefore;
-      const wal = Number(
-        (
-          await pool.query<{ bytes: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1) AS bytes', [
-            walBefore,
-          ])
-        ).rows[0].bytes,
-      );
+      const { seconds, cpu, wal } = await measure(pool, postmaster, async () => {
+        worker.start(jobId);
+        await worker.settled(jobId);
+      });
       const { rows } = await pool.query<{ status: string; expired: number }>(
         'SELECT status, expired FROM directory_bulk_jobs WHERE id = $1',
         [jobId],
@@ -152,92 +140,37 @@ export async function run(args: BenchArgs): Promise<object> {
   }
 }
 
-/** Users as the import path writes them: the decider's events and folded state, active, password set a day ago. */
+/** Active users as the import path writes them, their passwords set a day ago. */
 async function seed(pool: Pool, count: number, provider: 'OKTA' | 'ACTIVE_DIRECTORY'): Promise<void> {
-  const store = new PostgresEventStore(pool);
-  const at = new Date().toISOString();
-  const changedAt = new Date(Date.now() - 86_400_000).toISOString();
-  const run = randomUUID().slice(0, 6);
-  for (let start = 0; start < count; start += 1000) {
-    const appends: StreamAppend[] = [];
-    const states: { state: ExistingUser; version: number }[] = [];
-    for (let i = start; i < Math.min(count, start + 1000); i++) {
-      const login = `${provider.toLowerCase()}-${i}-${run}@bench.example`;
-      const command: CreateUser = {
-        type: 'CreateUser',
-        userId: randomUUID(),
-        profile: { login, email: login, firstName: null, lastName: null, mobilePhone: null },
-        provider: { type: provider, name: provider },
-        password: {
-          hash: '$argon2id$v=19$m=1024,t=1,p=1$YmVuY2hzYWx0$benchbenchbench',
-          changedAt,
-          by: 'IMPORT',
-        },
-        activate: true,
-        expirePassword: false,
-        at,
-      };
-      const initial = userDecider.initialState();
-      const events = userDecider.decide(command, initial);
-      appends.push({
-        streamId: userStreamId(command.userId),
-        expectedVersion: 0,
-        events: events.map((event) => ({
-          event,
-          metadata: {
-            eventId: randomUUID(),
-            correlationId: run,
-            causationId: null,
-            actor: 'bench',
-            occurredAt: at,
-          },
-        })),
-      });
-      states.push({
-        state: events.reduce(userDecider.evolve, initial) as ExistingUser,
-        version: events.length,
-      });
-    }
-    await withTransaction(pool, async (tx) => {
-      await insertUsers(tx, states);
-      await store.appendToStreams(appends, tx);
-    });
-  }
+  const passwordChangedAt = new Date(Date.now() - 86_400_000).toISOString();
+  await seedImportedUsers(pool, count, new Date().toISOString(), (i, run) => ({
+    login: `${provider.toLowerCase()}-${i}-${run}@bench.example`,
+    provider,
+    passwordChangedAt,
+  }));
 }
 
 /** EXPLAIN (ANALYZE, BUFFERS, WAL) of a slice's first batch statement, rolled back. */
 async function explainFirstBatch(pool: Pool, cutoff: string, limit: number, slices: number): Promise<object> {
   // The second slice's first batch when there is one, bounded on both sides as the worker runs it.
   const range = sliceRanges(slices)[slices > 1 ? 1 : 0];
-  const client = await pool.connect();
-  let plan: { Plan: Record<string, unknown>; 'Execution Time': number } | null = null;
-  try {
-    await client.query('BEGIN');
-    const explaining: Queryable = {
-      query: (async (text: string, params: unknown[]) => {
-        if (!/^WITH /.test(text.trim())) return client.query(text, params);
-        const { rows } = await client.query(`EXPLAIN (ANALYZE, BUFFERS, WAL, FORMAT JSON) ${text}`, params);
-        plan = rows[0]['QUERY PLAN'][0];
-        return { rows: [{ examined: 0, last_id: null, expired: 0, appended: 0, conflicted: [] }] };
-      }) as never,
-    } as Queryable;
-    await expireBatchFromReadModel(explaining, {
-      jobId: randomUUID(),
-      cutoff,
-      providers: ['OKTA'],
-      reason: 'benchmark',
-      actor: 'bench-admin',
-      correlationId: randomUUID(),
-      now: cutoff,
-      after: previousUuid(range.low),
-      before: range.high,
-      limit,
-    });
-  } finally {
-    await client.query('ROLLBACK');
-    client.release();
-  }
-  const top = (plan as unknown as { Plan: Record<string, number>; 'Execution Time': number }) ?? null;
+  const top = await explainBatchStatement(
+    pool,
+    [{ examined: 0, last_id: null, expired: 0, appended: 0, conflicted: [] }],
+    (explaining) =>
+      expireBatchFromReadModel(explaining, {
+        jobId: randomUUID(),
+        cutoff,
+        providers: ['OKTA'],
+        reason: 'benchmark',
+        actor: 'bench-admin',
+        correlationId: randomUUID(),
+        now: cutoff,
+        after: previousUuid(range.low),
+        before: range.high,
+        limit,
+      }),
+  );
   if (!top) return {};
   return {
     executionMs: round(top['Execution Time']),
@@ -247,16 +180,8 @@ async function explainFirstBatch(pool: Pool, cutoff: string, limit: number, slic
     walRecords: top.Plan['WAL Records'],
     walFpi: top.Plan['WAL FPI'],
     walBytes: top.Plan['WAL Bytes'],
-    usersScan: usersScan(top.Plan as unknown as PlanNode),
+    usersScan: usersScan(top.Plan),
   };
-}
-
-interface PlanNode {
-  'Node Type': string;
-  'Subplan Name'?: string;
-  'Index Name'?: string;
-  'Actual Rows': number;
-  Plans?: PlanNode[];
 }
 
 /** The nodes of the batch's walk over the users (CTE next_users), outermost first, with the rows each gave. */
@@ -285,8 +210,4 @@ async function searchMs(pool: Pool, filter: string): Promise<number> {
     best = Math.min(best, rows[0]['QUERY PLAN'][0]['Execution Time']);
   }
   return round(best);
-}
-
-async function walLsn(pool: Pool): Promise<string> {
-  return (await pool.query<{ lsn: string }>('SELECT pg_current_wal_lsn() AS lsn')).rows[0].lsn;
 }

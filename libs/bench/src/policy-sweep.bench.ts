@@ -1,29 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { EventStoreProvider, type Queryable, type StreamAppend, silentLogger } from '@lapse/shared';
+import { EventStoreProvider, silentLogger } from '@lapse/shared';
 import { runMigrations } from '@lapse/shared/database/migrate';
-import { createPool, withTransaction } from '@lapse/shared/database/pg';
-import { PostgresEventStore } from '@lapse/shared/event-store/event-store';
+import { createPool } from '@lapse/shared/database/pg';
 import type { Pool } from 'pg';
 import { directoryManifest } from '../../../apps/directory/src/directory.manifest';
 import type { DirectoryConfig } from '../../../apps/directory/src/directory.config';
 import { PasswordPolicyStore } from '../../../apps/directory/src/policy/password-policy.store';
-import type { CreateUser } from '../../../apps/directory/src/user/domain/user.commands';
-import {
-  ageExpiryReason,
-  userDecider,
-  userStreamId,
-} from '../../../apps/directory/src/user/domain/user.decider';
-import type { ExistingUser } from '../../../apps/directory/src/user/domain/user.state';
+import { ageExpiryReason } from '../../../apps/directory/src/user/domain/user.decider';
 import { expireByAgeFromReadModel } from '../../../apps/directory/src/user/expire-by-age/expire-by-age.batch';
 import { PasswordAgeSweeper } from '../../../apps/directory/src/user/expire-by-age/password-age.sweeper';
-import { insertUsers } from '../../../apps/directory/src/user/read-models/directory-users.projection';
 import type { BenchArgs } from './cli';
 import type { BenchFlags } from './flags';
-import { postgresCpuSeconds, postmasterPid, round, startBenchInfra } from './infra';
+import { postmasterPid, round, startBenchInfra } from './infra';
+import { explainBatchStatement, measure, type PlanNode } from './postgres-cost';
+import { seedImportedUsers } from './seed-users';
 
 const DAY_MS = 86_400_000;
 const MAX_AGE_DAYS = 90;
-const SEED_BATCH = 1000;
 
 /**
  * `npm run bench -- policy-sweep [--users N] [--expired-every K] [--batch B] [--json FILE]`: what the
@@ -127,123 +120,37 @@ export async function run(args: BenchArgs): Promise<object> {
   }
 }
 
-async function measure<T>(
-  pool: Pool,
-  postmaster: number,
-  work: () => Promise<T>,
-): Promise<{ outcome: T; seconds: number; cpu: number; wal: number }> {
-  const { rows } = await pool.query<{ lsn: string }>('SELECT pg_current_wal_lsn() AS lsn');
-  const cpuBefore = await postgresCpuSeconds(postmaster);
-  const started = performance.now();
-  const outcome = await work();
-  const seconds = (performance.now() - started) / 1000;
-  const cpu = (await postgresCpuSeconds(postmaster)) - cpuBefore;
-  const wal = Number(
-    (
-      await pool.query<{ bytes: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1) AS bytes', [
-        rows[0].lsn,
-      ])
-    ).rows[0].bytes,
-  );
-  return { outcome, seconds, cpu, wal };
-}
-
 /**
- * ACTIVE OKTA users as the import path writes them (the decider's events and folded state); every
- * `every`-th user's password is past the maximum age at `now`. Returns how many are.
+ * ACTIVE OKTA users as the import path writes them; every `every`-th user's password is past the maximum age
+ * at `now`. Returns how many are.
  */
 async function seed(pool: Pool, count: number, every: number, now: Date): Promise<number> {
-  const store = new PostgresEventStore(pool);
-  const at = now.toISOString();
-  const run = randomUUID().slice(0, 6);
   let old = 0;
-  for (let start = 0; start < count; start += SEED_BATCH) {
-    const appends: StreamAppend[] = [];
-    const states: { state: ExistingUser; version: number }[] = [];
-    for (let i = start; i < Math.min(count, start + SEED_BATCH); i++) {
-      const isOld = i % every === 0;
-      if (isOld) old++;
-      const ageDays = isOld ? MAX_AGE_DAYS + 1 + (i % 30) : i % MAX_AGE_DAYS;
-      const login = `sweep-${i}-${run}@bench.example`;
-      const command: CreateUser = {
-        type: 'CreateUser',
-        userId: randomUUID(),
-        profile: { login, email: login, firstName: null, lastName: null, mobilePhone: null },
-        provider: { type: 'OKTA', name: 'OKTA' },
-        password: {
-          hash: '$argon2id$v=19$m=1024,t=1,p=1$YmVuY2hzYWx0$benchbenchbench',
-          changedAt: new Date(now.getTime() - ageDays * DAY_MS - (i % 1000) * 1000).toISOString(),
-          by: 'IMPORT',
-        },
-        activate: true,
-        expirePassword: false,
-        at,
-      };
-      const initial = userDecider.initialState();
-      const events = userDecider.decide(command, initial);
-      appends.push({
-        streamId: userStreamId(command.userId),
-        expectedVersion: 0,
-        events: events.map((event) => ({
-          event,
-          metadata: {
-            eventId: randomUUID(),
-            correlationId: run,
-            causationId: null,
-            actor: 'bench',
-            occurredAt: at,
-          },
-        })),
-      });
-      states.push({
-        state: events.reduce(userDecider.evolve, initial) as ExistingUser,
-        version: events.length,
-      });
-    }
-    await withTransaction(pool, async (tx) => {
-      await insertUsers(tx, states);
-      await store.appendToStreams(appends, tx);
-    });
-  }
+  await seedImportedUsers(pool, count, now.toISOString(), (i, run) => {
+    const isOld = i % every === 0;
+    if (isOld) old++;
+    const ageDays = isOld ? MAX_AGE_DAYS + 1 + (i % 30) : i % MAX_AGE_DAYS;
+    return {
+      login: `sweep-${i}-${run}@bench.example`,
+      provider: 'OKTA',
+      passwordChangedAt: new Date(now.getTime() - ageDays * DAY_MS - (i % 1000) * 1000).toISOString(),
+    };
+  });
   return old;
-}
-
-interface PlanNode {
-  'Node Type': string;
-  'Subplan Name'?: string;
-  'Index Name'?: string;
-  'Relation Name'?: string;
-  'Actual Rows': number;
-  Plans?: PlanNode[];
 }
 
 /** EXPLAIN (ANALYZE, BUFFERS, WAL) of one batch statement at `now`, rolled back. */
 async function explainBatch(pool: Pool, now: Date, limit: number): Promise<object> {
-  const client = await pool.connect();
-  let plan: { Plan: PlanNode & Record<string, number>; 'Execution Time': number } | null = null;
-  try {
-    await client.query('BEGIN');
-    const explaining: Queryable = {
-      query: (async (text: string, params: unknown[]) => {
-        if (!/^WITH /.test(text.trim())) return client.query(text, params);
-        const { rows } = await client.query(`EXPLAIN (ANALYZE, BUFFERS, WAL, FORMAT JSON) ${text}`, params);
-        plan = rows[0]['QUERY PLAN'][0];
-        return { rows: [{ candidates: 0, expired: 0 }] };
-      }) as never,
-    } as Queryable;
-    await expireByAgeFromReadModel(explaining, {
+  const top = await explainBatchStatement(pool, [{ candidates: 0, expired: 0 }], (explaining) =>
+    expireByAgeFromReadModel(explaining, {
       cutoff: new Date(now.getTime() - MAX_AGE_DAYS * DAY_MS).toISOString(),
       maxAgeDays: MAX_AGE_DAYS,
       now: now.toISOString(),
       reason: ageExpiryReason(MAX_AGE_DAYS),
       correlationId: randomUUID(),
       limit,
-    });
-  } finally {
-    await client.query('ROLLBACK');
-    client.release();
-  }
-  const top = plan as unknown as { Plan: PlanNode & Record<string, number>; 'Execution Time': number } | null;
+    }),
+  );
   if (!top) return {};
   return {
     executionMs: round(top['Execution Time']),

@@ -49,6 +49,13 @@ export const canManageUsers = (admin: ConsoleAdmin) =>
   admin.role === 'SUPER_ADMIN' || admin.role === 'USER_ADMIN';
 export const canManageOrg = (admin: ConsoleAdmin) => admin.role === 'SUPER_ADMIN';
 
+/** Why `admin` may not `action` (e.g. "change the policy"), which only a super administrator may; null if they may. */
+export function superAdminOnlyReason(admin: ConsoleAdmin, action: string): string | null {
+  return canManageOrg(admin)
+    ? null
+    : `Only a super administrator can ${action} (you are a ${ROLE_NAMES[admin.role].toLowerCase()}).`;
+}
+
 /**
  * Sessions, cookies and CSRF for the console. Form tokens are bound to the session id (signed in) or to a
  * random pre-session cookie (sign-in, setup); their key is derived from the service token so every

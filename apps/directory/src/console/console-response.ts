@@ -1,6 +1,6 @@
-import { pageNonce, type SafeHtml, sendPage } from '@lapse/shared/http/page';
+import { html, pageNonce, type SafeHtml, sendPage } from '@lapse/shared/http/page';
 import type { Request, Response } from 'express';
-import { type ConsoleGate, cookieOf } from './console-gate';
+import { type ConsoleGate, cookieOf, superAdminOnlyReason } from './console-gate';
 import { CONSOLE_COOKIE, type ConsoleAdmin } from './console-session.store';
 import { consolePage, type Section } from './console.pages';
 
@@ -18,6 +18,26 @@ export function sendConsolePage(
     nonce,
     consolePage({ ...page, nonce, admin, csrf: gate.formToken(admin.sessionId) }),
     status,
+  );
+}
+
+/** The section's page telling an administrator who is not a super administrator that only one may `action` (403). */
+export function sendSuperAdminOnly(
+  response: Response,
+  gate: ConsoleGate,
+  admin: ConsoleAdmin,
+  page: { title: string; section: Section; action: string; after?: SafeHtml },
+): void {
+  sendConsolePage(
+    response,
+    gate,
+    admin,
+    {
+      title: page.title,
+      section: page.section,
+      main: html`<h1>${page.title}</h1><p role="alert">${superAdminOnlyReason(admin, page.action)}</p>${page.after}`,
+    },
+    403,
   );
 }
 

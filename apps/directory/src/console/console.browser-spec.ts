@@ -1,9 +1,11 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { collectProblems, launchChromium, seriousAxeViolations } from '@lapse/shared/testing/browser';
 import { startTestApp, type TestApp } from '@lapse/shared/testing/test-app';
+import { waitFor } from '@lapse/shared/testing/wait-for';
 import { Client } from 'pg';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { capturingLogger } from '../testing/directory-test-app';
 
 /**
@@ -15,7 +17,6 @@ import { capturingLogger } from '../testing/directory-test-app';
  */
 const PASSWORD = 'Correct-Horse-9-battery';
 const ARTIFACTS = process.env.CONSOLE_ARTIFACTS ?? join(tmpdir(), 'lapse-console');
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 describe('the admin console in Chromium', () => {
   const logger = capturingLogger();
@@ -39,16 +40,7 @@ describe('the admin console in Chromium', () => {
       },
       logger,
     });
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     ({ context, page } = await newBrowsing());
   }, 60_000);
   afterAll(async () => {
@@ -59,30 +51,10 @@ describe('the admin console in Chromium', () => {
   async function newBrowsing(): Promise<{ context: BrowserContext; page: Page }> {
     const fresh = await browser.newContext({ viewport: { width: 1200, height: 900 } });
     await fresh.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: lapse.url });
-    const opened = await fresh.newPage();
-    opened.setDefaultTimeout(8_000);
-    opened.on('console', (message) => {
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
-        problems.push(message.text());
-    });
-    opened.on('pageerror', (error) => problems.push(error.message));
-    return { context: fresh, page: opened };
+    return { context: fresh, page: collectProblems(await fresh.newPage(), problems) };
   }
 
-  const api = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${lapse.url}${path}`, {
-      method,
-      headers: {
-        accept: 'application/json',
-        'content-type': 'application/json',
-        authorization: `SSWS ${lapse.adminToken}`,
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    // biome-ignore lint/suspicious/noExplicitAny: Okta JSON
-    return { status: response.status, body: (text ? JSON.parse(text) : {}) as any };
-  };
+  const api = (method: string, path: string, body?: unknown) => lapse.admin(method, path, body);
 
   async function createUser(prefix: string, options: { provider?: string; role?: string } = {}) {
     const login = `${prefix}.${Math.random().toString(36).slice(2, 8)}@example.com`;
@@ -118,17 +90,7 @@ describe('the admin console in Chromium', () => {
       // A page that answers a form is reached by posting the form again there; any other by its URL.
       if (reach) await reach(view);
       else await view.goto(target.url());
-      await view.addScriptTag({ content: AXE });
-      // A string, run in the page: the spec is compiled without the DOM's types.
-      const found = (await view.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((result) =>
-        result.violations.map((violation) => ({
-          id: violation.id,
-          impact: violation.impact,
-          nodes: violation.nodes.map((node) => node.target.join(' ')),
-        })))`)) as { id: string; impact: string; nodes: string[] }[];
-      for (const violation of found)
-        if (violation.impact === 'serious' || violation.impact === 'critical')
-          violations.push(`${name}: ${violation.id} (${violation.impact}) at ${violation.nodes.join(', ')}`);
+      violations.push(...(await seriousAxeViolations(view, name)));
       const shown = reach ? view : target;
       await shown.screenshot({
         path: join(ARTIFACTS, `${name}.png`),
@@ -138,15 +100,6 @@ describe('the admin console in Chromium', () => {
     } finally {
       await checker.close();
     }
-  }
-
-  /** Waits for a condition the app reaches asynchronously (an event consumed), failing after a while. */
-  async function eventually(what: string, check: () => Promise<boolean>): Promise<void> {
-    for (let attempt = 0; attempt < 100; attempt += 1) {
-      if (await check()) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`gave up waiting for ${what}`);
   }
 
   async function signIn(target: Page, username: string, password: string): Promise<void> {
@@ -351,6 +304,16 @@ describe('the admin console in Chromium', () => {
       await his.click('#expire-password');
       expect(await his.textContent('.errors')).toContain('can view users but not change them');
       expect((await api('GET', `/api/v1/users/${target.id}`)).body.status).toBe('ACTIVE');
+
+      // What only a super administrator may do is refused with a page that says so.
+      expect((await his.goto(`${lapse.url}/admin/tokens`))?.status()).toBe(403);
+      expect(await his.textContent('main')).toContain(
+        'Only a super administrator can manage API tokens (you are a read-only administrator).',
+      );
+      expect((await his.goto(`${lapse.url}/admin/people/expire-passwords`))?.status()).toBe(403);
+      expect(await his.textContent('main')).toContain(
+        "Only a super administrator can expire everyone's password (you are a read-only administrator).",
+      );
     } finally {
       await own.close();
     }
@@ -448,9 +411,10 @@ describe('the admin console in Chromium', () => {
     const session = (await created.json()) as { id: string };
     await page.click('#clear-sessions');
     await page.locator('.notice', { hasText: "All of the user's sessions have ended." }).waitFor();
-    await eventually(
+    await waitFor(
       'the session to end',
       async () => (await fetch(`${lapse.url}/api/v1/sessions/${session.id}`)).status === 404,
+      10_000,
     );
     const cleared = encodeURIComponent(`target.id eq "${fay.id}" and eventType eq "user.session.clear"`);
     expect((await api('GET', `/api/v1/logs?filter=${cleared}`)).body[0].actor).toMatchObject({

@@ -1,4 +1,4 @@
-import { startTestApp, type TestApp } from '@lapse/shared/testing/test-app';
+import { FAST_PASSWORD_HASHING, startTestApp, type TestApp } from '@lapse/shared/testing/test-app';
 import { eventually } from '@lapse/shared/testing/wait-for';
 
 // biome-ignore lint/suspicious/noExplicitAny: specs read arbitrary JSON
@@ -14,7 +14,7 @@ describe('a signed-in user changing their own password (users/me/credentials/cha
 
   beforeAll(async () => {
     lapse = await startTestApp({
-      env: { PASSWORD_HASH_MEMORY_KIB: '1024', PASSWORD_HASH_ITERATIONS: '1', PASSWORD_POLICY_CACHE_MS: '0' },
+      env: { ...FAST_PASSWORD_HASHING, PASSWORD_POLICY_CACHE_MS: '0' },
     });
   });
   afterAll(() => lapse?.close());

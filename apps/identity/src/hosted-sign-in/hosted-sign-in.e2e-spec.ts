@@ -1,5 +1,5 @@
 import { systemClock } from '@lapse/shared';
-import { startTestApp, type TestApp } from '@lapse/shared/testing/test-app';
+import { FAST_PASSWORD_HASHING, startTestApp, type TestApp } from '@lapse/shared/testing/test-app';
 import { eventually } from '@lapse/shared/testing/wait-for';
 
 /**
@@ -14,8 +14,7 @@ describe('the hosted sign-in over HTTP', () => {
   beforeAll(async () => {
     lapse = await startTestApp({
       env: {
-        PASSWORD_HASH_MEMORY_KIB: '1024',
-        PASSWORD_HASH_ITERATIONS: '1',
+        ...FAST_PASSWORD_HASHING,
         AUTHN_RATE_LIMIT_PER_SECOND: '100',
         SIGN_IN_REDIRECT_ORIGINS: 'https://app.example.com',
       },
@@ -60,6 +59,14 @@ describe('the hosted sign-in over HTTP', () => {
     return { response, html: await response.text() };
   }
 
+  /** The sign-in form posted as the browser that opened `form` would. */
+  const signInWith = (
+    form: { cookie: string; csrfToken: string },
+    username: string,
+    password: string,
+    more: Record<string, string> = {},
+  ) => post('/signin', form.cookie, { username, password, csrfToken: form.csrfToken, ...more });
+
   it('serves the form with a strict CSP that lets it end on the allowed origins, never cached', async () => {
     const { page, cookie, html, csrfToken } = await openForm();
     expect(page.status).toBe(200);
@@ -79,23 +86,13 @@ describe('the hosted sign-in over HTTP', () => {
   it('redirects to an allowed fromURI with the session cookie, and ignores one on another origin', async () => {
     const { login } = await newUser();
     const form = await openForm();
-    const allowed = await post('/signin', form.cookie, {
-      username: login,
-      password: PASSWORD,
-      csrfToken: form.csrfToken,
-      fromURI: 'https://app.example.com/welcome',
-    });
+    const allowed = await signInWith(form, login, PASSWORD, { fromURI: 'https://app.example.com/welcome' });
     expect(allowed.response.status).toBe(303);
     expect(allowed.response.headers.get('location')).toBe('https://app.example.com/welcome');
     expect(allowed.response.headers.get('set-cookie')).toMatch(/sid=[A-Za-z0-9_-]{43}; .*HttpOnly/i);
 
     for (const fromURI of ['https://evil.example.net/', '//evil.example.net/x', `${lapse.url}/signin/done`]) {
-      const again = await post('/signin', form.cookie, {
-        username: login,
-        password: PASSWORD,
-        csrfToken: form.csrfToken,
-        fromURI,
-      });
+      const again = await signInWith(form, login, PASSWORD, { fromURI });
       expect(again.response.status).toBe(303);
       // PUBLIC_URL's origin is not in this app's allow-list either: only app.example.com is.
       expect(again.response.headers.get('location')).toBe('/signin/done');
@@ -129,11 +126,7 @@ describe('the hosted sign-in over HTTP', () => {
     for (let attempt = 0; attempt < 10; attempt += 1)
       await lapse.request('POST', '/api/v1/authn', { username: login, password: 'Wrong-Pw-2024!' });
     const form = await openForm();
-    const locked = await post('/signin', form.cookie, {
-      username: login,
-      password: PASSWORD,
-      csrfToken: form.csrfToken,
-    });
+    const locked = await signInWith(form, login, PASSWORD);
     expect(locked.response.status).toBe(403);
     expect(locked.html).toContain('Your account is locked');
     expect(locked.html).toContain('Ask your administrator to unlock it.');
@@ -149,19 +142,14 @@ describe('the hosted sign-in over HTTP', () => {
     const tempPassword = issued.body.tempPassword as string;
     const form = await openForm();
     const expiredForm = await eventually(
-      () =>
-        post('/signin', form.cookie, { username: login, password: tempPassword, csrfToken: form.csrfToken }),
+      () => signInWith(form, login, tempPassword),
       (answer) => answer.html.includes('Change your expired password'),
     );
     expect(expiredForm.html).toContain('Change your expired password');
     expect(expiredForm.html).not.toContain(tempPassword);
 
     jest.spyOn(systemClock, 'now').mockReturnValue(new Date(Date.now() + 25 * 60 * 60_000));
-    const lapsed = await post('/signin', form.cookie, {
-      username: login,
-      password: tempPassword,
-      csrfToken: form.csrfToken,
-    });
+    const lapsed = await signInWith(form, login, tempPassword);
     expect(lapsed.response.status).toBe(401);
     expect(lapsed.html).toContain('Your temporary password has expired');
     expect(lapsed.html).toContain('Ask your administrator for a new temporary password');
@@ -170,11 +158,7 @@ describe('the hosted sign-in over HTTP', () => {
   it('sends a signed-in browser on from the form at once, to an allowed fromURI only', async () => {
     const { login } = await newUser();
     const form = await openForm();
-    const signedIn = await post('/signin', form.cookie, {
-      username: login,
-      password: PASSWORD,
-      csrfToken: form.csrfToken,
-    });
+    const signedIn = await signInWith(form, login, PASSWORD);
     const sid = (signedIn.response.headers.get('set-cookie') ?? '').split(';')[0];
     const visit = (fromURI: string) =>
       fetch(`${lapse.url}/signin?fromURI=${encodeURIComponent(fromURI)}`, {

@@ -1,5 +1,6 @@
+import { collectProblems, launchChromium } from '@lapse/shared/testing/browser';
 import { startTestApp, type TestApp } from '@lapse/shared/testing/test-app';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 
 /**
  * The page a reset link opens, in a real browser (Debian's Chromium driven by playwright-core) against the
@@ -16,54 +17,16 @@ describe('the reset-password page in Chromium', () => {
     lapse = await startTestApp({
       env: { PASSWORD_HASH_MEMORY_KIB: '1024', PASSWORD_HASH_ITERATIONS: '1', PASSWORD_POLICY_CACHE_MS: '0' },
     });
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = await browser.newPage();
-    page.setDefaultTimeout(8_000);
-    // Refused API calls (401, 403) are logged by Chromium as failed loads: expected here. CSP refusals and
-    // script errors are not.
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
-        problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
+    browser = await launchChromium();
+    page = collectProblems(await browser.newPage(), problems);
   });
   afterAll(async () => {
     await browser?.close();
     await lapse?.close();
   });
 
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${lapse.url}${path}`, {
-      method,
-      headers: {
-        accept: 'application/json',
-        'content-type': 'application/json',
-        authorization: `SSWS ${lapse.adminToken}`,
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  };
-
-  const signIn = async (username: string, password: string) => {
-    const response = await fetch(`${lapse.url}/api/v1/authn`, {
-      method: 'POST',
-      headers: { accept: 'application/json', 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password }),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  };
+  const signIn = (username: string, password: string) =>
+    lapse.request('POST', '/api/v1/authn', { username, password });
 
   async function submit(password: string, confirm = password): Promise<void> {
     await page.fill('#password', password);
@@ -73,12 +36,12 @@ describe('the reset-password page in Chromium', () => {
 
   it('resets the password from the emailed link, showing what the policy refuses, and a spent link as dead', async () => {
     const login = `ada.${Date.now()}@example.com`;
-    const created = await admin('POST', '/api/v1/users?activate=true', {
+    const created = await lapse.admin('POST', '/api/v1/users?activate=true', {
       profile: { login, email: login, firstName: 'Ada', lastName: 'Lovelace' },
       credentials: { password: { value: 'Analytical-Engine-1843' } },
     });
     expect(created.status).toBe(200);
-    const reset = await admin(
+    const reset = await lapse.admin(
       'POST',
       `/api/v1/users/${created.body.id}/lifecycle/reset_password?sendEmail=false`,
     );

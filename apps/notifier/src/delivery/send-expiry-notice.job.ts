@@ -4,8 +4,8 @@ import type { EmailSender } from '../channels/email/smtp-email.sender';
 import { SendFailure } from '../channels/send-failure';
 import { type ClaimedDeliveryJob, deliveryJobs } from './delivery-jobs.repository';
 import type { DeliveryJobOutcomes } from './delivery-job-outcomes';
-import { DELIVERY_WORKER, parkFailedDelivery } from './park-failed-delivery';
 import type { RateLimiter } from './rate-limiter';
+import { recordSendFailure } from './send-failed';
 
 export interface SendExpiryNoticeOptions {
   readonly outcomes: DeliveryJobOutcomes;
@@ -33,22 +33,16 @@ export class SendExpiryNotice {
       );
     } catch (error) {
       if (!(error instanceof SendFailure)) throw error;
-      await outcomes.record(job, async (tx) => {
-        if (outcomes.retries(error.permanent, attempts)) {
-          await outcomes.retryLater(tx, job, attempts, error.message);
-          return;
-        }
-        await deliveryJobs.markFailed(tx, job.jobId, attempts, `SMTP_FAILED: ${error.message}`, clock.now());
-        await parkFailedDelivery(tx, {
-          consumer: DELIVERY_WORKER,
-          userId: job.userId,
+      await recordSendFailure(
+        outcomes,
+        job,
+        { error, code: 'SMTP_FAILED', attempts, clock },
+        {
           eventId: job.causationId,
           eventType: DIRECTORY_EVENT_TYPES.PasswordExpired,
           payload: { noticeId: job.jobId, userId: job.userId, channel: job.channel },
-          reason: `SMTP_FAILED: ${error.message}`,
-          attempts,
-        });
-      });
+        },
+      );
       return;
     }
     await outcomes.record(job, (tx) => deliveryJobs.markSent(tx, job.jobId, attempts, clock.now()));

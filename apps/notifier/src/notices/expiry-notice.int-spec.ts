@@ -5,6 +5,9 @@ import {
   type UserCreatedV1,
   uuidSource,
 } from '@lapse/shared';
+import { freePort } from '@lapse/shared/database/free-port';
+import { listDeadLetters } from '@lapse/shared/messaging/dead-letter';
+import { DELIVERY_WORKER } from '../delivery/park-failed-delivery';
 import { MaildevCaptureServer } from '../mail-capture/maildev-capture-server';
 import { DeliveryHarness } from '../testing/delivery-harness';
 import { findContact, projectContacts, projectContactWhenUserCreated } from './contacts.projection';
@@ -30,7 +33,7 @@ describe('notices when an administrator expires passwords (real PostgreSQL, real
     await maildev?.stop();
   });
 
-  async function createUser(email: string | null): Promise<string> {
+  async function createUser(email: string | null, into: DeliveryHarness = notifier): Promise<string> {
     const userId = uuidSource.next();
     const user: UserCreatedV1 = {
       userId,
@@ -43,14 +46,18 @@ describe('notices when an administrator expires passwords (real PostgreSQL, real
       status: 'ACTIVE',
       createdAt: new Date().toISOString(),
     };
-    await notifier.deliver(user, {
+    await into.deliver(user, {
       eventType: DIRECTORY_EVENT_TYPES.UserCreated,
       topic: TOPICS.directoryUsers,
     });
     return userId;
   }
 
-  async function expire(userId: string, cause: PasswordExpiredV1['cause']): Promise<void> {
+  async function expire(
+    userId: string,
+    cause: PasswordExpiredV1['cause'],
+    into: DeliveryHarness = notifier,
+  ): Promise<void> {
     const expired: PasswordExpiredV1 = {
       userId,
       login: `${userId}@example.com`,
@@ -58,7 +65,7 @@ describe('notices when an administrator expires passwords (real PostgreSQL, real
       cause,
       expiredAt: new Date().toISOString(),
     };
-    await notifier.deliver(expired, {
+    await into.deliver(expired, {
       eventType: DIRECTORY_EVENT_TYPES.PasswordExpired,
       topic: TOPICS.directoryUsers,
     });
@@ -75,6 +82,50 @@ describe('notices when an administrator expires passwords (real PostgreSQL, real
     expect(mail.text).toContain('Hello Grace,');
     expect(mail.text).not.toMatch(/temporary password|reveal/i);
     await maildev.waitForEmails(1, 'bulk@example.com');
+  });
+
+  it('retries a notice the mail server refuses, then marks it failed and parks it after the last attempt', async () => {
+    const unreachable = await DeliveryHarness.start(
+      { smtpUrl: `smtp://127.0.0.1:${await freePort()}`, maxAttempts: 2 },
+      {
+        [DIRECTORY_EVENT_TYPES.UserCreated]: projectContactWhenUserCreated,
+        [DIRECTORY_EVENT_TYPES.PasswordExpired]: queueNoticeWhenPasswordExpired({
+          now: () => unreachable.clock.now(),
+        }),
+      },
+    );
+    try {
+      const userId = await createUser('nowhere@example.com', unreachable);
+      await expire(userId, 'ADMIN', unreachable);
+      await unreachable.worker.drain();
+      const { rows } = await unreachable.pool.query<{ job_id: string; status: string; attempts: number }>(
+        `SELECT job_id, status, attempts FROM notifier_delivery_jobs WHERE user_id = $1`,
+        [userId],
+      );
+      expect(rows).toEqual([expect.objectContaining({ status: 'PENDING', attempts: 1 })]);
+      unreachable.clock.advance(60_000);
+      await unreachable.worker.drain();
+      expect(await unreachable.job(rows[0].job_id)).toMatchObject({
+        status: 'FAILED',
+        attempts: 2,
+        last_error: expect.stringMatching(/^SMTP_FAILED: /),
+      });
+      const parked = await listDeadLetters(unreachable.pool, DELIVERY_WORKER);
+      expect(parked).toEqual([
+        expect.objectContaining({
+          event_type: DIRECTORY_EVENT_TYPES.PasswordExpired,
+          reason: expect.stringMatching(/^SMTP_FAILED: .*ECONNREFUSED/),
+          attempts: 2,
+        }),
+      ]);
+      expect(JSON.parse(String(parked[0].payload))).toEqual({
+        noticeId: rows[0].job_id,
+        userId,
+        channel: 'EMAIL',
+      });
+    } finally {
+      await unreachable.close();
+    }
   });
 
   it('sends no notice for a temporary password (it has its own delivery) or a user without email', async () => {

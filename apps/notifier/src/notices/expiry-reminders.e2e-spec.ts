@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock } from '@lapse/shared';
-import { startTestApp, type TestApp } from '@lapse/shared/testing/test-app';
+import { mailTo } from '@lapse/shared/testing/mail';
+import { queryRows } from '@lapse/shared/testing/test-database';
+import { FAST_PASSWORD_HASHING, startTestApp, type TestApp } from '@lapse/shared/testing/test-app';
 import { waitFor } from '@lapse/shared/testing/wait-for';
-import { Client } from 'pg';
 import { MaildevCaptureServer } from '../mail-capture/maildev-capture-server';
 import { ExpiryReminders } from './expiry-reminders';
 
@@ -51,11 +52,8 @@ describe('reminders before a password expires (all-in-one)', () => {
     voice = await startVoiceProvider();
     lapse = await startTestApp({
       env: {
-        SMTP_URL: maildev.smtpUrl,
-        SMTP_REQUIRE_TLS: 'false',
-        DELIVERY_POLL_MS: '50',
-        PASSWORD_HASH_MEMORY_KIB: '1024',
-        PASSWORD_HASH_ITERATIONS: '1',
+        ...mailTo(maildev.smtpUrl),
+        ...FAST_PASSWORD_HASHING,
         VOICE_ENABLED: 'true',
         VOICE_WEBHOOK_URL: voice.url,
         VOICE_WEBHOOK_SECRET: randomBytes(16).toString('hex'),
@@ -78,15 +76,7 @@ describe('reminders before a password expires (all-in-one)', () => {
   });
   afterEach(() => jest.restoreAllMocks());
 
-  async function query<T>(sql: string, values: unknown[] = []): Promise<T[]> {
-    const db = new Client({ connectionString: lapse.databaseUrl });
-    await db.connect();
-    try {
-      return (await db.query(sql, values)).rows as T[];
-    } finally {
-      await db.end();
-    }
-  }
+  const query = <T>(sql: string, params: unknown[] = []) => queryRows<T>(lapse.databaseUrl, sql, params);
   const policyRows = async () =>
     (await query('SELECT 1 FROM notifier_password_policy WHERE max_age_days = $1', [MAX_AGE_DAYS])).length;
   const remindersOf = (userId: string) =>

@@ -9,8 +9,8 @@ import { SendFailure } from '../channels/send-failure';
 import type { VoiceSender } from '../channels/voice/voice-webhook.sender';
 import { type ClaimedDeliveryJob, deliveryJobs } from '../delivery/delivery-jobs.repository';
 import type { DeliveryJobOutcomes } from '../delivery/delivery-job-outcomes';
-import { DELIVERY_WORKER, parkFailedDelivery } from '../delivery/park-failed-delivery';
 import type { RateLimiter } from '../delivery/rate-limiter';
+import { recordSendFailure } from '../delivery/send-failed';
 import { findContact } from './contacts.projection';
 
 export interface SendExpiryReminderOptions {
@@ -67,22 +67,16 @@ export class SendExpiryReminder {
       }
     } catch (error) {
       if (!(error instanceof SendFailure)) throw error;
-      await outcomes.record(job, async (tx) => {
-        if (outcomes.retries(error.permanent, attempts)) {
-          await outcomes.retryLater(tx, job, attempts, error.message);
-          return;
-        }
-        await deliveryJobs.markFailed(tx, job.jobId, attempts, `SEND_FAILED: ${error.message}`, clock.now());
-        await parkFailedDelivery(tx, {
-          consumer: DELIVERY_WORKER,
-          userId: job.userId,
+      await recordSendFailure(
+        outcomes,
+        job,
+        { error, code: 'SEND_FAILED', attempts, clock },
+        {
           eventId: null,
           eventType: REMINDER,
           payload: { reminderId: job.jobId, userId: job.userId, channel: job.channel },
-          reason: `SEND_FAILED: ${error.message}`,
-          attempts,
-        });
-      });
+        },
+      );
       return;
     }
     await outcomes.record(job, (tx) => deliveryJobs.markSent(tx, job.jobId, attempts, clock.now()));

@@ -5,6 +5,12 @@ import { createDatabase } from '../database/create-database';
 import { freePort } from '../database/free-port';
 import { type Logger, silentLogger } from '../logging/logger';
 
+/** Argon2id at its cheapest, for specs that create users and sign in (add to `startTestApp`'s `env`). */
+export const FAST_PASSWORD_HASHING: Readonly<Record<string, string>> = {
+  PASSWORD_HASH_MEMORY_KIB: '1024',
+  PASSWORD_HASH_ITERATIONS: '1',
+};
+
 /** An answer as specs read it: the status, the JSON body (`{}` when empty) and the headers. */
 export interface TestAnswer {
   readonly status: number;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createDatabase } from '../database/create-database';
+import { Client } from 'pg';
 import { type MigrationClass, runMigrations } from '../database/migrate';
 
 /** A fresh, migrated database on the test run's PostgreSQL server; returns its URL. */
@@ -18,4 +19,19 @@ export async function createTestDatabase(
   url.pathname = `/${name}`;
   await runMigrations(url.toString(), migrations);
   return url.toString();
+}
+
+/** For specs: the rows of one query, on a connection of its own that is closed again. */
+export async function queryRows<T = Record<string, unknown>>(
+  url: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  const db = new Client({ connectionString: url });
+  await db.connect();
+  try {
+    return (await db.query(sql, params)).rows as T[];
+  } finally {
+    await db.end();
+  }
 }

@@ -6,7 +6,7 @@ import type { Request, Response } from 'express';
 import { type ApiToken, AdminTokensService } from '../../admin-tokens/admin-tokens.service';
 import { isUserId } from '../../user/read-models/directory-users.projection';
 import { canManageOrg, ConsoleGate, consoleCaller, formField, ROLE_NAMES } from '../console-gate';
-import { sendConsolePage, signInAgain } from '../console-response';
+import { sendConsolePage, sendSuperAdminOnly, signInAgain } from '../console-response';
 import type { ConsoleAdmin } from '../console-session.store';
 import { errorList, when } from '../console.pages';
 import { COPY_SCRIPT } from '../people/people.pages';
@@ -129,16 +129,10 @@ export class ConsoleApiTokensHttpController {
   }
 
   private superOnly(response: Response, admin: ConsoleAdmin): void {
-    sendConsolePage(
-      response,
-      this.gate,
-      admin,
-      {
-        title: 'API tokens',
-        section: 'tokens',
-        main: html`<h1>API tokens</h1><p role="alert">Only a super administrator can manage API tokens (you are a ${ROLE_NAMES[admin.role].toLowerCase()}).</p>`,
-      },
-      403,
-    );
+    sendSuperAdminOnly(response, this.gate, admin, {
+      title: 'API tokens',
+      section: 'tokens',
+      action: 'manage API tokens',
+    });
   }
 }

@@ -8,8 +8,8 @@ import { BulkExpiryService } from '../../bulk-expiry/bulk-expiry.service';
 import { latestJobIds, loadJob } from '../../bulk-expiry/bulk-jobs';
 import { DIRECTORY_CONFIG, type DirectoryConfig } from '../../directory.config';
 import { isUserId } from '../../user/read-models/directory-users.projection';
-import { canManageOrg, ConsoleGate, consoleCaller, formField, ROLE_NAMES } from '../console-gate';
-import { sendConsolePage, signInAgain } from '../console-response';
+import { canManageOrg, ConsoleGate, consoleCaller, formField } from '../console-gate';
+import { sendConsolePage, sendSuperAdminOnly, signInAgain } from '../console-response';
 import type { ConsoleAdmin } from '../console-session.store';
 import { when } from '../console.pages';
 import { type ExpiryPlan, confirmExpiryMain, jobMain, jobsMain, PROGRESS_SCRIPT } from './bulk-expiry.pages';
@@ -144,16 +144,11 @@ export class ConsoleBulkExpiryHttpController {
   }
 
   private superOnly(response: Response, admin: ConsoleAdmin): void {
-    sendConsolePage(
-      response,
-      this.gate,
-      admin,
-      {
-        title: 'Expire Passwords',
-        section: 'people',
-        main: html`<h1>Expire Passwords</h1><p role="alert">Only a super administrator can expire everyone's password (you are a ${ROLE_NAMES[admin.role].toLowerCase()}).</p><p><a href="/admin/people">People</a></p>`,
-      },
-      403,
-    );
+    sendSuperAdminOnly(response, this.gate, admin, {
+      title: 'Expire Passwords',
+      section: 'people',
+      action: "expire everyone's password",
+      after: html`<p><a href="/admin/people">People</a></p>`,
+    });
   }
 }

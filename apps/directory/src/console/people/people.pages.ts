@@ -9,7 +9,7 @@ import {
   isInOneTimePasswordMode,
   ONE_TIME_PASSWORD_MODE_MESSAGE,
 } from '../../user/domain/user.state';
-import { canManageOrg, canManageUsers, ROLE_NAMES } from '../console-gate';
+import { canManageUsers, ROLE_NAMES, superAdminOnlyReason } from '../console-gate';
 import type { ConsoleAdmin } from '../console-session.store';
 import { errorList, PROVIDER_LABELS, STATUS_LABELS, statusBadge, when } from '../console.pages';
 import { PROVIDER_TYPES } from '../../user/create-user/create-user.request.dto';
@@ -35,9 +35,7 @@ function disabledReason(id: string, reason: string | null): { attrs: SafeHtml; n
 }
 
 export function peopleMain(admin: ConsoleAdmin, query: PeopleQuery, page: PeoplePage): SafeHtml {
-  const bulkReason = canManageOrg(admin)
-    ? null
-    : `Only a super administrator can expire everyone's password (you are a ${ROLE_NAMES[admin.role].toLowerCase()}).`;
+  const bulkReason = superAdminOnlyReason(admin, "expire everyone's password");
   const bulk = bulkReason
     ? html`<p><span class="button secondary" aria-disabled="true">Expire Passwords</span></p><p class="reason">${bulkReason}</p>`
     : html`<p><a class="button secondary" href="/admin/people/expire-passwords">Expire Passwords</a></p>`;
@@ -195,9 +193,7 @@ const ROLE_TYPES: readonly AdminRoleType[] = ['SUPER_ADMIN', 'USER_ADMIN', 'READ
 
 /** The user's admin roles; a super administrator assigns and removes them (the roles API's service). */
 function rolesSection(admin: ConsoleAdmin, user: ExistingUser, csrf: string): SafeHtml {
-  const reason = canManageOrg(admin)
-    ? null
-    : `Only a super administrator can change admin roles (you are a ${ROLE_NAMES[admin.role].toLowerCase()}).`;
+  const reason = superAdminOnlyReason(admin, 'change admin roles');
   const held = adminRolesOf(user);
   const free = ROLE_TYPES.filter((type) => !held.some((role) => role.type === type));
   const removal = (roleId: string, label: string) => {

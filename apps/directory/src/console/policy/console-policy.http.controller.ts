@@ -8,7 +8,7 @@ import { UpdatePasswordPolicyRequestDto } from '../../policy/password-policy.req
 import { PasswordPolicyService } from '../../policy/password-policy.service';
 import type { PasswordPolicyChange } from '../../policy/password-policy.store';
 import { PasswordPolicyStore } from '../../policy/password-policy.store';
-import { canManageOrg, ConsoleGate, consoleCaller, formField, ROLE_NAMES } from '../console-gate';
+import { canManageOrg, ConsoleGate, consoleCaller, formField, superAdminOnlyReason } from '../console-gate';
 import { sendConsolePage, signInAgain } from '../console-response';
 import type { ConsoleAdmin } from '../console-session.store';
 import { errorList } from '../console.pages';
@@ -49,9 +49,7 @@ function policyMain(
   csrf: string,
   notices: { saved?: boolean; errors?: readonly string[] },
 ): SafeHtml {
-  const reason = canManageOrg(admin)
-    ? null
-    : `Only a super administrator can change the policy (you are a ${ROLE_NAMES[admin.role].toLowerCase()}).`;
+  const reason = superAdminOnlyReason(admin, 'change the policy');
   const groups = (Object.keys(GROUP_TITLES) as Group[]).map(
     (group) => html`<fieldset><legend>${GROUP_TITLES[group]}</legend>
 ${NUMBERS.filter((field) => field.group === group).map(

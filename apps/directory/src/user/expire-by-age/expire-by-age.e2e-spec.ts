@@ -1,5 +1,5 @@
 import { systemClock } from '@lapse/shared';
-import { startTestApp, type TestApp } from '@lapse/shared/testing/test-app';
+import { FAST_PASSWORD_HASHING, startTestApp, type TestApp } from '@lapse/shared/testing/test-app';
 import { eventually, waitFor } from '@lapse/shared/testing/wait-for';
 
 const DAY_MS = 86_400_000;
@@ -19,8 +19,7 @@ describe('passwords past the maximum age (all-in-one)', () => {
   beforeAll(async () => {
     lapse = await startTestApp({
       env: {
-        PASSWORD_HASH_MEMORY_KIB: '1024',
-        PASSWORD_HASH_ITERATIONS: '1',
+        ...FAST_PASSWORD_HASHING,
         PASSWORD_POLICY_CACHE_MS: '0',
         POLICY_SWEEP_INTERVAL_SECONDS: '1',
       },

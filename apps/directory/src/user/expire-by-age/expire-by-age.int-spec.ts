@@ -21,6 +21,19 @@ async function withDb<T>(url: string, work: (db: Client) => Promise<T>): Promise
   }
 }
 
+/** The user's stored events, in order, and its row in the read model `view`. */
+async function eventsAndRow(url: string, id: string, view: 'directory_users' | 'directory_users_current') {
+  return withDb(url, async (db) => ({
+    events: (
+      await db.query(
+        'SELECT type, schema_version AS "schemaVersion", data FROM lapse_events WHERE stream_id = $1 ORDER BY version',
+        [`user-${id}`],
+      )
+    ).rows as UserEvent[],
+    row: (await db.query(`SELECT version, status, state FROM ${view} WHERE id = $1`, [id])).rows[0],
+  }));
+}
+
 /** A user whose password was last changed `lastChanged`, of `provider`. */
 async function createUser(admin: Api, lastChanged: Date, provider = 'OKTA'): Promise<string> {
   const login = `age-${Math.random().toString(36).slice(2)}@example.com`;
@@ -120,17 +133,7 @@ describe('the age-expiry sweep', () => {
 
     // Each expired user has exactly one POLICY expiry, the one the decider decides; the row is the fold.
     for (const id of [users.old, users.imported]) {
-      const { events, row } = await withDb(lapse.databaseUrl, async (db) => ({
-        events: (
-          await db.query(
-            'SELECT type, schema_version AS "schemaVersion", data FROM lapse_events WHERE stream_id = $1 ORDER BY version',
-            [`user-${id}`],
-          )
-        ).rows as UserEvent[],
-        row: (
-          await db.query('SELECT version, status, state FROM directory_users_current WHERE id = $1', [id])
-        ).rows[0],
-      }));
+      const { events, row } = await eventsAndRow(lapse.databaseUrl, id, 'directory_users_current');
       const before = events.slice(0, -1);
       const decided = userDecider.decide(
         { type: 'ExpirePasswordByAge', maxAgeDays: MAX_AGE_DAYS, at: now.toISOString() },
@@ -199,16 +202,7 @@ describe('the age-expiry sweep', () => {
 
     await sweeper.sweep(now);
     for (const [name, id] of Object.entries(ids)) {
-      const { events, row } = await withDb(lapse.databaseUrl, async (db) => ({
-        events: (
-          await db.query(
-            'SELECT type, schema_version AS "schemaVersion", data FROM lapse_events WHERE stream_id = $1 ORDER BY version',
-            [`user-${id}`],
-          )
-        ).rows as UserEvent[],
-        row: (await db.query('SELECT version, status, state FROM directory_users WHERE id = $1', [id]))
-          .rows[0],
-      }));
+      const { events, row } = await eventsAndRow(lapse.databaseUrl, id, 'directory_users');
       expect({ name, last: events[events.length - 1].data }).toMatchObject({
         name,
         last: { cause: 'POLICY' },

@@ -7,9 +7,7 @@ import {
   type IdSource,
   LOGGER,
   type Logger,
-  newRecoveryToken,
   PG_POOL,
-  recoveryTokenHash,
 } from '@lapse/shared';
 import type { Pool } from 'pg';
 import type { Caller } from '../../common/caller';
@@ -18,6 +16,7 @@ import { DIRECTORY_CONFIG, type DirectoryConfig } from '../../directory.config';
 import type { RequestPasswordRecovery } from '../domain/user.commands';
 import { userDecider } from '../domain/user.decider';
 import { findUser } from '../read-models/directory-users.projection';
+import { newResetLink } from '../reset-password/reset-link';
 import { UserCommandService } from '../user-commands.service';
 
 /** What became of a request; the caller answers the same whatever it is. */
@@ -49,11 +48,11 @@ export class RequestRecoveryHandler {
     const user = row.state;
     const now = this.clock.now();
     const deliveryId = this.ids.next();
-    const token = newRecoveryToken();
+    const link = newResetLink(this.config, now);
     const command: RequestPasswordRecovery = {
       type: 'RequestPasswordRecovery',
-      tokenHash: recoveryTokenHash(token),
-      expiresAt: new Date(now.getTime() + this.config.resetLinkLifetimeMinutes * 60_000).toISOString(),
+      tokenHash: link.tokenHash,
+      expiresAt: link.expiresAt,
       email: { deliveryId, sealedLink: 'pending', kid: 'pending' },
       at: now.toISOString(),
       delegatedPasswordReset: this.config.orgDelegatedPasswordReset,
@@ -85,9 +84,8 @@ export class RequestRecoveryHandler {
       await this.users.audit(user.userId, userCaller, { ...audit, reason: 'no email address' }, 'FAILURE');
       return 'NO_EMAIL';
     }
-    const resetPasswordUrl = `${this.config.base.publicUrl}/reset_password/${token}`;
     const sealed = await this.sealer.seal({
-      resetPasswordUrl,
+      resetPasswordUrl: link.url,
       userId: user.userId,
       deliveryId,
       expiresAt: command.expiresAt,

@@ -1,14 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  CLOCK,
-  type Clock,
-  DomainError,
-  ID_SOURCE,
-  type IdSource,
-  newRecoveryToken,
-  PG_POOL,
-  recoveryTokenHash,
-} from '@lapse/shared';
+import { CLOCK, type Clock, DomainError, ID_SOURCE, type IdSource, PG_POOL } from '@lapse/shared';
 import type { Pool } from 'pg';
 import type { Caller } from '../../common/caller';
 import {
@@ -21,6 +12,7 @@ import type { ResetPassword } from '../domain/user.commands';
 import { userDecider } from '../domain/user.decider';
 import { UserCommandService } from '../user-commands.service';
 import { requireUser } from '../user-lookup';
+import { newResetLink } from './reset-link';
 
 /**
  * Starts a password reset (RECOVERY) with a one-time link: handed back (`sendEmail=false`) or sealed for the
@@ -44,13 +36,12 @@ export class ResetPasswordHandler {
   ): Promise<{ resetPasswordUrl?: string }> {
     const { user } = await requireUser(this.pool, id);
     const { sendEmail, revokeSessions } = options;
-    const token = newRecoveryToken();
-    const resetPasswordUrl = `${this.config.base.publicUrl}/reset_password/${token}`;
     const now = this.clock.now();
+    const link = newResetLink(this.config, now);
     const command: ResetPassword = {
       type: 'ResetPassword',
-      tokenHash: recoveryTokenHash(token),
-      expiresAt: new Date(now.getTime() + this.config.resetLinkLifetimeMinutes * 60_000).toISOString(),
+      tokenHash: link.tokenHash,
+      expiresAt: link.expiresAt,
       email: null,
       revokeSessions,
       at: now.toISOString(),
@@ -63,7 +54,7 @@ export class ResetPasswordHandler {
     };
     if (!sendEmail) {
       await this.users.execute(user.userId, command, caller, audit);
-      return { resetPasswordUrl };
+      return { resetPasswordUrl: link.url };
     }
     // Refuse early (status, provider, one-time mode) before a key fetch; the handler decides again.
     try {
@@ -82,7 +73,7 @@ export class ResetPasswordHandler {
     let sealed: { jwe: string; kid: string };
     try {
       sealed = await this.sealer.seal({
-        resetPasswordUrl,
+        resetPasswordUrl: link.url,
         userId: user.userId,
         deliveryId,
         expiresAt: command.expiresAt,
