@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { directCommandBus, EventStoreProvider } from '@lapse/shared';
+import { Decide, directCommandBus, EventStoreProvider } from '@lapse/shared';
 import { runMigrations } from '@lapse/shared/database/migrate';
 import { createPool } from '@lapse/shared/database/pg';
 import type { Pool } from 'pg';
 import { insertJob, insertSlices, sliceRanges } from '../../../apps/directory/src/bulk-expiry/bulk-jobs';
 import { BulkExpiryWorker, previousUuid } from '../../../apps/directory/src/bulk-expiry/bulk-expiry.worker';
+import {
+  bulkJobDecider,
+  bulkJobStreamId,
+} from '../../../apps/directory/src/bulk-expiry/domain/bulk-job.decider';
 import { expireBatchFromReadModel } from '../../../apps/directory/src/user/expire-in-bulk/expire-in-bulk.batch';
 import { compileFilter } from '../../../apps/directory/src/common/filter-expression';
 import { directoryManifest } from '../../../apps/directory/src/directory.manifest';
@@ -66,6 +70,30 @@ export async function run(args: BenchArgs): Promise<object> {
       const firstBatch = await explainFirstBatch(pool, cutoff, batch, concurrency);
 
       const jobId = randomUUID();
+      const clock = { now: () => new Date() };
+      const ids = { next: () => randomUUID() };
+      const events = new EventStoreProvider(pool, clock, ids);
+      events.commands.registerProjections(userDecider, [directoryUsersProjection]);
+      const commandBus = directCommandBus(events);
+      // Started as the service starts it (bulk-expiry.service.ts): the enforcing fact in the job's own stream,
+      // which the worker's completion decides against, then the job's row and slices.
+      await commandBus.execute(
+        new Decide(
+          bulkJobDecider,
+          bulkJobStreamId(jobId),
+          {
+            type: 'StartBulkPasswordExpiry',
+            jobId,
+            cutoff,
+            providers: ['OKTA'],
+            total: users,
+            reason: 'benchmark',
+            at: cutoff,
+          },
+          { actor: 'bench-admin', correlationId: randomUUID(), occurredAt: cutoff },
+          { newStream: true },
+        ),
+      );
       await insertJob(pool, {
         id: jobId,
         status: 'RUNNING',
@@ -82,13 +110,9 @@ export async function run(args: BenchArgs): Promise<object> {
         completedAt: null,
       });
       await insertSlices(pool, jobId, concurrency);
-      const clock = { now: () => new Date() };
-      const ids = { next: () => randomUUID() };
-      const events = new EventStoreProvider(pool, clock, ids);
-      events.commands.registerProjections(userDecider, [directoryUsersProjection]);
       const worker = new BulkExpiryWorker(
         events,
-        directCommandBus(events),
+        commandBus,
         { bulkExpiryWorker: true, bulkExpiryBatchSize: batch, bulkExpiryConcurrency: concurrency } as never,
         clock,
         { info: () => undefined, error: (...a: unknown[]) => console.error(...a) } as never,
