@@ -57,6 +57,34 @@ describe('the password policy', () => {
     expect((await admin('PUT', '/api/v1/policies/password', { age: { forever: true } })).status).toBe(400);
   });
 
+  it('refuses a null setting on both routes and keeps the policy whole (found by Schemathesis)', async () => {
+    const before = (await admin('GET', '/api/v1/policies/password')).body;
+    const refused = await admin('PUT', '/api/v1/policies/password', {
+      complexity: { excludeAttributes: null },
+      age: { maxAgeDays: null },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errorCode).toBe('E0000001');
+    expect(refused.body.errorCauses.map((cause: { errorSummary: string }) => cause.errorSummary)).toEqual([
+      'complexity.excludeAttributes: must not be null (leave it out to keep the current value)',
+      'age.maxAgeDays: must not be null (leave it out to keep the current value)',
+    ]);
+    const policies = await admin('GET', '/api/v1/policies?type=PASSWORD');
+    const [policy] = policies.body;
+    const viaOkta = await admin('PUT', `/api/v1/policies/${policy.id}`, {
+      ...policy,
+      settings: { password: { lockout: { maxAttempts: null } } },
+    });
+    expect(viaOkta.status).toBe(400);
+    expect((await admin('GET', '/api/v1/policies/password')).body).toEqual(before);
+    // A password is still checked against the policy (the null once made this a 500).
+    const created = await admin('POST', '/api/v1/users', {
+      profile: { login: 'after-null@example.com', firstName: 'Ada' },
+      credentials: { password: { value: 'Still-Checked-Pass-42' } },
+    });
+    expect(created.status).toBe(200);
+  });
+
   it('is changed by super admins only (403 E0000006)', async () => {
     const { body } = await admin('POST', '/api/v1/api-tokens', { name: 'helpdesk', role: 'USER_ADMIN' });
     const response = await client(lapse.url, `SSWS ${body.token}`)('PUT', '/api/v1/policies/password', {

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { CLOCK, type Clock, Decide, EventStoreProvider } from '@lapse/shared';
+import { CLOCK, type Clock, Decide, EventStoreProvider, ValidationFailedError } from '@lapse/shared';
 import { writeAudit } from '../audit/audit-log';
 import type { Caller } from '../common/caller';
 import type { PasswordPolicy } from './domain/password-policy';
 import { PASSWORD_POLICY_STREAM, passwordPolicyAgeDecider } from './domain/password-policy-age.decider';
-import { type PasswordPolicyChange, PasswordPolicyStore } from './password-policy.store';
+import { nullPaths, type PasswordPolicyChange, PasswordPolicyStore } from './password-policy.store';
 
 /**
  * Changes the org password policy, publishes its age settings (the notifier's reminders) and records
@@ -20,7 +20,12 @@ export class PasswordPolicyService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  update(change: PasswordPolicyChange, caller: Caller): Promise<PasswordPolicy> {
+  async update(change: PasswordPolicyChange, caller: Caller): Promise<PasswordPolicy> {
+    const nulls = nullPaths(change);
+    if (nulls.length > 0)
+      throw new ValidationFailedError(
+        nulls.map((path) => `${path}: must not be null (leave it out to keep the current value)`),
+      );
     return this.eventStore.transaction(async (tx) => {
       const policy = await this.policies.update(change, caller.actor, tx);
       await this.commandBus.execute(

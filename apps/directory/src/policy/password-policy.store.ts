@@ -10,18 +10,39 @@ type DeepPartial<T> = {
 };
 export type PasswordPolicyChange = DeepPartial<PasswordPolicy>;
 
+/** The fields of a settings group that hold a value: a null stored before nulls were refused keeps the default. */
+function present<T extends object>(group: T | undefined): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(group ?? {}).filter(([, value]) => value !== null && value !== undefined),
+  ) as Partial<T>;
+}
+
 function merge(policy: PasswordPolicy, change: PasswordPolicyChange): PasswordPolicy {
   return {
     complexity: {
       ...policy.complexity,
-      ...change.complexity,
+      ...present(change.complexity),
       dictionary: {
-        common: { ...policy.complexity.dictionary.common, ...change.complexity?.dictionary?.common },
+        common: { ...policy.complexity.dictionary.common, ...present(change.complexity?.dictionary?.common) },
       },
     } as PasswordPolicy['complexity'],
-    age: { ...policy.age, ...change.age } as PasswordPolicy['age'],
-    lockout: { ...policy.lockout, ...change.lockout } as PasswordPolicy['lockout'],
+    age: { ...policy.age, ...present(change.age) } as PasswordPolicy['age'],
+    lockout: { ...policy.lockout, ...present(change.lockout) } as PasswordPolicy['lockout'],
   };
+}
+
+/**
+ * The paths of a policy change that are null. class-validator's `@IsOptional()` lets null through as well as
+ * a missing field, and a null merged over the policy made `complexity.excludeAttributes` null (every later
+ * password check failed with a 500) and published `maxAgeDays: null` (the notifier dead-lettered it); found
+ * by Schemathesis. A field left out keeps its value; null is refused.
+ */
+export function nullPaths(change: unknown, prefix = ''): string[] {
+  if (typeof change !== 'object' || change === null || Array.isArray(change)) return [];
+  return Object.entries(change).flatMap(([key, value]) => {
+    const path = prefix ? `${prefix}.${key}` : key;
+    return value === null ? [path] : nullPaths(value, path);
+  });
 }
 
 /** The org's password policy, stored in `directory_settings`; the defaults apply until an admin changes it. */

