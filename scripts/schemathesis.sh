@@ -56,17 +56,30 @@ done
 
 # The stateful phase follows the document's links (a created user's id into the user operations, a bulk
 # expiry's job id into the job).
-"$venv/bin/schemathesis" run "http://127.0.0.1:$port/openapi.json" \
-  --header "Authorization: SSWS $admin_token" \
-  --checks not_a_server_error,response_schema_conformance \
-  --phases examples,coverage,fuzzing,stateful \
-  --seed "${SCHEMATHESIS_SEED:-19}" \
-  --generation-database none \
-  --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-25}" \
-  --workers 2 \
-  --no-color \
-  --output-sanitize true
-status=$?
+fuzz() {
+  "$venv/bin/schemathesis" run "http://127.0.0.1:$port/openapi.json" \
+    --header "Authorization: SSWS $admin_token" \
+    --checks not_a_server_error,response_schema_conformance \
+    --phases examples,coverage,fuzzing,stateful \
+    --seed "${SCHEMATHESIS_SEED:-19}" \
+    --generation-database none \
+    --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-25}" \
+    --workers 2 \
+    --no-color \
+    --output-sanitize true
+}
+output="$data_dir/schemathesis.out"
+fuzz | tee "$output"
+status=${PIPESTATUS[0]}
+# Schemathesis 4.32.5's coverage phase sometimes stops one operation with its own "Runtime Error: Inconsistent
+# results" (Hypothesis found its generation flaky; seen once for POST /api/v1/users/import, 0 of 3,275 cases
+# failing, and not on the next run). That is the tool, not the API: when it is the only problem reported (no
+# failed check), the run is repeated once. A failed check is never retried.
+if [ "$status" != 0 ] && ! grep -q '^Failures:' "$output" && grep -q 'Inconsistent results' "$output"; then
+  echo "schemathesis: the tool stopped on its own inconsistent generation (no check failed); running once more" >&2
+  fuzz
+  status=$?
+fi
 if [ "$status" != 0 ]; then
   echo "schemathesis: failures above; the app's warnings and errors:" >&2
   tail -n 50 "$log" >&2
