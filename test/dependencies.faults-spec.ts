@@ -158,12 +158,21 @@ describe("the services' dependencies failing", () => {
       );
     await postgres.start();
 
-    for (const instance of topology.all)
+    for (const instance of topology.all) {
+      // What the instance last said, for the failure message (a CI run once timed out here with no clue).
+      let last = 'no answer yet';
       await until(
-        `${instance.label} to be ready again`,
-        async () => ((await instance.readiness()).status === 200 ? true : undefined),
-        60_000,
+        () => `${instance.label} to be ready again (its last readiness answer: ${last})`,
+        async () => {
+          const answer = await instance
+            .readiness()
+            .catch((error: Error) => ({ status: 0, body: { error: error.message } }));
+          last = `${answer.status} ${JSON.stringify(answer.body)}`;
+          return answer.status === 200 ? true : undefined;
+        },
+        90_000,
       );
+    }
     expect(topology.all.map((instance) => instance.child.pid)).toEqual(pids);
     expect(topology.all.every((instance) => instance.alive)).toBe(true);
 
