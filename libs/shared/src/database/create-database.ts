@@ -4,6 +4,8 @@ import { Client } from 'pg';
 export async function createDatabase(adminUrl: string, name: string): Promise<void> {
   if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`Invalid database name: ${name}`);
   const client = new Client({ connectionString: adminUrl });
+  // A server stopping under it would otherwise raise an unhandled 'error' event (57P01).
+  client.on('error', () => undefined);
   await client.connect();
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
@@ -33,6 +35,8 @@ export async function createOwnedDatabase(
     if (!/^[a-z0-9_]+$/.test(identifier)) throw new Error(`Invalid database or role name: ${identifier}`);
   }
   const client = new Client({ connectionString: adminUrl });
+  // A server stopping under it would otherwise raise an unhandled 'error' event (57P01).
+  client.on('error', () => undefined);
   await client.connect();
   let handedOver = false;
   try {
@@ -64,6 +68,8 @@ export async function createOwnedDatabase(
 /** Makes `role` the owner of the tables, views and free-standing sequences of the database's `public` schema. */
 async function handOverPublicSchema(databaseUrl: URL, role: string): Promise<boolean> {
   const client = new Client({ connectionString: databaseUrl.toString() });
+  // A server stopping under it would otherwise raise an unhandled 'error' event (57P01).
+  client.on('error', () => undefined);
   await client.connect();
   try {
     // A sequence owned by a column (serial, identity) follows its table; ALTER SEQUENCE would refuse it.
