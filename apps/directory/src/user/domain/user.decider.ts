@@ -542,26 +542,34 @@ export function statusWhenExpired(status: ExistingStatus): ExistingStatus {
   return status === 'LOCKED_OUT' || status === 'SUSPENDED' ? status : 'PASSWORD_EXPIRED';
 }
 
-/** One event per user: the PasswordExpired carries the credential snapshot's changes (see `decide`). */
+/**
+ * The one event of a set-based expiry (a bulk job's or the age sweep's): the PasswordExpired carries the
+ * credential snapshot's changes (`credentialStatus`; see `decide`), so each user costs one event.
+ */
+function expiryCarryingCredential(
+  user: ExistingUser,
+  fact: { cause: 'BULK' | 'POLICY'; jobId: string | null; reason: string | null; at: string },
+): UserEvent {
+  return {
+    type: 'PasswordExpired',
+    schemaVersion: 1,
+    data: {
+      login: user.profile.login,
+      provider: user.provider,
+      cause: fact.cause,
+      jobId: fact.jobId,
+      reason: fact.reason,
+      expiredAt: fact.at,
+      delegated: isDelegated(user.provider.type),
+      credentialStatus: statusWhenExpired(user.status),
+    },
+  };
+}
+
 function expireInBulk(command: ExpirePasswordInBulk, state: UserState): UserEvent[] {
   if (bulkSkipReason(state, command) !== null) return [];
-  const user = existing(state);
-  return [
-    {
-      type: 'PasswordExpired',
-      schemaVersion: 1,
-      data: {
-        login: user.profile.login,
-        provider: user.provider,
-        cause: 'BULK',
-        jobId: command.jobId,
-        reason: command.reason,
-        expiredAt: command.at,
-        delegated: isDelegated(user.provider.type),
-        credentialStatus: statusWhenExpired(user.status),
-      },
-    },
-  ];
+  const { jobId, reason, at } = command;
+  return [expiryCarryingCredential(existing(state), { cause: 'BULK', jobId, reason, at })];
 }
 
 const DAY_MS = 86_400_000;
@@ -595,23 +603,11 @@ export const ageExpiryReason = (maxAgeDays: number) => `Password older than ${ma
  * (`credentialStatus`), so the sweep's set-based statement writes one event per user.
  */
 function expireByAge(command: ExpirePasswordByAge, state: UserState): UserEvent[] {
+  // Only ACTIVE, directory-mastered users pass: the event says PASSWORD_EXPIRED and not delegated.
   if (ageExpirySkipReason(state, command) !== null) return [];
-  const user = existing(state);
+  const reason = ageExpiryReason(command.maxAgeDays);
   return [
-    {
-      type: 'PasswordExpired',
-      schemaVersion: 1,
-      data: {
-        login: user.profile.login,
-        provider: user.provider,
-        cause: 'POLICY',
-        jobId: null,
-        reason: ageExpiryReason(command.maxAgeDays),
-        expiredAt: command.at,
-        delegated: false,
-        credentialStatus: 'PASSWORD_EXPIRED',
-      },
-    },
+    expiryCarryingCredential(existing(state), { cause: 'POLICY', jobId: null, reason, at: command.at }),
   ];
 }
 
