@@ -58,6 +58,11 @@ export interface IdentityConfig {
   readonly recoveryRequestsPerUserPerHour: number;
   /** Forgot-password requests per client address per hour. */
   readonly recoveryRequestsPerClientPerHour: number;
+  /**
+   * Password sign-ins one process verifies or holds waiting for a hashing thread; one more is refused at once
+   * with 429 E0000047 and `Retry-After: 1` instead of queueing behind seconds of work (load shedding).
+   */
+  readonly signInMaxInFlight: number;
 }
 
 export function readIdentityConfig(env: EnvReader, base: BaseConfig): IdentityConfig {
@@ -76,6 +81,7 @@ export function readIdentityConfig(env: EnvReader, base: BaseConfig): IdentityCo
     authnRequestsPerSecond: env.int('AUTHN_RATE_LIMIT_PER_SECOND', 4, 1),
     authnRequestsPerClientPerMinute: env.int('AUTHN_RATE_LIMIT_PER_CLIENT_PER_MINUTE', 600, 1),
     authnRequestsGlobalPerMinute: env.int('AUTHN_RATE_LIMIT_GLOBAL_PER_MINUTE', 12_000, 1),
+    signInMaxInFlight: env.int('SIGN_IN_MAX_IN_FLIGHT', 256, 1),
     dummyHash: {
       memoryKib: env.int('PASSWORD_HASH_MEMORY_KIB', 19456, 1024),
       iterations: env.int('PASSWORD_HASH_ITERATIONS', 2, 1),

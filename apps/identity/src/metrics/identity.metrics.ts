@@ -5,6 +5,8 @@ import { type ProjectionLag, ProjectionLagMonitor } from '../credential-projecti
 const COUNTERS: Record<string, string> = {
   lapse_identity_sign_ins_total:
     'Sign-ins (authn, sessions, hosted page) by answer: SUCCESS, PASSWORD_EXPIRED, …',
+  lapse_identity_sign_ins_shed_total:
+    'Sign-ins refused at once (429) because SIGN_IN_MAX_IN_FLIGHT were already being verified.',
   lapse_identity_sessions_created_total: 'Sessions created.',
   lapse_identity_lockouts_total: 'Users locked out after too many failed sign-ins.',
   lapse_identity_staleness_checks_total:

@@ -28,7 +28,7 @@ import {
 import { PasswordHashHints } from './password-hash-hints';
 import { PasswordPolicyCache } from './password-policy.cache';
 import { PasswordVerifier } from './password-verifier';
-import { credentialUnconfirmed } from './sign-in.errors';
+import { credentialUnconfirmed, overloaded } from './sign-in.errors';
 
 /** The gate's verdict on a sign-in: the answer, and the facts it was given (null for an unknown user). */
 export interface Verdict {
@@ -67,6 +67,14 @@ const issuesSession = (answer: SignInAnswer) => answer.kind === 'SUCCESS' || ans
  */
 @Injectable()
 export class CredentialGate {
+  /**
+   * Sign-ins of this process between admission and verdict. Past `SIGN_IN_MAX_IN_FLIGHT` a sign-in is shed:
+   * under overload the hashing threads fall behind and every request would otherwise wait in a queue that
+   * only grows (seconds, then the gateway's connections pile up until the kernel resets them); a fast 429
+   * tells the client to come back and keeps the wait of the admitted ones bounded.
+   */
+  private inFlight = 0;
+
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
@@ -90,9 +98,18 @@ export class CredentialGate {
     provisional?: Provisional,
     attempt?: SignInAttempt,
   ): Promise<Verdict> {
-    const verdict = await this.decide(username, password, warnBeforePasswordExpired, provisional);
-    if (attempt) this.recordAttempt(username, verdict, attempt);
-    return verdict;
+    if (this.inFlight >= this.config.signInMaxInFlight) {
+      this.metrics.count('lapse_identity_sign_ins_shed_total');
+      throw overloaded();
+    }
+    this.inFlight++;
+    try {
+      const verdict = await this.decide(username, password, warnBeforePasswordExpired, provisional);
+      if (attempt) this.recordAttempt(username, verdict, attempt);
+      return verdict;
+    } finally {
+      this.inFlight--;
+    }
   }
 
   private async decide(

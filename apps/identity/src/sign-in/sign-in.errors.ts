@@ -1,4 +1,4 @@
-import { DomainError } from '@lapse/shared';
+import { DomainError, OktaHttpError } from '@lapse/shared';
 
 /** Wrong password, unknown user, or a user who cannot sign in with a password: all look the same. */
 export const authenticationFailed = () => new DomainError('E0000004', 'Authentication failed');
@@ -15,3 +15,5 @@ export const wrongTransactionState = () =>
   new DomainError('E0000079', 'This operation is not allowed in the current authentication state.');
 /** The projection is stale and directory cannot confirm the credential: fail closed. */
 export const credentialUnconfirmed = () => new DomainError('E0000050', 'Service unavailable');
+/** More sign-ins in flight than `SIGN_IN_MAX_IN_FLIGHT`: Okta's rate-limit answer, to retry in a second. */
+export const overloaded = () => new OktaHttpError('E0000047', [], { 'Retry-After': '1' });

@@ -3,6 +3,8 @@ import type { BaseConfig } from '../config/base-config';
 import { ConfigError } from '../config/env';
 import { chooseLogFormat, createLogger, type Logger } from '../logging/logger';
 
+const LISTEN_BACKLOG = 4096;
+
 /** Starts listening, prints where, and exits with a clear message if anything fails at start. */
 export async function listen(
   app: INestApplication,
@@ -10,7 +12,15 @@ export async function listen(
   logger: Logger,
   lines: string[] = [],
 ): Promise<void> {
-  await app.listen(config.port, config.host);
+  // Node's default accept backlog is 511. Under a burst (the gateway opening a connection per request past its
+  // keep-alive pool) while the event loop is busy, a full queue makes the kernel drop the handshake and then
+  // reset the connection nginx already sent its request on (a 502/503 to the client). The kernel caps this at
+  // net.core.somaxconn (4096 on current Linux).
+  // Nest passes the arguments on to Node's `server.listen(port, host, backlog)`; its types omit the backlog.
+  const withBacklog = app as unknown as {
+    listen(port: number, host: string, backlog: number): Promise<unknown>;
+  };
+  await withBacklog.listen(config.port, config.host, LISTEN_BACKLOG);
   logger.info({ port: config.port, transport: config.transport }, 'ready');
   for (const line of [`Lapse listening on ${config.publicUrl}`, ...lines]) process.stdout.write(`${line}\n`);
 }
