@@ -9,6 +9,7 @@ import { startEmbeddedPostgres } from '@lapse/shared/database/embedded-postgres'
 import { freePort } from '@lapse/shared/database/free-port';
 import { createLapseApp } from '@lapse/shared/nest/bootstrap';
 import { startKafkaBroker } from '@lapse/shared/testing/kafka-broker';
+import { benchKafkaPort } from './infra';
 import { createAllInOne } from '../../../apps/all-in-one';
 import { readDirectoryConfig } from '../../../apps/directory/src/directory.config';
 import { directoryManifest } from '../../../apps/directory/src/directory.manifest';
@@ -94,7 +95,7 @@ async function start(options: BenchStackOptions, cleanup: (() => Promise<void>)[
 
   let brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
   if (brokers.length === 0) {
-    const broker = await startKafkaBroker();
+    const broker = await startKafkaBroker({ port: await benchKafkaPort() });
     brokers = broker.brokers;
     cleanup.unshift(() => broker.stop());
   }

@@ -145,7 +145,9 @@ async function main(): Promise<void> {
   const runs = positiveInteger(args, 'runs', 1);
   const timeLimitMs = positiveInteger(args, 'time-limit', DEFAULT_TIME_LIMIT_SECONDS) * 1000;
   let figures: object;
-  if (runs === 1) {
+  if (module.ownsRuns) {
+    figures = await module.run({ ...args, runs: String(runs), 'time-limit': String(timeLimitMs / 1000) });
+  } else if (runs === 1) {
     const limit = setTimeout(() => {
       process.stderr.write(`bench failed: ${name} did not finish within ${timeLimitMs / 1000} s\n`);
       process.exit(1);

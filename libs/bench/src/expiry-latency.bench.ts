@@ -1,5 +1,5 @@
 import { type BenchStack, createUser, httpJson, startBenchStack } from './bench-stack';
-import { inParallel, percentile, round } from './infra';
+import { distribution, inParallel, percentile, round } from './infra';
 import type { BenchFlags } from './flags';
 
 type Scenario = 'expiry' | 'revocation';
@@ -142,6 +142,7 @@ async function measure(
       p50Ms: round(percentile(latencies, 50)),
       p99Ms: round(percentile(latencies, 99)),
       maxMs: round(latencies[latencies.length - 1]),
+      distributionMs: distribution(latencies),
       targetP99Ms: 100,
     };
   } finally {

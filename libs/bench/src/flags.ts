@@ -18,6 +18,11 @@ export interface BenchModule {
   /** One line for the list. */
   readonly summary?: string;
   readonly flags?: BenchFlags;
+  /**
+   * The module repeats and times its own work (the report runs other benchmarks, each `--runs` times in
+   * child processes with `--time-limit` each): the CLI hands it those two flags instead of applying them.
+   */
+  readonly ownsRuns?: boolean;
   run(args: Record<string, string>): Promise<object>;
 }
 

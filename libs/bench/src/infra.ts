@@ -31,7 +31,7 @@ export async function startBenchInfra(): Promise<BenchInfra> {
     },
     async kafka() {
       if (process.env.KAFKA_BROKERS) return process.env.KAFKA_BROKERS.split(',');
-      broker ??= await startKafkaBroker();
+      broker ??= await startKafkaBroker({ port: await benchKafkaPort() });
       return broker.brokers;
     },
     async close() {
@@ -48,7 +48,27 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[index];
 }
 
+/**
+ * The port of a broker a benchmark starts: `KAFKA_PORT` when set, else a free one. Never the test suites'
+ * 19092 by default: kafka.sh stops whatever broker it started on a port before starting another there, so a
+ * benchmark on that port would stop a Kafka suite running meanwhile (and that suite's clients would then
+ * write into the benchmark's broker).
+ */
+export async function benchKafkaPort(): Promise<number> {
+  if (process.env.KAFKA_PORT) return Number(process.env.KAFKA_PORT);
+  const { freePort } = await import('@lapse/shared/database/free-port');
+  return freePort();
+}
+
 export const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+
+/** The points a latency distribution is plotted from (`npm run bench -- report`): percentile → value. */
+export const DISTRIBUTION_PERCENTILES = [1, 5, 10, 25, 50, 75, 90, 95, 99, 99.9, 100] as const;
+
+/** `sorted` at each of DISTRIBUTION_PERCENTILES, keyed `p1` … `p99.9`, `p100` (numbers, so runs have medians). */
+export function distribution(sorted: readonly number[]): Record<string, number> {
+  return Object.fromEntries(DISTRIBUTION_PERCENTILES.map((p) => [`p${p}`, round(percentile(sorted, p))]));
+}
 
 /** Runs `work` for each item with at most `concurrency` in flight. */
 export async function inParallel<T>(

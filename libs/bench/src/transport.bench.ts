@@ -10,7 +10,7 @@ import { KafkaTransport } from '@lapse/shared/transport/kafka.transport';
 import { LogNotifications } from '@lapse/shared/transport/log-notifications';
 import type { BenchArgs } from './cli';
 import type { BenchFlags } from './flags';
-import { type BenchInfra, percentile, round, startBenchInfra } from './infra';
+import { type BenchInfra, distribution, percentile, round, startBenchInfra } from './infra';
 
 /**
  * relay → transport → consumer with inbox commit.
@@ -53,6 +53,7 @@ export async function run(args: BenchArgs): Promise<object> {
       samples: latency.length,
       p50Ms: round(percentile(latency, 50)),
       p99Ms: round(percentile(latency, 99)),
+      distributionMs: distribution(latency),
       cores: (await import('node:os')).cpus().length,
     };
   } finally {
