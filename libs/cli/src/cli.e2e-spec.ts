@@ -15,8 +15,16 @@ interface Run {
   readonly stderr: string;
 }
 
-/** The CLI as a user runs it, in this process: its streams are captured, stdin is `input` (not a terminal). */
-async function lapse(args: string[], env: Record<string, string>, input = ''): Promise<Run> {
+/**
+ * The CLI as a user runs it, in this process: its streams are captured, stdin is `input`; with `terminal`
+ * stdin and stderr say they are a terminal (what a person at a shell has).
+ */
+async function lapse(
+  args: string[],
+  env: Record<string, string>,
+  input = '',
+  terminal = false,
+): Promise<Run> {
   let stdout = '';
   let stderr = '';
   const code = await runCli(args, {
@@ -26,11 +34,12 @@ async function lapse(args: string[], env: Record<string, string>, input = ''): P
       },
     },
     stderr: {
+      isTTY: terminal,
       write: (text: string) => {
         stderr += text;
       },
     },
-    stdin: Readable.from([input]),
+    stdin: Object.assign(Readable.from([input]), { isTTY: terminal }),
     env,
   });
   return { code, stdout, stderr };
@@ -228,6 +237,16 @@ describe('the admin CLI against the running all-in-one app', () => {
       expect((await app.admin('GET', '/api/v1/jobs')).body).toEqual([]);
     });
 
+    it('on a terminal asks first, and anything but "yes" starts no job (exit 2)', async () => {
+      const result = await lapse(['expire-all', '--provider', 'IMPORT'], env, 'no\n', true);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(
+        `Expire the passwords of ${IMPORTED} users (IMPORT ${IMPORTED})? Type "yes" to go on: `,
+      );
+      expect(result.stderr).toContain('not confirmed: nothing was expired');
+      expect((await app.admin('GET', '/api/v1/jobs')).body).toEqual([]);
+    });
+
     it('with --yes starts the job, shows its progress and prints the counts once it completes', async () => {
       const result = await run('expire-all', '--provider', 'IMPORT', '--yes', '--reason', 'CLI spec');
       expect(result.code).toBe(0);
@@ -261,6 +280,15 @@ describe('the admin CLI against the running all-in-one app', () => {
       const result = await run('jobs', 'show', 'not-a-job');
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/^lapse: E0000001 Api validation failed/);
+    });
+  });
+
+  describe('lapse expire-all on a terminal, confirmed', () => {
+    it('runs the job with a live progress bar until it completes', async () => {
+      const result = await lapse(['expire-all', '--provider', 'OKTA'], env, 'yes\n', true);
+      expect(result.code).toBe(0);
+      expect(result.stderr).toMatch(/expiring .* \| \d+\/\d+ users \| \d+ expired, \d+ skipped/);
+      expect(result.stdout).toMatch(/^Job \S+ completed: \d+ expired, \d+ skipped, \d+ in scope\.\n$/);
     });
   });
 
