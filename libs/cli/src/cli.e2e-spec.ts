@@ -137,8 +137,12 @@ describe('the admin CLI against the running all-in-one app', () => {
 
       expect(result.code).toBe(1);
       expect(result.stdout).toContain('Created 2 users, 2 failed');
-      expect(result.stdout).toMatch(/item 1 \(cli-user-0001@example.com\): .*login.*already/i);
-      expect(result.stdout).toMatch(/item 2 \(cli-bad-hash@example.com\): .*memory/);
+      expect(result.stdout).toMatch(
+        /item 1 \(cli-user-0001@example.com\): profile\.login: An object with this field already exists/,
+      );
+      expect(result.stdout).toMatch(
+        /item 2 \(cli-bad-hash@example.com\): credentials\.password\.hash\.value: uses more than 256 MiB of memory/,
+      );
       expect((await app.admin('GET', '/api/v1/users/cli-other@example.com')).status).toBe(200);
     });
   });

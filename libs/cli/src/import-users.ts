@@ -56,7 +56,11 @@ export async function importUsers(
     } catch (error) {
       if (!(error instanceof ApiError) || error.status !== 400) throw error;
       if (batch.length === 1) {
-        fail({ at: batch[0].at, login: batch[0].login, reason: error.reason.replace(/^users\.0\./, '') });
+        fail({
+          at: batch[0].at,
+          login: batch[0].login,
+          reason: error.reason.replace(/^users\.(?:0\.)?/, ''),
+        });
         return;
       }
       const half = Math.ceil(batch.length / 2);
