@@ -20,7 +20,8 @@ export interface TailedEvent {
 
 /**
  * Prints the public topics' events as they arrive, with a consumer group of its own (`lapse-cli-<random>`,
- * so no service's offsets move), from now or `--from-beginning`; stops on Ctrl-C, or after `max` events.
+ * so no service's offsets move, and none are committed for it), from now or `--from-beginning`; stops when
+ * `signal` aborts (Ctrl-C), or after `max` events.
  */
 export async function tailEvents(
   io: CliIo,
@@ -64,6 +65,8 @@ export async function tailEvents(
     );
   }
   await consumer.run({
+    // The group is thrown away: no offsets are kept for it.
+    autoCommit: false,
     eachMessage: async ({ topic, partition, message }) => {
       if (count >= options.max) return;
       count += 1;
