@@ -234,6 +234,26 @@ describe('the admin CLI against the running all-in-one app', () => {
       expect(human.stdout).toContain(`Dry run: ${IMPORTED} users would be expired (IMPORT ${IMPORTED}).`);
     });
 
+    it('scopes a dry run to a group given by name', async () => {
+      const group = await app.admin('POST', '/api/v1/groups', { profile: { name: 'CLI Engineers' } });
+      for (const login of ['cli-user-0010@example.com', 'cli-user-0011@example.com']) {
+        const user = await app.admin('GET', `/api/v1/users/${login}`);
+        expect((await app.admin('PUT', `/api/v1/groups/${group.body.id}/users/${user.body.id}`)).status).toBe(
+          204,
+        );
+      }
+      const result = await run('--json', 'expire-all', '--group', 'cli engineers', '--dry-run');
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({
+        total: 2,
+        perGroup: [{ groupId: group.body.id, total: 2 }],
+      });
+
+      const unknown = await run('expire-all', '--group', 'Nobody Here', '--dry-run');
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toBe('lapse: --group: no group is named "Nobody Here"\n');
+    });
+
     it('refuses to run without a terminal to confirm on unless --yes (exit 2), and starts no job', async () => {
       const result = await run('expire-all', '--provider', 'IMPORT');
       expect(result.code).toBe(2);

@@ -44,6 +44,35 @@ function positiveInteger(value: string): number {
 
 const path = (text: string) => encodeURIComponent(text);
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Group ids as given, and group names looked up (`GET /api/v1/groups?q=`, the exact name, any case). */
+async function groupIds(api: ApiClient, groups: readonly string[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const group of groups) {
+    if (UUID.test(group)) {
+      ids.push(group);
+      continue;
+    }
+    const named: { id: string }[] = [];
+    for await (const found of api.list<{ id: string; profile: { name: string } }>('/api/v1/groups', {
+      q: group,
+      limit: '200',
+    })) {
+      if (found.profile.name.toLowerCase() === group.toLowerCase()) named.push(found);
+    }
+    if (named.length !== 1) {
+      throw usageError(
+        named.length === 0
+          ? `--group: no group is named "${group}"`
+          : `--group: ${named.length} groups are named "${group}": give the id`,
+      );
+    }
+    ids.push(named[0].id);
+  }
+  return ids;
+}
+
 /**
  * `lapse …`: the admin CLI over Lapse's public (Okta) API. Built per run with the streams it writes to, so
  * specs run it in-process; `cli.ts` runs it on the process. Returns the exit code (io.ts: EXIT).
@@ -275,7 +304,7 @@ export async function runCli(
         'terminal (--yes otherwise), then shows the job until it completes',
     )
     .addOption(new Option('--provider <type...>', 'only these credential providers').choices(PROVIDERS))
-    .option('--group <groupId...>', 'only the members of these groups (ids)')
+    .option('--group <idOrName...>', 'only the members of these groups (ids or names)')
     .option('--reason <text>', 'recorded with the job and in the System Log')
     .option('--dry-run', 'only count the users it would expire')
     .option('-y, --yes', 'do not ask for confirmation')
@@ -296,7 +325,7 @@ export async function runCli(
         const out = output(command);
         const scope = {
           ...(flags.provider ? { providers: flags.provider } : {}),
-          ...(flags.group ? { groupIds: flags.group } : {}),
+          ...(flags.group ? { groupIds: await groupIds(client, flags.group) } : {}),
         };
         const dry = (
           await client.request<DryRun>('POST', '/api/v1/users/lifecycle/expire_passwords', {
