@@ -38,6 +38,37 @@ export interface ApiAnswer<T> {
 }
 
 const REQUEST_TIMEOUT_MS = 120_000;
+/** Waits for Okta's per-token rate limit (429 E0000047) before giving up: a long import spans minutes. */
+const RATE_LIMIT_RETRIES = 10;
+const MAX_RATE_LIMIT_WAIT_MS = 65_000;
+
+/** What the client reaches the network and the clock with (specs give their own). */
+export interface ApiClientDeps {
+  readonly fetch: typeof fetch;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly now: () => number;
+  /** Told when a rate limit makes the client wait (a line for people on stderr). */
+  readonly onWait?: (text: string) => void;
+}
+
+const DEFAULT_DEPS: ApiClientDeps = {
+  fetch: (input, init) => fetch(input, init),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  now: () => Date.now(),
+};
+
+/** How long a 429 asks to wait: until `X-Rate-Limit-Reset` (epoch seconds), else `Retry-After`, else 1 s. */
+export function rateLimitWaitMs(headers: Headers, now: number): number {
+  const reset = Number(headers.get('x-rate-limit-reset'));
+  const retryAfter = Number(headers.get('retry-after'));
+  const wait =
+    Number.isFinite(reset) && reset > 0
+      ? reset * 1000 - now
+      : Number.isFinite(retryAfter) && retryAfter > 0
+        ? retryAfter * 1000
+        : 1000;
+  return Math.min(Math.max(wait, 1000), MAX_RATE_LIMIT_WAIT_MS);
+}
 
 /**
  * The `rel="next"` target of an RFC 8288 `Link` header as Lapse and Okta send it (`<url>; rel="next"`,
@@ -54,7 +85,14 @@ export function nextLink(link: string | null): string | null {
 
 /** Lapse's public (Okta) API over HTTP with an SSWS admin token; never the database. */
 export class ApiClient {
-  constructor(private readonly credentials: Credentials) {}
+  private readonly deps: ApiClientDeps;
+
+  constructor(
+    private readonly credentials: Credentials,
+    deps: Partial<ApiClientDeps> = {},
+  ) {
+    this.deps = { ...DEFAULT_DEPS, ...deps };
+  }
 
   get url(): string {
     return this.credentials.url;
@@ -70,9 +108,31 @@ export class ApiClient {
       if (value !== undefined) target.searchParams.set(key, value);
     }
     const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-    let response: Response;
+    let response = await this.send(method, target, body);
+    for (let retry = 1; response.status === 429 && retry <= RATE_LIMIT_RETRIES; retry++) {
+      const wait = rateLimitWaitMs(response.headers, this.deps.now());
+      await response.body?.cancel();
+      this.deps.onWait?.(`rate limited (429): waiting ${Math.ceil(wait / 1000)} s before retry ${retry}`);
+      await this.deps.sleep(wait);
+      response = await this.send(method, target, body);
+    }
+    const text = await response.text();
+    let parsed: unknown = {};
+    if (text) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        if (!response.ok) throw new ApiError(response.status, { errorSummary: response.statusText });
+        throw new CliError(`${this.credentials.url} did not answer JSON (is it Lapse?)`, EXIT.connect);
+      }
+    }
+    if (!response.ok) throw new ApiError(response.status, parsed as OktaError);
+    return { status: response.status, body: parsed as T, headers: response.headers };
+  }
+
+  private async send(method: string, target: URL, body: string | undefined): Promise<Response> {
     try {
-      response = await fetch(target, {
+      return await this.deps.fetch(target, {
         method,
         headers: {
           accept: 'application/json',
@@ -89,18 +149,6 @@ export class ApiClient {
         EXIT.connect,
       );
     }
-    const text = await response.text();
-    let parsed: unknown = {};
-    if (text) {
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        if (!response.ok) throw new ApiError(response.status, { errorSummary: response.statusText });
-        throw new CliError(`${this.credentials.url} did not answer JSON (is it Lapse?)`, EXIT.connect);
-      }
-    }
-    if (!response.ok) throw new ApiError(response.status, parsed as OktaError);
-    return { status: response.status, body: parsed as T, headers: response.headers };
   }
 
   /**

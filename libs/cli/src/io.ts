@@ -41,6 +41,16 @@ export class Output {
     this.io.stdout.write(`${JSON.stringify(value, null, this.io.stdout.isTTY ? 2 : undefined)}\n`);
   }
 
+  /** A JSON array on stdout, written item by item as they arrive (`--json` lists of any length). */
+  async stream(items: AsyncIterable<unknown>): Promise<void> {
+    let first = true;
+    for await (const item of items) {
+      this.io.stdout.write(`${first ? '[' : ','}\n${JSON.stringify(item)}`);
+      first = false;
+    }
+    this.io.stdout.write(first ? '[]\n' : '\n]\n');
+  }
+
   /** A line for people on stdout. */
   line(text = ''): void {
     this.io.stdout.write(`${text}\n`);

@@ -100,7 +100,8 @@ export async function runCli(
     );
 
   const output = (command: Command) => new Output(io, Boolean(command.optsWithGlobals().json));
-  const api = async () => new ApiClient(await loadCredentials(io.env));
+  const onWait = (text: string) => io.stderr.write(`lapse: ${text}\n`);
+  const api = async () => new ApiClient(await loadCredentials(io.env), { onWait });
 
   program
     .command('login')
@@ -166,15 +167,16 @@ export async function runCli(
         const client = await api();
         const out = output(command);
         const pageSize = String(Math.min(flags.limit ?? 200, 200));
-        const found: User[] = [];
-        for await (const user of client.list<User>(
+        const users = client.list<User>(
           '/api/v1/users',
           { search: flags.search, filter: flags.filter, q: flags.query, limit: pageSize },
           flags.limit,
-        )) {
-          found.push(user);
-        }
-        if (out.json) return out.data(found);
+        );
+        // JSON goes out page by page (a directory of any size in constant memory); the table needs every row
+        // for its column widths.
+        if (out.json) return out.stream(users);
+        const found: User[] = [];
+        for await (const user of users) found.push(user);
         out.table(
           ['ID', 'STATUS', 'LOGIN', 'EMAIL', 'PROVIDER', 'PASSWORD CHANGED'],
           found.map((user) => [
