@@ -8,6 +8,11 @@ import { runCli } from './program';
  * listens for it (`events tail`) stops cleanly and leaves its consumer group; any other stops at once, 130.
  */
 const interrupt = new AbortController();
+// `lapse users list | head`: a reader that has gone is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(EXIT.ok);
+});
 process.on('SIGINT', () => {
   if (!interrupt.signal.aborted && getEventListeners(interrupt.signal, 'abort').length > 0) {
     interrupt.abort();
