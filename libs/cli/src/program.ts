@@ -236,7 +236,11 @@ export async function runCli(
         }
       }
       if (summary.failed > 0)
-        throw new CliError(`${summary.failed} users were not imported`, EXIT.api, summary);
+        throw new CliError(
+          `${summary.failed} user${summary.failed === 1 ? ' was' : 's were'} not imported`,
+          EXIT.api,
+          summary,
+        );
     });
   users
     .command('expire')
