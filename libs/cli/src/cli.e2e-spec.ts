@@ -271,6 +271,14 @@ describe('the admin CLI against the running all-in-one app', () => {
       expect((await app.admin('GET', '/api/v1/jobs')).body).toEqual([]);
     });
 
+    it('starts no job when no user is in scope', async () => {
+      const group = await app.admin('POST', '/api/v1/groups', { profile: { name: 'CLI Nobody' } });
+      const result = await run('expire-all', '--group', group.body.id, '--yes');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe('No user is in scope: nothing to expire, no job started.\n');
+      expect((await app.admin('GET', '/api/v1/jobs')).body).toEqual([]);
+    });
+
     it('with --yes starts the job, shows its progress and prints the counts once it completes', async () => {
       const result = await run('expire-all', '--provider', 'IMPORT', '--yes', '--reason', 'CLI spec');
       expect(result.code).toBe(0);
@@ -309,10 +317,22 @@ describe('the admin CLI against the running all-in-one app', () => {
 
   describe('lapse expire-all on a terminal, confirmed', () => {
     it('runs the job with a live progress bar until it completes', async () => {
-      const result = await lapse(['expire-all', '--provider', 'OKTA'], env, 'yes\n', true);
+      const group = await app.admin('POST', '/api/v1/groups', { profile: { name: 'CLI Terminal' } });
+      const imported = await app.admin('POST', '/api/v1/users/import', {
+        users: [1, 2, 3].map((i) => ({
+          profile: { login: `cli-terminal-${i}@example.com` },
+          credentials: { password: { hash: { algorithm: 'ARGON2', value: passwordHash } } },
+          groupIds: [group.body.id],
+        })),
+      });
+      expect(imported.status).toBe(200);
+
+      const result = await lapse(['expire-all', '--group', 'CLI Terminal'], env, 'yes\n', true);
+
       expect(result.code).toBe(0);
-      expect(result.stderr).toMatch(/expiring .* \| \d+\/\d+ users \| \d+ expired, \d+ skipped/);
-      expect(result.stdout).toMatch(/^Job \S+ completed: \d+ expired, \d+ skipped, \d+ in scope\.\n$/);
+      expect(result.stderr).toContain('Expire the passwords of 3 users (OKTA 3');
+      expect(result.stderr).toMatch(/expiring .* \| \d\/3 users \| \d expired, 0 skipped/);
+      expect(result.stdout).toMatch(/^Job \S+ completed: 3 expired, 0 skipped, 3 in scope\.\n$/);
     });
   });
 

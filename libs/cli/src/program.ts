@@ -346,6 +346,10 @@ export async function runCli(
             out.line(`  group ${group}: ${count}`);
           return;
         }
+        if (dry.total === 0) {
+          if (out.json) return out.data(dry);
+          return out.line('No user is in scope: nothing to expire, no job started.');
+        }
         if (!flags.yes) {
           if (!io.stdin.isTTY || !io.stderr.isTTY) {
             throw usageError(
