@@ -183,7 +183,10 @@ describe('the admin CLI against the running all-in-one app', () => {
       expect(human.stderr).toMatch(/^lapse: E0000007 Not found: User not found \(HTTP 404\)\n$/);
       const json = await run('--json', 'users', 'get', 'nobody@example.com');
       expect(json.code).toBe(1);
-      expect(JSON.parse(json.stderr).details).toMatchObject({ status: 404, errorCode: 'E0000007' });
+      expect(JSON.parse(json.stderr)).toMatchObject({
+        exitCode: 1,
+        details: { status: 404, errorCode: 'E0000007', errorSummary: 'Not found: User not found' },
+      });
     });
   });
 
@@ -377,6 +380,12 @@ describe('the admin CLI against the running all-in-one app', () => {
       });
       expect(result.code).toBe(3);
       expect(result.stderr).toMatch(/^lapse: cannot connect to http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED\n$/);
+      const json = await lapse(['users', 'list', '--json'], {
+        ...env,
+        LAPSE_URL: `http://127.0.0.1:${await freePort()}`,
+      });
+      expect(json.code).toBe(3);
+      expect(JSON.parse(json.stderr)).toEqual({ error: expect.stringMatching(/ECONNREFUSED$/), exitCode: 3 });
     });
 
     it('prints --help for every command with exit 0', async () => {

@@ -484,8 +484,8 @@ export async function runCli(
     }
     if (error instanceof CliError) {
       io.stderr.write(
-        json && error.details !== undefined
-          ? `${JSON.stringify({ error: error.message, details: error.details })}\n`
+        json
+          ? `${JSON.stringify({ error: error.message, exitCode: error.exitCode, ...(error.details === undefined ? {} : { details: error.details }) })}\n`
           : `lapse: ${error.message}\n`,
       );
       return error.exitCode;
