@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +44,26 @@ async function lapse(
     env,
   });
   return { code, stdout, stderr };
+}
+
+/** The built bin as `npx lapse` runs it (`npm test` builds first): its own process, stdin piped. */
+function built(args: string[], env: Record<string, string>, input = ''): Promise<Run> {
+  const child = spawn(process.execPath, [join(__dirname, '../../../dist/libs/cli/src/cli.js'), ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  child.stdin.end(input);
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
 }
 
 const IMPORTED = 1_000;
@@ -400,6 +421,25 @@ describe('the admin CLI against the running all-in-one app', () => {
         expect(result.code).toBe(0);
         expect(result.stdout).toMatch(/^Usage: lapse/);
       }
+    });
+  });
+
+  describe('the built bin (dist/libs/cli/src/cli.js, what npx lapse runs)', () => {
+    it('signs in with the token piped on stdin and answers with the exit codes of its commands', async () => {
+      const own = { LAPSE_CONFIG_DIR: join(dir, 'bin-config'), HOME: dir };
+      const login = await built(['login', '--url', app.url, '--token-stdin'], own, app.adminToken);
+      expect(login).toMatchObject({ code: 0, stderr: '' });
+      expect((await stat(join(dir, 'bin-config', 'credentials.json'))).mode & 0o777).toBe(0o600);
+
+      const user = await built(['--json', 'users', 'get', 'cli-user-0002@example.com'], own);
+      expect(user.code).toBe(0);
+      expect(JSON.parse(user.stdout)).toMatchObject({ profile: { login: 'cli-user-0002@example.com' } });
+
+      expect(await built(['users', 'get', 'nobody@example.com'], own)).toMatchObject({
+        code: 1,
+        stderr: 'lapse: E0000007 Not found: User not found (HTTP 404)\n',
+      });
+      expect((await built(['users', 'list', '--colour'], own)).code).toBe(2);
     });
   });
 
