@@ -5,7 +5,9 @@ import { freePort } from '@lapse/shared/database/free-port';
 import type { Microservice } from '@lapse/shared/nest/run-microservice';
 import { eventually } from '@lapse/shared/testing/wait-for';
 import { Kafka, logLevel } from '@lapse/shared/transport/kafkajs/client';
+import { Readable } from 'node:stream';
 import { createDirectoryService } from '../apps/directory/src/main';
+import { runCli } from '../libs/cli/src/program';
 
 interface Handled {
   readonly event: { userId: string; login: string; cause: string; expiredAt: string };
@@ -131,5 +133,55 @@ describe('the PasswordExpired consumer example', () => {
     expect(logged).toContain(
       'skipped PasswordExpired a-future-version: schema version 2, this service reads 1',
     );
+  }, 60_000);
+
+  it("is printed by the admin CLI's `lapse events tail --json`, one JSON document per line", async () => {
+    const login = `tail-${randomBytes(4).toString('hex')}@example.com`;
+    const created = await admin('POST', '/api/v1/users?activate=true', {
+      profile: { login, email: login },
+      credentials: { password: { value: 'Correct-Horse-7' } },
+    });
+    const userId = created.body.id as string;
+    expect((await admin('POST', `/api/v1/users/${userId}/lifecycle/expire_password`)).status).toBe(200);
+    let printed = '';
+    const stop = new AbortController();
+    const tail = runCli(
+      ['--json', 'events', 'tail', '--topic', example.TOPIC, '--from-beginning'],
+      {
+        stdout: {
+          write: (text: string) => {
+            printed += text;
+          },
+        },
+        stderr: { write: () => true },
+        stdin: Readable.from([]),
+        env: { KAFKA_BROKERS: brokers.join(',') },
+      },
+      { signal: stop.signal },
+    );
+    try {
+      await eventually(
+        async () => printed,
+        (text) => text.includes(login),
+        30_000,
+      );
+    } finally {
+      stop.abort();
+    }
+    expect(await tail).toBe(0);
+    const events = printed
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(
+      events.filter((event) => event.payload?.login === login && event.eventType === 'PasswordExpired'),
+    ).toEqual([
+      expect.objectContaining({
+        topic: example.TOPIC,
+        key: userId,
+        eventId: expect.any(String),
+        payload: expect.objectContaining({ userId, login, cause: 'ADMIN' }),
+      }),
+    ]);
   }, 60_000);
 });
