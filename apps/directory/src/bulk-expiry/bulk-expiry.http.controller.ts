@@ -31,8 +31,10 @@ import { type BulkJob, jobIdsNewestFirst, loadJob, presentJob } from './bulk-job
 const DEFAULT_JOBS_LIMIT = 20;
 
 /**
- * `POST /api/v1/users/lifecycle/expire_passwords {providers?, groupIds?, dryRun?, reason?}`: a dry run
- * answers how many users it would expire (per provider, and per group when scoped to groups); otherwise the single enforcing fact is appended first and `202` answers the
+ * `POST /api/v1/users/lifecycle/expire_passwords {providers?, groupIds?, userIds?, filter?, search?, dryRun?,
+ * reason?}` (every scope given applies: their intersection): a dry run answers how many users it would expire
+ * (per provider, and per group when scoped to groups); otherwise the single enforcing fact (with the user set's
+ * chunks when scoped to one) is appended first and `202` answers the
  * job, whose fan-out runs in the background. `GET /api/v1/jobs/{id}` reads its progress; `GET /api/v1/jobs`
  * lists jobs newest first, paged like Okta's lists (`limit`, `after`, `Link: <…>; rel="self"`, `rel="next"`).
  */
@@ -60,20 +62,29 @@ export class BulkExpiryHttpController {
   ) {
     const providers = this.bulk.providers(body.providers);
     const groupIds = await this.bulk.groups(body.groupIds);
+    const { userIds, unknownUserIds } = await this.bulk.userScope(body, body.dryRun === true);
     if (body.dryRun) {
-      const { cutoff, total, perProvider, perGroup } = await this.bulk.dryRun(providers, groupIds);
+      const { cutoff, total, perProvider, perGroup } = await this.bulk.dryRun(providers, groupIds, userIds);
       response.status(200);
       return {
         dryRun: true,
         providers,
         ...(groupIds ? { groupIds } : {}),
+        ...(userIds ? { scopedUsers: userIds.length } : {}),
+        ...(body.filter ? { filter: body.filter } : {}),
+        ...(body.search ? { search: body.search } : {}),
+        ...(unknownUserIds ? { unknownUserIds } : {}),
         cutoff,
         total,
         perProvider,
         ...(perGroup ? { perGroup } : {}),
       };
     }
-    const job = await this.bulk.start(providers, body.reason ?? null, adminCaller(admin, request), groupIds);
+    const job = await this.bulk.start(providers, body.reason ?? null, adminCaller(admin, request), groupIds, {
+      userIds,
+      filter: body.filter,
+      search: body.search,
+    });
     response.status(202);
     response.setHeader('Location', `${this.config.base.publicUrl}/api/v1/jobs/${job.id}`);
     return presentJob(job, this.config.base.publicUrl);

@@ -18,8 +18,28 @@ import { DIRECTORY_CONFIG, type DirectoryConfig } from '../directory.config';
 import { unknownGroupIds } from '../group/group.presenter';
 import { isDelegated } from '../user/domain/user.decider';
 import { BulkExpiryWorker } from './bulk-expiry.worker';
-import { type BulkJob, countTargets, insertJob, insertSlices } from './bulk-jobs';
+import { compileFilter } from '../common/filter-expression';
+import { USER_FIELDS } from '../user/list-users/list-users.http.controller';
+import { firstUsersByIdSql, USERS_VIEW } from '../user/read-models/directory-users.projection';
+import { MAX_SCOPED_USERS } from './bulk-expiry.request.dto';
+import { type BulkJob, countTargets, insertJob, insertJobUsers, insertSlices } from './bulk-jobs';
 import { bulkJobDecider, bulkJobStreamId } from './domain/bulk-job.decider';
+
+/** How many unknown ids an answer names (it always says how many there are). */
+const UNKNOWN_IDS_SHOWN = 10;
+
+export interface UserScopeRequest {
+  readonly userIds?: readonly string[];
+  readonly filter?: string;
+  readonly search?: string;
+}
+
+export interface UserScope {
+  /** The explicit set (the intersection of what was asked); null: the request asks for none. */
+  readonly userIds: string[] | null;
+  /** Asked-for ids no user has: how many, and the first few (a dry run only; a real run fails on them). */
+  readonly unknownUserIds: { readonly total: number; readonly first: string[] } | null;
+}
 
 /**
  * Expire all: the dry run (how many users, per provider) and the start of a job — its single enforcing fact
@@ -41,25 +61,81 @@ export class BulkExpiryService {
    * The users a bulk expiry would expire now, per provider (in the order of `providers`) and, when scoped to
    * groups, per group (a user in two groups counts in both; `total` counts them once).
    */
-  async dryRun(providers: readonly CredentialProviderType[], groupIds: readonly string[] | null = null) {
+  async dryRun(
+    providers: readonly CredentialProviderType[],
+    groupIds: readonly string[] | null = null,
+    userIds: readonly string[] | null = null,
+  ) {
     const cutoff = this.clock.now().toISOString();
     const counts = await Promise.all(
-      providers.map((provider) => countTargets(this.pool, [provider], cutoff, groupIds)),
+      providers.map((provider) => countTargets(this.pool, [provider], cutoff, groupIds, userIds)),
     );
     const perProvider = providers.map((provider, index) => ({ provider, total: counts[index] }));
     if (!groupIds) return { cutoff, perProvider, total: counts.reduce((sum, count) => sum + count, 0) };
     const perGroup = await Promise.all(
       groupIds.map(async (groupId) => ({
         groupId,
-        total: await countTargets(this.pool, providers, cutoff, [groupId]),
+        total: await countTargets(this.pool, providers, cutoff, [groupId], userIds),
       })),
     );
     return {
       cutoff,
       perProvider,
       perGroup,
-      total: await countTargets(this.pool, providers, cutoff, groupIds),
+      total: await countTargets(this.pool, providers, cutoff, groupIds, userIds),
     };
+  }
+
+  /**
+   * The explicit user set a request asks for: its `userIds` (each must be a user's), intersected with the
+   * users its `filter` and `search` match now (a snapshot, at most MAX_SCOPED_USERS each); null when it asks
+   * for none. Unknown ids fail a real run (400 E0000001: how many, and the first ten); a dry run reports them.
+   */
+  async userScope(request: UserScopeRequest, dryRun: boolean): Promise<UserScope> {
+    const sets: string[][] = [];
+    let unknownUserIds: UserScope['unknownUserIds'] = null;
+    if (request.userIds) {
+      const asked = [...new Set(request.userIds.map((id) => id.toLowerCase()))];
+      const { rows } = await this.pool.query<{ id: string }>(
+        `SELECT id FROM ${USERS_VIEW} WHERE id = ANY($1::uuid[])`,
+        [asked],
+      );
+      const known = new Set(rows.map((row) => row.id));
+      const unknown = asked.filter((id) => !known.has(id));
+      if (unknown.length > 0) {
+        unknownUserIds = { total: unknown.length, first: unknown.slice(0, UNKNOWN_IDS_SHOWN) };
+        if (!dryRun) {
+          throw new ValidationFailedError([
+            `userIds: ${unknown.length} of the ids are no user's: ${unknownUserIds.first.join(', ')}${unknown.length > UNKNOWN_IDS_SHOWN ? ', …' : ''}`,
+          ]);
+        }
+      }
+      sets.push(asked.filter((id) => known.has(id)));
+    }
+    for (const [name, source] of [
+      ['filter', request.filter],
+      ['search', request.search],
+    ] as const) {
+      if (!source) continue;
+      const compiled = compileFilter(source, USER_FIELDS, 1, name);
+      const { rows } = await this.pool.query<{ id: string }>(
+        firstUsersByIdSql('id', compiled.sql, `$${compiled.params.length + 1}`),
+        [...compiled.params, MAX_SCOPED_USERS + 1],
+      );
+      if (rows.length > MAX_SCOPED_USERS) {
+        throw new ValidationFailedError([
+          `${name}: matches more than ${MAX_SCOPED_USERS} users; narrow it, or scope by providers or groupIds`,
+        ]);
+      }
+      sets.push(rows.map((row) => row.id));
+    }
+    if (sets.length === 0) return { userIds: null, unknownUserIds };
+    const [first, ...others] = sets;
+    const userIds = others.reduce((kept, set) => {
+      const members = new Set(set);
+      return kept.filter((id) => members.has(id));
+    }, first);
+    return { userIds, unknownUserIds };
   }
 
   /** The groups asked for, each checked to exist (400 E0000001 naming the others); null when none. */
@@ -77,11 +153,13 @@ export class BulkExpiryService {
     reason: string | null,
     caller: Caller,
     groupIds: string[] | null = null,
+    scope: { userIds: string[] | null; filter?: string; search?: string } = { userIds: null },
   ): Promise<BulkJob> {
     const cutoff = this.clock.now().toISOString();
     const id = this.ids.next();
+    const { userIds } = scope;
     const { created: job, fact } = await this.eventStore.transaction(async (tx) => {
-      const total = await countTargets(tx, providers, cutoff, groupIds);
+      const total = await countTargets(tx, providers, cutoff, groupIds, userIds);
       const {
         events: [fact],
       } = await this.commandBus.execute(
@@ -94,6 +172,7 @@ export class BulkExpiryService {
             cutoff,
             providers,
             ...(groupIds ? { groupIds } : {}),
+            ...(userIds ? { userIds } : {}),
             total,
             reason: reason,
             at: cutoff,
@@ -108,6 +187,9 @@ export class BulkExpiryService {
         cutoff,
         providers,
         groupIds,
+        scopedUsers: userIds?.length ?? null,
+        filter: scope.filter ?? null,
+        search: scope.search ?? null,
         reason: reason,
         total,
         expired: 0,
@@ -120,6 +202,7 @@ export class BulkExpiryService {
         completedAt: null,
       };
       await insertJob(tx, created);
+      if (userIds) await insertJobUsers(tx, id, userIds);
       await insertSlices(tx, id, this.config.bulkExpiryConcurrency);
       await writeAudit(tx, [
         {
@@ -129,8 +212,16 @@ export class BulkExpiryService {
           outcome: 'SUCCESS',
           reason: reason,
           correlationId: caller.correlationId,
-          displayMessage: `Expire passwords of ${total} users (${providers.join(', ')}${groupIds ? `; members of ${groupIds.length} groups` : ''})`,
-          debugData: { total, providers: providers.join(','), cutoff, groupIds: groupIds?.join(',') ?? null },
+          displayMessage: `Expire passwords of ${total} users (${providers.join(', ')}${groupIds ? `; members of ${groupIds.length} groups` : ''}${userIds ? `; of a set of ${userIds.length} users` : ''})`,
+          debugData: {
+            total,
+            providers: providers.join(','),
+            cutoff,
+            groupIds: groupIds?.join(',') ?? null,
+            scopedUsers: userIds?.length ?? null,
+            filter: scope.filter ?? null,
+            search: scope.search ?? null,
+          },
           published: cutoff,
         },
       ]);

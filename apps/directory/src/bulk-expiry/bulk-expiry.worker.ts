@@ -194,6 +194,7 @@ export class BulkExpiryWorker implements OnApplicationBootstrap, OnApplicationSh
         cutoff: job.cutoff,
         providers: job.providers,
         groupIds: job.groupIds,
+        userScoped: job.scopedUsers !== null,
         reason: job.reason,
         actor: job.actor,
         correlationId: job.correlationId,

@@ -23,6 +23,13 @@ export interface BulkJob {
   readonly providers: CredentialProviderType[];
   /** The groups the job is scoped to (their members only); null: every user of its providers. */
   readonly groupIds: string[] | null;
+  /**
+   * The size of the job's explicit user set (`directory_bulk_job_users`: the `userIds` asked for, or the users
+   * `filter` / `search` matched at the cutoff, or both intersected); null: no such set.
+   */
+  readonly scopedUsers: number | null;
+  readonly filter: string | null;
+  readonly search: string | null;
   readonly reason: string | null;
   readonly total: number;
   readonly expired: number;
@@ -41,6 +48,9 @@ interface JobRow {
   cutoff: Date;
   providers: CredentialProviderType[];
   group_ids: string[] | null;
+  scoped_users: number | null;
+  filter: string | null;
+  search: string | null;
   reason: string | null;
   total: number;
   expired: number;
@@ -60,6 +70,9 @@ function toJob(row: JobRow): BulkJob {
     cutoff: row.cutoff.toISOString(),
     providers: row.providers,
     groupIds: row.group_ids,
+    scopedUsers: row.scoped_users,
+    filter: row.filter,
+    search: row.search,
     reason: row.reason,
     total: row.total,
     expired: row.expired,
@@ -196,16 +209,18 @@ export async function runningJobIds(db: Queryable): Promise<string[]> {
   return rows.map((row) => row.id);
 }
 
-/** A job as its start records it (org-wide when `groupIds` is absent). */
-export type NewBulkJob = Omit<BulkJob, 'changedSinceCutoff' | 'groupIds'> & {
-  readonly groupIds?: string[] | null;
-};
+/** A job as its start records it (org-wide when `groupIds` and `scopedUsers` are absent). */
+export type NewBulkJob = Omit<
+  BulkJob,
+  'changedSinceCutoff' | 'groupIds' | 'scopedUsers' | 'filter' | 'search'
+> &
+  Partial<Pick<BulkJob, 'groupIds' | 'scopedUsers' | 'filter' | 'search'>>;
 
 export async function insertJob(db: Queryable, job: NewBulkJob): Promise<void> {
   await db.query(
     `INSERT INTO directory_bulk_jobs (id, status, cutoff, providers, reason, total, actor, correlation_id, created_at,
-                                      group_ids)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+                                      group_ids, scoped_users, filter, search)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
     [
       job.id,
       job.status,
@@ -217,8 +232,23 @@ export async function insertJob(db: Queryable, job: NewBulkJob): Promise<void> {
       job.correlationId,
       job.createdAt,
       job.groupIds ?? null,
+      job.scopedUsers ?? null,
+      job.filter ?? null,
+      job.search ?? null,
     ],
   );
+}
+
+/** The job's explicit user set, in one statement. */
+export async function insertJobUsers(
+  db: Queryable,
+  jobId: string,
+  userIds: readonly string[],
+): Promise<void> {
+  await db.query('INSERT INTO directory_bulk_job_users (job_id, user_id) SELECT $1, unnest($2::uuid[])', [
+    jobId,
+    userIds,
+  ]);
 }
 
 /**
@@ -230,18 +260,23 @@ export const TARGET_SQL = `provider_type = ANY($1::text[]) AND created_at < $2::
   AND status IN ('ACTIVE', 'RECOVERY', 'LOCKED_OUT', 'SUSPENDED')
   AND (status = 'ACTIVE' OR jsonb_typeof(state->'expiry') IS DISTINCT FROM 'object')
   AND (password_changed_at IS NULL OR password_changed_at < $2::timestamptz)
-  AND ($3::uuid[] IS NULL OR id IN (SELECT user_id FROM directory_group_members WHERE group_id = ANY($3::uuid[])))`;
+  AND ($3::uuid[] IS NULL OR id IN (SELECT user_id FROM directory_group_members WHERE group_id = ANY($3::uuid[])))
+  AND ($4::uuid[] IS NULL OR id = ANY($4::uuid[]))`;
 
-/** The job's targets now; with `groupIds`, only the members of those groups (null: everyone). */
+/**
+ * The job's targets now; with `groupIds`, only the members of those groups (null: everyone); with `userIds`,
+ * only those users (null: everyone).
+ */
 export async function countTargets(
   db: Queryable,
   providers: readonly string[],
   cutoff: string,
   groupIds: readonly string[] | null = null,
+  userIds: readonly string[] | null = null,
 ): Promise<number> {
   const { rows } = await db.query<{ n: string }>(
     `SELECT count(*) AS n FROM ${USERS_VIEW} WHERE ${TARGET_SQL}`,
-    [providers, cutoff, groupIds],
+    [providers, cutoff, groupIds, userIds],
   );
   return Number(rows[0].n);
 }
@@ -259,6 +294,9 @@ export function presentJob(job: BulkJob, baseUrl: string) {
     cutoff: job.cutoff,
     providers: job.providers,
     ...(job.groupIds ? { groupIds: job.groupIds } : {}),
+    ...(job.scopedUsers !== null ? { scopedUsers: job.scopedUsers } : {}),
+    ...(job.filter !== null ? { filter: job.filter } : {}),
+    ...(job.search !== null ? { search: job.search } : {}),
     reason: job.reason,
     created: job.createdAt,
     completed: job.completedAt,

@@ -65,3 +65,42 @@ describe('the bulk job decider', () => {
     });
   });
 });
+
+describe('a bulk job scoped to a set of users', () => {
+  const userIds = Array.from(
+    { length: 12_001 },
+    (_, i) => `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`,
+  );
+
+  it('records the set after the start in chunks of 5,000 ids, in order', () => {
+    const events = bulkJobDecider.decide({ ...start, userIds, total: 12_001 }, bulkJobDecider.initialState());
+    expect(events.map((event) => event.type)).toEqual([
+      'BulkPasswordExpiryStarted',
+      'BulkPasswordExpiryUsersScoped',
+      'BulkPasswordExpiryUsersScoped',
+      'BulkPasswordExpiryUsersScoped',
+    ]);
+    expect(events[0].data).toMatchObject({ scopedUsers: 12_001, total: 12_001 });
+    const chunks = events
+      .slice(1)
+      .map((event) => event.data as { chunk: number; chunks: number; userIds: readonly string[] });
+    expect(chunks.map(({ chunk, chunks: of, userIds: ids }) => [chunk, of, ids.length])).toEqual([
+      [1, 3, 5000],
+      [2, 3, 5000],
+      [3, 3, 2001],
+    ]);
+    expect(chunks.flatMap((chunk) => chunk.userIds)).toEqual(userIds);
+  });
+
+  it('starts a job whose set is empty with no chunk at all', () => {
+    spec
+      .given([])
+      .when({ ...start, userIds: [], total: 0 })
+      .then([{ ...started, data: { ...started.data, scopedUsers: 0, total: 0 } }]);
+  });
+
+  it('is running once started, whatever its chunks', () => {
+    const [first, ...chunks] = bulkJobDecider.decide({ ...start, userIds }, bulkJobDecider.initialState());
+    expect(spec.given([first, ...chunks]).state()).toEqual({ status: 'RUNNING', jobId, cutoff });
+  });
+});

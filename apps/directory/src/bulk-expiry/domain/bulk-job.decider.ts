@@ -1,5 +1,10 @@
 import { assertNever, type CredentialProviderType, type Decider, DomainError } from '@lapse/shared/core';
-import type { BulkJobEvent, BulkPasswordExpiryCompleted, BulkPasswordExpiryStarted } from './bulk-job.events';
+import type {
+  BulkJobEvent,
+  BulkPasswordExpiryCompleted,
+  BulkPasswordExpiryStarted,
+  BulkPasswordExpiryUsersScoped,
+} from './bulk-job.events';
 
 /** A job is started once and completed once; anything else is a bug in its caller, refused. */
 export class JobNotAllowedInStatusError extends DomainError {
@@ -16,6 +21,11 @@ export interface StartBulkPasswordExpiry {
   readonly providers: readonly CredentialProviderType[];
   /** Only the members of these groups (absent: every user of `providers`). */
   readonly groupIds?: readonly string[];
+  /**
+   * Only these users (an explicit list, or a filter's snapshot; absent: no such restriction), recorded as
+   * chunks of at most `USER_SCOPE_CHUNK_SIZE` ids after the start.
+   */
+  readonly userIds?: readonly string[];
   /** How many users matched when the job started (the dry run's count). */
   readonly total: number;
   readonly reason: string | null;
@@ -42,6 +52,26 @@ export type BulkJobState =
       readonly skipped: number;
     };
 
+/**
+ * Ids per `BulkPasswordExpiryUsersScoped` event: 5,000 uuids are about 200 KB of JSON, well under Kafka's
+ * default 1 MB message limit, and 100,000 users are 20 events.
+ */
+export const USER_SCOPE_CHUNK_SIZE = 5000;
+
+function userScopeChunks(jobId: string, userIds: readonly string[]): BulkPasswordExpiryUsersScoped[] {
+  const chunks = Math.ceil(userIds.length / USER_SCOPE_CHUNK_SIZE);
+  return Array.from({ length: chunks }, (_, index) => ({
+    type: 'BulkPasswordExpiryUsersScoped',
+    schemaVersion: 1,
+    data: {
+      jobId,
+      chunk: index + 1,
+      chunks,
+      userIds: userIds.slice(index * USER_SCOPE_CHUNK_SIZE, (index + 1) * USER_SCOPE_CHUNK_SIZE),
+    },
+  }));
+}
+
 function decide(command: BulkJobCommand, state: BulkJobState): BulkJobEvent[] {
   switch (command.type) {
     case 'StartBulkPasswordExpiry': {
@@ -54,12 +84,13 @@ function decide(command: BulkJobCommand, state: BulkJobState): BulkJobEvent[] {
           cutoff: command.cutoff,
           providers: command.providers,
           ...(command.groupIds ? { groupIds: command.groupIds } : {}),
+          ...(command.userIds ? { scopedUsers: command.userIds.length } : {}),
           total: command.total,
           reason: command.reason,
           startedAt: command.at,
         },
       };
-      return [started];
+      return command.userIds ? [started, ...userScopeChunks(command.jobId, command.userIds)] : [started];
     }
     case 'CompleteBulkPasswordExpiry': {
       if (state.status !== 'RUNNING') throw new JobNotAllowedInStatusError('The job is not running.');
@@ -97,7 +128,8 @@ function evolve(state: BulkJobState, event: BulkJobEvent): BulkJobState {
 }
 
 /**
- * The `bulk-job-<id>` stream: started once (the enforcing fact), completed once with its totals. The
+ * The `bulk-job-<id>` stream: started once (the enforcing fact, followed by its user set's chunks when it
+ * has one), completed once with its totals. The
  * per-user expiries are the user streams' own events (the user decider's `expireInBulk`).
  */
 export const bulkJobDecider: Decider<BulkJobCommand, BulkJobEvent, BulkJobState> = {

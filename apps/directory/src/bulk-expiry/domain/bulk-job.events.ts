@@ -12,6 +12,12 @@ export type BulkPasswordExpiryStarted = DomainEvent<
     readonly providers: readonly CredentialProviderType[];
     /** Scoped to the members of these groups (absent: every user of `providers`). */
     readonly groupIds?: readonly string[];
+    /**
+     * Scoped to an explicit set of users (`userIds`, or the users a `filter` / `search` matched when the job
+     * started): the set follows as `BulkPasswordExpiryUsersScoped` chunks, and the expiry applies only to
+     * the users they list (intersected with `providers` and `groupIds`). Absent: no such set.
+     */
+    readonly scopedUsers?: number;
     readonly total: number;
     readonly reason: string | null;
     readonly startedAt: string;
@@ -23,4 +29,22 @@ export type BulkPasswordExpiryCompleted = DomainEvent<
   { readonly jobId: string; readonly expired: number; readonly skipped: number; readonly completedAt: string }
 >;
 
-export type BulkJobEvent = BulkPasswordExpiryStarted | BulkPasswordExpiryCompleted;
+/**
+ * One chunk of a job's explicit user set (`scopedUsers` of its start), in the job's stream right after the
+ * start: a few thousand ids per event, never one event per user.
+ */
+export type BulkPasswordExpiryUsersScoped = DomainEvent<
+  'BulkPasswordExpiryUsersScoped',
+  {
+    readonly jobId: string;
+    /** 1-based, in order; `chunks` in all. */
+    readonly chunk: number;
+    readonly chunks: number;
+    readonly userIds: readonly string[];
+  }
+>;
+
+export type BulkJobEvent =
+  | BulkPasswordExpiryStarted
+  | BulkPasswordExpiryUsersScoped
+  | BulkPasswordExpiryCompleted;
