@@ -230,6 +230,7 @@ function bulkJobMessages(recorded: RecordedEvent): OutboundMessage[] {
         providers: data.providers,
         ...(data.groupIds ? { groupIds: data.groupIds } : {}),
         ...(data.scopedUsers !== undefined ? { scopedUsers: data.scopedUsers } : {}),
+        ...(data.waves ? { waves: data.waves } : {}),
         total: data.total,
         ...(data.reason ? { reason: data.reason } : {}),
         startedAt: data.startedAt,

@@ -4,6 +4,7 @@ import {
   Body,
   Controller,
   Get,
+  HttpCode,
   Inject,
   Param,
   ParseUUIDPipe,
@@ -26,6 +27,7 @@ import { adminCaller } from '../common/caller';
 import { DIRECTORY_CONFIG, type DirectoryConfig } from '../directory.config';
 import { ExpirePasswordsRequestDto, ListJobsQueryDto } from './bulk-expiry.request.dto';
 import { BulkExpiryService } from './bulk-expiry.service';
+import { jobWaves, planWaves } from './bulk-job-waves';
 import { type BulkJob, jobIdsNewestFirst, loadJob, presentJob } from './bulk-jobs';
 
 const DEFAULT_JOBS_LIMIT = 20;
@@ -78,16 +80,49 @@ export class BulkExpiryHttpController {
         total,
         perProvider,
         ...(perGroup ? { perGroup } : {}),
+        ...(body.waves
+          ? {
+              waves: planWaves(total, body.waves, cutoff, this.config.bulkExpiryWaveMinuteMs).map((wave) => ({
+                number: wave.wave,
+                size: wave.size,
+                startsAt: wave.startsAt,
+              })),
+            }
+          : {}),
       };
     }
-    const job = await this.bulk.start(providers, body.reason ?? null, adminCaller(admin, request), groupIds, {
-      userIds,
-      filter: body.filter,
-      search: body.search,
-    });
+    const job = await this.bulk.start(
+      providers,
+      body.reason ?? null,
+      adminCaller(admin, request),
+      groupIds,
+      { userIds, filter: body.filter, search: body.search },
+      body.waves ? { size: body.waves.size, intervalMinutes: body.waves.intervalMinutes } : null,
+    );
     response.status(202);
     response.setHeader('Location', `${this.config.base.publicUrl}/api/v1/jobs/${job.id}`);
-    return presentJob(job, this.config.base.publicUrl);
+    return this.present(job);
+  }
+
+  /**
+   * Cancels a staged job's waves that have not started; what was expired stays expired. A job that has
+   * completed, or has no wave left to start, is 403 E0000038.
+   */
+  @Post('jobs/:id/lifecycle/cancel')
+  @HttpCode(200)
+  @RequireRole('SUPER_ADMIN')
+  async cancel(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentAdmin() admin: AdminPrincipal,
+    @Req() request: Request,
+  ) {
+    return this.present(await this.bulk.cancel(id, adminCaller(admin, request)));
+  }
+
+  /** The job as the API shows it, with its waves when staged. */
+  private async present(job: BulkJob) {
+    const waves = job.wavePlan ? await jobWaves(this.pool, job.id) : [];
+    return presentJob(job, this.config.base.publicUrl, waves);
   }
 
   @Get('jobs')
@@ -108,13 +143,13 @@ export class BulkExpiryHttpController {
       links.push(`<${base}?${next}>; rel="next"`);
     }
     response.setHeader('Link', links);
-    return jobs.map((job) => presentJob(job, this.config.base.publicUrl));
+    return Promise.all(jobs.map((job) => this.present(job)));
   }
 
   @Get('jobs/:id')
   async job(@Param('id', new ParseUUIDPipe()) id: string) {
     const job = await loadJob(this.pool, id);
     if (!job) throw new NotFoundError('Job');
-    return presentJob(job, this.config.base.publicUrl);
+    return this.present(job);
   }
 }

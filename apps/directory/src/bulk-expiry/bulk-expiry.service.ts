@@ -7,6 +7,7 @@ import {
   EventStoreProvider,
   ID_SOURCE,
   type IdSource,
+  NotFoundError,
   PG_POOL,
   ValidationFailedError,
 } from '@lapse/shared';
@@ -22,8 +23,18 @@ import { compileFilter } from '../common/filter-expression';
 import { USER_FIELDS } from '../user/list-users/list-users.http.controller';
 import { firstUsersByIdSql, USERS_VIEW } from '../user/read-models/directory-users.projection';
 import { MAX_SCOPED_USERS } from './bulk-expiry.request.dto';
-import { type BulkJob, countTargets, insertJob, insertJobUsers, insertSlices } from './bulk-jobs';
-import { bulkJobDecider, bulkJobStreamId } from './domain/bulk-job.decider';
+import { insertWaves, planWaves, startWave } from './bulk-job-waves';
+import {
+  type BulkJob,
+  countTargets,
+  insertJob,
+  insertJobUsers,
+  insertSlices,
+  loadJob,
+  targetIds,
+} from './bulk-jobs';
+import type { BulkPasswordExpiryWavesCancelled } from './domain/bulk-job.events';
+import { bulkJobDecider, bulkJobStreamId, type WavePlan } from './domain/bulk-job.decider';
 
 /** How many unknown ids an answer names (it always says how many there are). */
 const UNKNOWN_IDS_SHOWN = 10;
@@ -154,12 +165,18 @@ export class BulkExpiryService {
     caller: Caller,
     groupIds: string[] | null = null,
     scope: { userIds: string[] | null; filter?: string; search?: string } = { userIds: null },
+    wavePlan: WavePlan | null = null,
   ): Promise<BulkJob> {
     const cutoff = this.clock.now().toISOString();
     const id = this.ids.next();
-    const { userIds } = scope;
     const { created: job, fact } = await this.eventStore.transaction(async (tx) => {
-      const total = await countTargets(tx, providers, cutoff, groupIds, userIds);
+      // Staged: the set is the targets now, in id order (each wave's size is what it expires).
+      const userIds = wavePlan
+        ? await targetIds(tx, providers, cutoff, groupIds, scope.userIds, MAX_SCOPED_USERS)
+        : scope.userIds;
+      const total = wavePlan
+        ? (userIds as string[]).length
+        : await countTargets(tx, providers, cutoff, groupIds, userIds);
       const {
         events: [fact],
       } = await this.commandBus.execute(
@@ -173,6 +190,7 @@ export class BulkExpiryService {
             providers,
             ...(groupIds ? { groupIds } : {}),
             ...(userIds ? { userIds } : {}),
+            ...(wavePlan ? { waves: wavePlan } : {}),
             total,
             reason: reason,
             at: cutoff,
@@ -190,6 +208,8 @@ export class BulkExpiryService {
         scopedUsers: userIds?.length ?? null,
         filter: scope.filter ?? null,
         search: scope.search ?? null,
+        wavePlan,
+        cancelled: 0,
         reason: reason,
         total,
         expired: 0,
@@ -202,8 +222,11 @@ export class BulkExpiryService {
         completedAt: null,
       };
       await insertJob(tx, created);
-      if (userIds) await insertJobUsers(tx, id, userIds);
-      await insertSlices(tx, id, this.config.bulkExpiryConcurrency);
+      if (userIds) await insertJobUsers(tx, id, userIds, wavePlan?.size ?? null);
+      if (!wavePlan) await insertSlices(tx, id, this.config.bulkExpiryConcurrency);
+      else {
+        await insertWaves(tx, id, planWaves(total, wavePlan, cutoff, this.config.bulkExpiryWaveMinuteMs));
+      }
       await writeAudit(tx, [
         {
           eventType: 'user.lifecycle.password_mass_expiry',
@@ -221,14 +244,81 @@ export class BulkExpiryService {
             scopedUsers: userIds?.length ?? null,
             filter: scope.filter ?? null,
             search: scope.search ?? null,
+            waveSize: wavePlan?.size ?? null,
+            waveIntervalMinutes: wavePlan?.intervalMinutes ?? null,
           },
           published: cutoff,
         },
       ]);
+      // The first wave starts with the job: its users are expired at once, the others at their time.
+      if (wavePlan)
+        await startWave(
+          tx,
+          this.commandBus,
+          created,
+          1,
+          cutoff,
+          this.config.bulkExpiryConcurrency,
+          caller.audit,
+        );
       return { created, fact };
     });
     this.worker.start(id, fact);
     return job;
+  }
+
+  /**
+   * Cancels the waves of a staged job that have not started (`CancelBulkPasswordExpiryWaves`; a job that has
+   * completed, has no waves or none left to start is 403 E0000038): they turn CANCELLED and their users leave
+   * the job's `total` (into `cancelled`); what the started waves expired stays expired, and a running wave
+   * runs to its end. The job completes once no wave is left running.
+   */
+  async cancel(jobId: string, caller: Caller): Promise<BulkJob> {
+    const at = this.clock.now().toISOString();
+    await this.eventStore.transaction(async (tx) => {
+      const job = await loadJob(tx, jobId, true);
+      if (!job) throw new NotFoundError('Job');
+      const {
+        events: [cancelled],
+      } = await this.commandBus.execute(
+        new Decide(
+          bulkJobDecider,
+          bulkJobStreamId(jobId),
+          { type: 'CancelBulkPasswordExpiryWaves', at },
+          { actor: caller.actor, correlationId: caller.correlationId, causationId: jobId, occurredAt: at },
+          { tx },
+        ),
+      );
+      const waves = (cancelled as BulkPasswordExpiryWavesCancelled).data.waves;
+      const { rows } = await tx.query<{ users: number }>(
+        `WITH cancelled AS (
+           UPDATE directory_bulk_job_waves SET state = 'CANCELLED', completed_at = $3
+            WHERE job_id = $1 AND wave = ANY($2::int[]) AND state = 'PENDING' RETURNING size)
+         SELECT coalesce(sum(size), 0)::int AS users FROM cancelled`,
+        [jobId, waves, at],
+      );
+      const users = rows[0].users;
+      await tx.query(
+        'UPDATE directory_bulk_jobs SET total = total - $2, cancelled = cancelled + $2 WHERE id = $1',
+        [jobId, users],
+      );
+      await writeAudit(tx, [
+        {
+          eventType: 'user.lifecycle.password_mass_expiry.cancel',
+          actor: caller.audit,
+          target: { id: jobId, type: 'Job', alternateId: null },
+          outcome: 'SUCCESS',
+          reason: job.reason,
+          correlationId: caller.correlationId,
+          displayMessage: `Cancel the remaining ${waves.length} waves of a staged bulk expiry (${users} users)`,
+          debugData: { waves: waves.join(','), users },
+          published: at,
+        },
+      ]);
+    });
+    // Completes the job now if no wave is running (or joins the running one's fan-out).
+    this.worker.start(jobId);
+    return (await loadJob(this.pool, jobId)) as BulkJob;
   }
 
   /** The providers asked for, or the default; FEDERATION/SOCIAL and refused delegated ones are 400 E0000001. */

@@ -157,6 +157,12 @@ export interface BulkPasswordExpiryStartedV1 {
    * only to the users those chunks list (and of `providers`, and of `groupIds` when present). Absent: no set.
    */
   readonly scopedUsers?: number;
+  /**
+   * Additive: staged in `count` waves of `size` users, `intervalMinutes` apart. Each wave's users arrive as
+   * `BulkPasswordExpiryUsersScoped` chunks carrying `wave` when the wave starts; until then the cutoff applies
+   * to none of them.
+   */
+  readonly waves?: { readonly size: number; readonly intervalMinutes: number; readonly count: number };
   readonly total: number;
   readonly reason?: string;
   readonly startedAt: string;
@@ -172,6 +178,8 @@ export interface BulkPasswordExpiryUsersScopedV1 {
   readonly chunk: number;
   readonly chunks: number;
   readonly userIds: readonly string[];
+  /** Additive: the wave of a staged expiry these users belong to (chunk `chunk` of that wave's `chunks`). */
+  readonly wave?: number;
 }
 
 /**

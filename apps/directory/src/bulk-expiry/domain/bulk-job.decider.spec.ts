@@ -1,5 +1,5 @@
 import { DeciderSpecification } from '@lapse/shared/testing/decider-specification';
-import type { BulkPasswordExpiryCompleted, BulkPasswordExpiryStarted } from './bulk-job.events';
+import type { BulkJobEvent, BulkPasswordExpiryCompleted, BulkPasswordExpiryStarted } from './bulk-job.events';
 import { bulkJobDecider, JobNotAllowedInStatusError, type StartBulkPasswordExpiry } from './bulk-job.decider';
 
 const jobId = '0b5e2a2e-7f0c-4c39-9d39-3f3f0b8a1c11';
@@ -101,6 +101,90 @@ describe('a bulk job scoped to a set of users', () => {
 
   it('is running once started, whatever its chunks', () => {
     const [first, ...chunks] = bulkJobDecider.decide({ ...start, userIds }, bulkJobDecider.initialState());
-    expect(spec.given([first, ...chunks]).state()).toEqual({ status: 'RUNNING', jobId, cutoff });
+    expect(spec.given([first, ...chunks]).state()).toEqual({ status: 'RUNNING', jobId, cutoff, waves: null });
+  });
+});
+
+describe('a bulk job staged in waves', () => {
+  const userIds = Array.from({ length: 5 }, (_, i) => `00000000-0000-4000-8000-00000000000${i}`);
+  const plan = { size: 2, intervalMinutes: 30 };
+  const stagedStart: StartBulkPasswordExpiry = { ...start, userIds, waves: plan, total: 5 };
+  const stagedStarted: BulkPasswordExpiryStarted = {
+    ...started,
+    data: { ...started.data, scopedUsers: 5, waves: { ...plan, count: 3 }, total: 5 },
+  };
+  const waveStarted = (wave: number, ids: string[]): BulkJobEvent[] => [
+    {
+      type: 'BulkPasswordExpiryWaveStarted',
+      schemaVersion: 1,
+      data: { jobId, wave, users: ids.length, startedAt: completedAt },
+    },
+    {
+      type: 'BulkPasswordExpiryUsersScoped',
+      schemaVersion: 1,
+      data: { jobId, chunk: 1, chunks: 1, userIds: ids, wave },
+    },
+  ];
+  const startWave = (wave: number, ids: string[]) =>
+    ({ type: 'StartBulkPasswordExpiryWave', wave, userIds: ids, at: completedAt }) as const;
+  const cancel = { type: 'CancelBulkPasswordExpiryWaves', at: completedAt } as const;
+
+  it('records the plan and no user at the start: no one is expired before their wave', () => {
+    spec.given([]).when(stagedStart).then([stagedStarted]);
+  });
+
+  it("records a wave's users when it starts, in order", () => {
+    spec
+      .given([stagedStarted])
+      .when(startWave(1, userIds.slice(0, 2)))
+      .then(waveStarted(1, userIds.slice(0, 2)));
+  });
+
+  it('refuses a wave out of order', () => {
+    spec
+      .given([stagedStarted])
+      .when(startWave(2, userIds.slice(2, 4)))
+      .thenThrows(JobNotAllowedInStatusError);
+  });
+
+  it('cancels the waves not started, then starts no more', () => {
+    const history = [stagedStarted, ...waveStarted(1, userIds.slice(0, 2))];
+    spec
+      .given(history)
+      .when(cancel)
+      .then([
+        {
+          type: 'BulkPasswordExpiryWavesCancelled',
+          schemaVersion: 1,
+          data: { jobId, waves: [2, 3], cancelledAt: completedAt },
+        },
+      ]);
+    const cancelled: BulkJobEvent = {
+      type: 'BulkPasswordExpiryWavesCancelled',
+      schemaVersion: 1,
+      data: { jobId, waves: [2, 3], cancelledAt: completedAt },
+    };
+    spec
+      .given([...history, cancelled])
+      .when(startWave(2, userIds.slice(2, 4)))
+      .thenThrows(JobNotAllowedInStatusError);
+    spec
+      .given([...history, cancelled])
+      .when(cancel)
+      .thenThrows(JobNotAllowedInStatusError);
+  });
+
+  it('refuses to cancel a job without waves, one whose every wave started, or a completed one', () => {
+    spec.given([started]).when(cancel).thenThrows(JobNotAllowedInStatusError);
+    spec
+      .given([
+        stagedStarted,
+        ...waveStarted(1, userIds.slice(0, 2)),
+        ...waveStarted(2, userIds.slice(2, 4)),
+        ...waveStarted(3, userIds.slice(4)),
+      ])
+      .when(cancel)
+      .thenThrows(JobNotAllowedInStatusError);
+    spec.given([started, completed]).when(cancel).thenThrows(JobNotAllowedInStatusError);
   });
 });

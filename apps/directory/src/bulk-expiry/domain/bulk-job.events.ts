@@ -18,6 +18,12 @@ export type BulkPasswordExpiryStarted = DomainEvent<
      * the users they list (intersected with `providers` and `groupIds`). Absent: no such set.
      */
     readonly scopedUsers?: number;
+    /**
+     * Staged: the set is expired in `count` waves of `size` users, `intervalMinutes` apart, the first at the
+     * start; each wave's users are recorded (`BulkPasswordExpiryUsersScoped` with its `wave`) when it starts,
+     * not before. Absent: one go.
+     */
+    readonly waves?: { readonly size: number; readonly intervalMinutes: number; readonly count: number };
     readonly total: number;
     readonly reason: string | null;
     readonly startedAt: string;
@@ -41,10 +47,26 @@ export type BulkPasswordExpiryUsersScoped = DomainEvent<
     readonly chunk: number;
     readonly chunks: number;
     readonly userIds: readonly string[];
+    /** The wave whose users these are (a staged job; absent: the job's whole set). */
+    readonly wave?: number;
   }
+>;
+
+/** A staged job's wave started: its users' chunks follow in the same append. */
+export type BulkPasswordExpiryWaveStarted = DomainEvent<
+  'BulkPasswordExpiryWaveStarted',
+  { readonly jobId: string; readonly wave: number; readonly users: number; readonly startedAt: string }
+>;
+
+/** An administrator cancelled a staged job's waves not yet started; what was expired stays expired. */
+export type BulkPasswordExpiryWavesCancelled = DomainEvent<
+  'BulkPasswordExpiryWavesCancelled',
+  { readonly jobId: string; readonly waves: readonly number[]; readonly cancelledAt: string }
 >;
 
 export type BulkJobEvent =
   | BulkPasswordExpiryStarted
   | BulkPasswordExpiryUsersScoped
+  | BulkPasswordExpiryWaveStarted
+  | BulkPasswordExpiryWavesCancelled
   | BulkPasswordExpiryCompleted;

@@ -9,6 +9,8 @@ export interface BatchRequest {
   readonly groupIds?: readonly string[] | null;
   /** The job has an explicit user set (`directory_bulk_job_users`): only its users are candidates. */
   readonly userScoped?: boolean;
+  /** With `userScoped`: only the users of this wave of a staged job (absent or null: the set's users). */
+  readonly wave?: number | null;
   readonly reason: string | null;
   readonly actor: string;
   readonly correlationId: string;
@@ -92,6 +94,7 @@ export async function expireBatchFromReadModel(tx: Queryable, request: BatchRequ
     request.now,
     request.groupIds ?? null,
     request.userScoped === true,
+    request.wave ?? null,
   ];
   // A plain INSERT (no speculative insertion per row) almost always succeeds, and then every target was
   // appended; when a stream moved on, the batch is rolled back to the savepoint and run again, skipping the
@@ -164,7 +167,8 @@ async function runBatch(tx: Queryable, onConflict: string, params: unknown[]): P
           AND ($12::uuid[] IS NULL
                OR id IN (SELECT user_id FROM directory_group_members WHERE group_id = ANY($12::uuid[])))
           AND (NOT $13::boolean
-               OR EXISTS (SELECT FROM directory_bulk_job_users s WHERE s.job_id = $6::uuid AND s.user_id = next_users.id))
+               OR EXISTS (SELECT FROM directory_bulk_job_users s WHERE s.job_id = $6::uuid AND s.user_id = next_users.id
+                         AND s.wave IS NOT DISTINCT FROM $14::int))
      ),
      batch AS (${BATCH}),
      targets AS (
