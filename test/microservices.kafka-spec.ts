@@ -358,6 +358,37 @@ describeWithGateway('microservices over Kafka, behind the gateway', () => {
     }
   }, 120_000);
 
+  it('enforces a bulk expiry scoped to listed users at identity for exactly them, through Kafka', async () => {
+    const users: { id: string; login: string; password: string }[] = [];
+    for (let i = 0; i < 3; i++) {
+      const login = `listed-${i}-${suffix}@example.com`;
+      const password = `Correct-Horse-${i}7`;
+      const created = await admin('/api/v1/users?activate=true', {
+        profile: { login, email: login, firstName: 'Li', lastName: 'Sted' },
+        credentials: { password: { value: password } },
+      });
+      expect(created.status).toBe(200);
+      users.push({ id: ((await created.json()) as { id: string }).id, login, password });
+    }
+    for (const user of users)
+      await until(`a session for ${user.login}`, async () =>
+        (await legacySession(user.login, user.password)).status === 200 ? true : undefined,
+      );
+    const listed = users.slice(0, 2);
+    const started = await admin('/api/v1/users/lifecycle/expire_passwords', {
+      userIds: listed.map((user) => user.id),
+    });
+    expect(started.status).toBe(202);
+    for (const user of listed) {
+      const refusal = await until(`identity to refuse ${user.login}`, async () => {
+        const response = await legacySession(user.login, user.password);
+        return response.status === 401 ? ((await response.json()) as { errorCode: string }) : undefined;
+      });
+      expect(refusal.errorCode).toBe('E0000064');
+    }
+    expect((await legacySession(users[2].login, users[2].password)).status).toBe(200);
+  }, 120_000);
+
   describe("the client's address, as the gateway forwards it", () => {
     /** Signs in through the gateway from `from`, naming another client in X-Forwarded-For; the user's id. */
     async function signInFrom(from: string, name: string): Promise<string> {

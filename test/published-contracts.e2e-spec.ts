@@ -73,6 +73,10 @@ describe('the published contracts', () => {
     expect((await call('DELETE', `/api/v1/api-tokens/${token.body.id}`)).status).toBe(204);
     const job = await call('POST', '/api/v1/users/lifecycle/expire_passwords', { reason: 'contract test' });
     expect(job.status).toBe(202);
+    // A job scoped to a set of users: its start and the set's chunk are appended with the request.
+    expect((await call('POST', '/api/v1/users/lifecycle/expire_passwords', { userIds: [a, b] })).status).toBe(
+      202,
+    );
     for (let i = 0; i < 300; i++) {
       const [done] = await query<{ status: string }>('SELECT status FROM directory_bulk_jobs WHERE id = $1', [
         job.body.id,
@@ -160,6 +164,7 @@ describe('the published contracts', () => {
         'SessionsRevoked',
         'BulkPasswordExpiryStarted',
         'BulkPasswordExpiryCompleted',
+        'BulkPasswordExpiryUsersScoped',
         'CredentialStateChanged',
         'TemporaryPasswordDeliveryRequested',
         'PasswordResetEmailRequested',

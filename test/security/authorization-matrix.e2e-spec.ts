@@ -26,6 +26,7 @@ const ROUTES: Readonly<Record<string, Access>> = {
   'POST /api/v1/users/lifecycle/expire_passwords': admin(SUPER),
   'GET /api/v1/jobs/:id': admin(ANY_ADMIN),
   'GET /api/v1/jobs': admin(ANY_ADMIN),
+  'POST /api/v1/jobs/:id/lifecycle/cancel': admin(SUPER),
   'POST /api/v1/groups': admin(WRITERS),
   'GET /api/v1/groups': admin(ANY_ADMIN),
   'GET /api/v1/groups/:groupId': admin(ANY_ADMIN),

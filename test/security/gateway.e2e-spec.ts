@@ -169,6 +169,26 @@ describeWithNginx('the gateway (deploy/nginx.conf, Debian nginx)', () => {
       ).toBe(204);
     });
 
+    it("passes a bulk expiry's list of up to 100,000 user ids (up to 5 MB) and refuses more", async () => {
+      const before = received.length;
+      const ids = (count: number) =>
+        JSON.stringify({
+          userIds: Array.from({ length: count }, () => '00000000-0000-4000-8000-000000000000'),
+        });
+      const post = (body: string) =>
+        fetch(`${url}/api/v1/users/lifecycle/expire_passwords`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        });
+      expect((await post(ids(100_000))).status).toBe(204);
+      expect(received.slice(before).map((request) => request.url)).toEqual([
+        '/api/v1/users/lifecycle/expire_passwords',
+      ]);
+      await expectOktaError(await post(ids(140_000)), 413, 'LAPSE0002');
+      expect(received.length).toBe(before + 1);
+    });
+
     it("names the client by the address it connected from, replacing the client's own X-Forwarded-For", async () => {
       const answer = await requestFrom('127.0.0.2', `${url}/api/v1/authn`, {
         method: 'POST',

@@ -21,6 +21,11 @@ export interface DirectoryConfig {
    * (0: never; the worker then runs only the jobs it was asked for, and those it finds at start).
    */
   readonly bulkExpiryPollMs: number;
+  /**
+   * The length, in milliseconds, of one minute of a staged bulk expiry's `waves.intervalMinutes` (default
+   * 60000). Lower it only for tests and drills, so waves come seconds apart instead of minutes.
+   */
+  readonly bulkExpiryWaveMinuteMs: number;
   /** How often the age-expiry sweep runs (`user/expire-by-age/`), in seconds; 0 disables it. */
   readonly policySweepIntervalSeconds: number;
   /** Users the age-expiry sweep expires per statement (one transaction each). */
@@ -52,6 +57,7 @@ export function readDirectoryConfig(env: EnvReader, base: BaseConfig): Directory
     bulkExpiryWorker: env.bool('BULK_EXPIRY_WORKER', true),
     bulkExpiryConcurrency: env.int('BULK_EXPIRY_CONCURRENCY', 4, 1, 16),
     bulkExpiryPollMs: env.int('BULK_EXPIRY_POLL_MS', 1000, 0, 3_600_000),
+    bulkExpiryWaveMinuteMs: env.int('BULK_EXPIRY_WAVE_MINUTE_MS', 60_000, 1, 60_000),
     policySweepIntervalSeconds: env.int('POLICY_SWEEP_INTERVAL_SECONDS', 60, 0, 86_400),
     policySweepBatchSize: env.int('POLICY_SWEEP_BATCH_SIZE', 1000, 1, 50_000),
     // NIST SP 800-63B-4: a one-time secret sent by email lives at most 24 hours (voice: 10 minutes).

@@ -3,6 +3,7 @@ import {
   type AdminTokenRevokedV1,
   type BulkPasswordExpiryCompletedV1,
   type BulkPasswordExpiryStartedV1,
+  type BulkPasswordExpiryUsersScopedV1,
   DIRECTORY_EVENT_TYPES as T,
   type GroupCreatedV1,
   type GroupDeletedV1,
@@ -228,11 +229,19 @@ function bulkJobMessages(recorded: RecordedEvent): OutboundMessage[] {
         cutoff: data.cutoff,
         providers: data.providers,
         ...(data.groupIds ? { groupIds: data.groupIds } : {}),
+        ...(data.scopedUsers !== undefined ? { scopedUsers: data.scopedUsers } : {}),
+        ...(data.waves ? { waves: data.waves } : {}),
         total: data.total,
         ...(data.reason ? { reason: data.reason } : {}),
         startedAt: data.startedAt,
       };
       return [message(recorded, TOPICS.directoryUsers, data.jobId, T.BulkPasswordExpiryStarted, payload)];
+    }
+    case 'BulkPasswordExpiryUsersScoped': {
+      const payload: BulkPasswordExpiryUsersScopedV1 = { ...event.data };
+      return [
+        message(recorded, TOPICS.directoryUsers, event.data.jobId, T.BulkPasswordExpiryUsersScoped, payload),
+      ];
     }
     case 'BulkPasswordExpiryCompleted': {
       const payload: BulkPasswordExpiryCompletedV1 = { ...event.data };

@@ -5,6 +5,7 @@ import { CredentialsRoomForUpdates1700000004100 } from './database/migrations/17
 import { NormalizedLogin1700000004300 } from './database/migrations/1700000004300-normalized-login';
 import { PasswordAgeExemption1700000004600 } from './database/migrations/1700000004600-password-age-exemption';
 import { GroupScopedCutoffs1700000004744 } from './database/migrations/1700000004744-group-scoped-cutoffs';
+import { UserScopedCutoffs1740000000101 } from './database/migrations/1740000000101-user-scoped-cutoffs';
 import { identityPublication } from './identity.publication';
 
 /**
@@ -20,6 +21,7 @@ export const identityManifest: ServiceManifest = {
     NormalizedLogin1700000004300,
     PasswordAgeExemption1700000004600,
     GroupScopedCutoffs1700000004744,
+    UserScopedCutoffs1740000000101,
   ],
   publications: [identityPublication],
   publishedTopics: [TOPICS.identitySessions],

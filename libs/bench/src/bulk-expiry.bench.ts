@@ -10,7 +10,7 @@ import { inParallel, kafkaBrokerPids, processCpuSeconds, startBenchInfra } from 
 import type { BenchFlags } from './flags';
 
 /**
- * `npm run bench -- bulk-expiry --users N --transport kafka|embedded [--scope org|group] [--samples S] [--batch B] [--concurrency C] [--heap MB] [--cpu-prof DIR] [--json FILE]`
+ * `npm run bench -- bulk-expiry --users N --transport kafka|embedded [--scope org|group|ids] [--samples S] [--batch B] [--concurrency C] [--heap MB] [--cpu-prof DIR] [--json FILE]`
  *
  * Seeds N OKTA users and N/10 ACTIVE_DIRECTORY users through the batch hash-import path, waits until
  * identity can sign every sampled user in, then expires all OKTA users with one call and measures:
@@ -29,6 +29,8 @@ import type { BenchFlags } from './flags';
  * - AD users affected (must be 0): none is PASSWORD_EXPIRED in directory, sampled ones still sign in;
  *   with `--scope group` the N OKTA users are imported as members of one group, the expiry is scoped to it
  *   (`groupIds`), and the N/10 users left alone are OKTA users outside the group (same figures, same checks);
+ *   with `--scope ids` the call lists the N OKTA users' ids (`userIds`, at most 100,000: one request, the
+ *   set shipped to identity in chunks) and the N/10 users left alone are OKTA users not listed;
  * - peakRssMb: peak resident memory (VmHWM) of each service process (target: < 300 MB each);
  * - cpuSecondsDuringFanout: CPU time (user + system, /proc) each service process, the Kafka broker and each
  *   database's PostgreSQL backends spent from the expiry request until the job was seen COMPLETED: what the relay,
@@ -91,10 +93,10 @@ export const flags: BenchFlags = {
   },
   'cpu-prof': { value: 'DIR', description: "write each service's CPU profile (--cpu-prof) to DIR" },
   scope: {
-    value: 'org|group',
+    value: 'org|group|ids',
     default: 'org',
     description:
-      'org: expire every OKTA user; group: the N OKTA users are imported into one group and the call is scoped to it (groupIds), the N/10 users left alone are OKTA users outside the group instead of AD users',
+      'org: expire every OKTA user; group: the N OKTA users are imported into one group and the call is scoped to it (groupIds), the N/10 users left alone are OKTA users outside the group instead of AD users; ids: the call lists the N OKTA users (userIds, N at most 100000), the N/10 left alone are OKTA users not listed',
   },
 };
 
@@ -108,9 +110,11 @@ export async function bulkExpiry(args: Record<string, string>, hooks: BulkExpiry
   const samples = Math.min(Number(args.samples ?? 50), users);
   const transport = (args.transport ?? 'kafka') as 'kafka' | 'embedded';
   const scope = args.scope ?? 'org';
-  if (scope !== 'org' && scope !== 'group') throw new Error(`--scope: org or group, not ${scope}`);
-  // The users left alone: AD users (org scope), or OKTA users outside the group (group scope).
-  const controlProvider = scope === 'group' ? 'OKTA' : 'ACTIVE_DIRECTORY';
+  if (scope !== 'org' && scope !== 'group' && scope !== 'ids')
+    throw new Error(`--scope: org, group or ids, not ${scope}`);
+  if (scope === 'ids' && users > 100_000) throw new Error('--scope ids: at most 100000 users (one request)');
+  // The users left alone: AD users (org scope), or OKTA users outside the group or the list.
+  const controlProvider = scope === 'org' ? 'ACTIVE_DIRECTORY' : 'OKTA';
   // Microservices run with the heap budget `npm run start:<service>` and docker-compose give them; the
   // all-in-one process (`npm start`) with Node's own. `--heap MB` sets another budget, `--heap 0` Node's own.
   const heapMb = Number(args.heap ?? (transport === 'kafka' ? SERVICE_HEAP_MB : 0));
@@ -213,7 +217,7 @@ export async function bulkExpiry(args: Record<string, string>, hooks: BulkExpiry
     const batches: { provider: 'OKTA' | 'ACTIVE_DIRECTORY'; logins: string[]; member: boolean }[] = [];
     for (const [provider, count, into, prefix, member] of [
       ['OKTA', users, oktaLogins, 'okta', true],
-      [controlProvider, adUsers, adLogins, scope === 'group' ? 'outside' : 'active_directory', false],
+      [controlProvider, adUsers, adLogins, scope === 'org' ? 'active_directory' : 'outside', false],
     ] as const) {
       for (let start = 0; start < count; start += IMPORT_BATCH) {
         const logins = Array.from(
@@ -263,6 +267,9 @@ export async function bulkExpiry(args: Record<string, string>, hooks: BulkExpiry
     await hooks.beforeExpiry?.({ adLogins, password });
     await sleep(2000);
 
+    // `--scope ids`: the seeded OKTA users' ids, read before the clock starts.
+    const userIds =
+      scope === 'ids' ? await seededIds(directoryDatabase, `okta-%-${run}@bench.example`) : null;
     // Any database of the server sees every backend in pg_stat_activity.
     postgres = createPool(await infra.database('bench_cpu'), 1);
     const cpuAtStart = await cpuByProcess(services, postgres);
@@ -272,6 +279,7 @@ export async function bulkExpiry(args: Record<string, string>, hooks: BulkExpiry
     const started = await admin('POST', '/api/v1/users/lifecycle/expire_passwords', {
       providers: ['OKTA'],
       ...(group ? { groupIds: [group] } : {}),
+      ...(userIds ? { userIds } : {}),
       reason: 'benchmark',
     });
     const accepted = performance.now();
@@ -328,7 +336,7 @@ export async function bulkExpiry(args: Record<string, string>, hooks: BulkExpiry
     const adExpired = await admin(
       'GET',
       `/api/v1/users?limit=200&search=${encodeURIComponent(
-        scope === 'group'
+        scope !== 'org'
           ? 'profile.login sw "outside-" and status eq "PASSWORD_EXPIRED"'
           : 'credentials.provider.type eq "ACTIVE_DIRECTORY" and status eq "PASSWORD_EXPIRED"',
       )}`,
@@ -347,6 +355,7 @@ export async function bulkExpiry(args: Record<string, string>, hooks: BulkExpiry
       scope,
       // Group scope: the users left alone (adUsers*) are OKTA users outside the group.
       ...(group ? { groupId: group, total: job.total } : {}),
+      ...(userIds ? { scopedUsers: job.scopedUsers, total: job.total } : {}),
       transport,
       serviceHeapMb: heapMb > 0 ? heapMb : 'node default',
       enforcementMs: round(enforcementMs),
@@ -380,6 +389,20 @@ export async function bulkExpiry(args: Record<string, string>, hooks: BulkExpiry
     await postgres?.end();
     for (const service of services.reverse()) await service.stop();
     await infra.close();
+  }
+}
+
+/** The ids of the users whose login matches `pattern` (LIKE), from directory's database. */
+async function seededIds(database: string, pattern: string): Promise<string[]> {
+  const db = createPool(database, 1);
+  try {
+    const { rows } = await db.query<{ id: string }>(
+      'SELECT id FROM directory_users WHERE login_normalized LIKE $1 ORDER BY id',
+      [pattern],
+    );
+    return rows.map((row) => row.id);
+  } finally {
+    await db.end();
   }
 }
 

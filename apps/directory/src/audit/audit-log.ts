@@ -11,6 +11,7 @@ export type AuditEventType =
   | 'user.account.expire_password'
   | 'user.account.update_password_expiry_exemption'
   | 'user.lifecycle.password_mass_expiry'
+  | 'user.lifecycle.password_mass_expiry.cancel'
   | 'user.account.reset_password'
   | 'user.account.update_password'
   | 'user.account.update_profile'

@@ -4,6 +4,7 @@ import {
   Body,
   Controller,
   Get,
+  HttpCode,
   Inject,
   Param,
   ParseUUIDPipe,
@@ -26,13 +27,16 @@ import { adminCaller } from '../common/caller';
 import { DIRECTORY_CONFIG, type DirectoryConfig } from '../directory.config';
 import { ExpirePasswordsRequestDto, ListJobsQueryDto } from './bulk-expiry.request.dto';
 import { BulkExpiryService } from './bulk-expiry.service';
+import { jobWaves, planWaves } from './bulk-job-waves';
 import { type BulkJob, jobIdsNewestFirst, loadJob, presentJob } from './bulk-jobs';
 
 const DEFAULT_JOBS_LIMIT = 20;
 
 /**
- * `POST /api/v1/users/lifecycle/expire_passwords {providers?, groupIds?, dryRun?, reason?}`: a dry run
- * answers how many users it would expire (per provider, and per group when scoped to groups); otherwise the single enforcing fact is appended first and `202` answers the
+ * `POST /api/v1/users/lifecycle/expire_passwords {providers?, groupIds?, userIds?, filter?, search?, dryRun?,
+ * reason?}` (every scope given applies: their intersection): a dry run answers how many users it would expire
+ * (per provider, and per group when scoped to groups); otherwise the single enforcing fact (with the user set's
+ * chunks when scoped to one) is appended first and `202` answers the
  * job, whose fan-out runs in the background. `GET /api/v1/jobs/{id}` reads its progress; `GET /api/v1/jobs`
  * lists jobs newest first, paged like Okta's lists (`limit`, `after`, `Link: <…>; rel="self"`, `rel="next"`).
  */
@@ -60,23 +64,65 @@ export class BulkExpiryHttpController {
   ) {
     const providers = this.bulk.providers(body.providers);
     const groupIds = await this.bulk.groups(body.groupIds);
+    const { userIds, unknownUserIds } = await this.bulk.userScope(body, body.dryRun === true);
     if (body.dryRun) {
-      const { cutoff, total, perProvider, perGroup } = await this.bulk.dryRun(providers, groupIds);
+      const { cutoff, total, perProvider, perGroup } = await this.bulk.dryRun(providers, groupIds, userIds);
       response.status(200);
       return {
         dryRun: true,
         providers,
         ...(groupIds ? { groupIds } : {}),
+        ...(userIds ? { scopedUsers: userIds.length } : {}),
+        ...(body.filter ? { filter: body.filter } : {}),
+        ...(body.search ? { search: body.search } : {}),
+        ...(unknownUserIds ? { unknownUserIds } : {}),
         cutoff,
         total,
         perProvider,
         ...(perGroup ? { perGroup } : {}),
+        ...(body.waves
+          ? {
+              waves: planWaves(total, body.waves, cutoff, this.config.bulkExpiryWaveMinuteMs).map((wave) => ({
+                number: wave.wave,
+                size: wave.size,
+                startsAt: wave.startsAt,
+              })),
+            }
+          : {}),
       };
     }
-    const job = await this.bulk.start(providers, body.reason ?? null, adminCaller(admin, request), groupIds);
+    const job = await this.bulk.start(
+      providers,
+      body.reason ?? null,
+      adminCaller(admin, request),
+      groupIds,
+      { userIds, filter: body.filter, search: body.search },
+      body.waves ? { size: body.waves.size, intervalMinutes: body.waves.intervalMinutes } : null,
+    );
     response.status(202);
     response.setHeader('Location', `${this.config.base.publicUrl}/api/v1/jobs/${job.id}`);
-    return presentJob(job, this.config.base.publicUrl);
+    return this.present(job);
+  }
+
+  /**
+   * Cancels a staged job's waves that have not started; what was expired stays expired. A job that has
+   * completed, or has no wave left to start, is 403 E0000038.
+   */
+  @Post('jobs/:id/lifecycle/cancel')
+  @HttpCode(200)
+  @RequireRole('SUPER_ADMIN')
+  async cancel(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentAdmin() admin: AdminPrincipal,
+    @Req() request: Request,
+  ) {
+    return this.present(await this.bulk.cancel(id, adminCaller(admin, request)));
+  }
+
+  /** The job as the API shows it, with its waves when staged. */
+  private async present(job: BulkJob) {
+    const waves = job.wavePlan ? await jobWaves(this.pool, job.id) : [];
+    return presentJob(job, this.config.base.publicUrl, waves);
   }
 
   @Get('jobs')
@@ -97,13 +143,13 @@ export class BulkExpiryHttpController {
       links.push(`<${base}?${next}>; rel="next"`);
     }
     response.setHeader('Link', links);
-    return jobs.map((job) => presentJob(job, this.config.base.publicUrl));
+    return Promise.all(jobs.map((job) => this.present(job)));
   }
 
   @Get('jobs/:id')
   async job(@Param('id', new ParseUUIDPipe()) id: string) {
     const job = await loadJob(this.pool, id);
     if (!job) throw new NotFoundError('Job');
-    return presentJob(job, this.config.base.publicUrl);
+    return this.present(job);
   }
 }

@@ -15,6 +15,7 @@ import type { PoolClient } from 'pg';
 import { DIRECTORY_CONFIG, type DirectoryConfig } from '../directory.config';
 import type { ExpirePasswordInBulk } from '../user/domain/user.commands';
 import { userDecider, userStreamId } from '../user/domain/user.decider';
+import { dueWaves, hasOpenWaves, settleWaves, startWave } from './bulk-job-waves';
 import { bulkJobDecider, bulkJobStreamId } from './domain/bulk-job.decider';
 import {
   type BulkJob,
@@ -30,6 +31,8 @@ import {
 import { expireBatchFromReadModel } from '../user/expire-in-bulk/expire-in-bulk.batch';
 
 const MAX_BATCH_ATTEMPTS = 10;
+/** Who starts a staged job's later waves in the System Log. */
+const SYSTEM_AUDIT = { id: 'system', type: 'System', displayName: 'Lapse' } as const;
 /**
  * How long a new job's fan-out waits for its enforcing fact to be published (Kafka: acknowledged from this
  * process's relay) before it starts anyway (Kafka down or slow: the events wait in the log either way).
@@ -61,6 +64,9 @@ export class BulkExpiryWorker implements OnApplicationBootstrap, OnApplicationSh
   private readonly running = new Map<string, Promise<void>>();
   private stopping = false;
   private poll: NodeJS.Timeout | null = null;
+  private wavePoll: NodeJS.Timeout | null = null;
+  /** The current round of `startDueWaves` (rounds never overlap in one process). */
+  private waveRound: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly eventStore: EventStoreProvider,
@@ -78,12 +84,55 @@ export class BulkExpiryWorker implements OnApplicationBootstrap, OnApplicationSh
       this.poll = setInterval(() => void this.joinRunningJobs(), this.config.bulkExpiryPollMs);
       this.poll.unref();
     }
+    // Staged jobs' waves start when due, also after a restart (those that fell due meanwhile, one per job per
+    // round); with two instances, each wave once (`startWave` under the job's row lock).
+    this.wavePoll = setInterval(() => void this.startDueWaves(), this.config.bulkExpiryPollMs || 1000);
+    this.wavePoll.unref();
+    void this.startDueWaves();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
     if (this.poll) clearInterval(this.poll);
+    if (this.wavePoll) clearInterval(this.wavePoll);
+    await this.waveRound;
     await Promise.allSettled(this.running.values());
+  }
+
+  /** Starts the waves that are due now (each in its own transaction), then their fan-out. */
+  startDueWaves(): Promise<void> {
+    if (this.stopping) return this.waveRound;
+    this.waveRound = this.waveRound.then(async () => {
+      try {
+        const now = this.clock.now().toISOString();
+        for (const { jobId, wave } of await dueWaves(this.eventStore.pool, now)) {
+          if (this.stopping) return;
+          const started = await this.eventStore.transaction(async (tx) => {
+            const job = await loadJob(tx, jobId, true);
+            if (!job || job.status !== 'RUNNING') return false;
+            return startWave(
+              tx,
+              this.commandBus,
+              job,
+              wave,
+              now,
+              this.config.bulkExpiryConcurrency,
+              SYSTEM_AUDIT,
+            );
+          });
+          if (started) {
+            this.logger.info({ jobId, wave }, 'bulk expiry wave started');
+            this.start(jobId);
+          }
+        }
+      } catch (error) {
+        this.logger.warn(
+          { err: error instanceof Error ? error.message : String(error) },
+          'due bulk expiry waves not started',
+        );
+      }
+    });
+    return this.waveRound;
   }
 
   /** Joins the fan-out of jobs another instance started (see `joinableJobIds`). */
@@ -128,8 +177,10 @@ export class BulkExpiryWorker implements OnApplicationBootstrap, OnApplicationSh
     const slices = await unfinishedSlices(this.eventStore.pool, jobId);
     await Promise.all(slices.map(() => this.workClaimedSlices(jobId)));
     if (this.stopping) return;
-    await this.withRetry(() => this.completeIfDone(jobId));
-    this.logger.info({ jobId, ms: Date.now() - started }, 'bulk expiry fan-out finished');
+    const outcome = await this.withRetry(() => this.completeIfDone(jobId));
+    // A staged job between waves is not done: its next wave's fan-out runs again.
+    if (outcome === 'completed')
+      this.logger.info({ jobId, ms: Date.now() - started }, 'bulk expiry fan-out finished');
   }
 
   /**
@@ -194,6 +245,8 @@ export class BulkExpiryWorker implements OnApplicationBootstrap, OnApplicationSh
         cutoff: job.cutoff,
         providers: job.providers,
         groupIds: job.groupIds,
+        userScoped: job.scopedUsers !== null,
+        wave: slice.wave,
         reason: job.reason,
         actor: job.actor,
         correlationId: job.correlationId,
@@ -207,6 +260,7 @@ export class BulkExpiryWorker implements OnApplicationBootstrap, OnApplicationSh
           jobId,
           sliceNumber,
         ]);
+        if (slice.wave !== null) await settleWaves(tx, jobId, now);
         return 'done';
       }
       let expired = batch.expired;
@@ -252,6 +306,11 @@ export class BulkExpiryWorker implements OnApplicationBootstrap, OnApplicationSh
       const locked = await loadJob(tx, jobId, true);
       if (!locked || locked.status !== 'RUNNING') return 'not-running';
       if ((await unfinishedSlices(tx, jobId)).length > 0) return 'progressed';
+      if (locked.wavePlan) {
+        await settleWaves(tx, jobId, this.clock.now().toISOString());
+        // A staged job completes once no wave is left to start or to finish (or the rest were cancelled).
+        if (await hasOpenWaves(tx, jobId)) return 'progressed';
+      }
       const job = await loadJob(tx, jobId);
       await this.complete(tx, job as BulkJob);
       return 'completed';

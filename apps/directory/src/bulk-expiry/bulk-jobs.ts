@@ -1,6 +1,7 @@
-import type { Queryable } from '@lapse/shared';
+import { type Queryable, ValidationFailedError } from '@lapse/shared';
 import type { CredentialProviderType } from '@lapse/shared/contracts/directory.v1';
 import { USERS_VIEW } from '../user/read-models/directory-users.projection';
+import type { JobWave } from './bulk-job-waves';
 
 export { bulkJobStreamId } from './domain/bulk-job.decider';
 
@@ -23,6 +24,17 @@ export interface BulkJob {
   readonly providers: CredentialProviderType[];
   /** The groups the job is scoped to (their members only); null: every user of its providers. */
   readonly groupIds: string[] | null;
+  /**
+   * The size of the job's explicit user set (`directory_bulk_job_users`: the `userIds` asked for, or the users
+   * `filter` / `search` matched at the cutoff, or both intersected); null: no such set.
+   */
+  readonly scopedUsers: number | null;
+  readonly filter: string | null;
+  readonly search: string | null;
+  /** Staged in waves (`bulk-job-waves.ts`): the plan; null: in one go. */
+  readonly wavePlan: { readonly size: number; readonly intervalMinutes: number } | null;
+  /** The users of the waves an administrator cancelled (no longer in `total`). */
+  readonly cancelled: number;
   readonly reason: string | null;
   readonly total: number;
   readonly expired: number;
@@ -41,6 +53,12 @@ interface JobRow {
   cutoff: Date;
   providers: CredentialProviderType[];
   group_ids: string[] | null;
+  scoped_users: number | null;
+  filter: string | null;
+  search: string | null;
+  wave_size: number | null;
+  wave_interval_minutes: number | null;
+  cancelled: number;
   reason: string | null;
   total: number;
   expired: number;
@@ -60,6 +78,14 @@ function toJob(row: JobRow): BulkJob {
     cutoff: row.cutoff.toISOString(),
     providers: row.providers,
     groupIds: row.group_ids,
+    scopedUsers: row.scoped_users,
+    filter: row.filter,
+    search: row.search,
+    wavePlan:
+      row.wave_size === null
+        ? null
+        : { size: row.wave_size, intervalMinutes: row.wave_interval_minutes as number },
+    cancelled: row.cancelled,
     reason: row.reason,
     total: row.total,
     expired: row.expired,
@@ -114,6 +140,8 @@ export function completedCounts(total: number, expired: number) {
 
 export interface JobSlice {
   readonly slice: number;
+  /** The wave whose users the slice expires (a staged job); null: the job's users. */
+  readonly wave: number | null;
   readonly low: string;
   readonly high: string | null;
   readonly checkpoint: string | null;
@@ -132,12 +160,21 @@ export function sliceRanges(count: number): { low: string; high: string | null }
   }));
 }
 
-export async function insertSlices(db: Queryable, jobId: string, count: number): Promise<void> {
+/** Slice numbers of wave `w` start at `w * WAVE_SLICE_OFFSET` (at most 16 slices per wave). */
+const WAVE_SLICE_OFFSET = 1000;
+
+export async function insertSlices(
+  db: Queryable,
+  jobId: string,
+  count: number,
+  wave: number | null = null,
+): Promise<void> {
   const ranges = sliceRanges(count);
   await db.query(
-    `INSERT INTO directory_bulk_job_slices (job_id, slice, low, high)
-     SELECT $1, n - 1, low, high FROM unnest($2::uuid[], $3::uuid[]) WITH ORDINALITY AS r(low, high, n)`,
-    [jobId, ranges.map((r) => r.low), ranges.map((r) => r.high)],
+    `INSERT INTO directory_bulk_job_slices (job_id, slice, low, high, wave)
+     SELECT $1, $4::int * ${WAVE_SLICE_OFFSET} + n - 1, low, high, $5
+       FROM unnest($2::uuid[], $3::uuid[]) WITH ORDINALITY AS r(low, high, n)`,
+    [jobId, ranges.map((r) => r.low), ranges.map((r) => r.high), wave ?? 0, wave],
   );
 }
 
@@ -151,7 +188,7 @@ export async function unfinishedSlices(db: Queryable, jobId: string): Promise<nu
 
 export async function lockSlice(db: Queryable, jobId: string, slice: number): Promise<JobSlice | null> {
   const { rows } = await db.query<JobSlice>(
-    'SELECT slice, low, high, checkpoint, done FROM directory_bulk_job_slices WHERE job_id = $1 AND slice = $2 FOR UPDATE',
+    'SELECT slice, wave, low, high, checkpoint, done FROM directory_bulk_job_slices WHERE job_id = $1 AND slice = $2 FOR UPDATE',
     [jobId, slice],
   );
   return rows[0] ?? null;
@@ -165,7 +202,7 @@ export async function lockSlice(db: Queryable, jobId: string, slice: number): Pr
  */
 export async function claimSlice(db: Queryable, jobId: string): Promise<JobSlice | null> {
   const { rows } = await db.query<JobSlice>(
-    `SELECT slice, low, high, checkpoint, done FROM directory_bulk_job_slices
+    `SELECT slice, wave, low, high, checkpoint, done FROM directory_bulk_job_slices
       WHERE job_id = $1 AND NOT done ORDER BY slice LIMIT 1 FOR UPDATE SKIP LOCKED`,
     [jobId],
   );
@@ -196,16 +233,18 @@ export async function runningJobIds(db: Queryable): Promise<string[]> {
   return rows.map((row) => row.id);
 }
 
-/** A job as its start records it (org-wide when `groupIds` is absent). */
-export type NewBulkJob = Omit<BulkJob, 'changedSinceCutoff' | 'groupIds'> & {
-  readonly groupIds?: string[] | null;
-};
+/** A job as its start records it (org-wide when `groupIds` and `scopedUsers` are absent). */
+export type NewBulkJob = Omit<
+  BulkJob,
+  'changedSinceCutoff' | 'groupIds' | 'scopedUsers' | 'filter' | 'search' | 'wavePlan' | 'cancelled'
+> &
+  Partial<Pick<BulkJob, 'groupIds' | 'scopedUsers' | 'filter' | 'search' | 'wavePlan'>>;
 
 export async function insertJob(db: Queryable, job: NewBulkJob): Promise<void> {
   await db.query(
     `INSERT INTO directory_bulk_jobs (id, status, cutoff, providers, reason, total, actor, correlation_id, created_at,
-                                      group_ids)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+                                      group_ids, scoped_users, filter, search, wave_size, wave_interval_minutes)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
     [
       job.id,
       job.status,
@@ -217,7 +256,30 @@ export async function insertJob(db: Queryable, job: NewBulkJob): Promise<void> {
       job.correlationId,
       job.createdAt,
       job.groupIds ?? null,
+      job.scopedUsers ?? null,
+      job.filter ?? null,
+      job.search ?? null,
+      job.wavePlan?.size ?? null,
+      job.wavePlan?.intervalMinutes ?? null,
     ],
+  );
+}
+
+/**
+ * The job's explicit user set, in one statement; with `waveSize`, in that order, the first `waveSize` users
+ * in wave 1, the next in wave 2, and so on.
+ */
+export async function insertJobUsers(
+  db: Queryable,
+  jobId: string,
+  userIds: readonly string[],
+  waveSize: number | null = null,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO directory_bulk_job_users (job_id, user_id, wave)
+     SELECT $1, user_id, CASE WHEN $3::int IS NULL THEN NULL ELSE ((n - 1) / $3::int + 1)::int END
+       FROM unnest($2::uuid[]) WITH ORDINALITY AS u(user_id, n)`,
+    [jobId, userIds, waveSize],
   );
 }
 
@@ -230,23 +292,51 @@ export const TARGET_SQL = `provider_type = ANY($1::text[]) AND created_at < $2::
   AND status IN ('ACTIVE', 'RECOVERY', 'LOCKED_OUT', 'SUSPENDED')
   AND (status = 'ACTIVE' OR jsonb_typeof(state->'expiry') IS DISTINCT FROM 'object')
   AND (password_changed_at IS NULL OR password_changed_at < $2::timestamptz)
-  AND ($3::uuid[] IS NULL OR id IN (SELECT user_id FROM directory_group_members WHERE group_id = ANY($3::uuid[])))`;
+  AND ($3::uuid[] IS NULL OR id IN (SELECT user_id FROM directory_group_members WHERE group_id = ANY($3::uuid[])))
+  AND ($4::uuid[] IS NULL OR id = ANY($4::uuid[]))`;
 
-/** The job's targets now; with `groupIds`, only the members of those groups (null: everyone). */
+/**
+ * The job's targets now; with `groupIds`, only the members of those groups (null: everyone); with `userIds`,
+ * only those users (null: everyone).
+ */
 export async function countTargets(
   db: Queryable,
   providers: readonly string[],
   cutoff: string,
   groupIds: readonly string[] | null = null,
+  userIds: readonly string[] | null = null,
 ): Promise<number> {
   const { rows } = await db.query<{ n: string }>(
     `SELECT count(*) AS n FROM ${USERS_VIEW} WHERE ${TARGET_SQL}`,
-    [providers, cutoff, groupIds],
+    [providers, cutoff, groupIds, userIds],
   );
   return Number(rows[0].n);
 }
 
-export function presentJob(job: BulkJob, baseUrl: string) {
+/**
+ * The job's targets now, in id order (a staged job's set); more than `max` is 400 E0000001, nothing started.
+ */
+export async function targetIds(
+  db: Queryable,
+  providers: readonly string[],
+  cutoff: string,
+  groupIds: readonly string[] | null,
+  userIds: readonly string[] | null,
+  max: number,
+): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id FROM ${USERS_VIEW} WHERE ${TARGET_SQL} ORDER BY id LIMIT $5`,
+    [providers, cutoff, groupIds, userIds, max + 1],
+  );
+  if (rows.length > max) {
+    throw new ValidationFailedError([
+      `waves: a staged bulk expiry expires at most ${max} users; narrow its scope`,
+    ]);
+  }
+  return rows.map((row) => row.id);
+}
+
+export function presentJob(job: BulkJob, baseUrl: string, waves: readonly JobWave[] = []) {
   return {
     id: job.id,
     type: 'PASSWORD_MASS_EXPIRY',
@@ -259,6 +349,23 @@ export function presentJob(job: BulkJob, baseUrl: string) {
     cutoff: job.cutoff,
     providers: job.providers,
     ...(job.groupIds ? { groupIds: job.groupIds } : {}),
+    ...(job.scopedUsers !== null ? { scopedUsers: job.scopedUsers } : {}),
+    ...(job.filter !== null ? { filter: job.filter } : {}),
+    ...(job.search !== null ? { search: job.search } : {}),
+    ...(job.wavePlan
+      ? {
+          wavePlan: job.wavePlan,
+          cancelled: job.cancelled,
+          waves: waves.map((wave) => ({
+            number: wave.wave,
+            size: wave.size,
+            state: wave.state,
+            startsAt: wave.startsAt,
+            startedAt: wave.startedAt,
+            completedAt: wave.completedAt,
+          })),
+        }
+      : {}),
     reason: job.reason,
     created: job.createdAt,
     completed: job.completedAt,

@@ -583,6 +583,23 @@ describe('the admin console in Chromium', () => {
     expect(log.body[0].actor).toMatchObject({ id: superAdmin.id, type: 'User' });
   });
 
+  it("shows a staged job's waves on its page", async () => {
+    const first = await createUser('wave');
+    const second = await createUser('wave');
+    const started = await api('POST', '/api/v1/users/lifecycle/expire_passwords', {
+      userIds: [first.id, second.id],
+      waves: { size: 1, intervalMinutes: 60 },
+    });
+    expect(started.status).toBe(202);
+    await page.goto(`${lapse.url}/admin/jobs/${started.body.id}`);
+    await page.locator('h2', { hasText: 'Waves' }).waitFor();
+    const rows = await page.locator('#waves tbody tr').allTextContents();
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatch(/^11.*(Running|Completed)$/);
+    expect(rows[1]).toMatch(/^21.*Pending$/);
+    await audit('job-waves');
+  });
+
   it('met no CSP refusal, no script error and no serious accessibility violation on the way', () => {
     expect(problems).toEqual([]);
     expect(violations).toEqual([]);

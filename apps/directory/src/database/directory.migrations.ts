@@ -12,6 +12,8 @@ import { AdminRoles1720000000100 } from './1720000000100-admin-roles';
 import { JobCounts1730000000400 } from './1730000000400-job-counts';
 import { Groups1730000000401 } from './1730000000401-groups';
 import { BulkJobGroupScope1730000000402 } from './1730000000402-bulk-job-group-scope';
+import { BulkJobUserScope1740000000101 } from './1740000000101-bulk-job-user-scope';
+import { BulkJobWaves1740000000102 } from './1740000000102-bulk-job-waves';
 
 export const DIRECTORY_MIGRATIONS: readonly MigrationClass[] = [
   Directory1710000000000,
@@ -27,4 +29,6 @@ export const DIRECTORY_MIGRATIONS: readonly MigrationClass[] = [
   JobCounts1730000000400,
   Groups1730000000401,
   BulkJobGroupScope1730000000402,
+  BulkJobUserScope1740000000101,
+  BulkJobWaves1740000000102,
 ];

@@ -19,7 +19,9 @@ export async function rebuildCredentialProjection(
   const pool = createPool(base.databaseUrl, 1);
   try {
     const result = await withTransaction(pool, async (tx) => {
-      await tx.query('TRUNCATE identity_credentials, identity_bulk_cutoffs, identity_group_members');
+      await tx.query(
+        'TRUNCATE identity_credentials, identity_bulk_cutoffs, identity_group_members, identity_bulk_cutoff_users',
+      );
       const checkpoints = await tx.query('DELETE FROM lapse_checkpoints WHERE consumer = $1', [
         CREDENTIAL_PROJECTION_CONSUMER,
       ]);

@@ -5,6 +5,7 @@ import type { Pool } from 'pg';
 import { identityManifest } from '../identity.manifest';
 import {
   applyBulkExpiryCutoff,
+  applyBulkExpiryUsers,
   applyGroupMembership,
   applyGroupMembershipsAdded,
   applyCredentialState,
@@ -242,6 +243,41 @@ describe('the credential-state projection', () => {
       await given((tx) => applyGroupMembership(tx, membership(other), true));
       expect((await gateFactsByUserId(pool, other.userId))?.latestCutoff).toEqual(cutoff);
       await given((tx) => tx.query('DELETE FROM identity_group_members WHERE group_id = $1', [groupId]));
+      expect((await gateFactsByUserId(pool, other.userId))?.latestCutoff).not.toEqual(cutoff);
+    });
+  });
+
+  describe('given a bulk expiry cutoff scoped to a set of users', () => {
+    it('gives the cutoff to the users of each chunk as it arrives, and to no one else', async () => {
+      const [first, second, other] = [snapshot(), snapshot(), snapshot()];
+      const jobId = randomUUID();
+      const cutoff = new Date('2032-01-01T00:00:00.000Z');
+      const chunk = (index: number, userIds: string[]) => ({ jobId, chunk: index, chunks: 2, userIds });
+      await given(
+        (tx) => applyCredentialStates(tx, [first, second, other]),
+        (tx) =>
+          applyBulkExpiryCutoff(tx, {
+            jobId,
+            cutoff: cutoff.toISOString(),
+            providers: ['OKTA'],
+            scopedUsers: 2,
+            total: 2,
+            startedAt: cutoff.toISOString(),
+          }),
+      );
+      // The start alone expires no one: the set is not in yet.
+      for (const user of [first, second, other])
+        expect((await gateFactsByUserId(pool, user.userId))?.latestCutoff).not.toEqual(cutoff);
+
+      await given((tx) => applyBulkExpiryUsers(tx, chunk(1, [first.userId])));
+      expect((await gateFactsByUserId(pool, first.userId))?.latestCutoff).toEqual(cutoff);
+      expect((await gateFactsByUserId(pool, second.userId))?.latestCutoff).not.toEqual(cutoff);
+
+      await given(
+        (tx) => applyBulkExpiryUsers(tx, chunk(2, [second.userId])),
+        (tx) => applyBulkExpiryUsers(tx, chunk(2, [second.userId])),
+      );
+      expect((await gateFactsByUserId(pool, second.userId))?.latestCutoff).toEqual(cutoff);
       expect((await gateFactsByUserId(pool, other.userId))?.latestCutoff).not.toEqual(cutoff);
     });
   });

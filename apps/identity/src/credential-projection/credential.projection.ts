@@ -1,6 +1,7 @@
 import {
   arrayLiteral,
   type BulkPasswordExpiryStartedV1,
+  type BulkPasswordExpiryUsersScopedV1,
   batchHandler,
   type ConsumerHandler,
   type CredentialStateChangedV1,
@@ -121,13 +122,37 @@ async function clearLocksAfterUnlockOrChange(
 
 /**
  * The O(1) bulk fact: one row, applied at the gate to every user of the providers, or with `groupIds` to the
- * members of those groups (as `identity_group_members` knows them when the user signs in).
+ * members of those groups (as `identity_group_members` knows them when the user signs in), or with
+ * `scopedUsers` to the users its chunks list (`applyBulkExpiryUsers`).
  */
 export async function applyBulkExpiryCutoff(db: Queryable, fact: BulkPasswordExpiryStartedV1): Promise<void> {
   await db.query(
-    `INSERT INTO identity_bulk_cutoffs (job_id, cutoff, providers, started_at, group_ids) VALUES ($1, $2, $3, $4, $5)
+    `INSERT INTO identity_bulk_cutoffs (job_id, cutoff, providers, started_at, group_ids, user_scoped)
+     VALUES ($1, $2, $3, $4, $5, $6)
      ON CONFLICT (job_id) DO NOTHING`,
-    [fact.jobId, fact.cutoff, [...fact.providers], fact.startedAt, fact.groupIds ? [...fact.groupIds] : null],
+    [
+      fact.jobId,
+      fact.cutoff,
+      [...fact.providers],
+      fact.startedAt,
+      fact.groupIds ? [...fact.groupIds] : null,
+      fact.scopedUsers !== undefined,
+    ],
+  );
+}
+
+/**
+ * A chunk of a bulk expiry's user set, in one statement: from now on the job's cutoff applies to these
+ * users. Idempotent (a chunk applied again adds nothing).
+ */
+export async function applyBulkExpiryUsers(
+  db: Queryable,
+  chunk: BulkPasswordExpiryUsersScopedV1,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO identity_bulk_cutoff_users (user_id, job_id)
+     SELECT user_id, $2 FROM unnest($1::text[]) AS user_id ON CONFLICT DO NOTHING`,
+    [[...chunk.userIds], chunk.jobId],
   );
 }
 
@@ -253,6 +278,8 @@ export function credentialProjectionHandlers(): Record<string, ConsumerHandler> 
     }),
     [t.BulkPasswordExpiryStarted]: (message, tx) =>
       applyBulkExpiryCutoff(tx, message.payload as BulkPasswordExpiryStartedV1),
+    [t.BulkPasswordExpiryUsersScoped]: (message, tx) =>
+      applyBulkExpiryUsers(tx, message.payload as BulkPasswordExpiryUsersScopedV1),
     [t.UserAddedToGroup]: batchHandler((messages, tx) =>
       applyGroupMembershipsAdded(
         tx,

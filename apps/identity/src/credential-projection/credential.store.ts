@@ -36,7 +36,10 @@ const SELECT_FACTS = `
            WHERE c.provider_type = ANY (b.providers)
              AND (b.group_ids IS NULL
                   OR EXISTS (SELECT 1 FROM identity_group_members m
-                              WHERE m.user_id = c.user_id AND m.group_id = ANY (b.group_ids)))) AS latest_cutoff,
+                              WHERE m.user_id = c.user_id AND m.group_id = ANY (b.group_ids)))
+             AND (NOT b.user_scoped
+                  OR EXISTS (SELECT 1 FROM identity_bulk_cutoff_users u
+                              WHERE u.user_id = c.user_id AND u.job_id = b.job_id))) AS latest_cutoff,
          l.failed_attempts, l.locked_at
     FROM identity_credentials c LEFT JOIN identity_lockouts l ON l.user_id = c.user_id`;
 

@@ -151,9 +151,35 @@ export interface BulkPasswordExpiryStartedV1 {
    * membership from UserAddedToGroup, UserRemovedFromGroup and GroupDeleted); absent: every user of `providers`.
    */
   readonly groupIds?: readonly string[];
+  /**
+   * Additive: the expiry is scoped to an explicit set of this many users, listed by the job's
+   * `BulkPasswordExpiryUsersScoped` chunks that follow (same key, so in order): a consumer applies the cutoff
+   * only to the users those chunks list (and of `providers`, and of `groupIds` when present). Absent: no set.
+   */
+  readonly scopedUsers?: number;
+  /**
+   * Additive: staged in `count` waves of `size` users, `intervalMinutes` apart. Each wave's users arrive as
+   * `BulkPasswordExpiryUsersScoped` chunks carrying `wave` when the wave starts; until then the cutoff applies
+   * to none of them.
+   */
+  readonly waves?: { readonly size: number; readonly intervalMinutes: number; readonly count: number };
   readonly total: number;
   readonly reason?: string;
   readonly startedAt: string;
+}
+
+/**
+ * Topic `lapse.directory.users.v1`, key job id. One chunk (at most 5,000 ids) of the explicit user set of a
+ * bulk expiry whose `BulkPasswordExpiryStarted` carries `scopedUsers`; chunk `chunk` of `chunks`, after the
+ * start. The expiry applies to a listed user once their chunk is in.
+ */
+export interface BulkPasswordExpiryUsersScopedV1 {
+  readonly jobId: string;
+  readonly chunk: number;
+  readonly chunks: number;
+  readonly userIds: readonly string[];
+  /** Additive: the wave of a staged expiry these users belong to (chunk `chunk` of that wave's `chunks`). */
+  readonly wave?: number;
 }
 
 /**
@@ -281,6 +307,7 @@ export const DIRECTORY_EVENT_TYPES = {
   SessionsRevoked: 'SessionsRevoked',
   BulkPasswordExpiryStarted: 'BulkPasswordExpiryStarted',
   BulkPasswordExpiryCompleted: 'BulkPasswordExpiryCompleted',
+  BulkPasswordExpiryUsersScoped: 'BulkPasswordExpiryUsersScoped',
   CredentialStateChanged: 'CredentialStateChanged',
   TemporaryPasswordDeliveryRequested: 'TemporaryPasswordDeliveryRequested',
   PasswordResetEmailRequested: 'PasswordResetEmailRequested',

@@ -35,6 +35,7 @@ export function publishedContracts(): ContractRegistry {
     .register(t.UserRemovedFromGroup, 1, requiresFields('userId', 'groupId', 'removedAt'))
     .register(t.BulkPasswordExpiryStarted, 1, requiresFields('jobId', 'cutoff'))
     .register(t.BulkPasswordExpiryCompleted, 1, requiresFields('jobId'))
+    .register(t.BulkPasswordExpiryUsersScoped, 1, requiresFields('jobId'))
     .register(t.CredentialStateChanged, 1, requiresFields('userId', 'login', 'status'))
     .register(
       t.TemporaryPasswordDeliveryRequested,

@@ -106,11 +106,27 @@ export const CONTRACT_SCHEMAS: Record<string, JsonSchema> = {
       cutoff: instant,
       providers: { type: 'array', items: providerType, minItems: 1, uniqueItems: true },
       groupIds: { type: 'array', items: str, minItems: 1, uniqueItems: true },
+      scopedUsers: { type: 'integer', minimum: 0 },
+      waves: object({
+        size: { type: 'integer', minimum: 1 },
+        intervalMinutes: { type: 'integer', minimum: 1 },
+        count: { type: 'integer', minimum: 1 },
+      }),
       total: { type: 'integer', minimum: 0 },
       reason: { type: 'string' },
       startedAt: instant,
     },
-    ['reason', 'groupIds'],
+    ['reason', 'groupIds', 'scopedUsers', 'waves'],
+  ),
+  BulkPasswordExpiryUsersScoped: object(
+    {
+      jobId: str,
+      chunk: { type: 'integer', minimum: 1 },
+      chunks: { type: 'integer', minimum: 1 },
+      userIds: { type: 'array', items: str, minItems: 1, maxItems: 5000, uniqueItems: true },
+      wave: { type: 'integer', minimum: 1 },
+    },
+    ['wave'],
   ),
   BulkPasswordExpiryCompleted: object({
     jobId: str,
@@ -328,6 +344,7 @@ export const CHANNELS: Record<string, ChannelSpec> = {
       'SessionsRevoked',
       'BulkPasswordExpiryStarted',
       'BulkPasswordExpiryCompleted',
+      'BulkPasswordExpiryUsersScoped',
       'AdminTokenRevoked',
       'PasswordAgeExemptionChanged',
       'PasswordPolicyUpdated',
@@ -406,6 +423,7 @@ export const CONSUMERS: readonly ConsumerSpec[] = [
     channel: 'directoryUsers',
     messages: [
       'BulkPasswordExpiryStarted',
+      'BulkPasswordExpiryUsersScoped',
       'PasswordExpired',
       'SessionsRevoked',
       'AdminTokenRevoked',
@@ -414,7 +432,7 @@ export const CONSUMERS: readonly ConsumerSpec[] = [
       'GroupDeleted',
     ],
     description:
-      "Identity's credential projection: expiries (a bulk expiry's cutoff first, scoped to groups by the memberships it keeps), sessions to end, admin tokens to forget.",
+      "Identity's credential projection: expiries (a bulk expiry's cutoff first, scoped to groups by the memberships it keeps, or to the users its chunks list), sessions to end, admin tokens to forget.",
   },
   {
     service: 'notifier',
@@ -472,8 +490,10 @@ const MESSAGE_SUMMARIES: Record<string, string> = {
   PasswordChanged: 'A password was set or changed. Only the fact, never the password or hash.',
   SessionsRevoked: "The user's sessions must end (identity revokes them).",
   BulkPasswordExpiryStarted:
-    'The single enforcing fact of a bulk expiry: every user of `providers` whose password was last set before `cutoff` is expired; with `groupIds`, only the members of those groups. Published before any per-user PasswordExpired.',
+    'The single enforcing fact of a bulk expiry: every user of `providers` whose password was last set before `cutoff` is expired; with `groupIds`, only the members of those groups; with `scopedUsers`, only the users its BulkPasswordExpiryUsersScoped chunks list. Published before any per-user PasswordExpired.',
   BulkPasswordExpiryCompleted: 'The per-user fan-out of a bulk expiry finished.',
+  BulkPasswordExpiryUsersScoped:
+    'One chunk (at most 5,000 ids, chunk of chunks) of the explicit user set of a bulk expiry whose start carries scopedUsers: the expiry applies to these users (of its providers and groups) once their chunk is in. With wave, a staged expiry wave started and these are its users.',
   AdminTokenRevoked:
     'An admin API token was revoked: a service caching introspection answers drops it at once. Never the token or its hash.',
   PasswordAgeExemptionChanged:

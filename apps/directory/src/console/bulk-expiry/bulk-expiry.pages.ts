@@ -1,5 +1,6 @@
 import { html, type SafeHtml } from '@lapse/shared/http/page';
 import type { CredentialProviderType } from '@lapse/shared/contracts/directory.v1';
+import type { JobWave } from '../../bulk-expiry/bulk-job-waves';
 import type { BulkJob } from '../../bulk-expiry/bulk-jobs';
 import { errorList, PROVIDER_LABELS, when } from '../console.pages';
 
@@ -48,7 +49,26 @@ function barValue(job: Pick<BulkJob, 'status' | 'total' | 'expired'>): number {
 
 const STATUS_TEXT = { RUNNING: 'Running', COMPLETED: 'Completed' } as const;
 
-export function jobMain(job: BulkJob): SafeHtml {
+const WAVE_STATE_TEXT = {
+  PENDING: 'Pending',
+  RUNNING: 'Running',
+  COMPLETED: 'Completed',
+  CANCELLED: 'Cancelled',
+} as const;
+
+/** A staged job's waves, as they were when the page was sent. */
+function wavesTable(waves: readonly JobWave[]): SafeHtml | string {
+  if (waves.length === 0) return '';
+  return html`<h2 id="waves-heading">Waves</h2>
+<table id="waves" aria-labelledby="waves-heading"><caption class="muted">Each wave's users must change their password from its start.</caption>
+<thead><tr><th scope="col">Wave</th><th scope="col">Users</th><th scope="col">Starts</th><th scope="col">State</th></tr></thead>
+<tbody>${waves.map(
+    (wave) =>
+      html`<tr><td>${wave.wave}</td><td>${wave.size}</td><td>${when(wave.startsAt)}</td><td>${WAVE_STATE_TEXT[wave.state]}</td></tr>`,
+  )}</tbody></table>`;
+}
+
+export function jobMain(job: BulkJob, waves: readonly JobWave[] = []): SafeHtml {
   return html`<p><a href="/admin/jobs">Bulk expiry jobs</a></p>
 <h1>Password expiry job</h1>
 <div id="job" data-status="${job.status}" data-progress="/admin/jobs/${job.id}/progress">
@@ -63,7 +83,8 @@ export function jobMain(job: BulkJob): SafeHtml {
 <dt>Started</dt><dd>${when(job.createdAt)}</dd>
 <dt>Completed</dt><dd id="completed">${when(job.completedAt, 'Not yet')}</dd>
 ${job.reason ? html`<dt>Reason</dt><dd>${job.reason}</dd>` : ''}
-</dl>`;
+</dl>
+${wavesTable(waves)}`;
 }
 
 /** Polls the job's progress each second until it completes (the page shows the state it was sent with). */

@@ -5,6 +5,7 @@ import { html } from '@lapse/shared/http/page';
 import type { Request, Response } from 'express';
 import type { Pool } from 'pg';
 import { BulkExpiryService } from '../../bulk-expiry/bulk-expiry.service';
+import { jobWaves } from '../../bulk-expiry/bulk-job-waves';
 import { latestJobIds, loadJob } from '../../bulk-expiry/bulk-jobs';
 import { DIRECTORY_CONFIG, type DirectoryConfig } from '../../directory.config';
 import { isUserId } from '../../user/read-models/directory-users.projection';
@@ -107,7 +108,7 @@ export class ConsoleBulkExpiryHttpController {
     sendConsolePage(response, this.gate, admin, {
       title: 'Password expiry job',
       section: 'jobs',
-      main: jobMain(job),
+      main: jobMain(job, job.wavePlan ? await jobWaves(this.pool, job.id) : []),
       script: PROGRESS_SCRIPT,
     });
   }

@@ -7,6 +7,10 @@ export interface BatchRequest {
   readonly providers: readonly string[];
   /** The job's groups: only their members are candidates (absent or null: every user). */
   readonly groupIds?: readonly string[] | null;
+  /** The job has an explicit user set (`directory_bulk_job_users`): only its users are candidates. */
+  readonly userScoped?: boolean;
+  /** With `userScoped`: only the users of this wave of a staged job (absent or null: the set's users). */
+  readonly wave?: number | null;
   readonly reason: string | null;
   readonly actor: string;
   readonly correlationId: string;
@@ -89,6 +93,8 @@ export async function expireBatchFromReadModel(tx: Queryable, request: BatchRequ
     request.actor,
     request.now,
     request.groupIds ?? null,
+    request.userScoped === true,
+    request.wave ?? null,
   ];
   // A plain INSERT (no speculative insertion per row) almost always succeeds, and then every target was
   // appended; when a stream moved on, the batch is rolled back to the savepoint and run again, skipping the
@@ -160,6 +166,9 @@ async function runBatch(tx: Queryable, onConflict: string, params: unknown[]): P
        SELECT * FROM next_users WHERE provider_type = ANY($1::text[])
           AND ($12::uuid[] IS NULL
                OR id IN (SELECT user_id FROM directory_group_members WHERE group_id = ANY($12::uuid[])))
+          AND (NOT $13::boolean
+               OR EXISTS (SELECT FROM directory_bulk_job_users s WHERE s.job_id = $6::uuid AND s.user_id = next_users.id
+                         AND s.wave IS NOT DISTINCT FROM $14::int))
      ),
      batch AS (${BATCH}),
      targets AS (
