@@ -49,15 +49,28 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 /**
- * The port of a broker a benchmark starts: `KAFKA_PORT` when set, else a free one. Never the test suites'
- * 19092 by default: kafka.sh stops whatever broker it started on a port before starting another there, so a
- * benchmark on that port would stop a Kafka suite running meanwhile (and that suite's clients would then
- * write into the benchmark's broker).
+ * The port of a broker a benchmark starts: `KAFKA_PORT` when set, else a free pair (the broker's port and its
+ * controller's, the next one) below the kernel's ephemeral range, where outgoing connections do not take
+ * ports. Never the test suites' 19092 by default: kafka.sh stops whatever broker it started on a port before
+ * starting another there, so a benchmark on that port would stop a Kafka suite running meanwhile (and that
+ * suite's clients would then write into the benchmark's broker).
  */
 export async function benchKafkaPort(): Promise<number> {
   if (process.env.KAFKA_PORT) return Number(process.env.KAFKA_PORT);
-  const { freePort } = await import('@lapse/shared/database/free-port');
-  return freePort();
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + 2 * Math.floor(Math.random() * 5_000);
+    if ((await canListen(port)) && (await canListen(port + 1))) return port;
+  }
+  throw new Error('no free pair of ports for the benchmark broker in 20000–29999 (set KAFKA_PORT)');
+}
+
+async function canListen(port: number): Promise<boolean> {
+  const { createServer } = await import('node:net');
+  return new Promise((done) => {
+    const server = createServer();
+    server.once('error', () => done(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
+  });
 }
 
 export const round = (value: number, digits = 2) => Number(value.toFixed(digits));
