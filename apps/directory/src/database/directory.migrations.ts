@@ -12,6 +12,7 @@ import { AdminRoles1720000000100 } from './1720000000100-admin-roles';
 import { JobCounts1730000000400 } from './1730000000400-job-counts';
 import { Groups1730000000401 } from './1730000000401-groups';
 import { BulkJobGroupScope1730000000402 } from './1730000000402-bulk-job-group-scope';
+import { GroupPasswordPolicies1740000000201 } from './1740000000201-group-password-policies';
 
 export const DIRECTORY_MIGRATIONS: readonly MigrationClass[] = [
   Directory1710000000000,
@@ -27,4 +28,5 @@ export const DIRECTORY_MIGRATIONS: readonly MigrationClass[] = [
   JobCounts1730000000400,
   Groups1730000000401,
   BulkJobGroupScope1730000000402,
+  GroupPasswordPolicies1740000000201,
 ];

@@ -17,7 +17,8 @@ function present<T extends object>(group: T | undefined): Partial<T> {
   ) as Partial<T>;
 }
 
-function merge(policy: PasswordPolicy, change: PasswordPolicyChange): PasswordPolicy {
+/** The policy with a partial change applied; fields left out keep their value. */
+export function mergePasswordPolicy(policy: PasswordPolicy, change: PasswordPolicyChange): PasswordPolicy {
   return {
     complexity: {
       ...policy.complexity,
@@ -55,11 +56,11 @@ export class PasswordPolicyStore {
       'SELECT value FROM directory_settings WHERE name = $1',
       [SETTING],
     );
-    return rows[0] ? merge(DEFAULT_PASSWORD_POLICY, rows[0].value) : DEFAULT_PASSWORD_POLICY;
+    return rows[0] ? mergePasswordPolicy(DEFAULT_PASSWORD_POLICY, rows[0].value) : DEFAULT_PASSWORD_POLICY;
   }
 
   async update(change: PasswordPolicyChange, actor: string, db: Queryable): Promise<PasswordPolicy> {
-    const next = merge(await this.current(db), change);
+    const next = mergePasswordPolicy(await this.current(db), change);
     await db.query(
       `INSERT INTO directory_settings (name, value, updated_at, updated_by) VALUES ($1, $2, now(), $3)
        ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value, updated_at = now(), updated_by = EXCLUDED.updated_by`,
