@@ -12,11 +12,7 @@ import {
   type Queryable,
   ValidationFailedError,
 } from '@lapse/shared';
-import {
-  DEFAULT_PASSWORD_POLICY_ID,
-  effectivePasswordPolicy,
-  type PasswordPolicySetV1,
-} from '@lapse/shared/core';
+import type { PasswordPolicySetV1 } from '@lapse/shared/core';
 import type { Pool } from 'pg';
 import { type AuditEventType, writeAudit } from '../audit/audit-log';
 import type { Caller } from '../common/caller';
@@ -33,6 +29,7 @@ import type {
 } from './domain/group-password-policy.events';
 import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from './domain/password-policy';
 import { POLICY_NAME_CONSTRAINT } from './password-policies.projection';
+import { POLICY_ORDER as ORDER } from './password-policy.store';
 import {
   mergePasswordPolicy,
   nullPaths,
@@ -70,7 +67,6 @@ export interface GroupPolicyInput {
 /** Okta places a policy created without a priority just above the default: last among the group policies. */
 const LAST_PRIORITY = 1_000_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ORDER = 'ORDER BY priority, priority_set_at DESC, id';
 
 /**
  * Okta's password policies beyond the default: each scoped to groups and a provider, in priority order, each
@@ -102,56 +98,14 @@ export class PasswordPolicies {
     return (await this.list()).find((row) => row.id === policyId.toLowerCase()) ?? null;
   }
 
-  /** The policies that can apply, as directory serves them to identity: active group policies, then the default. */
-  async set(db: Queryable = this.pool): Promise<PasswordPolicySetV1> {
-    const [{ rows }, defaultPolicy] = await Promise.all([
-      db.query<{
-        id: string;
-        name: string;
-        group_ids: string[];
-        provider: PolicyProvider;
-        settings: PasswordPolicy;
-      }>(
-        `SELECT id, name, group_ids, provider, settings FROM directory_password_policies
-          WHERE status = 'ACTIVE' ${ORDER}`,
-      ),
-      this.defaults.current(db),
-    ]);
-    return {
-      policies: rows.map((row) => ({
-        id: row.id,
-        name: row.name,
-        groupIds: row.group_ids,
-        provider: row.provider,
-        settings: row.settings,
-      })),
-      defaultPolicy,
-    };
+  /** The policies that can apply (active group policies in order, then the default). */
+  set(db: Queryable = this.pool): Promise<PasswordPolicySetV1> {
+    return this.defaults.set(db);
   }
 
-  /** The policy of a user who is to be (creation): their groups and provider type as the request gives them. */
-  async effectiveForCandidate(
-    candidate: { readonly groupIds: readonly string[]; readonly providerType: string },
-    db: Queryable = this.pool,
-  ): Promise<{ readonly id: string; readonly settings: PasswordPolicy }> {
-    return effectivePasswordPolicy(await this.set(db), candidate);
-  }
-
-  /** An existing user's effective policy: one query for the policies, one more only when group policies exist. */
-  async effectiveFor(
-    userId: string,
-    db: Queryable = this.pool,
-  ): Promise<{ readonly id: string; readonly settings: PasswordPolicy }> {
-    const set = await this.set(db);
-    if (set.policies.length === 0) return { id: DEFAULT_PASSWORD_POLICY_ID, settings: set.defaultPolicy };
-    const { rows } = await db.query<{ provider_type: string; group_ids: string[] }>(
-      `SELECT u.provider_type,
-              array(SELECT m.group_id::text FROM directory_group_members m WHERE m.user_id = u.id) AS group_ids
-         FROM directory_users u WHERE u.id = $1`,
-      [userId],
-    );
-    if (!rows[0]) return { id: DEFAULT_PASSWORD_POLICY_ID, settings: set.defaultPolicy };
-    return effectivePasswordPolicy(set, { groupIds: rows[0].group_ids, providerType: rows[0].provider_type });
+  /** An existing user's effective policy (see `PasswordPolicyStore.forUser`). */
+  effectiveFor(userId: string, db: Queryable = this.pool) {
+    return this.defaults.forUser(userId, db);
   }
 
   async create(input: GroupPolicyInput, caller: Caller): Promise<GroupPolicyRow> {

@@ -1,7 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PG_POOL, type Queryable } from '@lapse/shared';
 import type { Pool } from 'pg';
+import {
+  DEFAULT_PASSWORD_POLICY_ID,
+  effectivePasswordPolicy,
+  type PasswordPolicySetV1,
+} from '@lapse/shared/core';
+import type { PolicyProvider } from './domain/group-password-policy.events';
 import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from './domain/password-policy';
+
+/** Policies first to last: by priority, then the one whose priority was set last (Okta inserts before). */
+export const POLICY_ORDER = 'ORDER BY priority, priority_set_at DESC, id';
+
+/** A user's effective policy: which one (`default-password-policy` or a group policy's id) and its settings. */
+export interface EffectivePolicy {
+  readonly id: string;
+  readonly settings: PasswordPolicy;
+}
 
 const SETTING = 'password_policy';
 
@@ -46,7 +61,11 @@ export function nullPaths(change: unknown, prefix = ''): string[] {
   });
 }
 
-/** The org's password policy, stored in `directory_settings`; the defaults apply until an admin changes it. */
+/**
+ * The org's default password policy, stored in `directory_settings` (the defaults apply until an admin
+ * changes it), and the resolution of a user's effective policy over it and the group policies
+ * (`directory_password_policies`, written by `PasswordPolicies`).
+ */
 @Injectable()
 export class PasswordPolicyStore {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
@@ -67,5 +86,57 @@ export class PasswordPolicyStore {
       [SETTING, JSON.stringify(next), actor],
     );
     return next;
+  }
+
+  /** The policies that can apply, as directory serves them to identity: active group policies, then the default. */
+  async set(db: Queryable = this.pool): Promise<PasswordPolicySetV1> {
+    const [{ rows }, defaultPolicy] = await Promise.all([
+      db.query<{
+        id: string;
+        name: string;
+        group_ids: string[];
+        provider: PolicyProvider;
+        settings: PasswordPolicy;
+      }>(
+        `SELECT id, name, group_ids, provider, settings FROM directory_password_policies
+          WHERE status = 'ACTIVE' ${POLICY_ORDER}`,
+      ),
+      this.current(db),
+    ]);
+    return {
+      policies: rows.map((row) => ({
+        id: row.id,
+        name: row.name,
+        groupIds: row.group_ids,
+        provider: row.provider,
+        settings: row.settings,
+      })),
+      defaultPolicy,
+    };
+  }
+
+  /** The policy of a user who is to be (creation): their groups and provider type as the request gives them. */
+  async forCandidate(
+    candidate: { readonly groupIds: readonly string[]; readonly providerType: string },
+    db: Queryable = this.pool,
+  ): Promise<EffectivePolicy> {
+    return effectivePasswordPolicy(await this.set(db), candidate);
+  }
+
+  /**
+   * An existing user's effective policy (Okta's resolution, `effectivePasswordPolicy`): one query for the
+   * policies, and one for the user's groups and provider only when a group policy is active.
+   */
+  async forUser(userId: string, db: Queryable = this.pool): Promise<EffectivePolicy> {
+    const set = await this.set(db);
+    if (set.policies.length === 0) return { id: DEFAULT_PASSWORD_POLICY_ID, settings: set.defaultPolicy };
+    const { rows } = await db.query<{ provider_type: string; group_ids: string[] }>(
+      `SELECT u.provider_type,
+              array(SELECT m.group_id::text FROM directory_group_members m WHERE m.user_id = u.id) AS group_ids
+         FROM directory_users u WHERE u.id = $1`,
+      [userId],
+    );
+    if (!rows[0]) return { id: DEFAULT_PASSWORD_POLICY_ID, settings: set.defaultPolicy };
+    return effectivePasswordPolicy(set, { groupIds: rows[0].group_ids, providerType: rows[0].provider_type });
   }
 }

@@ -40,7 +40,7 @@ export class ChangePasswordHandler {
     caller: Caller,
   ): Promise<PasswordChanged> {
     const { user } = await requireUser(this.pool, idOrLogin);
-    const policy = await this.policies.current(this.pool);
+    const policy = (await this.policies.forUser(user.userId, this.pool)).settings;
     const verifiedHash = user.password?.hash ?? '';
     const command: ChangePassword = {
       type: 'ChangePassword',

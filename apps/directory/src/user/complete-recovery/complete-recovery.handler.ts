@@ -110,7 +110,7 @@ export class CompleteRecoveryHandler {
       if (error instanceof DomainError) throw await refuse(error);
       throw error;
     }
-    const policy = await this.policies.current(this.pool);
+    const policy = (await this.policies.forUser(user.userId, this.pool)).settings;
     const violations = complexityViolations(newPassword, policy, user.profile);
     if (violations.length > 0) throw await refuse(passwordPolicyViolated(violations));
     if (

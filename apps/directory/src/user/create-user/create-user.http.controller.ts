@@ -144,7 +144,12 @@ export class CreateUserHttpController {
       };
     }
     if (password.value === undefined) return null;
-    const violations = complexityViolations(password.value, await this.policies.current(this.pool), profile);
+    // The policy of the user to be: the groups and provider the request gives (Okta's resolution).
+    const policy = await this.policies.forCandidate(
+      { groupIds: body.groupIds ?? [], providerType: body.credentials?.provider?.type ?? 'OKTA' },
+      this.pool,
+    );
+    const violations = complexityViolations(password.value, policy.settings, profile);
     if (violations.length > 0)
       throw new ValidationFailedError(violations.map((message) => `password: ${message}`));
     return { hash: await this.hasher.hash(password.value), changedAt: at, by: 'ADMIN' };

@@ -80,7 +80,7 @@ export class UpdateUserHandler {
   }
 
   private async checkPolicy(user: ExistingUser, profile: ExistingUser['profile'], password: string) {
-    const policy = await this.policies.current(this.pool);
+    const policy = (await this.policies.forUser(user.userId, this.pool)).settings;
     const violations = complexityViolations(password, policy, profile);
     if (violations.length > 0)
       throw new ValidationFailedError(violations.map((message) => `password: ${message}`));
