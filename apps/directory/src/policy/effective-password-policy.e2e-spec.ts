@@ -1,5 +1,6 @@
 import { systemClock } from '@lapse/shared';
 import { FAST_PASSWORD_HASHING, startTestApp, type TestApp } from '@lapse/shared/testing/test-app';
+import { queryRows } from '@lapse/shared/testing/test-database';
 import { eventually } from '@lapse/shared/testing/wait-for';
 
 const DAY_MS = 86_400_000;
@@ -107,5 +108,11 @@ describe("a user's effective password policy (all-in-one)", () => {
     expect(after.body.status).toBe('SUCCESS');
     const effective = await lapse.admin('GET', `/api/v1/users/${member.body.id}/policies/password`);
     expect(effective.body).toMatchObject({ id: 'default-password-policy', system: true });
+    // Every consumer of the users topic took the policy's published fact (none parked it).
+    const parked = await queryRows(
+      lapse.databaseUrl,
+      "SELECT consumer, reason FROM lapse_dead_letters WHERE event_type LIKE 'GroupPasswordPolicy%'",
+    );
+    expect(parked).toEqual([]);
   });
 });

@@ -467,9 +467,14 @@ export const CONSUMERS: readonly ConsumerSpec[] = [
       'PasswordAgeExemptionChanged',
       'PasswordPolicyUpdated',
       'PasswordExpired',
+      'UserAddedToGroup',
+      'UserRemovedFromGroup',
+      'GroupDeleted',
+      'GroupPasswordPolicyChanged',
+      'GroupPasswordPolicyDeleted',
     ],
     description:
-      "The notifier keeps contacts (their current email), password ages and the policy's age settings for reminders before expiry, and with NOTIFY_ON_ADMIN_EXPIRY=true tells users an administrator expired their password.",
+      "The notifier keeps contacts (their current email), password ages, the policies' age settings and the group memberships that decide each user's policy, for reminders before expiry, and with NOTIFY_ON_ADMIN_EXPIRY=true tells users an administrator expired their password.",
   },
   {
     service: 'directory',
