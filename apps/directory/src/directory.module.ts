@@ -16,6 +16,7 @@ import { GroupsHttpController, UserGroupsHttpController } from './group/groups.h
 import { GroupsService } from './group/groups.service';
 import { PoliciesHttpController, UserPasswordPolicyHttpController } from './policy/policies.http.controller';
 import { PasswordPolicies } from './policy/password-policies.service';
+import { commonPasswords } from './policy/common-passwords';
 import { PasswordPolicyInlineProjections } from './policy/password-policies.projection';
 import { AdminTokensService } from './admin-tokens/admin-tokens.service';
 import { AuditLogHttpController } from './audit/audit-log.http.controller';
@@ -32,7 +33,7 @@ import {
   PasswordPolicySetInternalHttpController,
 } from './policy/password-policy.http.controller';
 import { PasswordPolicyService } from './policy/password-policy.service';
-import { PasswordPolicyStore } from './policy/password-policy.store';
+import { COMMON_PASSWORDS, PasswordPolicyStore } from './policy/password-policy.store';
 import { ChangePasswordHandler } from './user/change-password/change-password.handler';
 import { CompleteRecoveryHandler } from './user/complete-recovery/complete-recovery.handler';
 import { RequestRecoveryHandler } from './user/request-recovery/request-recovery.handler';
@@ -124,6 +125,11 @@ export class DirectoryModule {
         PasswordPolicyStore,
         PasswordPolicyService,
         PasswordPolicies,
+        {
+          provide: COMMON_PASSWORDS,
+          useFactory: (config: DirectoryConfig) => commonPasswords(config.commonPasswordListSize),
+          inject: [DIRECTORY_CONFIG],
+        },
         ChangePasswordHandler,
         UpdateUserHandler,
         CompleteRecoveryHandler,

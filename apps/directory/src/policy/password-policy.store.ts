@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { PG_POOL, type Queryable } from '@lapse/shared';
 import type { Pool } from 'pg';
 import {
@@ -7,7 +7,16 @@ import {
   type PasswordPolicySetV1,
 } from '@lapse/shared/core';
 import type { PolicyProvider } from './domain/group-password-policy.events';
-import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from './domain/password-policy';
+import {
+  type CommonPasswords,
+  complexityViolations,
+  DEFAULT_COMMON_PASSWORDS,
+  DEFAULT_PASSWORD_POLICY,
+  type PasswordPolicy,
+} from './domain/password-policy';
+
+/** The breached-password list directory checks (`common-passwords.ts`), built once when directory starts. */
+export const COMMON_PASSWORDS = Symbol('COMMON_PASSWORDS');
 
 /** Policies first to last: by priority, then the one whose priority was set last (Okta inserts before). */
 export const POLICY_ORDER = 'ORDER BY priority, priority_set_at DESC, id';
@@ -68,7 +77,19 @@ export function nullPaths(change: unknown, prefix = ''): string[] {
  */
 @Injectable()
 export class PasswordPolicyStore {
-  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Optional() @Inject(COMMON_PASSWORDS) private readonly common: CommonPasswords = DEFAULT_COMMON_PASSWORDS,
+  ) {}
+
+  /** Okta's requirements message for a password under `policy`, with the breached-password list; [] when it complies. */
+  violations(
+    password: string,
+    policy: PasswordPolicy,
+    profile: Parameters<typeof complexityViolations>[2],
+  ): string[] {
+    return complexityViolations(password, policy, profile, this.common);
+  }
 
   async current(db: Queryable = this.pool): Promise<PasswordPolicy> {
     const { rows } = await db.query<{ value: PasswordPolicyChange }>(
