@@ -98,6 +98,19 @@ describe("a user's effective password policy (all-in-one)", () => {
     expect(expired.body.status).toBe('PASSWORD_EXPIRED');
     expect(expired.body._embedded.policy.complexity.minLength).toBe(16);
     expect((await signIn(otherLogin, LONG)).body.status).toBe('SUCCESS');
+    // The hosted sign-in's change page states the group policy's rules to the member.
+    const form = await fetch(`${lapse.url}/signin`);
+    const cookie = (form.headers.get('set-cookie') ?? '').split(';')[0];
+    const csrfToken = /name="csrfToken" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
+    const page = await fetch(`${lapse.url}/signin`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, origin: lapse.url },
+      body: new URLSearchParams({ username: memberLogin, password: LONG, csrfToken }).toString(),
+    });
+    const html = await page.text();
+    expect(html).toContain('At least 16 characters');
+    expect(html).not.toContain('At least 8 characters');
 
     const removed = await lapse.admin('DELETE', `/api/v1/groups/${groupId}/users/${member.body.id}`);
     expect(removed.status).toBe(204);
