@@ -186,6 +186,7 @@ export class PasswordPolicies {
     );
     const unknown = await unknownGroupIds(this.pool, input.groupIds);
     causes.push(...unknown.map((id) => `conditions.people.groups.include: ${id} is not a group`));
+    if (input.name.trim() === '') causes.push('name: must not be blank');
     if (input.name.trim().toLowerCase() === 'default policy')
       causes.push('name: An object with this field already exists in the current organization');
     if (causes.length > 0) throw new ValidationFailedError(causes);
