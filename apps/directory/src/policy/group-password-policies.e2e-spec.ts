@@ -122,7 +122,7 @@ describe('password policies scoped to groups', () => {
     expect(noGroups.status).toBe(400);
   });
 
-  it("creates, lists and replaces a group policy with the SDK's policyApi", async () => {
+  it("creates, lists, replaces, deactivates, activates and deletes a group policy with the SDK's policyApi", async () => {
     const groupId = await group();
     const created = (await okta.policyApi.createPolicy({
       policy: policyBody(`SDK ${n}`, groupId) as never,
@@ -143,5 +143,12 @@ describe('password policies scoped to groups', () => {
     })) as unknown as { settings: { password: { age: { maxAgeDays: number } } }; conditions: unknown };
     expect(replaced.settings.password.age.maxAgeDays).toBe(3);
     expect(replaced.conditions).toMatchObject({ people: { groups: { include: [groupId] } } });
+
+    await okta.policyApi.deactivatePolicy({ policyId: created.id });
+    expect((await admin('GET', `/api/v1/policies/${created.id}`)).body.status).toBe('INACTIVE');
+    await okta.policyApi.activatePolicy({ policyId: created.id });
+    expect((await admin('GET', `/api/v1/policies/${created.id}`)).body.status).toBe('ACTIVE');
+    await okta.policyApi.deletePolicy({ policyId: created.id });
+    expect((await admin('GET', `/api/v1/policies/${created.id}`)).status).toBe(404);
   });
 });
