@@ -65,6 +65,17 @@ describe('the published contracts', () => {
       credentials: { password: { value: 'Admin-Set-Pass-7' } },
     });
     expect(updated.status).toBe(200);
+    // A group password policy created, deactivated and deleted (GroupPasswordPolicyChanged / Deleted).
+    const group = await call('POST', '/api/v1/groups', { profile: { name: 'contract-group' } });
+    const policy = await call('POST', '/api/v1/policies', {
+      type: 'PASSWORD',
+      name: 'Contract policy',
+      conditions: { people: { groups: { include: [group.body.id] } } },
+      settings: { password: { age: { maxAgeDays: 30 } } },
+    });
+    expect(policy.status).toBe(200);
+    expect((await call('POST', `/api/v1/policies/${policy.body.id}/lifecycle/deactivate`)).status).toBe(204);
+    expect((await call('DELETE', `/api/v1/policies/${policy.body.id}`)).status).toBe(204);
     // Identity's sign-ins (known and unknown logins) and an admin's clearing of sessions.
     await call('POST', '/api/v1/authn', { username: 'contract.b@example.com', password: 'Initial1pass' });
     await call('POST', '/api/v1/authn', { username: 'nobody@example.com', password: 'Guess-1234' });
@@ -171,6 +182,8 @@ describe('the published contracts', () => {
         'AdminTokenRevoked',
         'SignInAttempted',
         'UserSessionsCleared',
+        'GroupPasswordPolicyChanged',
+        'GroupPasswordPolicyDeleted',
       ]),
     );
     expect(seen.has('TemporaryPasswordDelivered') || seen.has('TemporaryPasswordDeliveryFailed')).toBe(true);

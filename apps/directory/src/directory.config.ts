@@ -30,6 +30,8 @@ export interface DirectoryConfig {
   readonly policySweepIntervalSeconds: number;
   /** Users the age-expiry sweep expires per statement (one transaction each). */
   readonly policySweepBatchSize: number;
+  /** Entries of the breached-password list `dictionary.common.exclude` checks (`policy/common-passwords.ts`). */
+  readonly commonPasswordListSize: number;
   /** The longest temporary-password lifetime an admin may ask for per request (`tempPasswordLifetimeMinutes`). */
   readonly temporaryPasswordMaxLifetimeMinutes: number;
   /** Identity's base URL: the admin console signs administrators in through its authn API. */
@@ -60,6 +62,7 @@ export function readDirectoryConfig(env: EnvReader, base: BaseConfig): Directory
     bulkExpiryWaveMinuteMs: env.int('BULK_EXPIRY_WAVE_MINUTE_MS', 60_000, 1, 60_000),
     policySweepIntervalSeconds: env.int('POLICY_SWEEP_INTERVAL_SECONDS', 60, 0, 86_400),
     policySweepBatchSize: env.int('POLICY_SWEEP_BATCH_SIZE', 1000, 1, 50_000),
+    commonPasswordListSize: env.int('COMMON_PASSWORD_LIST_SIZE', 100_000, 1000, 1_000_000),
     // NIST SP 800-63B-4: a one-time secret sent by email lives at most 24 hours (voice: 10 minutes).
     temporaryPasswordMaxLifetimeMinutes: env.int(
       'TEMP_PASSWORD_MAX_LIFETIME_MINUTES',

@@ -14,7 +14,10 @@ import { AdminRolesService } from './admin-roles/admin-roles.service';
 import { GroupInlineProjections } from './group/group.projections';
 import { GroupsHttpController, UserGroupsHttpController } from './group/groups.http.controller';
 import { GroupsService } from './group/groups.service';
-import { PoliciesHttpController } from './policy/policies.http.controller';
+import { PoliciesHttpController, UserPasswordPolicyHttpController } from './policy/policies.http.controller';
+import { PasswordPolicies } from './policy/password-policies.service';
+import { commonPasswords } from './policy/common-passwords';
+import { PasswordPolicyInlineProjections } from './policy/password-policies.projection';
 import { AdminTokensService } from './admin-tokens/admin-tokens.service';
 import { AuditLogHttpController } from './audit/audit-log.http.controller';
 import { BULK_EXPIRY_CONTROLLERS, BULK_EXPIRY_PROVIDERS } from './bulk-expiry/bulk-expiry.providers';
@@ -27,9 +30,10 @@ import { DIRECTORY_CONFIG, type DirectoryConfig } from './directory.config';
 import {
   PasswordPolicyHttpController,
   PasswordPolicyInternalHttpController,
+  PasswordPolicySetInternalHttpController,
 } from './policy/password-policy.http.controller';
 import { PasswordPolicyService } from './policy/password-policy.service';
-import { PasswordPolicyStore } from './policy/password-policy.store';
+import { COMMON_PASSWORDS, PasswordPolicyStore } from './policy/password-policy.store';
 import { ChangePasswordHandler } from './user/change-password/change-password.handler';
 import { CompleteRecoveryHandler } from './user/complete-recovery/complete-recovery.handler';
 import { RequestRecoveryHandler } from './user/request-recovery/request-recovery.handler';
@@ -89,6 +93,8 @@ export class DirectoryModule {
         PasswordPolicyInternalHttpController,
         // After the alias `policies/password`, which must not be read as a policy id.
         PoliciesHttpController,
+        UserPasswordPolicyHttpController,
+        PasswordPolicySetInternalHttpController,
         AdminTokensHttpController,
         AdminTokenIntrospectionHttpController,
         AuditLogHttpController,
@@ -118,6 +124,12 @@ export class DirectoryModule {
         UserInlineProjections,
         PasswordPolicyStore,
         PasswordPolicyService,
+        PasswordPolicies,
+        {
+          provide: COMMON_PASSWORDS,
+          useFactory: (config: DirectoryConfig) => commonPasswords(config.commonPasswordListSize),
+          inject: [DIRECTORY_CONFIG],
+        },
         ChangePasswordHandler,
         UpdateUserHandler,
         CompleteRecoveryHandler,
@@ -128,6 +140,7 @@ export class DirectoryModule {
         PasswordAgeSweeper,
         GroupsService,
         GroupInlineProjections,
+        PasswordPolicyInlineProjections,
         ...BULK_EXPIRY_PROVIDERS,
         ...CONSOLE_PROVIDERS,
       ],

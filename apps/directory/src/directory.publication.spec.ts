@@ -1,4 +1,5 @@
 import { fold, type RecordedEvent, TOPICS } from '@lapse/shared';
+import { DEFAULT_PASSWORD_POLICY_V1 } from '@lapse/shared/core';
 import { CONTRACT_SCHEMAS } from '@lapse/shared/contracts/schemas';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
@@ -305,6 +306,61 @@ describe('the directory publication', () => {
         [TOPICS.directoryUsers, GROUP, 'GroupDeleted'],
       ]);
       expect(published[2].payload).toEqual({ groupId: GROUP, deletedAt: AT });
+      const ajv = addFormats(new Ajv({ strict: true, allowUnionTypes: true }));
+      for (const m of published)
+        expect(ajv.validate(CONTRACT_SCHEMAS[m.headers.eventType], m.payload)).toBe(true);
+    });
+  });
+
+  describe('for group password policies', () => {
+    it("publishes a policy's lifecycle keyed by policy id, the whole policy each time, valid against their schemas", () => {
+      const POLICY = '7a0c2b41-1111-4e7f-9d0e-3c1b1a0e0002';
+      const policy = {
+        policyId: POLICY,
+        name: 'Finance',
+        description: null,
+        status: 'ACTIVE',
+        priority: 1,
+        groupIds: ['g1'],
+        provider: 'OKTA',
+        settings: DEFAULT_PASSWORD_POLICY_V1,
+      };
+      const at = (version: number, type: string, data: object): RecordedEvent => ({
+        streamId: `policy-${POLICY}`,
+        version,
+        globalPosition: String(version),
+        transactionId: '1',
+        type,
+        schemaVersion: 1,
+        data,
+        metadata: {
+          eventId: `p${version}`,
+          correlationId: 'c',
+          causationId: null,
+          actor: 'admin:t',
+          occurredAt: AT,
+        },
+        recordedAt: AT,
+      });
+      const published = [
+        at(1, 'GroupPasswordPolicyCreated', { ...policy, createdAt: AT, prioritySetAt: AT }),
+        at(2, 'GroupPasswordPolicyReplaced', {
+          ...policy,
+          status: 'INACTIVE',
+          updatedAt: AT,
+          prioritySetAt: AT,
+        }),
+        at(3, 'GroupPasswordPolicyDeleted', { policyId: POLICY, name: 'Finance', deletedAt: AT }),
+      ].flatMap(directoryPublication);
+      expect(published.map((m) => [m.topic, m.key, m.headers.eventType])).toEqual([
+        [TOPICS.directoryUsers, POLICY, 'GroupPasswordPolicyChanged'],
+        [TOPICS.directoryUsers, POLICY, 'GroupPasswordPolicyChanged'],
+        [TOPICS.directoryUsers, POLICY, 'GroupPasswordPolicyDeleted'],
+      ]);
+      expect(published[1].payload).toMatchObject({
+        status: 'INACTIVE',
+        settings: DEFAULT_PASSWORD_POLICY_V1,
+      });
       const ajv = addFormats(new Ajv({ strict: true, allowUnionTypes: true }));
       for (const m of published)
         expect(ajv.validate(CONTRACT_SCHEMAS[m.headers.eventType], m.payload)).toBe(true);

@@ -7,6 +7,8 @@ import {
   DIRECTORY_EVENT_TYPES as T,
   type GroupCreatedV1,
   type GroupDeletedV1,
+  type GroupPasswordPolicyChangedV1,
+  type GroupPasswordPolicyDeletedV1,
   type GroupProfileUpdatedV1,
   type PasswordChangedV1,
   type PasswordAgeExemptionChangedV1,
@@ -25,6 +27,8 @@ import { ADMIN_TOKEN_STREAM, type AdminTokenEvent } from './admin-tokens/domain/
 import type { BulkJobEvent } from './bulk-expiry/domain/bulk-job.events';
 import { GROUP_STREAM } from './group/domain/group.decider';
 import type { GroupEvent } from './group/domain/group.events';
+import { GROUP_PASSWORD_POLICY_STREAM } from './policy/domain/group-password-policy.decider';
+import type { GroupPasswordPolicyEvent } from './policy/domain/group-password-policy.events';
 import {
   PASSWORD_POLICY_STREAM,
   type PasswordPolicyAgeChanged,
@@ -312,12 +316,47 @@ function passwordPolicyMessages(recorded: RecordedEvent): OutboundMessage[] {
   return [message(recorded, TOPICS.directoryUsers, PASSWORD_POLICY_STREAM, T.PasswordPolicyUpdated, payload)];
 }
 
+/** A group password policy's facts, keyed by policy id: the whole policy after each change. */
+function groupPasswordPolicyMessages(recorded: RecordedEvent): OutboundMessage[] {
+  const event = { type: recorded.type, data: recorded.data } as GroupPasswordPolicyEvent;
+  const policies = (type: string, payload: object) =>
+    message(recorded, TOPICS.directoryUsers, event.data.policyId, type, payload);
+  switch (event.type) {
+    case 'GroupPasswordPolicyCreated':
+    case 'GroupPasswordPolicyReplaced': {
+      const { data } = event;
+      const payload: GroupPasswordPolicyChangedV1 = {
+        policyId: data.policyId,
+        name: data.name,
+        status: data.status,
+        priority: data.priority,
+        prioritySetAt: data.prioritySetAt,
+        groupIds: data.groupIds,
+        provider: data.provider,
+        settings: data.settings,
+        changedAt: 'createdAt' in data ? data.createdAt : data.updatedAt,
+      };
+      return [policies(T.GroupPasswordPolicyChanged, payload)];
+    }
+    case 'GroupPasswordPolicyDeleted': {
+      const payload: GroupPasswordPolicyDeletedV1 = {
+        policyId: event.data.policyId,
+        deletedAt: event.data.deletedAt,
+      };
+      return [policies(T.GroupPasswordPolicyDeleted, payload)];
+    }
+    default:
+      return [];
+  }
+}
+
 export const directoryPublication: Publication = (event) => {
   if (event.streamId === PASSWORD_POLICY_STREAM) return passwordPolicyMessages(event);
   if (event.streamId.startsWith(USER_STREAM)) return userMessages(event);
   if (event.streamId.startsWith(BULK_JOB_STREAM)) return bulkJobMessages(event);
   if (event.streamId.startsWith(ADMIN_TOKEN_STREAM)) return adminTokenMessages(event);
   if (event.streamId.startsWith(GROUP_STREAM)) return groupMessages(event);
+  if (event.streamId.startsWith(GROUP_PASSWORD_POLICY_STREAM)) return groupPasswordPolicyMessages(event);
   return [];
 };
 

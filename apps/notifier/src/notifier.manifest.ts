@@ -3,6 +3,7 @@ import { NotifierDeliveries1700000300000 } from './migrations/1700000300000-noti
 import { ResetLinkEmails1700000300001 } from './migrations/1700000300001-reset-link-emails';
 import { DeliveryJobClaims1700000300002 } from './migrations/1700000300002-delivery-job-claims';
 import { ExpiryReminders1700000300302 } from './migrations/1700000300302-expiry-reminders';
+import { GroupPolicyReminders1740000000201 } from './migrations/1740000000201-group-policy-reminders';
 import { notifierPublication } from './notifier.publication';
 
 export const notifierManifest: ServiceManifest = {
@@ -12,6 +13,7 @@ export const notifierManifest: ServiceManifest = {
     ResetLinkEmails1700000300001,
     DeliveryJobClaims1700000300002,
     ExpiryReminders1700000300302,
+    GroupPolicyReminders1740000000201,
   ],
   publications: [notifierPublication],
   publishedTopics: [TOPICS.notifierDeliveries],

@@ -41,6 +41,10 @@ import {
   projectExemptionChanged,
   projectPasswordChanged,
   projectPolicyUpdated,
+  projectGroupDeleted,
+  projectGroupMembership,
+  projectGroupPasswordPolicyChanged,
+  projectGroupPasswordPolicyDeleted,
   projectStatusChanged,
 } from './notices/password-ages.projection';
 import {
@@ -110,6 +114,11 @@ export class NotifierLifecycle implements OnModuleInit, OnApplicationBootstrap, 
         [DIRECTORY_EVENT_TYPES.UserStatusChanged]: projectStatusChanged,
         [DIRECTORY_EVENT_TYPES.PasswordAgeExemptionChanged]: projectExemptionChanged,
         [DIRECTORY_EVENT_TYPES.PasswordPolicyUpdated]: projectPolicyUpdated,
+        [DIRECTORY_EVENT_TYPES.UserAddedToGroup]: projectGroupMembership(true),
+        [DIRECTORY_EVENT_TYPES.UserRemovedFromGroup]: projectGroupMembership(false),
+        [DIRECTORY_EVENT_TYPES.GroupDeleted]: projectGroupDeleted,
+        [DIRECTORY_EVENT_TYPES.GroupPasswordPolicyChanged]: projectGroupPasswordPolicyChanged,
+        [DIRECTORY_EVENT_TYPES.GroupPasswordPolicyDeleted]: projectGroupPasswordPolicyDeleted,
         [DIRECTORY_EVENT_TYPES.PasswordExpired]: whenPasswordExpired(
           this.config.notifyOnAdminExpiry ? queueNoticeWhenPasswordExpired(this.clock) : null,
         ),

@@ -17,7 +17,6 @@ import { superAdminExists } from '../admin-roles/admin-roles.projection';
 import type { Caller } from '../common/caller';
 import { PASSWORD_HASHER, type PasswordHasher } from '../credentials/password-hasher';
 import { DIRECTORY_CONFIG, type DirectoryConfig } from '../directory.config';
-import { complexityViolations } from '../policy/domain/password-policy';
 import { PasswordPolicyStore } from '../policy/password-policy.store';
 import type { UserProfile } from '../user/domain/user.state';
 import { UserCommandService } from '../user/user-commands.service';
@@ -134,9 +133,9 @@ export class ConsoleSetupService implements OnApplicationBootstrap {
     const problems = [
       ...(profile.login ? [] : ['login: Enter a username']),
       ...(profile.email ? [] : ['email: Enter an email address']),
-      ...complexityViolations(admin.password, await this.policies.current(this.pool), profile).map(
-        (message) => `password: ${message}`,
-      ),
+      ...this.policies
+        .violations(admin.password, await this.policies.current(this.pool), profile)
+        .map((message) => `password: ${message}`),
     ];
     if (problems.length > 0) throw new ValidationFailedError(problems);
     // Claim the code before creating anyone: of two concurrent setups, one goes on.

@@ -14,6 +14,7 @@ import { Groups1730000000401 } from './1730000000401-groups';
 import { BulkJobGroupScope1730000000402 } from './1730000000402-bulk-job-group-scope';
 import { BulkJobUserScope1740000000101 } from './1740000000101-bulk-job-user-scope';
 import { BulkJobWaves1740000000102 } from './1740000000102-bulk-job-waves';
+import { GroupPasswordPolicies1740000000201 } from './1740000000201-group-password-policies';
 
 export const DIRECTORY_MIGRATIONS: readonly MigrationClass[] = [
   Directory1710000000000,
@@ -31,4 +32,5 @@ export const DIRECTORY_MIGRATIONS: readonly MigrationClass[] = [
   BulkJobGroupScope1730000000402,
   BulkJobUserScope1740000000101,
   BulkJobWaves1740000000102,
+  GroupPasswordPolicies1740000000201,
 ];

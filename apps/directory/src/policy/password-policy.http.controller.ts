@@ -15,6 +15,8 @@ import type { PasswordPolicyChange } from './password-policy.store';
 import { PasswordPolicyStore } from './password-policy.store';
 import { UpdatePasswordPolicyRequestDto } from './password-policy.request.dto';
 import { PasswordPolicyService } from './password-policy.service';
+import { PasswordPolicies } from './password-policies.service';
+import type { PasswordPolicySetV1 } from '@lapse/shared/core';
 
 /** Lapse's own admin endpoint for the org password policy (Okta's `settings.password` shape). */
 @Controller('api/v1/policies/password')
@@ -51,5 +53,20 @@ export class PasswordPolicyInternalHttpController {
   @Get()
   read(): Promise<PasswordPolicy> {
     return this.policies.current();
+  }
+}
+
+/**
+ * `GET /internal/v1/policies` for identity: every policy that can apply (active group policies in priority
+ * order, then the default), so identity resolves a user's policy from the memberships it keeps.
+ */
+@Controller('internal/v1/policies')
+@UseGuards(ServiceAuthGuard)
+export class PasswordPolicySetInternalHttpController {
+  constructor(private readonly policies: PasswordPolicies) {}
+
+  @Get()
+  read(): Promise<PasswordPolicySetV1> {
+    return this.policies.set();
   }
 }

@@ -150,6 +150,15 @@ export class DirectoryClient {
     return response.body;
   }
 
+  /** Every policy that can apply (`PasswordPolicySetV1`); null from a directory that does not serve it yet. */
+  async passwordPolicySet(timeoutMs = 2000): Promise<unknown> {
+    const response = await this.call('/internal/v1/policies', { timeoutMs }, 'password policies');
+    if (response.status === 404) return null;
+    if (response.status !== 200)
+      throw new DirectoryUnavailableError(`password policies answered ${response.status}`);
+    return response.body;
+  }
+
   async introspectAdminToken(token: string): Promise<AdminPrincipal | null> {
     const response = await this.call<{ active?: boolean } & Partial<AdminPrincipal>>(
       '/internal/v1/admin-tokens/introspect',

@@ -149,7 +149,7 @@ export class HostedSignInHttpController {
         );
       }
       case 'LOCKED_OUT': {
-        const { lockout } = await this.policies.current();
+        const { lockout } = await this.policies.forLogin(username);
         const unlock =
           lockout.autoUnlockMinutes > 0
             ? `It unlocks by itself after ${lockout.autoUnlockMinutes} minutes; or ask your administrator to unlock it.`
@@ -405,7 +405,7 @@ export class HostedSignInHttpController {
       reason,
       action: '/signin/password',
       login,
-      rules: policyRules(await this.policies.current()),
+      rules: policyRules(await this.policies.forLogin(login)),
       problems,
     });
     this.send(response, nonce, page, status);
@@ -425,7 +425,7 @@ export class HostedSignInHttpController {
       reason: 'SIGNED_IN',
       action: '/signin/change-password',
       login: session.login,
-      rules: policyRules(await this.policies.current()),
+      rules: policyRules(await this.policies.forUser(session.userId)),
       problems,
     });
     this.send(response, nonce, page, status);

@@ -98,7 +98,7 @@ export class RecoveryService {
       createdAt: now,
       expiresAt,
     });
-    const policy = await this.policies.current();
+    const policy = await this.policies.forUser(link.userId);
     return passwordResetTransaction(this.config.base.publicUrl, link, policy, stateToken, expiresAt);
   }
 

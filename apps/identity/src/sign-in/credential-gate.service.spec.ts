@@ -56,7 +56,10 @@ function gateWith(facts: GateFacts | null) {
         return false;
       },
     } as unknown as PasswordVerifier,
-    { current: async () => DEFAULT_PASSWORD_POLICY } as unknown as PasswordPolicyCache,
+    {
+      current: async () => DEFAULT_PASSWORD_POLICY,
+      forCredential: async () => DEFAULT_PASSWORD_POLICY,
+    } as unknown as PasswordPolicyCache,
     { get: () => undefined, remember: () => undefined } as unknown as PasswordHashHints,
     {} as DirectoryClient,
     {} as CredentialConfirmations,

@@ -139,14 +139,15 @@ export class CredentialGate {
 
   /** For a session token: the credential must still be the one the password was proven for. */
   async forProvenCredential(userId: string, provenVersion: number): Promise<Verdict> {
-    const policy = await this.policies.current();
+    const base = await this.policies.current();
     let facts = await gateFactsByUserId(this.pool, userId);
     const now = this.clock.now();
-    if (!facts) return { answer: FAILED, facts, policy, verifiedAt: now };
+    if (!facts) return { answer: FAILED, facts, policy: base, verifiedAt: now };
     const confirmed = await this.confirmFresh(facts);
-    if (confirmed === 'UNKNOWN_USER') return { answer: FAILED, facts, policy, verifiedAt: now };
+    if (confirmed === 'UNKNOWN_USER') return { answer: FAILED, facts, policy: base, verifiedAt: now };
     if (confirmed === 'CHANGED') facts = await gateFactsByUserId(this.pool, userId);
-    if (!facts) return { answer: FAILED, facts, policy, verifiedAt: now };
+    if (!facts) return { answer: FAILED, facts, policy: base, verifiedAt: now };
+    const policy = await this.policies.forCredential(facts.credential);
     const answer = canIssueSession({ ...facts, policy, now }, provenVersion);
     return { answer, facts, policy, verifiedAt: now };
   }
@@ -168,10 +169,17 @@ export class CredentialGate {
       this.policies.current(),
     ]);
     const early = hint === undefined ? null : this.verifier.verify(hint, password);
-    const [facts, policy] = await looking.catch(async (error: unknown) => {
+    const [facts, base] = await looking.catch(async (error: unknown) => {
       await early;
       throw error;
     });
+    // The user's effective policy (a group policy's, else the default): only a query when one is active.
+    const policy = facts
+      ? await this.policies.forCredential(facts.credential).catch(async (error: unknown) => {
+          await early;
+          throw error;
+        })
+      : base;
     const hash = facts?.credential.passwordHash ?? null;
     this.hints.remember(username, hash);
     const verified =

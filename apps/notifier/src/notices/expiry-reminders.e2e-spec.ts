@@ -174,4 +174,42 @@ describe('reminders before a password expires (all-in-one)', () => {
     await reminders.scan(clockAt(MAX_AGE_DAYS + 1));
     expect(await remindersOf(late.id)).toEqual([]);
   });
+
+  it("reminds a member of a group by the group policy's window, and a non-member by the default's", async () => {
+    const group = await lapse.admin('POST', '/api/v1/groups', { profile: { name: `remind-${Date.now()}` } });
+    expect(group.status).toBe(200);
+    const policy = await lapse.admin('POST', '/api/v1/policies', {
+      type: 'PASSWORD',
+      name: `Short-lived ${Date.now()}`,
+      conditions: { people: { groups: { include: [group.body.id] } } },
+      settings: { password: { age: { maxAgeDays: 10, expireWarnDays: 3 } } },
+    });
+    expect(policy.status).toBe(200);
+    const member = await activeUser();
+    const other = await activeUser();
+    expect((await lapse.admin('PUT', `/api/v1/groups/${group.body.id}/users/${member.id}`)).status).toBe(204);
+    await waitFor(
+      'the notifier to learn the group policy',
+      async () =>
+        (await query('SELECT 1 FROM notifier_group_password_policies WHERE id = $1', [policy.body.id]))
+          .length === 1,
+      10_000,
+    );
+    await waitFor(
+      'the notifier to learn the membership',
+      async () =>
+        (await query('SELECT 1 FROM notifier_group_members WHERE user_id = $1', [member.id])).length === 1,
+      10_000,
+    );
+
+    // Day 8: inside the group policy's window (10 - 3), long before the default's (30 - 5).
+    await reminders.scan(clockAt(8));
+    expect((await remindersOf(member.id)).map((job) => job.channel)).toEqual(['EMAIL']);
+    expect(await remindersOf(other.id)).toEqual([]);
+
+    // Day 27: inside the default's window; the member's password is past its own maximum age by then.
+    await reminders.scan(clockAt(MAX_AGE_DAYS - WARN_DAYS + 2));
+    expect((await remindersOf(other.id)).map((job) => job.channel)).toEqual(['EMAIL']);
+    expect(await remindersOf(member.id)).toHaveLength(1);
+  });
 });

@@ -5,6 +5,11 @@ import {
   type PasswordChangedV1,
   type PasswordExpiredV1,
   type PasswordPolicyUpdatedV1,
+  type GroupDeletedV1,
+  type GroupPasswordPolicyChangedV1,
+  type GroupPasswordPolicyDeletedV1,
+  type UserAddedToGroupV1,
+  type UserRemovedFromGroupV1,
   type Queryable,
   type UserCreatedV1,
   type UserStatusChangedV1,
@@ -103,3 +108,55 @@ export const projectPolicyUpdated = batchHandler(
   },
   { idempotent: true },
 );
+
+/** Memberships, for the reminders of users under a group policy (a user's facts arrive in order). */
+export const projectGroupMembership =
+  (added: boolean): MessageHandler =>
+  async (message, tx) => {
+    const fact = message.payload as UserAddedToGroupV1 | UserRemovedFromGroupV1;
+    await tx.query(
+      added
+        ? 'INSERT INTO notifier_group_members (user_id, group_id) VALUES ($1, $2) ON CONFLICT DO NOTHING'
+        : 'DELETE FROM notifier_group_members WHERE user_id = $1 AND group_id = $2',
+      [fact.userId, fact.groupId],
+    );
+  };
+
+/** A deleted group takes every membership in it (no UserRemovedFromGroup per member follows). */
+export const projectGroupDeleted: MessageHandler = async (message, tx) => {
+  await tx.query('DELETE FROM notifier_group_members WHERE group_id = $1', [
+    (message.payload as GroupDeletedV1).groupId,
+  ]);
+};
+
+/** A group policy's conditions, place and age settings; an older change arriving late changes nothing. */
+export const projectGroupPasswordPolicyChanged: MessageHandler = async (message, tx) => {
+  const policy = message.payload as GroupPasswordPolicyChangedV1;
+  await tx.query(
+    `INSERT INTO notifier_group_password_policies
+       (id, status, priority, priority_set_at, group_ids, provider, max_age_days, expire_warn_days, changed_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, priority = EXCLUDED.priority,
+       priority_set_at = EXCLUDED.priority_set_at, group_ids = EXCLUDED.group_ids, provider = EXCLUDED.provider,
+       max_age_days = EXCLUDED.max_age_days, expire_warn_days = EXCLUDED.expire_warn_days,
+       changed_at = EXCLUDED.changed_at
+     WHERE notifier_group_password_policies.changed_at <= EXCLUDED.changed_at`,
+    [
+      policy.policyId,
+      policy.status,
+      policy.priority,
+      policy.prioritySetAt,
+      [...policy.groupIds],
+      policy.provider,
+      policy.settings.age.maxAgeDays,
+      policy.settings.age.expireWarnDays,
+      policy.changedAt,
+    ],
+  );
+};
+
+export const projectGroupPasswordPolicyDeleted: MessageHandler = async (message, tx) => {
+  await tx.query('DELETE FROM notifier_group_password_policies WHERE id = $1', [
+    (message.payload as GroupPasswordPolicyDeletedV1).policyId,
+  ]);
+};

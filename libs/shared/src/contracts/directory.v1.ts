@@ -1,3 +1,5 @@
+import type { PasswordPolicyV1 } from './password-policy.v1';
+
 /**
  * Published contracts of the directory service, schema version 1. These are the only shapes that cross a
  * service boundary; domain events stay private to directory. Additive changes only: a breaking change is
@@ -119,6 +121,30 @@ export interface PasswordPolicyUpdatedV1 {
   /** Days before the maximum age in which users are warned (0: never). */
   readonly expireWarnDays: number;
   readonly updatedAt: string;
+}
+
+/**
+ * Topic `lapse.directory.users.v1`, key policy id. A password policy scoped to groups, as it is after an
+ * administrator created, replaced, activated or deactivated it: its conditions, its place (`priority`, 1
+ * first; among equal priorities the one whose priority was set last, `prioritySetAt`, comes first) and its
+ * `settings.password`. Resolve a user's policy with `effectivePasswordPolicy` (password-policy.v1).
+ */
+export interface GroupPasswordPolicyChangedV1 {
+  readonly policyId: string;
+  readonly name: string;
+  readonly status: 'ACTIVE' | 'INACTIVE';
+  readonly priority: number;
+  readonly prioritySetAt: string;
+  readonly groupIds: readonly string[];
+  readonly provider: 'OKTA' | 'ACTIVE_DIRECTORY';
+  readonly settings: PasswordPolicyV1;
+  readonly changedAt: string;
+}
+
+/** Topic `lapse.directory.users.v1`, key policy id. The group policy is gone; its members fall to the next. */
+export interface GroupPasswordPolicyDeletedV1 {
+  readonly policyId: string;
+  readonly deletedAt: string;
 }
 
 /** Topic `lapse.directory.users.v1`, key user id. Identity ends the user's sessions. */
@@ -319,4 +345,6 @@ export const DIRECTORY_EVENT_TYPES = {
   GroupDeleted: 'GroupDeleted',
   UserAddedToGroup: 'UserAddedToGroup',
   UserRemovedFromGroup: 'UserRemovedFromGroup',
+  GroupPasswordPolicyChanged: 'GroupPasswordPolicyChanged',
+  GroupPasswordPolicyDeleted: 'GroupPasswordPolicyDeleted',
 } as const;

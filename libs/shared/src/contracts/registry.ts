@@ -33,6 +33,8 @@ export function publishedContracts(): ContractRegistry {
     .register(t.GroupDeleted, 1, requiresFields('groupId', 'deletedAt'))
     .register(t.UserAddedToGroup, 1, requiresFields('userId', 'groupId', 'addedAt'))
     .register(t.UserRemovedFromGroup, 1, requiresFields('userId', 'groupId', 'removedAt'))
+    .register(t.GroupPasswordPolicyChanged, 1, requiresFields('policyId', 'status', 'changedAt'))
+    .register(t.GroupPasswordPolicyDeleted, 1, requiresFields('policyId', 'deletedAt'))
     .register(t.BulkPasswordExpiryStarted, 1, requiresFields('jobId', 'cutoff'))
     .register(t.BulkPasswordExpiryCompleted, 1, requiresFields('jobId'))
     .register(t.BulkPasswordExpiryUsersScoped, 1, requiresFields('jobId'))

@@ -45,6 +45,24 @@ function object(properties: Record<string, unknown>, optional: readonly string[]
   };
 }
 
+const count = { type: 'integer', minimum: 0 } as const;
+const flag = { type: 'boolean' } as const;
+/** Okta's `settings.password` (password-policy.v1's PasswordPolicyV1). */
+const passwordSettings = object({
+  complexity: object({
+    minLength: count,
+    minLowerCase: count,
+    minUpperCase: count,
+    minNumber: count,
+    minSymbol: count,
+    excludeUsername: flag,
+    excludeAttributes: { type: 'array', items: str },
+    dictionary: object({ common: object({ exclude: flag }) }),
+  }),
+  age: object({ maxAgeDays: count, expireWarnDays: count, minAgeMinutes: count, historyCount: count }),
+  lockout: object({ maxAttempts: count, autoUnlockMinutes: count, showLockoutFailures: flag }),
+});
+
 export const CONTRACT_SCHEMAS: Record<string, JsonSchema> = {
   UserCreated: object(
     {
@@ -145,6 +163,18 @@ export const CONTRACT_SCHEMAS: Record<string, JsonSchema> = {
     expireWarnDays: { type: 'integer', minimum: 0 },
     updatedAt: instant,
   }),
+  GroupPasswordPolicyChanged: object({
+    policyId: str,
+    name: str,
+    status: { type: 'string', enum: ['ACTIVE', 'INACTIVE'] },
+    priority: { type: 'integer', minimum: 1 },
+    prioritySetAt: instant,
+    groupIds: { type: 'array', items: str },
+    provider: { type: 'string', enum: ['OKTA', 'ACTIVE_DIRECTORY'] },
+    settings: passwordSettings,
+    changedAt: instant,
+  }),
+  GroupPasswordPolicyDeleted: object({ policyId: str, deletedAt: instant }),
   GroupCreated: object({ groupId: str, name: str, description: nullableStr, createdAt: instant }),
   GroupProfileUpdated: object({ groupId: str, name: str, description: nullableStr, updatedAt: instant }),
   GroupDeleted: object({ groupId: str, deletedAt: instant }),
@@ -332,7 +362,7 @@ export const CHANNELS: Record<string, ChannelSpec> = {
   directoryUsers: {
     topic: TOPICS.directoryUsers,
     description: 'Public user lifecycle and password-expiry facts. Never carries a password, hash or secret.',
-    key: 'user id (job id for the bulk facts, token id for AdminTokenRevoked, `password-policy` for PasswordPolicyUpdated, group id for GroupCreated, GroupProfileUpdated and GroupDeleted)',
+    key: 'user id (job id for the bulk facts, token id for AdminTokenRevoked, `password-policy` for PasswordPolicyUpdated, group id for GroupCreated, GroupProfileUpdated and GroupDeleted, policy id for GroupPasswordPolicyChanged and GroupPasswordPolicyDeleted)',
     access: 'public: any Lapse or third-party consumer',
     publisher: 'directory',
     messages: [
@@ -353,6 +383,8 @@ export const CHANNELS: Record<string, ChannelSpec> = {
       'GroupDeleted',
       'UserAddedToGroup',
       'UserRemovedFromGroup',
+      'GroupPasswordPolicyChanged',
+      'GroupPasswordPolicyDeleted',
     ],
   },
   directoryCredentials: {
@@ -453,9 +485,14 @@ export const CONSUMERS: readonly ConsumerSpec[] = [
       'PasswordAgeExemptionChanged',
       'PasswordPolicyUpdated',
       'PasswordExpired',
+      'UserAddedToGroup',
+      'UserRemovedFromGroup',
+      'GroupDeleted',
+      'GroupPasswordPolicyChanged',
+      'GroupPasswordPolicyDeleted',
     ],
     description:
-      "The notifier keeps contacts (their current email), password ages and the policy's age settings for reminders before expiry, and with NOTIFY_ON_ADMIN_EXPIRY=true tells users an administrator expired their password.",
+      "The notifier keeps contacts (their current email), password ages, the policies' age settings and the group memberships that decide each user's policy, for reminders before expiry, and with NOTIFY_ON_ADMIN_EXPIRY=true tells users an administrator expired their password.",
   },
   {
     service: 'directory',
@@ -507,6 +544,10 @@ const MESSAGE_SUMMARIES: Record<string, string> = {
     'The group was deleted, and every membership in it with it: no UserRemovedFromGroup per member follows.',
   UserAddedToGroup: "The user joined a group (keyed by user id, in order with the user's other facts).",
   UserRemovedFromGroup: 'The user left a group.',
+  GroupPasswordPolicyChanged:
+    "A password policy scoped to groups as an administrator left it: conditions (groups, provider), priority, status and settings.password. A user's policy is the first active one by priority naming one of their groups; else the default (PasswordPolicyUpdated).",
+  GroupPasswordPolicyDeleted:
+    'A group password policy was deleted: its members fall to the next matching policy.',
   CredentialStateChanged: 'Credential snapshot after every sign-in-relevant change.',
   TemporaryPasswordDeliveryRequested: 'Deliver this sealed temporary password to the user.',
   PasswordResetEmailRequested:

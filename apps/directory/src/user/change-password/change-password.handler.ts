@@ -4,7 +4,7 @@ import type { Pool } from 'pg';
 import type { Caller } from '../../common/caller';
 import { PASSWORD_HASHER, type PasswordHasher } from '../../credentials/password-hasher';
 import { DIRECTORY_CONFIG, type DirectoryConfig } from '../../directory.config';
-import { complexityViolations, PASSWORD_REUSED } from '../../policy/domain/password-policy';
+import { PASSWORD_REUSED } from '../../policy/domain/password-policy';
 import { PasswordPolicyStore } from '../../policy/password-policy.store';
 import type { ChangePassword } from '../domain/user.commands';
 import { OLD_PASSWORD_NOT_CORRECT, userDecider } from '../domain/user.decider';
@@ -40,7 +40,7 @@ export class ChangePasswordHandler {
     caller: Caller,
   ): Promise<PasswordChanged> {
     const { user } = await requireUser(this.pool, idOrLogin);
-    const policy = await this.policies.current(this.pool);
+    const policy = (await this.policies.forUser(user.userId, this.pool)).settings;
     const verifiedHash = user.password?.hash ?? '';
     const command: ChangePassword = {
       type: 'ChangePassword',
@@ -74,7 +74,7 @@ export class ChangePasswordHandler {
     }
     if (!(await this.hasher.verify(user.password?.hash, oldPassword)))
       throw await refuse([OLD_PASSWORD_NOT_CORRECT]);
-    const violations = complexityViolations(newPassword, policy, user.profile);
+    const violations = this.policies.violations(newPassword, policy, user.profile);
     if (violations.length > 0) throw await refuse(violations);
     if (await this.hasher.isRecent(newPassword, verifiedHash, user.passwordHistory, policy.age.historyCount))
       throw await refuse([PASSWORD_REUSED(policy.age.historyCount)]);

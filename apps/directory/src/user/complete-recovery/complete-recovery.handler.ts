@@ -4,7 +4,7 @@ import type { Pool } from 'pg';
 import type { Caller } from '../../common/caller';
 import { PASSWORD_HASHER, type PasswordHasher } from '../../credentials/password-hasher';
 import { DIRECTORY_CONFIG, type DirectoryConfig } from '../../directory.config';
-import { complexityViolations, PASSWORD_REUSED } from '../../policy/domain/password-policy';
+import { PASSWORD_REUSED } from '../../policy/domain/password-policy';
 import { PasswordPolicyStore } from '../../policy/password-policy.store';
 import type { CompleteRecovery } from '../domain/user.commands';
 import {
@@ -110,8 +110,8 @@ export class CompleteRecoveryHandler {
       if (error instanceof DomainError) throw await refuse(error);
       throw error;
     }
-    const policy = await this.policies.current(this.pool);
-    const violations = complexityViolations(newPassword, policy, user.profile);
+    const policy = (await this.policies.forUser(user.userId, this.pool)).settings;
+    const violations = this.policies.violations(newPassword, policy, user.profile);
     if (violations.length > 0) throw await refuse(passwordPolicyViolated(violations));
     if (
       await this.hasher.isRecent(

@@ -15,7 +15,6 @@ import { flag } from '../../common/query';
 import { PASSWORD_HASHER, type PasswordHasher } from '../../credentials/password-hasher';
 import { DIRECTORY_CONFIG, type DirectoryConfig } from '../../directory.config';
 import { unknownGroupIds } from '../../group/group.presenter';
-import { complexityViolations } from '../../policy/domain/password-policy';
 import { PasswordPolicyStore } from '../../policy/password-policy.store';
 import type { CreateUser } from '../domain/user.commands';
 import type { ExistingUser, UserProfile } from '../domain/user.state';
@@ -144,7 +143,12 @@ export class CreateUserHttpController {
       };
     }
     if (password.value === undefined) return null;
-    const violations = complexityViolations(password.value, await this.policies.current(this.pool), profile);
+    // The policy of the user to be: the groups and provider the request gives (Okta's resolution).
+    const policy = await this.policies.forCandidate(
+      { groupIds: body.groupIds ?? [], providerType: body.credentials?.provider?.type ?? 'OKTA' },
+      this.pool,
+    );
+    const violations = this.policies.violations(password.value, policy.settings, profile);
     if (violations.length > 0)
       throw new ValidationFailedError(violations.map((message) => `password: ${message}`));
     return { hash: await this.hasher.hash(password.value), changedAt: at, by: 'ADMIN' };

@@ -9,6 +9,22 @@ export interface AgeExpiryBatchRequest {
   readonly reason: string;
   readonly correlationId: string;
   readonly limit: number;
+  /**
+   * Whose policy this maximum age is (absent: everyone's, as when no group policy is active). A user is in
+   * scope when they are a member of one of `groupIds` with a provider type among `providerTypes` (absent for
+   * the default policy) and in none of `earlier` (the active group policies before this one, whose users
+   * it does not govern): the same resolution as `effectivePasswordPolicy`, as a filter over the index range.
+   */
+  readonly scope?: {
+    readonly match: PolicyMembership | null;
+    readonly earlier: PolicyMembership;
+  };
+}
+
+/** Group/provider-type pairs: a user matches when a member of a pair's group with the pair's provider type. */
+export interface PolicyMembership {
+  readonly groupIds: readonly string[];
+  readonly providerTypes: readonly string[];
 }
 
 export interface AgeExpiryBatchResult {
@@ -57,6 +73,12 @@ export async function expireByAgeFromReadModel(
         WHERE u.status = 'ACTIVE' AND u.provider_type IN ('OKTA', 'IMPORT') AND NOT (u.state ? 'passwordAgeExempt')
           AND u.password_changed_at <= $1::timestamptz
           AND NOT EXISTS (SELECT FROM directory_bulk_expired b WHERE b.user_id = u.id)
+          AND ($7::text[] IS NULL OR EXISTS (
+                SELECT FROM directory_group_members m JOIN unnest($7::text[], $8::text[]) AS p(g, pt) ON m.group_id::text = p.g
+                 WHERE m.user_id = u.id AND u.provider_type = p.pt))
+          AND NOT EXISTS (
+                SELECT FROM directory_group_members m JOIN unnest($9::text[], $10::text[]) AS e(g, pt) ON m.group_id::text = e.g
+                 WHERE m.user_id = u.id AND u.provider_type = e.pt)
         ORDER BY u.password_changed_at, u.id
         LIMIT $2
      ),
@@ -102,7 +124,18 @@ export async function expireByAgeFromReadModel(
      SELECT (SELECT count(*)::int FROM targets) AS candidates,
             (SELECT count(*)::int FROM projected) AS expired,
             (SELECT count(*)::int FROM audited) AS audited`,
-    [request.cutoff, request.limit, request.now, request.reason, request.correlationId, request.maxAgeDays],
+    [
+      request.cutoff,
+      request.limit,
+      request.now,
+      request.reason,
+      request.correlationId,
+      request.maxAgeDays,
+      request.scope?.match?.groupIds ?? null,
+      request.scope?.match?.providerTypes ?? null,
+      request.scope?.earlier.groupIds ?? [],
+      request.scope?.earlier.providerTypes ?? [],
+    ],
   );
   const row = rows[0];
   if (row.expired > 0) await tx.query(`SELECT pg_notify('${EVENTS_CHANNEL}', '')`);

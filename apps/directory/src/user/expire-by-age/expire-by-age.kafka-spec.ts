@@ -51,6 +51,7 @@ describe('age expiry and reminders over Kafka', () => {
   let services: Microservice[] = [];
   let directory: Microservice;
   let notifierDatabase: string;
+  let identityDatabase: string;
   let directoryUrl: string;
   let identityUrl: string;
 
@@ -104,13 +105,14 @@ describe('age expiry and reminders over Kafka', () => {
     );
     await directory.app.listen(directoryPort, '127.0.0.1');
     services.push(directory);
+    identityDatabase = await databaseUrl(`age_identity_${suffix}`);
     const identity = await createIdentityService(
       new EnvReader({
         ...common,
         PORT: String(identityPort),
         PUBLIC_URL: identityUrl,
         DIRECTORY_URL: directoryUrl,
-        DATABASE_URL: await databaseUrl(`age_identity_${suffix}`),
+        DATABASE_URL: identityDatabase,
       }),
       silentLogger,
     );
@@ -199,5 +201,75 @@ describe('age expiry and reminders over Kafka', () => {
       async () => (await ageOf())?.status === 'PASSWORD_EXPIRED',
       30_000,
     );
+  });
+
+  it("holds a group's member to the group policy's maximum age; identity and the notifier learn it from the broker", async () => {
+    const group = await call(
+      directoryUrl,
+      'POST',
+      '/api/v1/groups',
+      { profile: { name: `aged-${suffix}` } },
+      true,
+    );
+    expect(group.status).toBe(200);
+    const policy = await call(
+      directoryUrl,
+      'POST',
+      '/api/v1/policies',
+      {
+        type: 'PASSWORD',
+        name: `One day ${suffix}`,
+        conditions: { people: { groups: { include: [group.body.id] } } },
+        settings: { password: { age: { maxAgeDays: 1, expireWarnDays: 0 } } },
+      },
+      true,
+    );
+    expect(policy.status).toBe(200);
+    const user = async (name: string, groupIds: string[]) => {
+      const email = `${name}.${suffix}@example.com`;
+      const created = await call(
+        directoryUrl,
+        'POST',
+        '/api/v1/users?activate=true',
+        {
+          profile: { login: email, email, firstName: 'Ada' },
+          credentials: { password: { value: PASSWORD } },
+          groupIds,
+        },
+        true,
+      );
+      expect(created.status).toBe(200);
+      await waitFor(`identity to know ${name}`, async () => (await signIn(email)) === 'SUCCESS', 30_000);
+      return { id: created.body.id as string, email };
+    };
+    const member = await user('member', [group.body.id]);
+    const other = await user('other', []);
+    await waitFor(
+      'the notifier to know the group policy and the membership',
+      async () =>
+        (
+          await rows(notifierDatabase, 'SELECT 1 FROM notifier_group_password_policies WHERE id = $1', [
+            policy.body.id,
+          ])
+        ).length === 1 &&
+        (await rows(notifierDatabase, 'SELECT 1 FROM notifier_group_members WHERE user_id = $1', [member.id]))
+          .length === 1,
+      30_000,
+    );
+
+    moveClockBy(2);
+    await waitFor(
+      "identity to refuse the member's password",
+      async () => (await signIn(member.email)) === 'PASSWORD_EXPIRED',
+      30_000,
+    );
+    expect(await signIn(other.email)).toBe('SUCCESS');
+    for (const database of [identityDatabase, notifierDatabase])
+      expect(
+        await rows(
+          database,
+          "SELECT consumer FROM lapse_dead_letters WHERE event_type LIKE 'GroupPasswordPolicy%'",
+        ),
+      ).toEqual([]);
   });
 });

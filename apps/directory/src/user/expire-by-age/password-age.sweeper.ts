@@ -4,7 +4,12 @@ import { CLOCK, type Clock, EventStoreProvider, LOGGER, type Logger } from '@lap
 import { DIRECTORY_CONFIG, type DirectoryConfig } from '../../directory.config';
 import { PasswordPolicyStore } from '../../policy/password-policy.store';
 import { ageExpiryReason } from '../domain/user.decider';
-import { expireByAgeFromReadModel } from './expire-by-age.batch';
+import type { GroupPasswordPolicyV1, PasswordPolicySetV1 } from '@lapse/shared/core';
+import {
+  type AgeExpiryBatchRequest,
+  expireByAgeFromReadModel,
+  type PolicyMembership,
+} from './expire-by-age.batch';
 
 const DAY_MS = 86_400_000;
 
@@ -25,8 +30,8 @@ export interface SweepOutcome {
 }
 
 /**
- * The policy's maximum password age, made visible: every `POLICY_SWEEP_INTERVAL_SECONDS` (0: never), the
- * users whose password is past `maxAgeDays` at the injected clock's now get `PasswordExpired` (cause
+ * The policies' maximum password age, made visible: every `POLICY_SWEEP_INTERVAL_SECONDS` (0: never), the
+ * users whose password is past their effective policy's `maxAgeDays` at the injected clock's now get `PasswordExpired` (cause
  * POLICY), in batches of `POLICY_SWEEP_BATCH_SIZE`, each one set-based statement under the sweep's advisory
  * lock (`expire-by-age.batch.ts`). Their status becomes PASSWORD_EXPIRED, the event is published like any
  * other, and the System Log records it. Expired users leave the sweep's index, so a second sweep finds
@@ -72,17 +77,33 @@ export class PasswordAgeSweeper implements OnApplicationBootstrap, OnApplication
     await this.running;
   }
 
-  /** One sweep at `now` (the clock's by default): every password past the policy's maximum age then. */
+  /**
+   * One sweep at `now` (the clock's by default): every password past its user's policy's maximum age then.
+   * One pass per policy with a maximum age, each over the index range of its own cutoff and filtered to the
+   * users that policy governs (group policies first by priority, then the default for everyone else).
+   */
   async sweep(now: Date = this.clock.now()): Promise<SweepOutcome> {
-    const { maxAgeDays } = (await this.policies.current()).age;
-    if (maxAgeDays <= 0) return { expired: 0, batches: 0, yielded: false };
-    const request = {
+    let expired = 0;
+    let batches = 0;
+    for (const pass of agePasses(await this.policies.set())) {
+      const outcome = await this.sweepPass(now, pass);
+      expired += outcome.expired;
+      batches += outcome.batches;
+      if (outcome.yielded) return { expired, batches, yielded: true };
+    }
+    return { expired, batches, yielded: false };
+  }
+
+  private async sweepPass(now: Date, pass: AgePass): Promise<SweepOutcome> {
+    const { maxAgeDays } = pass;
+    const request: AgeExpiryBatchRequest = {
       cutoff: new Date(now.getTime() - maxAgeDays * DAY_MS).toISOString(),
       maxAgeDays,
       now: now.toISOString(),
       reason: ageExpiryReason(maxAgeDays),
       correlationId: `policy-sweep-${randomUUID()}`,
       limit: this.config.policySweepBatchSize,
+      ...(pass.scope ? { scope: pass.scope } : {}),
     };
     let expired = 0;
     let batches = 0;
@@ -102,4 +123,47 @@ export class PasswordAgeSweeper implements OnApplicationBootstrap, OnApplication
         return { expired, batches, yielded: false };
     }
   }
+}
+
+interface AgePass {
+  readonly maxAgeDays: number;
+  readonly scope?: AgeExpiryBatchRequest['scope'];
+}
+
+/** The provider types a policy's `authProvider` condition covers (as `providerMatches` decides). */
+const PROVIDER_TYPES: Record<GroupPasswordPolicyV1['provider'], readonly string[]> = {
+  OKTA: ['OKTA', 'IMPORT'],
+  ACTIVE_DIRECTORY: ['ACTIVE_DIRECTORY'],
+};
+
+function membershipOf(policies: readonly GroupPasswordPolicyV1[]): PolicyMembership {
+  const pairs = policies.flatMap((policy) =>
+    policy.groupIds.flatMap((groupId) => PROVIDER_TYPES[policy.provider].map((type) => [groupId, type])),
+  );
+  return { groupIds: pairs.map(([groupId]) => groupId), providerTypes: pairs.map(([, type]) => type) };
+}
+
+/**
+ * The sweep's passes: each active group policy with a maximum age over its members not governed by an
+ * earlier one, then the default over everyone no group policy governs. With no group policy: one pass, no scope.
+ */
+export function agePasses(set: PasswordPolicySetV1): AgePass[] {
+  const passes: AgePass[] = set.policies.flatMap((policy, index) =>
+    policy.settings.age.maxAgeDays > 0
+      ? [
+          {
+            maxAgeDays: policy.settings.age.maxAgeDays,
+            scope: { match: membershipOf([policy]), earlier: membershipOf(set.policies.slice(0, index)) },
+          },
+        ]
+      : [],
+  );
+  const maxAgeDays = set.defaultPolicy.age.maxAgeDays;
+  if (maxAgeDays > 0)
+    passes.push(
+      set.policies.length === 0
+        ? { maxAgeDays }
+        : { maxAgeDays, scope: { match: null, earlier: membershipOf(set.policies) } },
+    );
+  return passes;
 }

@@ -76,7 +76,10 @@ export class IssueTemporaryPasswordHandler {
     // Refuse early (status, provider) before spending a hash and a key fetch; the handler decides again.
     userDecider.decide({ ...base, hash: 'pending', delivery: null }, user);
 
-    const tempPassword = generateTemporaryPassword(await this.policies.current(this.pool), user.profile);
+    const tempPassword = generateTemporaryPassword(
+      (await this.policies.forUser(user.userId, this.pool)).settings,
+      user.profile,
+    );
     const hash = await this.hasher.hash(tempPassword);
     let delivery: ExpirePasswordWithTemporaryPassword['delivery'] = null;
     if (options.deliver !== 'none') {

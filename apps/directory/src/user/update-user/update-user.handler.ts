@@ -4,7 +4,7 @@ import type { Pool } from 'pg';
 import type { Caller } from '../../common/caller';
 import { PASSWORD_HASHER, type PasswordHasher } from '../../credentials/password-hasher';
 import { DIRECTORY_CONFIG, type DirectoryConfig } from '../../directory.config';
-import { complexityViolations, PASSWORD_REUSED } from '../../policy/domain/password-policy';
+import { PASSWORD_REUSED } from '../../policy/domain/password-policy';
 import { PasswordPolicyStore } from '../../policy/password-policy.store';
 import type { ProfilePatch, UpdateUser } from '../domain/user.commands';
 import { updatedProfile, userDecider } from '../domain/user.decider';
@@ -80,8 +80,8 @@ export class UpdateUserHandler {
   }
 
   private async checkPolicy(user: ExistingUser, profile: ExistingUser['profile'], password: string) {
-    const policy = await this.policies.current(this.pool);
-    const violations = complexityViolations(password, policy, profile);
+    const policy = (await this.policies.forUser(user.userId, this.pool)).settings;
+    const violations = this.policies.violations(password, policy, profile);
     if (violations.length > 0)
       throw new ValidationFailedError(violations.map((message) => `password: ${message}`));
     if (
