@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock, LOGGER, type Logger, PG_POOL, type SignInAttemptedV1 } from '@lapse/shared';
+import { withSpan } from '@lapse/shared/tracing/tracing';
 import type { Pool } from 'pg';
 import { afterAnswering } from '../audit-trail/after-answering';
 import { IdentityAuditTrail } from '../audit-trail/identity-audit-trail';
@@ -82,17 +83,27 @@ export class CredentialGate {
     private readonly trail: IdentityAuditTrail,
   ) {}
 
-  /** The verdict on a password sign-in; recorded for the System Log (after answering) when `attempt` says whence. */
-  async signIn(
+  /**
+   * The verdict on a password sign-in; recorded for the System Log (after answering) when `attempt` says whence.
+   * While tracing is on it runs in a span `sign-in` of the request's own trace (not linked to the expiry that
+   * refuses it) whose `lapse.sign_in.outcome` is the answer (`PASSWORD_EXPIRED`, `SUCCESS`…); no login in it.
+   */
+  signIn(
     username: string,
     password: string,
     warnBeforePasswordExpired: boolean,
     provisional?: Provisional,
     attempt?: SignInAttempt,
   ): Promise<Verdict> {
-    const verdict = await this.decide(username, password, warnBeforePasswordExpired, provisional);
-    if (attempt) this.recordAttempt(username, verdict, attempt);
-    return verdict;
+    return withSpan('sign-in', {}, async (span) => {
+      const verdict = await this.decide(username, password, warnBeforePasswordExpired, provisional);
+      span?.setAttribute('lapse.sign_in.outcome', verdict.answer.kind);
+      if (attempt) {
+        span?.setAttribute('lapse.sign_in.via', attempt.via);
+        this.recordAttempt(username, verdict, attempt);
+      }
+      return verdict;
+    });
   }
 
   private async decide(

@@ -4,6 +4,8 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '../logging/logger';
 import { OktaExceptionFilter } from './okta-exception.filter';
 import { StorableInputInterceptor } from './storable-input';
+import { traceRequests } from './trace-requests';
+import { tracingEnabled } from '../tracing/tracing';
 import { oktaValidationPipe } from './validation';
 
 export const MAX_BODY_BYTES = '64kb';
@@ -31,6 +33,7 @@ function securityHeaders(request: Request, response: Response, next: NextFunctio
 /** HTTP settings shared by every Lapse process: body limits, validation, Okta errors, security headers. */
 export function configureHttp(app: INestApplication, logger: Logger, options: HttpOptions = {}): void {
   const express = app as NestExpressApplication;
+  if (tracingEnabled()) express.use(traceRequests);
   express.use(securityHeaders);
   express.useBodyParser('json', { limit: MAX_BODY_BYTES });
   express.useBodyParser('urlencoded', { limit: MAX_BODY_BYTES, extended: false });
