@@ -186,7 +186,7 @@ describe('tracing an expiry from the request to the delivery (all-in-one, in-mem
     expect(logLines.join('\n')).not.toContain(tempPassword);
   });
 
-  it('traces a sign-in refused for an expired password in the sign-in request’s own trace', async () => {
+  it('traces a sign-in refused for an expired password in its own trace, and the change into directory', async () => {
     const { id, email, password } = await createUser();
     expect((await app.admin('POST', `/api/v1/users/${id}/lifecycle/expire_password`)).status).toBe(200);
     // Identity learns of the expiry from the event: sign in until it refuses (each attempt a trace of its own).
@@ -217,5 +217,29 @@ describe('tracing an expiry from the request to the delivery (all-in-one, in-mem
     expect(signIn.attributes['lapse.sign_in.outcome']).toBe('PASSWORD_EXPIRED');
     expect(spanText(spans)).not.toContain(password);
     expect(spanText(spans)).not.toContain(email);
+
+    // Changing the expired password: identity asks directory's internal API, which continues the trace.
+    const changeTrace = hex(16);
+    const newPassword = `Changed-${hex(6)}-Pw2!`;
+    const changed = await app.request(
+      'POST',
+      '/api/v1/authn/credentials/change_password',
+      { stateToken: refused.body.stateToken, oldPassword: password, newPassword },
+      { traceparent: `00-${changeTrace}-${hex(8)}-01` },
+    );
+    expect(changed.status).toBe(200);
+    expect(changed.body.status).toBe('SUCCESS');
+    await waitFor('the change request span', () =>
+      spansOf(changeTrace).some((span) => span.name === 'POST /api/v1/authn/credentials/change_password'),
+    );
+    const changeSpans = spansOf(changeTrace);
+    const change = find(changeSpans, 'POST /api/v1/authn/credentials/change_password');
+    const internal = changeSpans.filter(
+      (span) => span.kind === SpanKind.SERVER && span.name.startsWith('POST /internal/v1/users/'),
+    );
+    expect(internal.map((span) => parentOf(span))).toEqual([change.spanContext().spanId]);
+    const text = spanText(changeSpans);
+    for (const secret of [password, newPassword, refused.body.stateToken as string])
+      expect(text).not.toContain(secret);
   });
 });
