@@ -83,30 +83,20 @@ export class CredentialGate {
     private readonly trail: IdentityAuditTrail,
   ) {}
 
-  /**
-   * The verdict on a password sign-in; recorded for the System Log (after answering) when `attempt` says whence.
-   * While tracing is on it runs in a span `sign-in` of the request's own trace (not linked to the expiry that
-   * refuses it) whose `lapse.sign_in.outcome` is the answer (`PASSWORD_EXPIRED`, `SUCCESS`…); no login in it.
-   */
-  signIn(
+  /** The verdict on a password sign-in; recorded for the System Log (after answering) when `attempt` says whence. */
+  async signIn(
     username: string,
     password: string,
     warnBeforePasswordExpired: boolean,
     provisional?: Provisional,
     attempt?: SignInAttempt,
   ): Promise<Verdict> {
-    return withSpan('sign-in', {}, async (span) => {
-      const verdict = await this.decide(username, password, warnBeforePasswordExpired, provisional);
-      span?.setAttribute('lapse.sign_in.outcome', verdict.answer.kind);
-      if (attempt) {
-        span?.setAttribute('lapse.sign_in.via', attempt.via);
-        this.recordAttempt(username, verdict, attempt);
-      }
-      return verdict;
-    });
+    const verdict = await this.decide(username, password, warnBeforePasswordExpired, provisional);
+    if (attempt) this.recordAttempt(username, verdict, attempt);
+    return verdict;
   }
 
-  private async decide(
+  private async decideUntraced(
     username: string,
     password: string,
     warnBeforePasswordExpired: boolean,
@@ -129,6 +119,24 @@ export class CredentialGate {
     return this.counted(
       await this.succeeded(await this.verifyAndGate(username, password, warnBeforePasswordExpired)),
     );
+  }
+
+  /**
+   * While tracing is on, the verdict is reached in a span `sign-in` of the request's own trace (not linked to the
+   * expiry that refuses it) whose `lapse.sign_in.outcome` is the answer (`PASSWORD_EXPIRED`, `SUCCESS`…); no
+   * login in it.
+   */
+  private decide(
+    username: string,
+    password: string,
+    warnBeforePasswordExpired: boolean,
+    provisional?: Provisional,
+  ): Promise<Verdict> {
+    return withSpan('sign-in', {}, async (span) => {
+      const verdict = await this.decideUntraced(username, password, warnBeforePasswordExpired, provisional);
+      span?.setAttribute('lapse.sign_in.outcome', verdict.answer.kind);
+      return verdict;
+    });
   }
 
   /** For a session token: the credential must still be the one the password was proven for. */
