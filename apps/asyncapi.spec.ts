@@ -32,6 +32,7 @@ const FULL_HEADERS: MessageHeaders = {
   causationId: 'e0',
   actor: 'system',
   occurredAt: '2026-01-01T00:00:00.000Z',
+  traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
 };
 
 let document: AsyncAPIDocumentInterface;
@@ -123,6 +124,7 @@ describe('docs/asyncapi.yaml against what the code sends', () => {
       'event-type',
       'occurred-at',
       'schema-version',
+      'traceparent',
     ]);
     for (const message of document.allMessages().all()) {
       if (message.name() === 'DeadLetter') continue;

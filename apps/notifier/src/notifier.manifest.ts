@@ -4,6 +4,7 @@ import { ResetLinkEmails1700000300001 } from './migrations/1700000300001-reset-l
 import { DeliveryJobClaims1700000300002 } from './migrations/1700000300002-delivery-job-claims';
 import { ExpiryReminders1700000300302 } from './migrations/1700000300302-expiry-reminders';
 import { GroupPolicyReminders1740000000201 } from './migrations/1740000000201-group-policy-reminders';
+import { DeliveryJobTrace1740000000300 } from './migrations/1740000000300-delivery-job-trace';
 import { notifierPublication } from './notifier.publication';
 
 export const notifierManifest: ServiceManifest = {
@@ -14,6 +15,7 @@ export const notifierManifest: ServiceManifest = {
     DeliveryJobClaims1700000300002,
     ExpiryReminders1700000300302,
     GroupPolicyReminders1740000000201,
+    DeliveryJobTrace1740000000300,
   ],
   publications: [notifierPublication],
   publishedTopics: [TOPICS.notifierDeliveries],

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock, LOGGER, type Logger, PG_POOL, type SignInAttemptedV1 } from '@lapse/shared';
+import { withSpan } from '@lapse/shared/tracing/tracing';
 import type { Pool } from 'pg';
 import { afterAnswering } from '../audit-trail/after-answering';
 import { IdentityAuditTrail } from '../audit-trail/identity-audit-trail';
@@ -112,7 +113,7 @@ export class CredentialGate {
     }
   }
 
-  private async decide(
+  private async decideUntraced(
     username: string,
     password: string,
     warnBeforePasswordExpired: boolean,
@@ -135,6 +136,24 @@ export class CredentialGate {
     return this.counted(
       await this.succeeded(await this.verifyAndGate(username, password, warnBeforePasswordExpired)),
     );
+  }
+
+  /**
+   * While tracing is on, the verdict is reached in a span `sign-in` of the request's own trace (not linked to the
+   * expiry that refuses it) whose `lapse.sign_in.outcome` is the answer (`PASSWORD_EXPIRED`, `SUCCESS`…); no
+   * login in it.
+   */
+  private decide(
+    username: string,
+    password: string,
+    warnBeforePasswordExpired: boolean,
+    provisional?: Provisional,
+  ): Promise<Verdict> {
+    return withSpan('sign-in', {}, async (span) => {
+      const verdict = await this.decideUntraced(username, password, warnBeforePasswordExpired, provisional);
+      span?.setAttribute('lapse.sign_in.outcome', verdict.answer.kind);
+      return verdict;
+    });
   }
 
   /** For a session token: the credential must still be the one the password was proven for. */

@@ -1,4 +1,5 @@
 import type { Queryable } from '@lapse/shared';
+import { activeTraceparent } from '@lapse/shared/tracing/tracing';
 import type { DeliveryChannel, DeliveryMode } from './domain/delivery.events';
 
 export type JobKind = 'TEMPORARY_PASSWORD' | 'EXPIRY_NOTICE' | 'RESET_LINK' | 'EXPIRY_REMINDER';
@@ -16,6 +17,8 @@ export interface DeliveryJob {
   readonly attempts: number;
   readonly correlationId: string;
   readonly causationId: string | null;
+  /** The trace context of the span that recorded the job (only while tracing was on). */
+  readonly traceparent?: string | null;
 }
 
 /** A job a lane has claimed: `claimId` lets it record the outcome only while the claim still holds. */
@@ -40,6 +43,7 @@ interface JobRow {
   attempts: number;
   correlation_id: string;
   causation_id: string | null;
+  traceparent: string | null;
 }
 
 function toJob(row: JobRow): DeliveryJob {
@@ -56,17 +60,21 @@ function toJob(row: JobRow): DeliveryJob {
     attempts: row.attempts,
     correlationId: row.correlation_id,
     causationId: row.causation_id,
+    traceparent: row.traceparent,
   };
 }
 
 /** Delivery jobs and the sealed envelopes and reveal links that go with them. All writes take a transaction. */
 export const deliveryJobs = {
-  /** Records a job once; a second insert for the same id is ignored. */
+  /**
+   * Records a job once; a second insert for the same id is ignored. The active span's trace context (while
+   * tracing is on) goes with it, for the span that sends it.
+   */
   async insert(tx: Queryable, job: NewDeliveryJob): Promise<boolean> {
     const { rowCount } = await tx.query(
       `INSERT INTO notifier_delivery_jobs
-         (job_id, kind, user_id, channel, mode, recipient, login, first_name, expires_at, next_attempt_at, correlation_id, causation_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         (job_id, kind, user_id, channel, mode, recipient, login, first_name, expires_at, next_attempt_at, correlation_id, causation_id, traceparent)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
        ON CONFLICT (job_id) DO NOTHING`,
       [
         job.jobId,
@@ -81,6 +89,7 @@ export const deliveryJobs = {
         job.notBefore,
         job.correlationId,
         job.causationId,
+        job.traceparent ?? activeTraceparent() ?? null,
       ],
     );
     return (rowCount ?? 0) > 0;
@@ -115,7 +124,7 @@ export const deliveryJobs = {
                  ORDER BY next_attempt_at
                  LIMIT 1
                    FOR UPDATE SKIP LOCKED)
-       RETURNING job_id, kind, user_id, channel, mode, recipient, login, first_name, expires_at, attempts, correlation_id, causation_id`,
+       RETURNING job_id, kind, user_id, channel, mode, recipient, login, first_name, expires_at, attempts, correlation_id, causation_id, traceparent`,
       [now, leaseUntil, claimId],
     );
     return rows[0] ? { ...toJob(rows[0]), claimId } : null;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { Clock, Logger } from '@lapse/shared';
+import { withSpan } from '@lapse/shared/tracing/tracing';
 import type { EmailSender } from '../channels/email/smtp-email.sender';
 import type { VoiceSender } from '../channels/voice/voice-webhook.sender';
 import type { KeyRing } from '../keys/key-ring';
@@ -131,7 +132,19 @@ export class DeliveryWorker {
     const leaseUntil = new Date(now.getTime() + (this.options.claimLeaseMs ?? CLAIM_LEASE_MS));
     const job = await deliveryJobs.claimDue(this.options.pool, now, leaseUntil, randomUUID());
     if (!job) return false;
-    await this.handlers[job.kind](job);
+    // While tracing is on: a span in the trace of the request that led to the job (its stored traceparent).
+    await withSpan(
+      `deliver ${job.kind}`,
+      {
+        parent: job.traceparent ?? null,
+        attributes: {
+          'lapse.delivery.kind': job.kind,
+          'lapse.delivery.channel': job.channel,
+          'lapse.delivery.attempt': job.attempts + 1,
+        },
+      },
+      () => this.handlers[job.kind](job),
+    );
     return true;
   }
 

@@ -3,6 +3,7 @@ import { EnvReader } from './env';
 import { DEFAULT_SHARED_BUFFERS_MB } from '../database/embedded-postgres';
 import { DEFAULT_INBOX_RETENTION_HOURS } from '../messaging/inbox-retention';
 import { trustProxyEntryProblem } from '../http/trust-proxy';
+import { KNOWN_TRACES_EXPORTERS } from '../tracing/tracing';
 
 export interface BaseConfig {
   readonly port: number;
@@ -40,6 +41,13 @@ export function readBaseConfig(
   }
   // Read by createLogger, which starts before the configuration is checked; validated here with the rest.
   env.oneOf('LOG_FORMAT', ['auto', 'json', 'pretty'] as const, 'auto');
+  // Read by startTracing before the configuration is checked (an unknown exporter is ignored there).
+  for (const exporter of env.list('OTEL_TRACES_EXPORTER')) {
+    if (!KNOWN_TRACES_EXPORTERS.includes(exporter.toLowerCase()))
+      env.problem('OTEL_TRACES_EXPORTER', `names ${exporter}; Lapse knows otlp, console and none`);
+  }
+  env.url('OTEL_EXPORTER_OTLP_ENDPOINT', ['http', 'https']);
+  env.url('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', ['http', 'https']);
   const trustProxy = env.list('TRUST_PROXY');
   for (const entry of trustProxy) {
     const problem = trustProxyEntryProblem(entry);

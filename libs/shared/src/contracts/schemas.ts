@@ -332,6 +332,12 @@ export const KAFKA_HEADERS_SCHEMA: JsonSchema = {
       description: 'Who caused it: admin:<token id>, user:<user id>, service:<name> or system.',
     },
     'occurred-at': instant,
+    traceparent: {
+      type: 'string',
+      pattern: '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$',
+      description:
+        'W3C trace context of the span that decided the event; present only when the publisher traces (OTEL_TRACES_EXPORTER).',
+    },
   },
 };
 

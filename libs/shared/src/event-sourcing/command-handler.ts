@@ -2,6 +2,7 @@ import type { PoolClient } from 'pg';
 import type { Queryable } from '../database/pg';
 import { VersionConflictError } from '../errors';
 import type { PostgresEventStore, StreamAppend } from '../event-store/event-store';
+import { activeTraceparent, tracingEnabled, withSpan } from '../tracing/tracing';
 import type { Clock, IdSource } from './clock';
 import type { Decider } from './decider';
 import type { DomainEvent, EventMetadata, RecordedEvent } from './event';
@@ -128,6 +129,25 @@ export class CommandHandler {
     commands: readonly StreamCommand<Command>[],
     options: HandleOptions<State> = {},
   ): Promise<CommandResult<State>[]> {
+    if (!tracingEnabled()) return this.handleManyUntraced(decider, commands, options);
+    const [first] = commands;
+    return withSpan(
+      `decide ${first ? streamTypeOf(first.streamId) : ''}`.trim(),
+      { attributes: { 'lapse.streams': commands.length } },
+      async (span) => {
+        const results = await this.handleManyUntraced(decider, commands, options);
+        const types = new Set(results.flatMap((result) => result.events.map((event) => event.type)));
+        if (types.size > 0) span?.setAttribute('lapse.event_types', [...types]);
+        return results;
+      },
+    );
+  }
+
+  private async handleManyUntraced<Command, Event extends DomainEvent, State>(
+    decider: Decider<Command, Event, State>,
+    commands: readonly StreamCommand<Command>[],
+    options: HandleOptions<State>,
+  ): Promise<CommandResult<State>[]> {
     if (options.tx) return this.handleOnce(decider, commands, options, options.tx);
     if (
       options.newStream &&
@@ -179,6 +199,9 @@ export class CommandHandler {
       const after = events.reduce((current, event) => decider.evolve(current, event), state);
       decided.push({ streamId, before: state, after, events, version: version + events.length, context });
     }
+    // While tracing is on, the span deciding is stored with each event: the relay and the consumers that read
+    // the event later, in other transactions and processes, continue its trace.
+    const traceparent = activeTraceparent();
     const appends: StreamAppend[] = decided.map((change) => {
       const occurredAt = change.context.occurredAt ?? this.clock.now().toISOString();
       return {
@@ -186,7 +209,7 @@ export class CommandHandler {
         expectedVersion: change.version - change.events.length,
         events: change.events.map((event, index) => ({
           event,
-          metadata: this.metadata(change.context, occurredAt, index),
+          metadata: this.metadata(change.context, occurredAt, index, traceparent),
         })),
       };
     });
@@ -234,13 +257,24 @@ export class CommandHandler {
     }
   }
 
-  private metadata(context: CommandContext, occurredAt: string, index: number): EventMetadata {
-    return {
+  private metadata(
+    context: CommandContext,
+    occurredAt: string,
+    index: number,
+    traceparent: string | undefined,
+  ): EventMetadata {
+    const metadata: EventMetadata = {
       eventId: index === 0 && context.eventId ? context.eventId : this.ids.next(),
       correlationId: context.correlationId,
       causationId: context.causationId ?? null,
       actor: context.actor,
       occurredAt,
     };
+    return traceparent ? { ...metadata, traceparent } : metadata;
   }
+}
+
+/** `user` of `user-<id>`: names the decide span without the stream's id. */
+function streamTypeOf(streamId: string): string {
+  return streamId.split('-', 1)[0] ?? '';
 }

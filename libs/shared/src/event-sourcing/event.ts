@@ -17,6 +17,11 @@ export interface EventMetadata {
   readonly actor: string;
   /** ISO-8601 instant the event was decided. */
   readonly occurredAt: string;
+  /**
+   * The W3C `traceparent` of the span that decided the event, present only while tracing is on: a relay or
+   * consumer that reads the event later, in another transaction or process, continues that trace.
+   */
+  readonly traceparent?: string;
 }
 
 export interface RecordedEvent<E extends DomainEvent = DomainEvent> {

@@ -4,6 +4,8 @@ import { json, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from '../logging/logger';
 import { OktaExceptionFilter } from './okta-exception.filter';
 import { StorableInputInterceptor } from './storable-input';
+import { traceRequests } from './trace-requests';
+import { tracingEnabled } from '../tracing/tracing';
 import { oktaValidationPipe } from './validation';
 
 export const MAX_BODY_BYTES = '64kb';
@@ -39,6 +41,7 @@ function securityHeaders(request: Request, response: Response, next: NextFunctio
 /** HTTP settings shared by every Lapse process: body limits, validation, Okta errors, security headers. */
 export function configureHttp(app: INestApplication, logger: Logger, options: HttpOptions = {}): void {
   const express = app as NestExpressApplication;
+  if (tracingEnabled()) express.use(traceRequests);
   express.use(securityHeaders);
   // A route's own parser first: the general one below leaves a parsed body alone.
   for (const [path, limit] of Object.entries(LARGE_BODY_ROUTES)) express.use(path, json({ limit }));

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { OktaHttpError } from './okta-exception.filter';
+import { activeTraceparent } from '../tracing/tracing';
 
 export const SERVICE_API_TOKEN = Symbol('SERVICE_API_TOKEN');
 
@@ -42,12 +43,15 @@ export async function internalFetch<T = unknown>(
   path: string,
   init: { method?: string; body?: unknown; timeoutMs?: number } = {},
 ): Promise<InternalResponse<T>> {
+  // While tracing is on, the called service continues the caller's trace.
+  const traceparent = activeTraceparent();
   const response = await fetch(new URL(path, baseUrl), {
     method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
     headers: {
       authorization: `Bearer ${serviceToken}`,
       'content-type': 'application/json',
       accept: 'application/json',
+      ...(traceparent ? { traceparent } : {}),
     },
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
     signal: AbortSignal.timeout(init.timeoutMs ?? 5000),

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import pinoPretty from 'pino-pretty';
+import { traceLogFields } from '../tracing/tracing';
 
 /** Field paths whose values never reach a log line. */
 export const REDACTED_PATHS = [
@@ -70,6 +71,8 @@ export function createLogger(
     redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
     base: { service: name },
     timestamp: pino.stdTimeFunctions.isoTime,
+    // `trace_id` and `span_id` of the active span while tracing is on (see libs/shared/src/tracing).
+    mixin: traceLogFields,
   };
   if (format === 'json') {
     return options.destination ? pino(settings, options.destination) : pino(settings);

@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { arrayLiteral, withTransaction } from '../database/pg';
 import { type Logger, silentLogger } from '../logging/logger';
+import { SpanKind, tracingEnabled, withSpan } from '../tracing/tracing';
 import type { ContractRegistry } from './contract-registry';
 import type { DeadLetter, DeadLetterSink } from './dead-letter';
 import type { InboundMessage, MessageHeaders } from './message';
@@ -129,7 +130,10 @@ export class InboxConsumer {
         let run: ConsumedMessage[] = [];
         let runApply: ApplyAll | null = null;
         const applyRun = async () => {
-          if (runApply && run.length > 0) await runApply(run, tx);
+          if (runApply && run.length > 0) {
+            const [apply, messages] = [runApply, run];
+            await this.traced(messages, () => apply(messages, tx));
+          }
           handled.push(...run);
           run = [];
         };
@@ -169,7 +173,7 @@ export class InboxConsumer {
           } else if (item.kind === 'handle') {
             const fresh = await this.claim(tx, [item]);
             if (fresh.size > 0) {
-              await item.apply([item.consumed], tx);
+              await this.traced([item.consumed], () => item.apply([item.consumed], tx));
               handled = true;
             }
           }
@@ -194,6 +198,40 @@ export class InboxConsumer {
       await checkpoint(tx, item.message);
     });
     await this.copyParked(letters);
+  }
+
+  /**
+   * Runs a handler in a consumer span, a child of the span that decided the messages (their `traceparent`).
+   * A run whose messages come from several traces gets a span of its own that links to each of them (at most
+   * 32); messages without a `traceparent` (tracing off where they were decided) get no span.
+   */
+  private traced(messages: readonly ConsumedMessage[], work: () => Promise<void>): Promise<void> {
+    if (!tracingEnabled()) return work();
+    const parents = [
+      ...new Set(
+        messages.flatMap((message) => (message.headers.traceparent ? [message.headers.traceparent] : [])),
+      ),
+    ];
+    const [first] = parents;
+    if (first === undefined) return work();
+    const oneTrace = parents.every((parent) => parent.split('-')[1] === first.split('-')[1]);
+    const [message] = messages as [ConsumedMessage];
+    return withSpan(
+      `${this.name} ${message.headers.eventType}`,
+      {
+        kind: SpanKind.CONSUMER,
+        parent: oneTrace ? first : null,
+        links: oneTrace ? [] : parents.slice(0, 32),
+        attributes: {
+          'messaging.consumer.group.name': this.name,
+          'messaging.destination.name': message.topic,
+          'messaging.batch.message_count': messages.length,
+          'lapse.event_type': message.headers.eventType,
+          ...(messages.length === 1 ? { 'messaging.message.id': message.headers.eventId } : {}),
+        },
+      },
+      work,
+    );
   }
 
   /** Inserts inbox rows; returns the event ids that had not been seen before. */

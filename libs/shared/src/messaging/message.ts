@@ -9,6 +9,8 @@ export interface MessageHeaders {
   readonly causationId: string | null;
   readonly actor: string;
   readonly occurredAt: string;
+  /** W3C trace context of the span that decided the event (only when tracing was on there). */
+  readonly traceparent?: string;
 }
 
 /** A message as it leaves the publisher: the published contract, never the private domain event. */
@@ -45,7 +47,7 @@ export function headersOf(
   type = event.type,
   schemaVersion = event.schemaVersion,
 ): MessageHeaders {
-  return {
+  const headers: MessageHeaders = {
     eventId: event.metadata.eventId,
     eventType: type,
     schemaVersion,
@@ -54,6 +56,8 @@ export function headersOf(
     actor: event.metadata.actor,
     occurredAt: event.metadata.occurredAt,
   };
+  const { traceparent } = event.metadata;
+  return traceparent ? { ...headers, traceparent } : headers;
 }
 
 /** Combines the publications of several modules into one. */

@@ -5,6 +5,7 @@ import { type BaseConfig, readBaseConfig } from '../config/base-config';
 import { EnvReader } from '../config/env';
 import { startEmbeddedPostgres } from '../database/embedded-postgres';
 import { createLogger, type Logger } from '../logging/logger';
+import { startTracing } from '../tracing/tracing';
 import { createLapseApp } from './bootstrap';
 import { exitOnStartFailure, listen, stopOnSignals } from './run-service';
 import type { ServiceManifest } from './service-manifest';
@@ -104,13 +105,18 @@ export async function createMicroservice(
 export function runMicroservice(definition: MicroserviceDefinition): void {
   const service = definition.manifest.name;
   (async () => {
+    // Before the app is built: its HTTP layer installs the request spans only while tracing is on.
+    const tracing = startTracing(service);
     const logger = createLogger(service);
     const microservice = await createMicroservice(
       definition,
       new EnvReader(process.env, { collect: true }),
       logger,
     );
-    stopOnSignals(() => microservice.stop(), logger);
+    stopOnSignals(async () => {
+      await microservice.stop();
+      await tracing.shutdown();
+    }, logger);
     await listen(microservice.app, microservice.config, logger, [
       `  ${service} service, transport ${microservice.config.transport}`,
     ]);

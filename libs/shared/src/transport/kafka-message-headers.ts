@@ -1,7 +1,7 @@
 import type { IHeaders, KafkaMessage } from './kafkajs/client';
 import type { InboundMessage, MessageHeaders } from '../messaging/message';
 
-/** Lapse's message headers as Kafka record headers (event-id, event-type, schema-version, …). */
+/** Lapse's message headers as Kafka record headers (event-id, event-type, schema-version, …, traceparent). */
 export function stringHeaders(headers: Partial<MessageHeaders>): Record<string, string> {
   const out: Record<string, string> = {};
   if (headers.eventId) out['event-id'] = headers.eventId;
@@ -11,6 +11,7 @@ export function stringHeaders(headers: Partial<MessageHeaders>): Record<string, 
   if (headers.causationId) out['causation-id'] = headers.causationId;
   if (headers.actor) out.actor = headers.actor;
   if (headers.occurredAt) out['occurred-at'] = headers.occurredAt;
+  if (headers.traceparent) out.traceparent = headers.traceparent;
   return out;
 }
 
@@ -34,6 +35,7 @@ export function toInbound(topic: string, partition: number, message: KafkaMessag
     causationId: header(message.headers, 'causation-id') ?? null,
     actor: header(message.headers, 'actor'),
     occurredAt: header(message.headers, 'occurred-at'),
+    traceparent: header(message.headers, 'traceparent'),
   };
   const source = { kind: 'kafka' as const, partition, offset: message.offset };
   const key = message.key?.toString() ?? '';

@@ -1,4 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { SpanKind } from '@opentelemetry/api';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-node';
 import { Kafka, logLevel } from './kafkajs/client';
 import type { Pool } from 'pg';
 import { createPool } from '../database/pg';
@@ -10,6 +12,7 @@ import { headersOf } from '../messaging/message';
 import { metadata, transportContract } from '../testing/transport-contract';
 import { createTestDatabase } from '../testing/test-database';
 import { waitFor } from '../testing/wait-for';
+import { startTracing } from '../tracing/tracing';
 import { DEAD_LETTER_TOPIC, KafkaTransport } from './kafka.transport';
 import { LogNotifications } from './log-notifications';
 
@@ -288,6 +291,67 @@ describe('dead letters in Kafka mode', () => {
       await reader.disconnect();
       await transport.close();
       await consumerPool.end();
+    }
+  }, 120_000);
+});
+
+describe('trace context in Kafka mode', () => {
+  it('carries the traceparent of the span that decided an event to the consumer, whose span is its child', async () => {
+    const exporter = new InMemorySpanExporter();
+    const tracing = startTracing('kafka-spec', {}, { exporter });
+    const publisherUrl = await createTestDatabase([], 'pub_trace');
+    const publisherPool = createPool(publisherUrl, 5);
+    const consumerPool = createPool(await createTestDatabase([], 'con_trace'), 5);
+    const store = new PostgresEventStore(publisherPool);
+    const notifications = new LogNotifications(publisherUrl);
+    const topic = `test.trace.${randomUUID().slice(0, 8)}`;
+    const consumerName = `c-${randomUUID()}`;
+    const transport = new KafkaTransport({ brokers: brokers(), clientId: 'trace-spec', partitions: 3 });
+    const traceId = randomBytes(16).toString('hex');
+    const decidingSpanId = randomBytes(8).toString('hex');
+    const traceparent = `00-${traceId}-${decidingSpanId}-01`;
+    const received: (string | undefined)[] = [];
+    try {
+      const relay = await relayToTopic(transport, topic, { pool: publisherPool, store, notifications });
+      await transport.subscribe(
+        new InboxConsumer({
+          name: consumerName,
+          pool: consumerPool,
+          contracts: new ContractRegistry().register('Counted', 1),
+          handlers: {
+            Counted: async (message) => {
+              received.push(message.headers.traceparent);
+            },
+          },
+          deadLetters: new TableDeadLetterSink(),
+        }),
+        [topic],
+      );
+      // The metadata the command handler stores while a span decides (the store stands in for it here).
+      await store.append(`counter-${randomUUID()}`, 0, [
+        {
+          event: { type: 'Counted', schemaVersion: 1, data: { seq: 1 } },
+          metadata: { ...metadata(), traceparent },
+        },
+      ]);
+      await waitFor('the consumer span', () =>
+        exporter.getFinishedSpans().some((span) => span.spanContext().traceId === traceId),
+      );
+      await relay.stop();
+
+      expect(received).toEqual([traceparent]);
+      const [span] = exporter
+        .getFinishedSpans()
+        .filter((candidate) => candidate.spanContext().traceId === traceId);
+      expect(span?.kind).toBe(SpanKind.CONSUMER);
+      expect(span?.parentSpanContext?.spanId).toBe(decidingSpanId);
+      expect(span?.attributes['messaging.destination.name']).toBe(topic);
+    } finally {
+      await transport.close();
+      await notifications.close();
+      await publisherPool.end();
+      await consumerPool.end();
+      await tracing.shutdown();
     }
   }, 120_000);
 });

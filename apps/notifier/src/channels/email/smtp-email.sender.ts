@@ -1,4 +1,5 @@
 import nodemailer, { type Transporter } from 'nodemailer';
+import { SpanKind, withSpan } from '@lapse/shared/tracing/tracing';
 import { SendFailure } from '../send-failure';
 import type { EmailContent } from './email.templates';
 
@@ -39,18 +40,21 @@ export class SmtpEmailSender implements EmailSender {
 
   private readonly from: string;
 
-  async send(to: string, content: EmailContent): Promise<void> {
-    try {
-      await this.transporter.sendMail({
-        from: this.from,
-        to,
-        subject: content.subject,
-        text: content.text,
-        html: content.html,
-      });
-    } catch (error) {
-      throw new SendFailure(describeSmtpError(error));
-    }
+  /** In a client span `email send` while tracing is on (no recipient, subject or content in it). */
+  send(to: string, content: EmailContent): Promise<void> {
+    return withSpan('email send', { kind: SpanKind.CLIENT }, async () => {
+      try {
+        await this.transporter.sendMail({
+          from: this.from,
+          to,
+          subject: content.subject,
+          text: content.text,
+          html: content.html,
+        });
+      } catch (error) {
+        throw new SendFailure(describeSmtpError(error));
+      }
+    });
   }
 
   close(): void {

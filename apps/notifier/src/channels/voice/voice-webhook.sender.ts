@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { activeTraceparent, SpanKind, withSpan } from '@lapse/shared/tracing/tracing';
 import { SendFailure } from '../send-failure';
 
 export interface VoiceCall {
@@ -23,7 +24,16 @@ export function signBody(secret: string, rawBody: string): string {
 export class VoiceWebhookSender implements VoiceSender {
   constructor(private readonly options: { url: string; secret: string; timeoutMs: number }) {}
 
-  async call(call: VoiceCall, timestampSeconds: number): Promise<void> {
+  /**
+   * In a client span `voice call` while tracing is on; the webhook request carries its `traceparent`, so a
+   * provider that traces continues the trace (no number or text in the span).
+   */
+  call(call: VoiceCall, timestampSeconds: number): Promise<void> {
+    return withSpan('voice call', { kind: SpanKind.CLIENT }, () => this.post(call, timestampSeconds));
+  }
+
+  private async post(call: VoiceCall, timestampSeconds: number): Promise<void> {
+    const traceparent = activeTraceparent();
     const body = JSON.stringify({ to: call.to, text: call.text, deliveryId: call.deliveryId });
     let response: Response;
     try {
@@ -33,6 +43,7 @@ export class VoiceWebhookSender implements VoiceSender {
           'content-type': 'application/json',
           'x-lapse-timestamp': String(timestampSeconds),
           'x-lapse-signature': signBody(this.options.secret, body),
+          ...(traceparent ? { traceparent } : {}),
         },
         body,
         signal: AbortSignal.timeout(this.options.timeoutMs),
