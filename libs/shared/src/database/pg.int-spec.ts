@@ -35,6 +35,29 @@ describe("a service's connection pool", () => {
   }, 30_000);
 });
 
+describe('a checked-out client whose backend ends between two queries', () => {
+  it('fails its next query instead of the process, and the pool goes on with a new connection', async () => {
+    const url = await createTestDatabase([], 'pool_terminated');
+    const pool = createPool(url, 1);
+    const admin = createPool(url, 1);
+    try {
+      const client = await pool.connect();
+      const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      // What a server restart or failover does to the transaction's connection while its work awaits
+      // something else: before the fix, the 'error' event had no listener and ended the process.
+      await admin.query('SELECT pg_terminate_backend($1)', [rows[0].pid]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await expect(client.query('SELECT 1')).rejects.toThrow();
+      client.release();
+      const after = await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      expect(after.rows[0].pid).not.toBe(rows[0].pid);
+    } finally {
+      await pool.end();
+      await admin.end();
+    }
+  });
+});
+
 describe('arrayLiteral', () => {
   const tricky = [
     'plain',

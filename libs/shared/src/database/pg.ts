@@ -22,6 +22,13 @@ export function createPool(connectionString: string, max = 10, options: { keepOp
   });
   // An idle client error (e.g. the server restarting) must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  // The pool listens for errors only on idle clients: a checked-out client whose backend ends between two
+  // queries (the server restarting, pg_terminate_backend, a failover) emitted an 'error' nobody heard, and the
+  // process died. The work that holds it still learns of it: its next query rejects, and a client released
+  // unqueryable is discarded by the pool.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   return pool;
 }
 
