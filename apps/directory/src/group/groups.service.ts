@@ -3,7 +3,6 @@ import { CommandBus } from '@nestjs/cqrs';
 import {
   CLOCK,
   type Clock,
-  Decide,
   ID_SOURCE,
   type IdSource,
   isUniqueViolation,
@@ -12,7 +11,8 @@ import {
   ValidationFailedError,
 } from '@lapse/shared';
 import type { Pool } from 'pg';
-import { type AuditEventType, writeAudit } from '../audit/audit-log';
+import type { AuditEventType } from '../audit/audit-log';
+import { auditedDecide } from '../audit/audited-decide';
 import type { Caller } from '../common/caller';
 import { DIRECTORY_CONFIG, type DirectoryConfig } from '../directory.config';
 import { UserCommandService } from '../user/user-commands.service';
@@ -161,30 +161,12 @@ export class GroupsService {
   ): Promise<void> {
     try {
       await this.commandBus.execute(
-        new Decide(
-          groupDecider,
-          groupStreamId(groupId),
-          command,
-          { actor: caller.actor, correlationId: caller.correlationId },
-          {
-            newStream: audit.newStream,
-            inTransaction: async (tx, events) => {
-              if (events.length === 0) return;
-              await writeAudit(tx, [
-                {
-                  eventType: audit.eventType,
-                  actor: caller.audit,
-                  target: { id: groupId, type: 'UserGroup', alternateId: audit.name },
-                  outcome: 'SUCCESS',
-                  reason: null,
-                  correlationId: caller.correlationId,
-                  displayMessage: audit.message,
-                  published: command.at,
-                },
-              ]);
-            },
-          },
-        ),
+        auditedDecide(groupDecider, groupStreamId(groupId), command, caller, {
+          eventType: audit.eventType,
+          message: audit.message,
+          target: { id: groupId, type: 'UserGroup', alternateId: audit.name },
+          newStream: audit.newStream,
+        }),
       );
     } catch (error) {
       if (isUniqueViolation(error, GROUP_NAME_CONSTRAINT)) throw new ValidationFailedError([NAME_TAKEN]);

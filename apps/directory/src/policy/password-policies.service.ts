@@ -3,7 +3,6 @@ import { CommandBus } from '@nestjs/cqrs';
 import {
   CLOCK,
   type Clock,
-  Decide,
   ID_SOURCE,
   type IdSource,
   isUniqueViolation,
@@ -14,7 +13,8 @@ import {
 } from '@lapse/shared';
 import type { PasswordPolicySetV1 } from '@lapse/shared/core';
 import type { Pool } from 'pg';
-import { type AuditEventType, writeAudit } from '../audit/audit-log';
+import type { AuditEventType } from '../audit/audit-log';
+import { auditedDecide } from '../audit/audited-decide';
 import type { Caller } from '../common/caller';
 import { unknownGroupIds } from '../group/group.presenter';
 import {
@@ -210,30 +210,12 @@ export class PasswordPolicies {
   ): Promise<void> {
     try {
       await this.commandBus.execute(
-        new Decide(
-          groupPasswordPolicyDecider,
-          groupPasswordPolicyStreamId(policyId),
-          command,
-          { actor: caller.actor, correlationId: caller.correlationId },
-          {
-            newStream: audit.newStream,
-            inTransaction: async (tx, events) => {
-              if (events.length === 0) return;
-              await writeAudit(tx, [
-                {
-                  eventType: audit.eventType,
-                  actor: caller.audit,
-                  target: { id: policyId, type: 'PasswordPolicy', alternateId: audit.name },
-                  outcome: 'SUCCESS',
-                  reason: null,
-                  correlationId: caller.correlationId,
-                  displayMessage: audit.message,
-                  published: command.at,
-                },
-              ]);
-            },
-          },
-        ),
+        auditedDecide(groupPasswordPolicyDecider, groupPasswordPolicyStreamId(policyId), command, caller, {
+          eventType: audit.eventType,
+          message: audit.message,
+          target: { id: policyId, type: 'PasswordPolicy', alternateId: audit.name },
+          newStream: audit.newStream,
+        }),
       );
     } catch (error) {
       if (isUniqueViolation(error, POLICY_NAME_CONSTRAINT))
