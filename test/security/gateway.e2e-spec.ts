@@ -200,6 +200,21 @@ describeWithNginx('the gateway (deploy/nginx.conf, Debian nginx)', () => {
       expect(forwarded?.['x-forwarded-for']).toBe('127.0.0.2');
     });
 
+    it("stamps when it passed the request on, replacing the client's own X-Request-Start", async () => {
+      const before = Date.now();
+      const answer = await fetch(`${url}/api/v1/authn`, {
+        method: 'POST',
+        headers: { 'x-request-start': 't=1' },
+        body: '{}',
+      });
+      expect(answer.status).toBe(204);
+      const stamp = /^t=(\d+\.\d{3})$/.exec(String(received.at(-1)?.headers['x-request-start']));
+      expect(stamp).not.toBeNull();
+      // nginx's $msec: seconds with milliseconds, of this request (its clock is this machine's).
+      expect(Number(stamp?.[1]) * 1000).toBeGreaterThanOrEqual(before - 1000);
+      expect(Number(stamp?.[1]) * 1000).toBeLessThanOrEqual(Date.now() + 1000);
+    });
+
     describe('when the service behind a route is down', () => {
       beforeAll(async () => {
         await new Promise((resolve) => upstream.close(resolve));

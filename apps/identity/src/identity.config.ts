@@ -63,6 +63,11 @@ export interface IdentityConfig {
    * with 429 E0000047 and `Retry-After: 1` instead of queueing behind seconds of work (load shedding).
    */
   readonly signInMaxInFlight: number;
+  /**
+   * A password sign-in whose gateway stamp (`X-Request-Start`) says it waited longer than this before identity
+   * read it is shed the same way (0: never). Without the stamp (no gateway) nothing is shed for waiting.
+   */
+  readonly signInMaxQueueMs: number;
 }
 
 export function readIdentityConfig(env: EnvReader, base: BaseConfig): IdentityConfig {
@@ -82,6 +87,7 @@ export function readIdentityConfig(env: EnvReader, base: BaseConfig): IdentityCo
     authnRequestsPerClientPerMinute: env.int('AUTHN_RATE_LIMIT_PER_CLIENT_PER_MINUTE', 600, 1),
     authnRequestsGlobalPerMinute: env.int('AUTHN_RATE_LIMIT_GLOBAL_PER_MINUTE', 12_000, 1),
     signInMaxInFlight: env.int('SIGN_IN_MAX_IN_FLIGHT', 256, 1),
+    signInMaxQueueMs: env.int('SIGN_IN_MAX_QUEUE_MS', 2000, 0),
     dummyHash: {
       memoryKib: env.int('PASSWORD_HASH_MEMORY_KIB', 19456, 1024),
       iterations: env.int('PASSWORD_HASH_ITERATIONS', 2, 1),

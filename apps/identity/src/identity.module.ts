@@ -53,12 +53,17 @@ export class IdentityModule {
         { provide: IDENTITY_CONFIG, useValue: config },
         {
           provide: AuthnRateLimiter,
-          useFactory: () =>
-            new AuthnRateLimiter({
-              perUsernamePerSecond: config.authnRequestsPerSecond,
-              perClientPerMinute: config.authnRequestsPerClientPerMinute,
-              globalPerMinute: config.authnRequestsGlobalPerMinute,
-            }),
+          inject: [IdentityMetrics],
+          useFactory: (metrics: IdentityMetrics) =>
+            new AuthnRateLimiter(
+              {
+                perUsernamePerSecond: config.authnRequestsPerSecond,
+                perClientPerMinute: config.authnRequestsPerClientPerMinute,
+                globalPerMinute: config.authnRequestsGlobalPerMinute,
+                maxQueueMs: config.signInMaxQueueMs,
+              },
+              () => metrics.count('lapse_identity_sign_ins_shed_total', { reason: 'QUEUE_TIME' }),
+            ),
         },
         {
           provide: RecoveryRateLimiter,

@@ -121,7 +121,12 @@ export class HostedSignInHttpController {
     const clientIp = clientAddressOf(request);
     let transaction: AuthnTransaction;
     try {
-      this.rateLimit.admit(username, clientIp, this.clock.now().getTime());
+      this.rateLimit.admit(
+        username,
+        clientIp,
+        this.clock.now().getTime(),
+        request.headers['x-request-start'],
+      );
       transaction = await this.authn.authenticate(username, password, true, clientIp);
     } catch (error) {
       return this.signInRefused(error, request, response, fromURI, username);

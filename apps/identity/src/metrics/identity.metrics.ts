@@ -6,7 +6,7 @@ const COUNTERS: Record<string, string> = {
   lapse_identity_sign_ins_total:
     'Sign-ins (authn, sessions, hosted page) by answer: SUCCESS, PASSWORD_EXPIRED, …',
   lapse_identity_sign_ins_shed_total:
-    'Sign-ins refused at once (429) because SIGN_IN_MAX_IN_FLIGHT were already being verified.',
+    'Sign-ins refused at once (429) by load shedding, by reason: IN_FLIGHT (SIGN_IN_MAX_IN_FLIGHT being verified), QUEUE_TIME (waited past SIGN_IN_MAX_QUEUE_MS).',
   lapse_identity_sessions_created_total: 'Sessions created.',
   lapse_identity_lockouts_total: 'Users locked out after too many failed sign-ins.',
   lapse_identity_staleness_checks_total:

@@ -53,7 +53,12 @@ export class SessionsHttpController {
     const clientIp = clientAddressOf(request);
     if (body.sessionToken === undefined) {
       const now = this.clock.now().getTime();
-      const headers = this.rateLimit.admit(body.username as string, clientIp, now);
+      const headers = this.rateLimit.admit(
+        body.username as string,
+        clientIp,
+        now,
+        request.headers['x-request-start'],
+      );
       for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
     }
     const session =

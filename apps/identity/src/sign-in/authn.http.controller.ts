@@ -24,7 +24,12 @@ export class AuthnHttpController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<AuthnTransaction> {
     const clientIp = clientAddressOf(request);
-    const headers = this.rateLimit.admit(body.username, clientIp, this.clock.now().getTime());
+    const headers = this.rateLimit.admit(
+      body.username,
+      clientIp,
+      this.clock.now().getTime(),
+      request.headers['x-request-start'],
+    );
     for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
     return this.authn.authenticate(
       body.username,

@@ -100,7 +100,7 @@ export class CredentialGate {
     attempt?: SignInAttempt,
   ): Promise<Verdict> {
     if (this.inFlight >= this.config.signInMaxInFlight) {
-      this.metrics.count('lapse_identity_sign_ins_shed_total');
+      this.metrics.count('lapse_identity_sign_ins_shed_total', { reason: 'IN_FLIGHT' });
       throw overloaded();
     }
     this.inFlight++;

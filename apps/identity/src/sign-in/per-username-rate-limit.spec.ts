@@ -1,5 +1,5 @@
 import { OktaHttpError } from '@lapse/shared';
-import { AuthnRateLimiter, PerUsernameRateLimit } from './per-username-rate-limit';
+import { AuthnRateLimiter, PerUsernameRateLimit, queuedMs } from './per-username-rate-limit';
 
 describe('the per-username authn rate limit', () => {
   it('admits four requests in a second and refuses the fifth', () => {
@@ -77,5 +77,51 @@ describe('the sign-in rate limiter', () => {
       'X-Rate-Limit-Remaining': '1',
       'X-Rate-Limit-Reset': '1800000060',
     });
+  });
+});
+
+describe('shedding a sign-in that waited too long before identity read it', () => {
+  const NOW = 1_765_000_000_000;
+
+  it("reads the gateway's stamp in seconds (nginx's $msec), milliseconds or microseconds", () => {
+    expect(queuedMs('t=1764999997.500', NOW)).toBe(2500);
+    expect(queuedMs('t=1764999999000', NOW)).toBe(1000);
+    expect(queuedMs('t=1764999999750000', NOW)).toBe(250);
+    expect(queuedMs(['t=1764999999.000'], NOW)).toBe(1000);
+  });
+
+  it('ignores a missing, unreadable or future stamp', () => {
+    for (const header of [undefined, '', 'soon', 't=', 't=-5', 't=1e12', 'x=1764999999.000'])
+      expect(queuedMs(header, NOW)).toBeNull();
+    expect(queuedMs('t=1765000001.000', NOW)).toBeNull();
+  });
+
+  it('answers 429 E0000047 with Retry-After past the bound, counts it, and admits what waited less', () => {
+    let shed = 0;
+    const limiter = new AuthnRateLimiter(
+      { perUsernamePerSecond: 4, perClientPerMinute: 600, globalPerMinute: 12_000, maxQueueMs: 2000 },
+      () => shed++,
+    );
+    expect(() => limiter.admit('ada', '10.0.0.1', NOW, 't=1764999998.500')).not.toThrow();
+    expect(() => limiter.admit('ada', '10.0.0.1', NOW)).not.toThrow();
+    let refusal: OktaHttpError | undefined;
+    try {
+      limiter.admit('bob', '10.0.0.1', NOW, 't=1764999997.999');
+    } catch (error) {
+      refusal = error as OktaHttpError;
+    }
+    expect(refusal?.code).toBe('E0000047');
+    expect(refusal?.headers).toEqual({ 'Retry-After': '1' });
+    expect(shed).toBe(1);
+  });
+
+  it('sheds nothing for waiting when the bound is 0', () => {
+    const limiter = new AuthnRateLimiter({
+      perUsernamePerSecond: 4,
+      perClientPerMinute: 600,
+      globalPerMinute: 12_000,
+      maxQueueMs: 0,
+    });
+    expect(() => limiter.admit('ada', null, NOW, 't=1.000')).not.toThrow();
   });
 });

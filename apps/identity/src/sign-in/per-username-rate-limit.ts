@@ -1,5 +1,6 @@
 import { OktaHttpError } from '@lapse/shared';
 import { normalizeLogin } from '@lapse/shared/identity/login';
+import { overloaded } from './sign-in.errors';
 
 /** One limit's answer for a request: admitted or not, and what Okta's `X-Rate-Limit-*` headers say of it. */
 export interface RateDecision {
@@ -62,6 +63,23 @@ export interface AuthnRateLimits {
   readonly perClientPerMinute: number;
   /** All sign-ins of the process, per minute. */
   readonly globalPerMinute: number;
+  /** A sign-in that waited longer than this before identity read it is shed (0: never). */
+  readonly maxQueueMs?: number;
+}
+
+/**
+ * How long a request waited between the gateway and identity's reading it, from the gateway's
+ * `X-Request-Start: t=<time>` (nginx's `$msec`: seconds with milliseconds; milliseconds and microseconds
+ * since the epoch are read too, as other proxies send them). Null when absent, unreadable or in the future.
+ */
+export function queuedMs(header: string | string[] | undefined, nowMs: number): number | null {
+  const value = Array.isArray(header) ? header[0] : header;
+  const match = value === undefined ? null : /^t=(\d{1,16}(?:\.\d{1,6})?)$/.exec(value.trim());
+  if (!match) return null;
+  const stamp = Number(match[1]);
+  const ms = stamp < 1e11 ? stamp * 1000 : stamp < 1e14 ? stamp : stamp / 1000;
+  const waited = nowMs - ms;
+  return waited >= 0 ? waited : null;
 }
 
 /** The headers of the tightest decision: the first that refuses, else the one with the fewest requests left. */
@@ -91,14 +109,33 @@ export class AuthnRateLimiter {
   private readonly perClient: FixedWindowLimit;
   private readonly global: FixedWindowLimit;
 
-  constructor(limits: AuthnRateLimits) {
+  constructor(
+    private readonly limits: AuthnRateLimits,
+    private readonly onShed: () => void = () => undefined,
+  ) {
     this.perUsername = new PerUsernameRateLimit(limits.perUsernamePerSecond);
     this.perClient = new FixedWindowLimit(limits.perClientPerMinute, 60_000);
     this.global = new FixedWindowLimit(limits.globalPerMinute, 60_000);
   }
 
-  /** Throws 429 E0000047 past any limit; otherwise returns the headers to send. */
-  admit(username: string, clientIp: string | null, nowMs: number): Record<string, string> {
+  /**
+   * Throws 429 E0000047 past any limit, or with `Retry-After: 1` when the request already waited longer than
+   * `maxQueueMs` to be read (`requestStart`: the gateway's X-Request-Start): under overload the wait is in
+   * the kernel's and the gateway's queues, before identity can count it, and a client that waited seconds is
+   * better told at once to come back than made to wait for a hash as well. Otherwise returns the headers to
+   * send.
+   */
+  admit(
+    username: string,
+    clientIp: string | null,
+    nowMs: number,
+    requestStart?: string | string[],
+  ): Record<string, string> {
+    const waited = queuedMs(requestStart, nowMs);
+    if (this.limits.maxQueueMs && waited !== null && waited > this.limits.maxQueueMs) {
+      this.onShed();
+      throw overloaded();
+    }
     const decision = tightest([
       this.perUsername.take(username, nowMs),
       this.perClient.take(clientIp ?? 'unknown', nowMs),
