@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -360,6 +361,254 @@ describe('the admin CLI against the running all-in-one app', () => {
     });
   });
 
+  describe('lapse expire-all scoped to listed users, filters and searches', () => {
+    let scoped: { id: string; login: string }[];
+    let groupId: string;
+
+    beforeAll(async () => {
+      groupId = (await app.admin('POST', '/api/v1/groups', { profile: { name: 'CLI Listed' } })).body.id;
+      const imported = await app.admin('POST', '/api/v1/users/import', {
+        users: [1, 2, 3, 4].map((i) => ({
+          profile: { login: `cli-listed-${i}@example.com`, lastName: 'Listed' },
+          credentials: { password: { hash: { algorithm: 'ARGON2', value: passwordHash } } },
+          ...(i <= 2 ? { groupIds: [groupId] } : {}),
+        })),
+      });
+      expect(imported.status).toBe(200);
+      scoped = [];
+      for (const i of [1, 2, 3, 4]) {
+        const user = await app.admin('GET', `/api/v1/users/cli-listed-${i}@example.com`);
+        scoped.push({ id: user.body.id, login: user.body.profile.login });
+      }
+    });
+
+    it('counts the users a file lists by id or login, and names the ids and logins no user has', async () => {
+      const unknownId = randomUUID();
+      const file = join(dir, 'listed.txt');
+      await writeFile(
+        file,
+        [
+          '# breach list',
+          scoped[0].id.toUpperCase(),
+          scoped[1].login,
+          '',
+          scoped[2].login,
+          scoped[0].id,
+          unknownId,
+          'nobody-listed@example.com',
+        ].join('\n'),
+      );
+
+      const json = await run('--json', 'expire-all', '--users', file, '--dry-run');
+      expect(json.code).toBe(0);
+      expect(JSON.parse(json.stdout)).toMatchObject({
+        total: 3,
+        scopedUsers: 3,
+        unknownUserIds: { total: 1, first: [unknownId] },
+        unknownLogins: { total: 1, first: ['nobody-listed@example.com'] },
+      });
+
+      const human = await run('expire-all', '--users', file, '--group', 'CLI Listed', '--dry-run');
+      expect(human.code).toBe(0);
+      expect(human.stdout).toContain('Dry run: 2 users would be expired (OKTA 2, IMPORT 0).');
+      expect(human.stdout).toContain(`  group ${groupId}: 2`);
+      expect(human.stdout).toContain(`  unknown ids: 1 (${unknownId}): a run refuses the list`);
+      expect(human.stdout).toContain(
+        '  unknown logins: 1 (nobody-listed@example.com): a run refuses the list',
+      );
+    });
+
+    it('refuses to run a list with a login no user has (exit 2), and starts no job', async () => {
+      const file = join(dir, 'listed-wrong.txt');
+      await writeFile(file, `${scoped[0].login}\nnobody-listed@example.com\n`);
+      const jobs = (await app.admin('GET', '/api/v1/jobs?limit=200')).body.length;
+      const result = await run('expire-all', '--users', file, '--yes');
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(
+        "lapse: --users: 1 login is no user's (nobody-listed@example.com): fix the list (--dry-run lists them); nothing was expired\n",
+      );
+      expect((await app.admin('GET', '/api/v1/jobs?limit=200')).body).toHaveLength(jobs);
+    });
+
+    it('reads a CSV with an id column (a login where the id is empty)', async () => {
+      const file = join(dir, 'listed.csv');
+      // Written by a spreadsheet: a byte order mark and CRLF line ends.
+      await writeFile(file, `\ufeffname,id,login\r\nfirst,${scoped[0].id},\r\nthird,,${scoped[2].login}\r\n`);
+      const result = await run('--json', 'expire-all', '--users', file, '--dry-run');
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({ total: 2, scopedUsers: 2 });
+
+      const headless = join(dir, 'no-id.csv');
+      await writeFile(headless, `name,email\nfirst,${scoped[0].login}\n`);
+      const refused = await run('expire-all', '--users', headless, '--dry-run');
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toBe(`lapse: --users: ${headless}: the header row has no id column\n`);
+    });
+
+    it('refuses a list of more than 100,000 users before sending anything (exit 2)', async () => {
+      const file = join(dir, 'too-many.txt');
+      await writeFile(file, Array.from({ length: 100_001 }, () => randomUUID()).join('\n'));
+      const result = await run('expire-all', '--users', file, '--dry-run');
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(
+        `lapse: --users: ${file} lists more than 100,000 users, the most one expiry takes for now: split the list into several runs\n`,
+      );
+    });
+
+    it('looks up at most 1,000 logins, and asks for ids beyond (exit 2)', async () => {
+      const file = join(dir, 'many-logins.txt');
+      await writeFile(file, Array.from({ length: 1_001 }, (_, i) => `someone-${i}@example.com`).join('\n'));
+      const result = await run('expire-all', '--users', file, '--dry-run');
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(
+        `lapse: --users: ${file} lists 1001 logins; the CLI looks up at most 1000 (one request each): give user ids instead\n`,
+      );
+    });
+
+    it('scopes by --filter and --search with the providers, and answers a bad expression with exit 1', async () => {
+      const filtered = await run(
+        '--json',
+        'expire-all',
+        '--filter',
+        'profile.lastName eq "Listed"',
+        '--provider',
+        'IMPORT',
+        '--dry-run',
+      );
+      expect(filtered.code).toBe(0);
+      expect(JSON.parse(filtered.stdout)).toMatchObject({ total: 0, scopedUsers: 4 });
+
+      const searched = await run(
+        '--json',
+        'expire-all',
+        '--search',
+        'profile.login sw "cli-listed-"',
+        '--dry-run',
+      );
+      expect(searched.code).toBe(0);
+      expect(JSON.parse(searched.stdout)).toMatchObject({
+        total: 4,
+        perProvider: [
+          { provider: 'OKTA', total: 4 },
+          { provider: 'IMPORT', total: 0 },
+        ],
+      });
+
+      const bad = await run('expire-all', '--filter', 'profile.lastName is "Listed"', '--dry-run');
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/^lapse: E0000001 .*filter: Invalid search criteria.*\(HTTP 400\)\n$/);
+    });
+  });
+
+  describe('lapse expire-all in waves, jobs show and jobs cancel', () => {
+    let jobId: string;
+    const filter = 'profile.lastName eq "Waves"';
+
+    beforeAll(async () => {
+      const imported = await app.admin('POST', '/api/v1/users/import', {
+        users: [1, 2, 3, 4, 5].map((i) => ({
+          profile: { login: `cli-waves-${i}@example.com`, lastName: 'Waves' },
+          credentials: { password: { hash: { algorithm: 'ARGON2', value: passwordHash } } },
+        })),
+      });
+      expect(imported.status).toBe(200);
+    });
+
+    it('refuses --waves without --wave-interval, and a wave interval over a week (exit 2)', async () => {
+      const alone = await run('expire-all', '--filter', filter, '--waves', '2', '--dry-run');
+      expect(alone.code).toBe(2);
+      expect(alone.stderr).toBe('lapse: --waves and --wave-interval go together\n');
+      const long = await run('expire-all', '--filter', filter, '--waves', '2', '--wave-interval', '10081');
+      expect(long.code).toBe(2);
+      expect(long.stderr).toContain('--wave-interval: at most 10080 minutes');
+    });
+
+    it('plans the waves on a dry run', async () => {
+      const result = await run(
+        'expire-all',
+        '--filter',
+        filter,
+        '--waves',
+        '2',
+        '--wave-interval',
+        '60',
+        '--dry-run',
+      );
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('Dry run: 5 users would be expired (OKTA 5, IMPORT 0).');
+      expect(result.stdout).toMatch(/^ {2}wave 1: 2 users from \S+$/m);
+      expect(result.stdout).toMatch(/^ {2}wave 3: 1 user from \S+$/m);
+    });
+
+    it('starts the first wave, prints the waves and returns; jobs show lists them', async () => {
+      const result = await lapse(
+        ['expire-all', '--filter', filter, '--waves', '2', '--wave-interval', '60'],
+        env,
+        'yes\n',
+        true,
+      );
+      expect(result.code).toBe(0);
+      expect(result.stderr).toContain(
+        'Expire the passwords of 5 users (OKTA 5, IMPORT 0) in 3 waves of up to 2, 60 min apart? Type "yes" to go on: ',
+      );
+      expect(result.stdout).toContain('waves of up to 2 users, 60 min apart');
+      expect(result.stdout).toMatch(/^WAVE +STATE +SIZE +STARTS +STARTED +COMPLETED$/m);
+      expect(result.stdout).toMatch(/^1 +RUNNING +2 +\S+ +\S+$/m);
+      expect(result.stdout).toMatch(/^2 +PENDING +2 +\S+$/m);
+      expect(result.stdout).toMatch(/^3 +PENDING +1 +\S+$/m);
+      jobId = /^job (\S+) RUNNING/m.exec(result.stdout)?.[1] ?? '';
+      expect(result.stdout).toContain(`lapse jobs cancel ${jobId}`);
+
+      const shown = await run('jobs', 'show', jobId);
+      expect(shown.code).toBe(0);
+      expect(shown.stdout).toContain(`filter ${filter}`);
+      expect(shown.stdout).toMatch(/^3 +PENDING +1 +\S+$/m);
+    });
+
+    it('asks before cancelling: refuses without a terminal or --yes, and "no" cancels nothing (exit 2)', async () => {
+      const piped = await run('jobs', 'cancel', jobId);
+      expect(piped.code).toBe(2);
+      expect(piped.stderr).toContain('--yes');
+
+      const declined = await lapse(['jobs', 'cancel', jobId], env, 'no\n', true);
+      expect(declined.code).toBe(2);
+      expect(declined.stderr).toContain(
+        `Cancel 2 waves not started (3 users) of job ${jobId}? Type "yes" to go on: `,
+      );
+      expect(declined.stderr).toContain('not confirmed: nothing was cancelled');
+      const job = (await app.admin('GET', `/api/v1/jobs/${jobId}`)).body;
+      expect(job.waves.map((wave: { state: string }) => wave.state).slice(1)).toEqual(['PENDING', 'PENDING']);
+    });
+
+    it('cancels the waves not started with --yes; the job completes with the first wave; a second cancel is refused by the API without a question (exit 1)', async () => {
+      const cancelled = await run('jobs', 'cancel', jobId, '--yes');
+      expect(cancelled.code).toBe(0);
+      expect(cancelled.stdout).toContain(`Job ${jobId}: the waves not started are cancelled (3 users).`);
+      expect(cancelled.stdout).toMatch(/^2 +CANCELLED +2 +\S+ +\S+$/m);
+      expect(cancelled.stdout).toMatch(/^3 +CANCELLED +1 +\S+ +\S+$/m);
+
+      const watched = await run('--json', 'jobs', 'show', jobId, '--watch');
+      expect(watched.code).toBe(0);
+      const job = JSON.parse(watched.stdout);
+      expect(job).toMatchObject({ status: 'COMPLETED', total: 2, expired: 2, cancelled: 3 });
+      expect(job.waves.map((wave: { state: string }) => wave.state)).toEqual([
+        'COMPLETED',
+        'CANCELLED',
+        'CANCELLED',
+      ]);
+      // The waves run in id order: the first wave's two users are expired, the cancelled waves' three are not.
+      const statuses: string[] = [];
+      for (const i of [1, 2, 3, 4, 5])
+        statuses.push((await app.admin('GET', `/api/v1/users/cli-waves-${i}@example.com`)).body.status);
+      expect(statuses.filter((status) => status === 'PASSWORD_EXPIRED')).toHaveLength(2);
+      expect(statuses.filter((status) => status === 'ACTIVE')).toHaveLength(3);
+
+      const again = await lapse(['jobs', 'cancel', jobId], env, '', true);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toMatch(/^lapse: E0000038 .*: The job has completed\. \(HTTP 403\)\n$/);
+    });
+  });
+
   describe('lapse tokens', () => {
     it('creates a token shown once, lists it without the token, and revokes it', async () => {
       const created = await run('--json', 'tokens', 'create', 'cli-spec', '--role', 'READ_ONLY_ADMIN');
@@ -414,6 +663,7 @@ describe('the admin CLI against the running all-in-one app', () => {
         [],
         ['users', 'import'],
         ['expire-all'],
+        ['jobs', 'cancel'],
         ['events', 'tail'],
         ['tokens', 'create'],
       ]) {

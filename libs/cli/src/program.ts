@@ -1,12 +1,13 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ApiClient } from './api-client';
+import { ApiClient, ApiError } from './api-client';
 import { loadCredentials, removeCredentials, saveCredentials } from './credentials';
 import { PUBLIC_TOPICS, tailEvents } from './events-tail';
 import { importUsers } from './import-users';
 import { readImportFile } from './import-source';
 import { CliError, type CliIo, EXIT, Output, usageError } from './io';
-import { type Job, jobLine, watchJob } from './job-progress';
+import { type Job, jobLine, printWaves, watchJob } from './job-progress';
 import { ask, readAll } from './prompt';
+import { MAX_LISTED_LOGINS, MAX_LISTED_USERS, readUserList } from './user-list';
 
 interface User {
   readonly id: string;
@@ -32,7 +33,13 @@ interface DryRun {
   readonly cutoff: string;
   readonly perProvider: readonly { provider: string; total: number }[];
   readonly perGroup?: readonly { groupId: string; total: number }[];
+  readonly scopedUsers?: number;
+  readonly unknownUserIds?: { total: number; first: readonly string[] };
+  readonly waves?: readonly { number: number; size: number; startsAt: string }[];
 }
+
+/** The longest interval between two waves the API takes (a week). */
+const MAX_WAVE_INTERVAL_MINUTES = 10_080;
 
 const PROVIDERS = ['OKTA', 'IMPORT', 'ACTIVE_DIRECTORY', 'LDAP', 'FEDERATION', 'SOCIAL'];
 const ROLES = ['SUPER_ADMIN', 'USER_ADMIN', 'READ_ONLY_ADMIN'];
@@ -71,6 +78,27 @@ async function groupIds(api: ApiClient, groups: readonly string[]): Promise<stri
     ids.push(named[0].id);
   }
   return ids;
+}
+
+/**
+ * The ids of logins read from a `--users` file, one `GET /api/v1/users/{login}` each (user-list.ts caps
+ * how many); the logins no user has (404) are returned as unknown, any other refusal stops the run.
+ */
+async function resolveLogins(
+  api: ApiClient,
+  logins: ReadonlySet<string>,
+): Promise<{ ids: string[]; unknown: string[] }> {
+  const ids: string[] = [];
+  const unknown: string[] = [];
+  for (const login of logins) {
+    try {
+      ids.push((await api.request<User>('GET', `/api/v1/users/${path(login)}`)).body.id.toLowerCase());
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) unknown.push(login);
+      else throw error;
+    }
+  }
+  return { ids, unknown };
 }
 
 /**
@@ -306,13 +334,23 @@ export async function runCli(
   program
     .command('expire-all')
     .description(
-      'expire the passwords of all users, or of some providers or groups; asks for confirmation on a ' +
-        'terminal (--yes otherwise), then shows the job until it completes',
+      'expire the passwords of all users, or of some providers, groups, listed users or users an expression ' +
+        'matches (all scopes given apply together); asks for confirmation on a terminal (--yes otherwise), ' +
+        'then shows the job until it completes (with --waves: prints the job and its waves and returns)',
     )
     .addOption(new Option('--provider <type...>', 'only these credential providers').choices(PROVIDERS))
     .option('--group <idOrName...>', 'only the members of these groups (ids or names)')
+    .option(
+      '--users <file>',
+      `only these users: one id or login per line, or a .csv with an id (or login) column; at most ` +
+        `${MAX_LISTED_USERS.toLocaleString('en')} users, logins looked up one by one (at most ${MAX_LISTED_LOGINS})`,
+    )
+    .option('--filter <expr>', 'only the users this filter matches now, e.g. \'status eq "ACTIVE"\'')
+    .option('--search <expr>', 'only the users this search matches now, e.g. \'profile.lastName sw "Sm"\'')
+    .option('--waves <size>', 'stage the expiry in waves of this many users', positiveInteger)
+    .option('--wave-interval <minutes>', 'minutes between the waves (with --waves)', positiveInteger)
     .option('--reason <text>', 'recorded with the job and in the System Log')
-    .option('--dry-run', 'only count the users it would expire')
+    .option('--dry-run', 'only count the users it would expire (and plan the waves)')
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--no-wait', 'print the job and return without waiting for it')
     .action(
@@ -320,6 +358,11 @@ export async function runCli(
         flags: {
           provider?: string[];
           group?: string[];
+          users?: string;
+          filter?: string;
+          search?: string;
+          waves?: number;
+          waveInterval?: number;
           reason?: string;
           dryRun?: boolean;
           yes?: boolean;
@@ -327,12 +370,35 @@ export async function runCli(
         },
         command: Command,
       ) => {
+        if ((flags.waves === undefined) !== (flags.waveInterval === undefined))
+          throw usageError('--waves and --wave-interval go together');
+        if (flags.waves !== undefined && flags.waves > MAX_LISTED_USERS)
+          throw usageError(`--waves: at most ${MAX_LISTED_USERS.toLocaleString('en')} users a wave`);
+        if (flags.waveInterval !== undefined && flags.waveInterval > MAX_WAVE_INTERVAL_MINUTES)
+          throw usageError(`--wave-interval: at most ${MAX_WAVE_INTERVAL_MINUTES} minutes (a week)`);
+        const listed = flags.users === undefined ? undefined : await readUserList(flags.users);
         const client = await api();
         const out = output(command);
+        const resolved = listed ? await resolveLogins(client, listed.logins) : undefined;
+        const userIds = listed && resolved ? [...new Set([...listed.ids, ...resolved.ids])] : undefined;
         const scope = {
           ...(flags.provider ? { providers: flags.provider } : {}),
           ...(flags.group ? { groupIds: await groupIds(client, flags.group) } : {}),
+          ...(userIds ? { userIds } : {}),
+          ...(flags.filter !== undefined ? { filter: flags.filter } : {}),
+          ...(flags.search !== undefined ? { search: flags.search } : {}),
+          ...(flags.waves !== undefined
+            ? { waves: { size: flags.waves, intervalMinutes: flags.waveInterval } }
+            : {}),
         };
+        const unknownLogins = resolved?.unknown ?? [];
+        if (!flags.dryRun && unknownLogins.length > 0) {
+          throw usageError(
+            `--users: ${unknownLogins.length} login${unknownLogins.length === 1 ? ' is' : 's are'} no ` +
+              `user's (${unknownLogins.slice(0, 10).join(', ')}${unknownLogins.length > 10 ? ', …' : ''}): ` +
+              'fix the list (--dry-run lists them); nothing was expired',
+          );
+        }
         const dry = (
           await client.request<DryRun>('POST', '/api/v1/users/lifecycle/expire_passwords', {
             body: { ...scope, dryRun: true },
@@ -340,16 +406,45 @@ export async function runCli(
         ).body;
         const counts = dry.perProvider.map(({ provider, total }) => `${provider} ${total}`).join(', ');
         if (flags.dryRun) {
-          if (out.json) return out.data(dry);
+          if (out.json) {
+            return out.data(
+              unknownLogins.length
+                ? {
+                    ...dry,
+                    unknownLogins: { total: unknownLogins.length, first: unknownLogins.slice(0, 10) },
+                  }
+                : dry,
+            );
+          }
           out.line(`Dry run: ${dry.total} users would be expired (${counts || 'none'}).`);
-          for (const [group, count] of Object.entries(dry.perGroup ?? {}))
-            out.line(`  group ${group}: ${count}`);
+          for (const { groupId, total } of dry.perGroup ?? []) out.line(`  group ${groupId}: ${total}`);
+          if (dry.scopedUsers !== undefined)
+            out.line(
+              `  listed or matched users: ${dry.scopedUsers} (the targets among them are counted above)`,
+            );
+          if (dry.unknownUserIds?.total) {
+            out.line(
+              `  unknown ids: ${dry.unknownUserIds.total} (${dry.unknownUserIds.first.join(', ')}${dry.unknownUserIds.total > dry.unknownUserIds.first.length ? ', …' : ''}): a run refuses the list`,
+            );
+          }
+          if (unknownLogins.length) {
+            out.line(
+              `  unknown logins: ${unknownLogins.length} (${unknownLogins.slice(0, 10).join(', ')}${unknownLogins.length > 10 ? ', …' : ''}): a run refuses the list`,
+            );
+          }
+          for (const wave of dry.waves ?? [])
+            out.line(
+              `  wave ${wave.number}: ${wave.size} user${wave.size === 1 ? '' : 's'} from ${wave.startsAt}`,
+            );
           return;
         }
         if (dry.total === 0) {
           if (out.json) return out.data(dry);
           return out.line('No user is in scope: nothing to expire, no job started.');
         }
+        const staged = dry.waves?.length
+          ? ` in ${dry.waves.length} wave${dry.waves.length === 1 ? '' : 's'} of up to ${flags.waves}, ${flags.waveInterval} min apart`
+          : '';
         if (!flags.yes) {
           if (!io.stdin.isTTY || !io.stderr.isTTY) {
             throw usageError(
@@ -358,7 +453,7 @@ export async function runCli(
           }
           const answer = await ask(
             io,
-            `Expire the passwords of ${dry.total} users (${counts || 'none'})? Type "yes" to go on: `,
+            `Expire the passwords of ${dry.total} users (${counts || 'none'})${staged}? Type "yes" to go on: `,
           );
           if (answer.trim().toLowerCase() !== 'yes') throw usageError('not confirmed: nothing was expired');
         }
@@ -367,7 +462,17 @@ export async function runCli(
             body: { ...scope, ...(flags.reason ? { reason: flags.reason } : {}) },
           })
         ).body;
-        if (!flags.wait) return out.json ? out.data(started) : out.line(jobLine(started));
+        // A staged job runs for (waves − 1) × interval: the CLI shows the plan and leaves (`jobs show --watch`).
+        if (!flags.wait || started.waves) {
+          if (out.json) return out.data(started);
+          out.line(jobLine(started));
+          printWaves(out, started);
+          if (started.waves)
+            out.line(
+              `Follow it with: lapse jobs show ${started.id} --watch; cancel the waves not started with: lapse jobs cancel ${started.id}`,
+            );
+          return;
+        }
         const job = await watchJob(client, io, started, out.json);
         if (out.json) return out.data(job);
         out.line(
@@ -413,7 +518,45 @@ export async function runCli(
       out.line(`created ${job.created}${job.completed ? `, completed ${job.completed}` : ''}`);
       if (job.providers) out.line(`providers ${job.providers.join(', ')}`);
       if (job.groupIds) out.line(`groups ${job.groupIds.join(', ')}`);
+      if (job.scopedUsers !== undefined) out.line(`listed or matched users ${job.scopedUsers}`);
+      if (job.filter) out.line(`filter ${job.filter}`);
+      if (job.search) out.line(`search ${job.search}`);
       if (job.reason) out.line(`reason ${job.reason}`);
+      printWaves(out, job);
+    });
+  jobs
+    .command('cancel')
+    .description(
+      "cancel a staged job's waves not started (a running wave runs to its end; what was expired stays " +
+        'expired); asks for confirmation on a terminal (--yes otherwise)',
+    )
+    .argument('<id>')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(async (id: string, flags: { yes?: boolean }, command: Command) => {
+      const client = await api();
+      const out = output(command);
+      if (!flags.yes) {
+        if (!io.stdin.isTTY || !io.stderr.isTTY)
+          throw usageError(
+            'jobs cancel asks for confirmation on a terminal: pass --yes to run it without one',
+          );
+        const job = (await client.request<Job>('GET', `/api/v1/jobs/${path(id)}`)).body;
+        const pending = (job.waves ?? []).filter((wave) => wave.state === 'PENDING');
+        // Nothing to cancel: no question; the API answers why (403 E0000038 with the reason).
+        if (pending.length > 0) {
+          const users = pending.reduce((sum, wave) => sum + wave.size, 0);
+          const answer = await ask(
+            io,
+            `Cancel ${pending.length} wave${pending.length === 1 ? '' : 's'} not started (${users} users) of job ${job.id}? Type "yes" to go on: `,
+          );
+          if (answer.trim().toLowerCase() !== 'yes') throw usageError('not confirmed: nothing was cancelled');
+        }
+      }
+      const job = (await client.request<Job>('POST', `/api/v1/jobs/${path(id)}/lifecycle/cancel`)).body;
+      if (out.json) return out.data(job);
+      out.line(`Job ${job.id}: the waves not started are cancelled (${job.cancelled ?? 0} users).`);
+      out.line(jobLine(job));
+      printWaves(out, job);
     });
 
   const tokens = program.command('tokens').description('admin API tokens (SUPER_ADMIN)');
