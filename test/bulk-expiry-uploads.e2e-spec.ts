@@ -9,7 +9,7 @@ const PASSWORD = 'Initial1pass';
 const IDS = 150_000;
 const MAX_IDS = 160_000;
 
-async function upload(lapse: TestApp, text: string, contentType = 'text/plain') {
+async function upload(lapse: TestApp, text: string | Uint8Array, contentType = 'text/plain') {
   const response = await fetch(`${lapse.url}${UPLOADS}`, {
     method: 'POST',
     headers: {
@@ -144,9 +144,12 @@ describe('a bulk expiry scoped to an uploaded list', () => {
     expect(await stagedIds(lapse)).toBe(before);
   });
 
-  it('refuses an empty upload, a body that is not text/plain, an unknown upload, and uploadId with userIds', async () => {
+  it('refuses an empty upload, one not UTF-8, a body that is not text/plain, an unknown upload, and uploadId with userIds', async () => {
     expect((await upload(lapse, '\n\n')).body.errorCauses).toEqual([
       { errorSummary: 'the upload holds no user id (one id a line is expected)' },
+    ]);
+    expect((await upload(lapse, Uint8Array.from([0x30, 0xff, 0x0a]))).body.errorCauses).toEqual([
+      { errorSummary: 'the upload is not UTF-8 text' },
     ]);
     const json = await upload(lapse, JSON.stringify([randomUUID()]), 'application/json');
     expect(json).toMatchObject({ status: 400, body: { errorCode: 'E0000021' } });

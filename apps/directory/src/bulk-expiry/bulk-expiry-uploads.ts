@@ -45,9 +45,16 @@ export interface BulkExpiryUpload {
  */
 export async function* lines(body: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
+  const decode = (chunk?: Buffer) => {
+    try {
+      return chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode();
+    } catch {
+      throw new ValidationFailedError(['the upload is not UTF-8 text']);
+    }
+  };
   let rest = '';
   for await (const chunk of body) {
-    rest += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    rest += typeof chunk === 'string' ? chunk : decode(chunk);
     let end = rest.indexOf('\n');
     while (end >= 0) {
       yield rest.slice(0, end);
@@ -60,7 +67,7 @@ export async function* lines(body: AsyncIterable<Buffer | string>): AsyncGenerat
       rest = '';
     }
   }
-  rest += decoder.decode();
+  rest += decode();
   if (rest.length > 0) yield rest;
 }
 
@@ -180,11 +187,6 @@ export class BulkExpiryUploads {
       });
     } catch (error) {
       await drain(body);
-      if (
-        error instanceof TypeError &&
-        (error as { code?: string }).code === 'ERR_ENCODING_INVALID_ENCODED_DATA'
-      )
-        throw new ValidationFailedError(['the upload is not UTF-8 text']);
       throw error;
     }
   }
