@@ -144,6 +144,20 @@ describe('a bulk expiry scoped to an uploaded list', () => {
     expect(await stagedIds(lapse)).toBe(before);
   });
 
+  it('takes a CSV export by its id column, naming a bad record by its line', async () => {
+    const user = await create('up-csv');
+    const unknown = randomUUID();
+    const csv = `\uFEFFlogin,ID,note\r\n"${user.login}",${user.id},"a, b"\r\n\r\nx@example.com,${unknown},\r\n`;
+    const uploaded = await upload(lapse, csv, 'text/csv');
+    expect(uploaded.status).toBe(201);
+    expect(uploaded.body).toMatchObject({ count: 1, unknown: { total: 1, first: [unknown] }, duplicates: 0 });
+
+    const bad = await upload(lapse, `id\n${randomUUID()}\nnot-an-id\n`, 'text/csv; charset=utf-8');
+    expect(bad.body.errorCauses).toEqual([{ errorSummary: 'line 3: not a user id in the id column' }]);
+    const headless = await upload(lapse, `login,email\na,b\n`, 'text/csv');
+    expect(headless.body.errorCauses).toEqual([{ errorSummary: 'line 1: the CSV header has no id column' }]);
+  });
+
   it('refuses an empty upload, one not UTF-8, a body that is not text/plain, an unknown upload, and uploadId with userIds', async () => {
     expect((await upload(lapse, '\n\n')).body.errorCauses).toEqual([
       { errorSummary: 'the upload holds no user id (one id a line is expected)' },

@@ -11,6 +11,7 @@ import {
   ValidationFailedError,
 } from '@lapse/shared';
 import type { Readable } from 'node:stream';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { finished } from 'node:stream/promises';
 import type { Pool } from 'pg';
 import { writeAudit } from '../audit/audit-log';
@@ -71,6 +72,37 @@ export async function* lines(body: AsyncIterable<Buffer | string>): AsyncGenerat
   if (rest.length > 0) yield rest;
 }
 
+/** A `text/plain` line's id (surrounding spaces dropped); null for a blank line. */
+function plainLines(line: string): string | null {
+  const value = line.trim();
+  return value === '' ? null : value;
+}
+
+/**
+ * A `text/csv` upload's ids: the first non-blank line is the header and names the column (case-insensitive);
+ * each later non-blank line is one record (fields may be quoted; a field may not span lines, so line numbers
+ * stay the file's). Returns the reader of one line: the column's value, or null for the header and blank lines.
+ */
+function csvColumn(column: string): (line: string, lineNumber: number) => string | null {
+  let index: number | null = null;
+  return (line, lineNumber) => {
+    if (line.trim() === '') return null;
+    let fields: string[];
+    try {
+      [fields = []] = parseCsv(line, { relax_quotes: false, trim: true }) as string[][];
+    } catch {
+      throw new ValidationFailedError([`line ${lineNumber}: not a CSV record`]);
+    }
+    if (index === null) {
+      index = fields.findIndex((name) => name.toLowerCase() === column);
+      if (index < 0)
+        throw new ValidationFailedError([`line ${lineNumber}: the CSV header has no ${column} column`]);
+      return null;
+    }
+    return fields[index] ?? '';
+  };
+}
+
 /** Consumes what is left of a request body (bounded by the gateway's limit), so its answer reaches the client. */
 async function drain(body: Readable): Promise<void> {
   if (body.readableEnded || body.destroyed) return;
@@ -99,7 +131,7 @@ export class BulkExpiryUploads {
     @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
-  async create(body: Readable, caller: Caller): Promise<BulkExpiryUpload> {
+  async create(body: Readable, caller: Caller, csv = false): Promise<BulkExpiryUpload> {
     const now = this.clock.now();
     await this.deleteExpired(this.pool, now);
     const id = this.ids.next();
@@ -141,14 +173,17 @@ export class BulkExpiryUploads {
           }
           batch = [];
         };
+        const read = csv ? csvColumn('id') : plainLines;
         // Not destroyed when the loop stops at a bad line: the rest is drained so the client reads the answer.
         for await (const raw of lines(body.iterator({ destroyOnReturn: false }))) {
           lineNumber++;
-          const line = raw.trim();
-          if (line === '') continue;
+          const line = read(lineNumber === 1 ? raw.replace(/^\uFEFF/, '') : raw, lineNumber);
+          if (line === null) continue;
           if (!UUID.test(line)) {
             throw new ValidationFailedError([
-              `line ${lineNumber}: not a user id (one id a line is expected)`,
+              csv
+                ? `line ${lineNumber}: not a user id in the id column`
+                : `line ${lineNumber}: not a user id (one id a line is expected)`,
             ]);
           }
           ids++;

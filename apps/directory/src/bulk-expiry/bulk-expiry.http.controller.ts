@@ -55,15 +55,17 @@ export class BulkExpiryHttpController {
 
   /**
    * A list of user ids too large for `userIds`, streamed (never held whole): `Content-Type: text/plain`, one id
-   * a line, blank lines ignored. `201` answers the upload (its users, unknown ids, duplicates, expiry), which
+   * a line, blank lines ignored, or `text/csv` with a header naming an `id` column (an export's other columns
+   * are ignored). `201` answers the upload (its users, unknown ids, duplicates, expiry), which
    * `expire_passwords {uploadId}` then scopes a dry run or a job to. A line that is not an id fails the whole
    * upload (400 E0000001 naming the line), as do more ids than BULK_EXPIRY_UPLOAD_MAX_IDS; nothing is kept.
    */
   @Post('users/lifecycle/expire_passwords/uploads')
   @HttpCode(201)
-  @ApiConsumes('text/plain')
+  @ApiConsumes('text/plain', 'text/csv')
   @ApiBody({
-    description: 'One user id a line (blank lines ignored).',
+    description:
+      'text/plain: one user id a line (blank lines ignored). text/csv: a header line naming an `id` column, then one record a line.',
     schema: { type: 'string', example: '00000000-0000-4000-8000-000000000001\n' },
   })
   @ApiCreatedResponse({
@@ -97,11 +99,13 @@ export class BulkExpiryHttpController {
   @RequireRole('SUPER_ADMIN')
   async upload(@CurrentAdmin() admin: AdminPrincipal, @Req() request: Request): Promise<BulkExpiryUpload> {
     const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    if (type !== 'text/plain') {
+    if (type !== 'text/plain' && type !== 'text/csv') {
       request.resume();
-      throw new OktaHttpError('E0000021', ['Content-Type: text/plain is expected (one user id a line)']);
+      throw new OktaHttpError('E0000021', [
+        'Content-Type: text/plain (one user id a line) or text/csv (with an id column) is expected',
+      ]);
     }
-    return this.uploads.create(request, adminCaller(admin, request));
+    return this.uploads.create(request, adminCaller(admin, request), type === 'text/csv');
   }
 
   @Post('users/lifecycle/expire_passwords')
