@@ -34,6 +34,8 @@ if (!nginxInstalled()) {
   );
 }
 const describeWithGateway = nginxInstalled() ? describe : describe.skip;
+/** One minute of a staged bulk expiry's `waves.intervalMinutes` in directory (`BULK_EXPIRY_WAVE_MINUTE_MS`). */
+const WAVE_MINUTE_MS = 10_000;
 
 interface Service {
   readonly name: string;
@@ -104,6 +106,8 @@ describeWithGateway('microservices over Kafka, behind the gateway', () => {
       ...common,
       DATABASE_URL: directoryDatabase,
       NOTIFIER_JWKS_URL: `http://127.0.0.1:${notifierPort}/api/v1/notifier/jwks`,
+      // A staged bulk expiry's minute lasts 10 s here, so its second wave starts within the case.
+      BULK_EXPIRY_WAVE_MINUTE_MS: String(WAVE_MINUTE_MS),
     });
     identityDatabase = await databaseUrl(`ms_identity_${suffix}`);
     identity = spawnService('identity', identityPort, {
@@ -387,6 +391,61 @@ describeWithGateway('microservices over Kafka, behind the gateway', () => {
       expect(refusal.errorCode).toBe('E0000064');
     }
     expect((await legacySession(users[2].login, users[2].password)).status).toBe(200);
+  }, 120_000);
+
+  it("enforces a staged expiry's second wave at identity when it starts and not before, scoped to an upload streamed through the gateway", async () => {
+    const users: { id: string; login: string; password: string }[] = [];
+    for (let i = 0; i < 2; i++) {
+      const login = `wave-${i}-${suffix}@example.com`;
+      const password = `Staged-Horse-${i}7`;
+      const created = await admin('/api/v1/users?activate=true', {
+        profile: { login, email: login, firstName: 'Wa', lastName: 'Ves' },
+        credentials: { password: { value: password } },
+      });
+      expect(created.status).toBe(200);
+      users.push({ id: ((await created.json()) as { id: string }).id, login, password });
+    }
+    for (const user of users)
+      await until(`a session for ${user.login}`, async () =>
+        (await legacySession(user.login, user.password)).status === 200 ? true : undefined,
+      );
+    const uploaded = await fetch(`${url}/api/v1/users/lifecycle/expire_passwords/uploads`, {
+      method: 'POST',
+      headers: {
+        authorization: `SSWS ${adminToken}`,
+        'content-type': 'text/plain',
+        accept: 'application/json',
+      },
+      body: `${users.map((user) => user.id).join('\n')}\n`,
+    });
+    expect(uploaded.status).toBe(201);
+    const upload = (await uploaded.json()) as { id: string; count: number };
+    expect(upload.count).toBe(2);
+
+    const started = await admin('/api/v1/users/lifecycle/expire_passwords', {
+      uploadId: upload.id,
+      waves: { size: 1, intervalMinutes: 1 },
+    });
+    expect(started.status).toBe(202);
+    const job = (await started.json()) as { id: string };
+    const waveStates = async () =>
+      ((await (await adminGet(`/api/v1/jobs/${job.id}`)).json()) as { waves: { state: string }[] }).waves.map(
+        (wave) => wave.state,
+      );
+    // Waves take the set in id order: the first user is the first wave's, the second the second's.
+    const [first, second] = [...users].sort((a, b) => a.id.localeCompare(b.id));
+    const refused = async (user: (typeof users)[number]) =>
+      until(`identity to refuse ${user.login}`, async () => {
+        const response = await legacySession(user.login, user.password);
+        return response.status === 401 ? ((await response.json()) as { errorCode: string }) : undefined;
+      });
+    expect((await refused(first)).errorCode).toBe('E0000064');
+    // Before the second wave starts (its state read after the sign-in), identity lets its user in.
+    expect((await legacySession(second.login, second.password)).status).toBe(200);
+    expect((await waveStates())[1]).toBe('PENDING');
+    // Once it has started, identity refuses them.
+    expect((await refused(second)).errorCode).toBe('E0000064');
+    expect((await waveStates())[1]).not.toBe('PENDING');
   }, 120_000);
 
   describe("the client's address, as the gateway forwards it", () => {

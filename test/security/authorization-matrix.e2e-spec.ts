@@ -24,6 +24,7 @@ const ROUTES: Readonly<Record<string, Access>> = {
   'GET /openapi.json': publicRoute('the OpenAPI document of the public API: routes and schemas, no data'),
   'GET /metrics': service,
   'POST /api/v1/users/lifecycle/expire_passwords': admin(SUPER),
+  'POST /api/v1/users/lifecycle/expire_passwords/uploads': admin(SUPER),
   'GET /api/v1/jobs/:id': admin(ANY_ADMIN),
   'GET /api/v1/jobs': admin(ANY_ADMIN),
   'POST /api/v1/jobs/:id/lifecycle/cancel': admin(SUPER),

@@ -26,6 +26,10 @@ export interface DirectoryConfig {
    * 60000). Lower it only for tests and drills, so waves come seconds apart instead of minutes.
    */
   readonly bulkExpiryWaveMinuteMs: number;
+  /** The most ids one bulk-expiry upload (`POST …/expire_passwords/uploads`) may hold. */
+  readonly bulkExpiryUploadMaxIds: number;
+  /** Seconds an upload stays usable after it is made; then it answers 404 and is deleted. */
+  readonly bulkExpiryUploadLifetimeSeconds: number;
   /** How often the age-expiry sweep runs (`user/expire-by-age/`), in seconds; 0 disables it. */
   readonly policySweepIntervalSeconds: number;
   /** Users the age-expiry sweep expires per statement (one transaction each). */
@@ -60,6 +64,8 @@ export function readDirectoryConfig(env: EnvReader, base: BaseConfig): Directory
     bulkExpiryConcurrency: env.int('BULK_EXPIRY_CONCURRENCY', 4, 1, 16),
     bulkExpiryPollMs: env.int('BULK_EXPIRY_POLL_MS', 1000, 0, 3_600_000),
     bulkExpiryWaveMinuteMs: env.int('BULK_EXPIRY_WAVE_MINUTE_MS', 60_000, 1, 60_000),
+    bulkExpiryUploadMaxIds: env.int('BULK_EXPIRY_UPLOAD_MAX_IDS', 5_000_000, 1, 50_000_000),
+    bulkExpiryUploadLifetimeSeconds: env.int('BULK_EXPIRY_UPLOAD_LIFETIME_SECONDS', 86_400, 1, 604_800),
     policySweepIntervalSeconds: env.int('POLICY_SWEEP_INTERVAL_SECONDS', 60, 0, 86_400),
     policySweepBatchSize: env.int('POLICY_SWEEP_BATCH_SIZE', 1000, 1, 50_000),
     commonPasswordListSize: env.int('COMMON_PASSWORD_LIST_SIZE', 100_000, 1000, 1_000_000),

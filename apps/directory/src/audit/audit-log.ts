@@ -12,6 +12,7 @@ export type AuditEventType =
   | 'user.account.update_password_expiry_exemption'
   | 'user.lifecycle.password_mass_expiry'
   | 'user.lifecycle.password_mass_expiry.cancel'
+  | 'user.lifecycle.password_mass_expiry.upload'
   | 'user.account.reset_password'
   | 'user.account.update_password'
   | 'user.account.update_profile'

@@ -1,4 +1,4 @@
-import { ApiCreatedResponse, ApiSecurity } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiSecurity } from '@nestjs/swagger';
 import { ADMIN_API_SECURITY } from '@lapse/shared/http/openapi';
 import {
   Body,
@@ -15,6 +15,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { NotFoundError, PG_POOL, ValidationFailedError } from '@lapse/shared';
+import { OktaHttpError } from '@lapse/shared/http/okta-exception.filter';
 import {
   AdminAuthGuard,
   type AdminPrincipal,
@@ -25,6 +26,7 @@ import type { Request, Response } from 'express';
 import type { Pool } from 'pg';
 import { adminCaller } from '../common/caller';
 import { DIRECTORY_CONFIG, type DirectoryConfig } from '../directory.config';
+import { type BulkExpiryUpload, BulkExpiryUploads } from './bulk-expiry-uploads';
 import { ExpirePasswordsRequestDto, ListJobsQueryDto } from './bulk-expiry.request.dto';
 import { BulkExpiryService } from './bulk-expiry.service';
 import { jobWaves, planWaves } from './bulk-job-waves';
@@ -48,7 +50,63 @@ export class BulkExpiryHttpController {
     private readonly bulk: BulkExpiryService,
     @Inject(DIRECTORY_CONFIG) private readonly config: DirectoryConfig,
     @Inject(PG_POOL) private readonly pool: Pool,
+    private readonly uploads: BulkExpiryUploads,
   ) {}
+
+  /**
+   * A list of user ids too large for `userIds`, streamed (never held whole): `Content-Type: text/plain`, one id
+   * a line, blank lines ignored, or `text/csv` with a header naming an `id` column (an export's other columns
+   * are ignored). `201` answers the upload (its users, unknown ids, duplicates, expiry), which
+   * `expire_passwords {uploadId}` then scopes a dry run or a job to. A line that is not an id fails the whole
+   * upload (400 E0000001 naming the line), as do more ids than BULK_EXPIRY_UPLOAD_MAX_IDS; nothing is kept.
+   */
+  @Post('users/lifecycle/expire_passwords/uploads')
+  @HttpCode(201)
+  @ApiConsumes('text/plain', 'text/csv')
+  @ApiBody({
+    description:
+      'text/plain: one user id a line (blank lines ignored). text/csv: a header line naming an `id` column, then one record a line.',
+    schema: { type: 'string', example: '00000000-0000-4000-8000-000000000001\n' },
+  })
+  @ApiCreatedResponse({
+    description: 'The upload, staged until it expires; `expire_passwords {uploadId}` names it.',
+    schema: {
+      type: 'object',
+      required: ['id', 'count', 'unknown', 'duplicates', 'expiresAt'],
+      properties: {
+        id: { type: 'string', format: 'uuid' },
+        count: {
+          type: 'integer',
+          description: 'Distinct ids of users: the set a bulk expiry naming it targets.',
+        },
+        unknown: {
+          type: 'object',
+          required: ['total', 'first'],
+          properties: {
+            total: { type: 'integer', description: 'Distinct ids no user had.' },
+            first: {
+              type: 'array',
+              items: { type: 'string' },
+              description: 'The first ten, in upload order.',
+            },
+          },
+        },
+        duplicates: { type: 'integer', description: 'Lines repeating an id an earlier line gave.' },
+        expiresAt: { type: 'string', format: 'date-time' },
+      },
+    },
+  })
+  @RequireRole('SUPER_ADMIN')
+  async upload(@CurrentAdmin() admin: AdminPrincipal, @Req() request: Request): Promise<BulkExpiryUpload> {
+    const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (type !== 'text/plain' && type !== 'text/csv') {
+      request.resume();
+      throw new OktaHttpError('E0000021', [
+        'Content-Type: text/plain (one user id a line) or text/csv (with an id column) is expected',
+      ]);
+    }
+    return this.uploads.create(request, adminCaller(admin, request), type === 'text/csv');
+  }
 
   @Post('users/lifecycle/expire_passwords')
   @ApiCreatedResponse({
@@ -72,6 +130,7 @@ export class BulkExpiryHttpController {
         dryRun: true,
         providers,
         ...(groupIds ? { groupIds } : {}),
+        ...(body.uploadId ? { uploadId: body.uploadId } : {}),
         ...(userIds ? { scopedUsers: userIds.length } : {}),
         ...(body.filter ? { filter: body.filter } : {}),
         ...(body.search ? { search: body.search } : {}),

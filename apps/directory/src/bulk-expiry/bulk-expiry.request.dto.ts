@@ -54,6 +54,12 @@ export class ExpirePasswordsRequestDto {
   @ArrayMaxSize(MAX_SCOPED_USERS)
   @IsUUID('all', { each: true })
   userIds?: string[];
+  /**
+   * Only the users of this upload (`POST /api/v1/users/lifecycle/expire_passwords/uploads`: a streamed list
+   * larger than `userIds` takes), as they are now; an unknown or expired upload is 404 E0000007. Not with
+   * `userIds`; combined with every other scope.
+   */
+  @IsOptional() @IsUUID() uploadId?: string;
   /** Only the users this Okta filter expression matches when the job starts (as `GET /api/v1/users?filter=`). */
   @IsOptional() @IsString() @MinLength(1) @MaxLength(1000) filter?: string;
   /** Only the users this Okta search expression matches when the job starts (as `GET /api/v1/users?search=`). */

@@ -18,6 +18,7 @@ import type { Caller } from '../common/caller';
 import { DIRECTORY_CONFIG, type DirectoryConfig } from '../directory.config';
 import { unknownGroupIds } from '../group/group.presenter';
 import { isDelegated } from '../user/domain/user.decider';
+import { BulkExpiryUploads } from './bulk-expiry-uploads';
 import { BulkExpiryWorker } from './bulk-expiry.worker';
 import { compileFilter } from '../common/filter-expression';
 import { USER_FIELDS } from '../user/list-users/list-users.http.controller';
@@ -41,6 +42,7 @@ const UNKNOWN_IDS_SHOWN = 10;
 
 export interface UserScopeRequest {
   readonly userIds?: readonly string[];
+  readonly uploadId?: string;
   readonly filter?: string;
   readonly search?: string;
 }
@@ -62,6 +64,7 @@ export class BulkExpiryService {
     private readonly eventStore: EventStoreProvider,
     private readonly commandBus: CommandBus,
     private readonly worker: BulkExpiryWorker,
+    private readonly uploads: BulkExpiryUploads,
     @Inject(DIRECTORY_CONFIG) private readonly config: DirectoryConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_SOURCE) private readonly ids: IdSource,
@@ -99,12 +102,18 @@ export class BulkExpiryService {
 
   /**
    * The explicit user set a request asks for: its `userIds` (each must be a user's), intersected with the
-   * users its `filter` and `search` match now (a snapshot, at most MAX_SCOPED_USERS each); null when it asks
+   * users its `filter` and `search` match now (a snapshot, at most MAX_SCOPED_USERS each), or the users of its
+   * upload (`uploadId`, not with `userIds`: its unknown ids were reported when it was made); null when it asks
    * for none. Unknown ids fail a real run (400 E0000001: how many, and the first ten); a dry run reports them.
    */
   async userScope(request: UserScopeRequest, dryRun: boolean): Promise<UserScope> {
     const sets: string[][] = [];
     let unknownUserIds: UserScope['unknownUserIds'] = null;
+    if (request.uploadId) {
+      if (request.userIds)
+        throw new ValidationFailedError(['uploadId: not with userIds; give one or the other']);
+      sets.push(await this.uploads.userIds(request.uploadId.toLowerCase()));
+    }
     if (request.userIds) {
       const asked = [...new Set(request.userIds.map((id) => id.toLowerCase()))];
       const { rows } = await this.pool.query<{ id: string }>(

@@ -15,6 +15,7 @@ import { BulkJobGroupScope1730000000402 } from './1730000000402-bulk-job-group-s
 import { BulkJobUserScope1740000000101 } from './1740000000101-bulk-job-user-scope';
 import { BulkJobWaves1740000000102 } from './1740000000102-bulk-job-waves';
 import { GroupPasswordPolicies1740000000201 } from './1740000000201-group-password-policies';
+import { BulkExpiryUploads1740000000401 } from './1740000000401-bulk-expiry-uploads';
 
 export const DIRECTORY_MIGRATIONS: readonly MigrationClass[] = [
   Directory1710000000000,
@@ -33,4 +34,5 @@ export const DIRECTORY_MIGRATIONS: readonly MigrationClass[] = [
   BulkJobUserScope1740000000101,
   BulkJobWaves1740000000102,
   GroupPasswordPolicies1740000000201,
+  BulkExpiryUploads1740000000401,
 ];
