@@ -393,6 +393,40 @@ describeWithGateway('microservices over Kafka, behind the gateway', () => {
     expect((await legacySession(users[2].login, users[2].password)).status).toBe(200);
   }, 120_000);
 
+  it('enforces a bulk expiry scoped to a group at identity for its members only, through Kafka', async () => {
+    const group = await admin('/api/v1/groups', { profile: { name: `Finance ${suffix}` } });
+    expect(group.status).toBe(200);
+    const groupId = ((await group.json()) as { id: string }).id;
+    const users: { id: string; login: string; password: string }[] = [];
+    for (let i = 0; i < 3; i++) {
+      const login = `grouped-${i}-${suffix}@example.com`;
+      const password = `Correct-Horse-${i}8`;
+      const created = await admin('/api/v1/users?activate=true', {
+        profile: { login, email: login, firstName: 'Gro', lastName: 'Uped' },
+        credentials: { password: { value: password } },
+        ...(i < 2 ? { groupIds: [groupId] } : {}),
+      });
+      expect(created.status).toBe(200);
+      users.push({ id: ((await created.json()) as { id: string }).id, login, password });
+    }
+    for (const user of users)
+      await until(`a session for ${user.login}`, async () =>
+        (await legacySession(user.login, user.password)).status === 200 ? true : undefined,
+      );
+    const members = (await (await adminGet(`/api/v1/groups/${groupId}/users`)).json()) as { id: string }[];
+    expect(members.map((member) => member.id).sort()).toEqual([users[0].id, users[1].id].sort());
+    const started = await admin('/api/v1/users/lifecycle/expire_passwords', { groupIds: [groupId] });
+    expect(started.status).toBe(202);
+    for (const user of users.slice(0, 2)) {
+      const refusal = await until(`identity to refuse ${user.login}`, async () => {
+        const response = await legacySession(user.login, user.password);
+        return response.status === 401 ? ((await response.json()) as { errorCode: string }) : undefined;
+      });
+      expect(refusal.errorCode).toBe('E0000064');
+    }
+    expect((await legacySession(users[2].login, users[2].password)).status).toBe(200);
+  }, 120_000);
+
   it("enforces a staged expiry's second wave at identity when it starts and not before, scoped to an upload streamed through the gateway", async () => {
     const users: { id: string; login: string; password: string }[] = [];
     for (let i = 0; i < 2; i++) {
