@@ -164,6 +164,26 @@ describeWithGateway('microservices over Kafka, behind the gateway', () => {
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify({ username, password }),
     });
+  /** `count` ACTIVE users named `<name>-<i>`, each with `extra(i)` in its creation body, once identity signs them in. */
+  async function signableUsers(name: string, count: number, extra: (i: number) => object = () => ({})) {
+    const users: { id: string; login: string; password: string }[] = [];
+    for (let i = 0; i < count; i++) {
+      const login = `${name}-${i}-${suffix}@example.com`;
+      const password = `Correct-Horse-${name.length}${i}7`;
+      const created = await admin('/api/v1/users?activate=true', {
+        profile: { login, email: login, firstName: 'Sig', lastName: 'Nable' },
+        credentials: { password: { value: password } },
+        ...extra(i),
+      });
+      expect(created.status).toBe(200);
+      users.push({ id: ((await created.json()) as { id: string }).id, login, password });
+    }
+    for (const user of users)
+      await until(`a session for ${user.login}`, async () =>
+        (await legacySession(user.login, user.password)).status === 200 ? true : undefined,
+      );
+    return users;
+  }
 
   it('enforces an expiry made at directory in identity, and delivers a temporary password through notifier', async () => {
     const login = `ms-${suffix}@example.com`;
@@ -363,21 +383,7 @@ describeWithGateway('microservices over Kafka, behind the gateway', () => {
   }, 120_000);
 
   it('enforces a bulk expiry scoped to listed users at identity for exactly them, through Kafka', async () => {
-    const users: { id: string; login: string; password: string }[] = [];
-    for (let i = 0; i < 3; i++) {
-      const login = `listed-${i}-${suffix}@example.com`;
-      const password = `Correct-Horse-${i}7`;
-      const created = await admin('/api/v1/users?activate=true', {
-        profile: { login, email: login, firstName: 'Li', lastName: 'Sted' },
-        credentials: { password: { value: password } },
-      });
-      expect(created.status).toBe(200);
-      users.push({ id: ((await created.json()) as { id: string }).id, login, password });
-    }
-    for (const user of users)
-      await until(`a session for ${user.login}`, async () =>
-        (await legacySession(user.login, user.password)).status === 200 ? true : undefined,
-      );
+    const users = await signableUsers('listed', 3);
     const listed = users.slice(0, 2);
     const started = await admin('/api/v1/users/lifecycle/expire_passwords', {
       userIds: listed.map((user) => user.id),
@@ -397,22 +403,7 @@ describeWithGateway('microservices over Kafka, behind the gateway', () => {
     const group = await admin('/api/v1/groups', { profile: { name: `Finance ${suffix}` } });
     expect(group.status).toBe(200);
     const groupId = ((await group.json()) as { id: string }).id;
-    const users: { id: string; login: string; password: string }[] = [];
-    for (let i = 0; i < 3; i++) {
-      const login = `grouped-${i}-${suffix}@example.com`;
-      const password = `Correct-Horse-${i}8`;
-      const created = await admin('/api/v1/users?activate=true', {
-        profile: { login, email: login, firstName: 'Gro', lastName: 'Uped' },
-        credentials: { password: { value: password } },
-        ...(i < 2 ? { groupIds: [groupId] } : {}),
-      });
-      expect(created.status).toBe(200);
-      users.push({ id: ((await created.json()) as { id: string }).id, login, password });
-    }
-    for (const user of users)
-      await until(`a session for ${user.login}`, async () =>
-        (await legacySession(user.login, user.password)).status === 200 ? true : undefined,
-      );
+    const users = await signableUsers('grouped', 3, (i) => (i < 2 ? { groupIds: [groupId] } : {}));
     const members = (await (await adminGet(`/api/v1/groups/${groupId}/users`)).json()) as { id: string }[];
     expect(members.map((member) => member.id).sort()).toEqual([users[0].id, users[1].id].sort());
     const started = await admin('/api/v1/users/lifecycle/expire_passwords', { groupIds: [groupId] });
@@ -428,21 +419,7 @@ describeWithGateway('microservices over Kafka, behind the gateway', () => {
   }, 120_000);
 
   it("enforces a staged expiry's second wave at identity when it starts and not before, scoped to an upload streamed through the gateway", async () => {
-    const users: { id: string; login: string; password: string }[] = [];
-    for (let i = 0; i < 2; i++) {
-      const login = `wave-${i}-${suffix}@example.com`;
-      const password = `Staged-Horse-${i}7`;
-      const created = await admin('/api/v1/users?activate=true', {
-        profile: { login, email: login, firstName: 'Wa', lastName: 'Ves' },
-        credentials: { password: { value: password } },
-      });
-      expect(created.status).toBe(200);
-      users.push({ id: ((await created.json()) as { id: string }).id, login, password });
-    }
-    for (const user of users)
-      await until(`a session for ${user.login}`, async () =>
-        (await legacySession(user.login, user.password)).status === 200 ? true : undefined,
-      );
+    const users = await signableUsers('wave', 2);
     const uploaded = await fetch(`${url}/api/v1/users/lifecycle/expire_passwords/uploads`, {
       method: 'POST',
       headers: {
