@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '@lapse/shared/database/free-port';
+import { freePortOutsideEphemeral } from '@lapse/shared/database/free-port';
 import { portOpen } from '../libs/stack/src/gateway';
 import { repoRoot } from './support/built-entry-point';
 
@@ -36,14 +36,6 @@ function stack(command: string, env: Record<string, string>): Promise<CommandRes
   });
 }
 
-/** A port whose next one is free as well (the broker's controller listens there). */
-async function freePortPair(): Promise<number> {
-  for (;;) {
-    const port = await freePort();
-    if (port < 65_535 && !(await portOpen('127.0.0.1', port + 1))) return port;
-  }
-}
-
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -66,11 +58,12 @@ describe('npm run stack', () => {
     // mkdtemp makes it 0700; run as root, the embedded PostgreSQL's initdb runs as the postgres user, which
     // must be able to enter it (issue #19 tracks making 0700 parents work).
     await chmod(dir, 0o755);
-    const gatewayPort = await freePort();
+    // Outside the ephemeral range: nginx binds it last, after every process's outgoing connections.
+    const gatewayPort = await freePortOutsideEphemeral();
     env = {
       STACK_DIR: dir,
       STACK_PORT: String(gatewayPort),
-      STACK_KAFKA_PORT: String(await freePortPair()),
+      STACK_KAFKA_PORT: String(await freePortOutsideEphemeral({ pair: true })),
       LOG_LEVEL: 'warn',
     };
     gatewayUrl = `http://localhost:${gatewayPort}`;

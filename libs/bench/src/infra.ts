@@ -57,20 +57,8 @@ export function percentile(sorted: readonly number[], p: number): number {
  */
 export async function benchKafkaPort(): Promise<number> {
   if (process.env.KAFKA_PORT) return Number(process.env.KAFKA_PORT);
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 20_000 + 2 * Math.floor(Math.random() * 5_000);
-    if ((await canListen(port)) && (await canListen(port + 1))) return port;
-  }
-  throw new Error('no free pair of ports for the benchmark broker in 20000–29999 (set KAFKA_PORT)');
-}
-
-async function canListen(port: number): Promise<boolean> {
-  const { createServer } = await import('node:net');
-  return new Promise((done) => {
-    const server = createServer();
-    server.once('error', () => done(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
-  });
+  const { freePortOutsideEphemeral } = await import('@lapse/shared/database/free-port');
+  return freePortOutsideEphemeral({ pair: true });
 }
 
 export const round = (value: number, digits = 2) => Number(value.toFixed(digits));
