@@ -4,7 +4,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readOrCreateSecretFile } from '@lapse/shared/database/secret-file';
-import { freePort } from '@lapse/shared/database/free-port';
+import { freePortOutsideEphemeral } from '@lapse/shared/database/free-port';
 import { nginxArguments, nginxInstalled, nginxPath, portOpen, writeGatewayConfig } from './gateway';
 import { repoRoot } from './repo-root';
 import { serviceCommand } from './service-command';
@@ -217,8 +217,21 @@ async function up(): Promise<number> {
       log: join(kafkaDataDir, 'kafka.out'),
     });
 
-    const smtpPort = await freePort();
-    const mailUiPort = await freePort();
+    // Ports are chosen now and bound seconds later, after other processes have started: an ephemeral port
+    // (what the kernel gives for port 0) may be taken meanwhile by any outgoing connection, so they come from
+    // below that range, each distinct.
+    const chosen = new Set<number>();
+    const nextPort = async (): Promise<number> => {
+      for (;;) {
+        const port = await freePortOutsideEphemeral();
+        if (!chosen.has(port) && ![gatewayPort, kafkaPort, kafkaPort + 1].includes(port)) {
+          chosen.add(port);
+          return port;
+        }
+      }
+    };
+    const smtpPort = await nextPort();
+    const mailUiPort = await nextPort();
     const credentialFile = join(stackDir, 'mail-credential');
     await rm(credentialFile, { force: true });
     const mailEntry = join(root, 'dist/libs/stack/src/mail-relay.main.js');
@@ -239,9 +252,8 @@ async function up(): Promise<number> {
     await started(mail);
     await waitUntilReady(mail, 30_000);
 
-    const ports = Object.fromEntries(
-      await Promise.all(SERVICES.map(async (service) => [service, await freePort()] as const)),
-    ) as Record<(typeof SERVICES)[number], number>;
+    const ports = {} as Record<(typeof SERVICES)[number], number>;
+    for (const service of SERVICES) ports[service] = await nextPort();
     const direct = (service: (typeof SERVICES)[number]) => `http://127.0.0.1:${ports[service]}`;
     const { DATABASE_URL: _external, ...inherited } = process.env;
     const common = {
