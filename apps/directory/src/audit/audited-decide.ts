@@ -1,6 +1,8 @@
 import type { Decider } from '@lapse/shared/event-sourcing/decider';
 import type { DomainEvent } from '@lapse/shared/event-sourcing/event';
+import { isUniqueViolation, ValidationFailedError } from '@lapse/shared';
 import { Decide } from '@lapse/shared/nest/decide.command';
+import type { CommandBus } from '@nestjs/cqrs';
 import type { Caller } from '../common/caller';
 import { type AuditEntry, type AuditEventType, writeAudit } from './audit-log';
 
@@ -48,4 +50,31 @@ export function auditedDecide<C extends { readonly at: string }, E extends Domai
       },
     },
   );
+}
+
+/** A name that must be unique in the organization: the index that says so and the error cause when it is taken. */
+export interface UniqueName {
+  readonly constraint: string;
+  readonly cause: string;
+}
+
+/**
+ * Runs `auditedDecide(...)` on the bus; a name another object already has (a violation of `name.constraint`)
+ * is refused as Okta refuses it, a validation error with `name.cause`, and nothing is written.
+ */
+export async function executeAuditedDecide<C extends { readonly at: string }, E extends DomainEvent, S>(
+  commandBus: CommandBus,
+  decider: Decider<C, E, S>,
+  streamId: string,
+  command: C,
+  caller: Caller,
+  change: AuditedChange,
+  name: UniqueName,
+): Promise<void> {
+  try {
+    await commandBus.execute(auditedDecide(decider, streamId, command, caller, change));
+  } catch (error) {
+    if (isUniqueViolation(error, name.constraint)) throw new ValidationFailedError([name.cause]);
+    throw error;
+  }
 }

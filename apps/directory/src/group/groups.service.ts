@@ -1,18 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import {
-  CLOCK,
-  type Clock,
-  ID_SOURCE,
-  type IdSource,
-  isUniqueViolation,
-  NotFoundError,
-  PG_POOL,
-  ValidationFailedError,
-} from '@lapse/shared';
+import { CLOCK, type Clock, ID_SOURCE, type IdSource, NotFoundError, PG_POOL } from '@lapse/shared';
 import type { Pool } from 'pg';
 import type { AuditEventType } from '../audit/audit-log';
-import { auditedDecide } from '../audit/audited-decide';
+import { executeAuditedDecide } from '../audit/audited-decide';
 import type { Caller } from '../common/caller';
 import { DIRECTORY_CONFIG, type DirectoryConfig } from '../directory.config';
 import { UserCommandService } from '../user/user-commands.service';
@@ -159,18 +150,19 @@ export class GroupsService {
     caller: Caller,
     audit: { eventType: AuditEventType; message: string; name: string; newStream?: boolean },
   ): Promise<void> {
-    try {
-      await this.commandBus.execute(
-        auditedDecide(groupDecider, groupStreamId(groupId), command, caller, {
-          eventType: audit.eventType,
-          message: audit.message,
-          target: { id: groupId, type: 'UserGroup', alternateId: audit.name },
-          newStream: audit.newStream,
-        }),
-      );
-    } catch (error) {
-      if (isUniqueViolation(error, GROUP_NAME_CONSTRAINT)) throw new ValidationFailedError([NAME_TAKEN]);
-      throw error;
-    }
+    await executeAuditedDecide(
+      this.commandBus,
+      groupDecider,
+      groupStreamId(groupId),
+      command,
+      caller,
+      {
+        eventType: audit.eventType,
+        message: audit.message,
+        target: { id: groupId, type: 'UserGroup', alternateId: audit.name },
+        newStream: audit.newStream,
+      },
+      { constraint: GROUP_NAME_CONSTRAINT, cause: NAME_TAKEN },
+    );
   }
 }

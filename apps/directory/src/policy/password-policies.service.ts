@@ -5,7 +5,6 @@ import {
   type Clock,
   ID_SOURCE,
   type IdSource,
-  isUniqueViolation,
   NotFoundError,
   PG_POOL,
   type Queryable,
@@ -14,7 +13,7 @@ import {
 import type { PasswordPolicySetV1 } from '@lapse/shared/core';
 import type { Pool } from 'pg';
 import type { AuditEventType } from '../audit/audit-log';
-import { auditedDecide } from '../audit/audited-decide';
+import { executeAuditedDecide } from '../audit/audited-decide';
 import type { Caller } from '../common/caller';
 import { unknownGroupIds } from '../group/group.presenter';
 import {
@@ -208,21 +207,22 @@ export class PasswordPolicies {
     caller: Caller,
     audit: { eventType: AuditEventType; message: string; name: string; newStream?: boolean },
   ): Promise<void> {
-    try {
-      await this.commandBus.execute(
-        auditedDecide(groupPasswordPolicyDecider, groupPasswordPolicyStreamId(policyId), command, caller, {
-          eventType: audit.eventType,
-          message: audit.message,
-          target: { id: policyId, type: 'PasswordPolicy', alternateId: audit.name },
-          newStream: audit.newStream,
-        }),
-      );
-    } catch (error) {
-      if (isUniqueViolation(error, POLICY_NAME_CONSTRAINT))
-        throw new ValidationFailedError([
-          'name: An object with this field already exists in the current organization',
-        ]);
-      throw error;
-    }
+    await executeAuditedDecide(
+      this.commandBus,
+      groupPasswordPolicyDecider,
+      groupPasswordPolicyStreamId(policyId),
+      command,
+      caller,
+      {
+        eventType: audit.eventType,
+        message: audit.message,
+        target: { id: policyId, type: 'PasswordPolicy', alternateId: audit.name },
+        newStream: audit.newStream,
+      },
+      {
+        constraint: POLICY_NAME_CONSTRAINT,
+        cause: 'name: An object with this field already exists in the current organization',
+      },
+    );
   }
 }
