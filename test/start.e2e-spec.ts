@@ -2,7 +2,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@lapse/shared/database/free-port';
-import { type RunningEntryPoint, runEntryPoint } from './support/built-entry-point';
+import { spawn } from 'node:child_process';
+import { type RunningEntryPoint, repoRoot, runEntryPoint } from './support/built-entry-point';
 
 function start(env: Record<string, string>): RunningEntryPoint {
   return runEntryPoint('dist/apps/main.js', env);
@@ -56,6 +57,50 @@ describe('npm start (all-in-one on embedded PostgreSQL)', () => {
       exitCode === 0 ? '' : run.output().replace(/^.*(Admin token|Mail login).*$/gm, '[line with a secret]');
     expect({ exitCode, printed }).toEqual({ exitCode: 0, printed: '' });
   }, 30_000);
+
+  it("stops the service when `npm start`'s shell gets SIGTERM (npm passes a signal on to that shell)", async () => {
+    const script = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')).scripts.start as string;
+    const build = 'npm run build && ';
+    expect(script.startsWith(build)).toBe(true);
+    const port = await freePort();
+    const data = await mkdtemp(join(tmpdir(), 'lapse-start-signal-'));
+    // What the script runs after the build, through a shell as npm runs it. The build is left out: the suite
+    // built already, and rewriting dist/ under specs running meanwhile would race them.
+    const shell = spawn('sh', ['-c', script.slice(build.length)], {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        DATA_DIR: data,
+        ADMIN_API_TOKEN: '',
+        DATABASE_URL: '',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: 'ignore',
+      // Its own process group, so that whatever it leaves behind can be killed with it.
+      detached: true,
+    });
+    const exited = new Promise<number | null>((done) => shell.once('exit', (code) => done(code)));
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      expect(await waitReady(url, Date.now() + 40_000)).toBe(true);
+      shell.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      // A shell that only died itself would leave the service running, still answering on its port.
+      const answer = await fetch(`${url}/health/ready`).then(
+        (response) => response.status,
+        () => 'closed',
+      );
+      expect(answer).toBe('closed');
+    } finally {
+      try {
+        process.kill(-(shell.pid as number), 'SIGKILL');
+      } catch {
+        // the group has ended
+      }
+      await rm(data, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('stops at start with a message naming a bad variable', async () => {
     const run = start({ PORT: 'eighty', DATA_DIR: dataDir });
