@@ -7,6 +7,7 @@ import { readIdentityConfig } from '../../apps/identity/src/identity.config';
 import { readNotifierConfig } from '../../apps/notifier/src/notifier.config';
 import { type BaseConfig, readBaseConfig } from '@lapse/shared/config/base-config';
 import { EnvReader } from '@lapse/shared/config/env';
+import { startScriptNodeCommand } from '../../libs/stack/src/service-command';
 import { repoRoot } from '../support/built-entry-point';
 
 /**
@@ -178,16 +179,11 @@ export function unknownVariables(app: AppService, environment: Readonly<Record<s
 }
 
 /**
- * The node command of a package.json script (`npm run build && node <flags> <entry>`), with `${VAR:-default}`
- * expanded from `variables` as the shell would, split into arguments.
+ * The node command of a package.json start script, as the stack reads it (libs/stack/src/service-command.ts),
+ * with `${VAR:-default}` expanded from `variables`, split into arguments.
  */
 export function nodeCommandOfScript(script: string, variables: Readonly<Record<string, string>>): string[] {
-  const node = script
-    .split('&&')
-    .map((part) => part.trim())
-    .find((part) => part.startsWith('node '));
-  if (!node) throw new Error(`no node command in script "${script}"`);
-  return (interpolateString(node, variables) as string).split(/\s+/);
+  return startScriptNodeCommand(script, variables);
 }
 
 /** The Dockerfile's final-stage instructions of one kind (`ENV`, `CMD`, …), each instruction's text. */

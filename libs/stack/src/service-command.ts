@@ -22,16 +22,29 @@ export function serviceCommand(service: string, env: NodeJS.ProcessEnv = process
   >;
   const script = scripts[`start:${service}`];
   if (!script) throw new Error(`package.json has no start:${service} script`);
+  const words = startScriptNodeCommand(script, env);
+  return { nodeFlags: words.slice(1, -1), entry: join(root, words.at(-1) as string) };
+}
+
+/**
+ * The node command a package.json start script ends with (`npm run build && exec node <flags> <entry>.js`)
+ * as arguments, `node` first: the shell's `exec` dropped (it only makes the shell hand its process, and so
+ * npm's signals, to node), `${VAR:-default}` expanded from `variables` as the shell would.
+ */
+export function startScriptNodeCommand(
+  script: string,
+  variables: Readonly<Record<string, string | undefined>>,
+): string[] {
   const words = (script.split('&&').pop() as string)
     .trim()
     .split(/\s+/)
     .map((word) =>
       word.replace(/\$\{([A-Z0-9_]+):-([^}]*)\}/g, (_whole, name: string, fallback: string) =>
-        env[name] ? (env[name] as string) : fallback,
+        variables[name] ? (variables[name] as string) : fallback,
       ),
     );
-  const entry = words.at(-1) as string;
-  if (words[0] !== 'node' || !entry.endsWith('.js'))
-    throw new Error(`start:${service} is not "node [flags] <entry>.js": ${script}`);
-  return { nodeFlags: words.slice(1, -1), entry: join(root, entry) };
+  if (words[0] === 'exec') words.shift();
+  if (words[0] !== 'node' || !(words.at(-1) as string).endsWith('.js'))
+    throw new Error(`not "[exec] node [flags] <entry>.js": ${script}`);
+  return words;
 }
