@@ -1,4 +1,6 @@
 import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { getMetadataStorage } from 'class-validator';
+import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
 import { ValidationFailedError } from '../errors';
 
 function flatten(errors: ValidationError[], prefix = ''): string[] {
@@ -60,5 +62,48 @@ export const OKTA_VALIDATION: ConstructorParameters<typeof ValidationPipe>[0] = 
 };
 
 export function oktaValidationPipe(): ValidationPipe {
+  memoizeValidationMetadata();
   return new OktaValidationPipe(OKTA_VALIDATION);
+}
+
+type MetadataLookup = (
+  target: abstract new (...args: never[]) => unknown,
+  schema: string | undefined,
+  always: boolean,
+  strictGroups: boolean,
+  groups?: string[],
+) => ValidationMetadata[];
+
+let memoized = false;
+
+/**
+ * class-validator 0.14 resolves a class's rules anew for every object it validates, and to find inherited
+ * rules it tests the class against every decorated class of the application (`getTargetValidationMetadatas`,
+ * typestack/class-validator#2686, open). With this app's few hundred DTO classes that scan is most of the cost
+ * of validating a body of many objects: an import of 1,000 users validates about 5,000 of them. A class's rules
+ * are all registered when its module loads (decorators run at class definition; @nestjs/mapped-types copies
+ * rules onto the new class it defines), before any object of it is validated, so each answer is kept, per
+ * class and per option set. The library offers no such option; this wraps its one lookup, once per process.
+ */
+export function memoizeValidationMetadata(): void {
+  if (memoized) return;
+  memoized = true;
+  const storage = getMetadataStorage() as unknown as { getTargetValidationMetadatas: MetadataLookup };
+  const lookup = storage.getTargetValidationMetadatas.bind(storage);
+  const answers = new WeakMap<object, Map<string, ValidationMetadata[]>>();
+  storage.getTargetValidationMetadatas = (target, schema, always, strictGroups, groups) => {
+    if (typeof target !== 'function') return lookup(target, schema, always, strictGroups, groups);
+    const key = JSON.stringify([schema ?? null, always, strictGroups, groups ?? null]);
+    let byOptions = answers.get(target);
+    if (!byOptions) {
+      byOptions = new Map();
+      answers.set(target, byOptions);
+    }
+    let found = byOptions.get(key);
+    if (!found) {
+      found = lookup(target, schema, always, strictGroups, groups);
+      byOptions.set(key, found);
+    }
+    return found;
+  };
 }
