@@ -38,6 +38,19 @@ describe('a bulk expiry scoped to users', () => {
     }
     return statuses;
   }
+  /**
+   * The status of a user created moments ago, once identity's projection holds them: until then identity
+   * answers E0000004 as for an unknown user, which says nothing about the expiry.
+   */
+  async function statusOnceKnown(login: string): Promise<string> {
+    for (let attempt = 0; attempt < 40; attempt++) {
+      const answer = (await lapse.request('POST', '/api/v1/authn', { username: login, password: PASSWORD }))
+        .body;
+      if (answer.errorCode !== 'E0000004') return (answer.status ?? answer.errorCode) as string;
+      await new Promise((resolve) => setTimeout(resolve, 300)); // within 4 sign-ins a second per username
+    }
+    return 'E0000004';
+  }
   const jobCount = async () => (await lapse.admin('GET', '/api/v1/jobs?limit=200')).body.length as number;
 
   describe('with the fan-out worker off (the fact alone enforces)', () => {
@@ -105,7 +118,7 @@ describe('a bulk expiry scoped to users', () => {
         'PASSWORD_EXPIRED',
       ]);
       expect(await signIn(other.login)).toBe('SUCCESS');
-      expect(await signIn(later.login)).toBe('SUCCESS');
+      expect(await statusOnceKnown(later.login)).toBe('SUCCESS');
       expect((await lapse.admin('GET', `/api/v1/jobs/${job.body.id}`)).body).toMatchObject({
         filter,
         scopedUsers: 2,

@@ -309,5 +309,6 @@ describe('the authorization matrix of the all-in-one app', () => {
       }
     }
     expect(problems).toEqual([]);
-  });
+    // Every route with every credential, one request after another: over 20 s on a busy machine.
+  }, 90_000);
 });

@@ -6,7 +6,7 @@ import { IdentityHarness } from '../testing/identity-harness';
 const PASSWORD = 'Correct-Horse-7';
 
 describe('POST /api/v1/authn', () => {
-  const identity = new IdentityHarness({ STATE_TOKEN_LIFETIME_SECONDS: '2' });
+  const identity = new IdentityHarness();
   const authn = (username: string, password: string, options?: object) =>
     identity.post('/api/v1/authn', { username, password, ...(options ? { options } : {}) });
 
@@ -232,8 +232,16 @@ describe('POST /api/v1/authn', () => {
       });
       expect(afterCancel.body.errorCode).toBe('E0000011');
 
-      const lateToken = (await authn(expired.login, PASSWORD)).body.stateToken;
-      await new Promise((resolve) => setTimeout(resolve, 2100));
+      const lateToken = (await authn(expired.login, PASSWORD)).body.stateToken as string;
+      // The token's lifetime (STATE_TOKEN_LIFETIME_SECONDS, 5 minutes) runs out: its row is moved into the past
+      // rather than the lifetime made short, which made every other state token of this file race the clock.
+      const aged = await identity.pool.query(
+        `UPDATE identity_transactions SET created_at = created_at - interval '6 minutes',
+                expires_at = expires_at - interval '6 minutes'
+          WHERE user_id = $1 AND status = 'PASSWORD_EXPIRED' AND expires_at > now()`,
+        [expired.userId],
+      );
+      expect(aged.rowCount).toBe(1);
       const late = await identity.post('/api/v1/authn/credentials/change_password', {
         stateToken: lateToken,
         oldPassword: PASSWORD,
