@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { startTestApp, type TestApp } from '@lapse/shared/testing/test-app';
 import { eventually } from '@lapse/shared/testing/wait-for';
+import { Client } from 'pg';
 import { capturingLogger, type DirectoryTestApp, startDirectoryTestApp } from '../testing/directory-test-app';
 
 /**
@@ -115,7 +116,9 @@ describe('the admin console on two directory instances', () => {
 
   /** Expires the password through the API and waits until identity's sign-in knows (events are async). */
   async function expirePassword(user: { id: string; login: string }): Promise<void> {
-    expect((await first.admin('POST', `/api/v1/users/${user.id}/lifecycle/expire_password`)).status).toBe(200);
+    expect((await first.admin('POST', `/api/v1/users/${user.id}/lifecycle/expire_password`)).status).toBe(
+      200,
+    );
     const known = await eventually(
       () => first.request('POST', '/api/v1/authn', { username: user.login, password: PASSWORD }),
       (answer) => answer.body.status === 'PASSWORD_EXPIRED',
@@ -193,5 +196,107 @@ describe('the admin console on two directory instances', () => {
     });
     expect(refused.status).toBe(403);
     expect((await first.admin('GET', `/api/v1/users/${one.id}`)).body.status).toBe('PASSWORD_EXPIRED');
+  });
+
+  describe('the first super administrator', () => {
+    const printed = (lines: string[]) =>
+      lines.join('\n').match(/type the one-time setup code ([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})/)?.[1] ?? '';
+    const setupOf = (code: string, login: string, password = PASSWORD) => ({
+      code,
+      login,
+      email: login,
+      firstName: 'Grace',
+      lastName: 'Hopper',
+      password,
+    });
+
+    /** The setup page opened in a new browser; `post` fills and sends its form. */
+    async function openSetup(instance: string) {
+      const browser = new Browser(first.url);
+      const form = await browser.get(instance, '/admin/setup');
+      expect(form.status).toBe(200);
+      return {
+        post: (fields: Record<string, string>) =>
+          browser.post(instance, '/admin/setup', { csrf: csrfOf(form.body), ...fields }),
+      };
+    }
+
+    const setup = async (instance: string, fields: Record<string, string>) =>
+      (await openSetup(instance)).post(fields);
+
+    async function superAdmins(): Promise<string[]> {
+      const db = new Client({ connectionString: first.databaseUrl });
+      await db.connect();
+      try {
+        const { rows } = await db.query<{ user_id: string }>(
+          "SELECT user_id FROM directory_admin_roles WHERE type = 'SUPER_ADMIN'",
+        );
+        return rows.map((row) => row.user_id);
+      } finally {
+        await db.end();
+      }
+    }
+
+    it('takes the code either instance printed, on either instance, and stores neither in clear', async () => {
+      const [fromFirst, fromSecond] = [printed(firstLog.lines), printed(secondLog.lines)];
+      expect(fromFirst).not.toBe('');
+      expect(fromSecond).not.toBe('');
+      expect(fromSecond).not.toBe(fromFirst);
+      // A password the policy refuses is checked after the code: the code was accepted, and nothing made.
+      for (const [instance, code] of [
+        [second.url, fromFirst],
+        [first.url, fromSecond],
+      ]) {
+        const answer = await setup(instance, setupOf(code, `weak-${randomUUID()}@example.com`, 'short'));
+        expect(answer.status).toBe(400);
+        expect(answer.body).toContain('Password requirements were not met');
+        expect(answer.body).not.toContain('The setup code is not correct');
+      }
+      const wrong = await setup(second.url, setupOf('WRNG-CODE-2345', `wrong-${randomUUID()}@example.com`));
+      expect(wrong.status).toBe(400);
+      expect(wrong.body).toContain('The setup code is not correct');
+      const db = new Client({ connectionString: first.databaseUrl });
+      await db.connect();
+      try {
+        const { rows } = await db.query(
+          'SELECT row_to_json(c)::text AS row FROM directory_console_setup_codes c',
+        );
+        expect(rows).toHaveLength(2);
+        for (const { row } of rows)
+          for (const code of [fromFirst, fromSecond]) expect(row).not.toContain(code.replace(/-/g, ''));
+      } finally {
+        await db.end();
+      }
+      expect(await superAdmins()).toEqual([]);
+    });
+
+    it('lets one of two setups at the same moment create the super administrator and tells the other', async () => {
+      const [fromFirst, fromSecond] = [printed(firstLog.lines), printed(secondLog.lines)];
+      const [one, other, late] = [
+        await openSetup(second.url),
+        await openSetup(first.url),
+        await openSetup(second.url),
+      ];
+      const answers = await Promise.all([
+        one.post(setupOf(fromFirst, `ada-${randomUUID()}@example.com`)),
+        other.post(setupOf(fromSecond, `alan-${randomUUID()}@example.com`)),
+      ]);
+      expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409]);
+      expect(answers.find((answer) => answer.status === 200)?.body).toContain('Super administrator created');
+      expect(answers.find((answer) => answer.status === 409)?.body).toContain(
+        'Another administrator finished the setup first',
+      );
+      expect(await superAdmins()).toHaveLength(1);
+
+      // Using one code consumed them all.
+      for (const instance of [first.url, second.url])
+        expect((await new Browser(first.url).get(instance, '/admin/setup')).body).toContain(
+          'Setup is closed',
+        );
+      const after = await late.post(setupOf(fromFirst, `late-${randomUUID()}@example.com`));
+      expect(after.status).toBe(409);
+      expect(after.body).toContain('Setup already done');
+      expect(await superAdmins()).toHaveLength(1);
+    });
   });
 });

@@ -207,6 +207,18 @@ export class ConsoleSignInHttpController {
         password: formField(request, 'password', 256),
       });
       if (outcome.kind === 'CLOSED') return this.setupClosed(response, nonce);
+      if (outcome.kind === 'TAKEN')
+        return sendPage(
+          response,
+          nonce,
+          messagePage(
+            nonce,
+            'Setup already done',
+            'Another administrator finished the setup first: the first super administrator exists, and no one else was created. Sign in with an account a super administrator gives you.',
+            { href: '/admin/signin', label: 'Sign in to the admin console' },
+          ),
+          409,
+        );
     } catch (error) {
       if (error instanceof DomainError)
         return again(error.causes.length ? [...error.causes] : [error.message], 400);
@@ -218,7 +230,7 @@ export class ConsoleSignInHttpController {
       messagePage(
         nonce,
         'Super administrator created',
-        'The first super administrator was created. The setup code no longer works.',
+        'The first super administrator was created. The setup codes no longer work.',
         {
           href: '/admin/signin',
           label: 'Sign in to the admin console',
