@@ -448,6 +448,23 @@ describe('the admin console in Chromium', () => {
     expect((await api('GET', `/api/v1/users/${gil.id}/roles`)).body).toEqual([]);
   });
 
+  it('refuses on the page to remove the last super administrator', async () => {
+    await page.goto(`${lapse.url}/admin/people/${superAdmin.id}`);
+    await page.click('button[aria-label="Remove Super Administrator"]');
+    await page.locator('.errors', { hasText: 'The last super administrator cannot be removed' }).waitFor();
+    expect(await page.textContent('.errors')).toContain('Assign SUPER_ADMIN to another active user first.');
+    await audit('last-super-admin', page, async (view) => {
+      await view.goto(`${lapse.url}/admin/people/${superAdmin.id}`);
+      await view.click('button[aria-label="Remove Super Administrator"]');
+      await view.locator('.errors').waitFor();
+    });
+    await page.click('#suspend');
+    await page.locator('.errors', { hasText: 'The last super administrator cannot be removed' }).waitFor();
+    const { body: roles } = await api('GET', `/api/v1/users/${superAdmin.id}/roles`);
+    expect(roles.map((role: { type: string }) => role.type)).toEqual(['SUPER_ADMIN']);
+    expect((await api('GET', `/api/v1/users/${superAdmin.id}`)).body.status).toBe('ACTIVE');
+  });
+
   it('shows the password policy and saves a change, with the validation messages of the API', async () => {
     await page.click('nav >> text=Password policy');
     expect(await page.inputValue('#minLength')).toBe('8');
