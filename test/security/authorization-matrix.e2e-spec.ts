@@ -164,6 +164,9 @@ const ROUTES: Readonly<Record<string, Access>> = {
   'POST /admin/people/:id/roles/:roleId/remove': publicRoute(
     'admin console: the console session cookie and CSRF token are the credential',
   ),
+  'POST /admin/people/:id/password-age-exemption': publicRoute(
+    'admin console: the console session cookie and CSRF token are the credential',
+  ),
   'GET /admin/policy': publicRoute('admin console: the console session cookie is the credential'),
   'POST /admin/policy': publicRoute(
     'admin console: the console session cookie and CSRF token are the credential',

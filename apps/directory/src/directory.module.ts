@@ -13,6 +13,7 @@ import { AdminRolesHttpController } from './admin-roles/admin-roles.http.control
 import { AdminRolesService } from './admin-roles/admin-roles.service';
 import { GroupInlineProjections } from './group/group.projections';
 import { GroupsHttpController, UserGroupsHttpController } from './group/groups.http.controller';
+import { PasswordAgeExemptionHandler } from './user/password-age-exemption/password-age-exemption.handler';
 import { GroupsService } from './group/groups.service';
 import { PoliciesHttpController, UserPasswordPolicyHttpController } from './policy/policies.http.controller';
 import { PasswordPolicies } from './policy/password-policies.service';
@@ -120,6 +121,7 @@ export class DirectoryModule {
         AdminTokensService,
         ExpirePasswordHandler,
         LifecycleHandler,
+        PasswordAgeExemptionHandler,
         ResetPasswordHandler,
         UserInlineProjections,
         PasswordPolicyStore,

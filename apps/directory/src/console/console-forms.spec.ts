@@ -1,3 +1,5 @@
+import { newSecretToken } from '@lapse/shared';
+import { FormTokens } from '@lapse/shared/http/page';
 import { newSetupCode } from './console-setup.service';
 import { peopleQueryOf } from './people/people.query';
 import { PendingPasswordChanges } from './sign-in/pending-password-changes';
@@ -38,16 +40,14 @@ describe('the setup code', () => {
 });
 
 describe('a pending forced password change', () => {
-  it('is found by its browser binding until it expires or is dropped', () => {
-    const pending = new PendingPasswordChanges(60_000);
-    pending.put('browser-a', 'state-token', 'user-1', 1_000);
-    expect(pending.get('browser-a', 30_000)).toEqual({ stateToken: 'state-token', userId: 'user-1' });
-    expect(pending.get('browser-b', 30_000)).toBeNull();
-    expect(pending.get(null, 30_000)).toBeNull();
-    expect(pending.get('browser-a', 61_000)).toBeNull();
-    pending.put('browser-a', 'state-token', 'user-1', 70_000);
-    pending.drop('browser-a');
-    expect(pending.get('browser-a', 70_001)).toBeNull();
+  it("binds the change form's CSRF token to the state token, without the token in the binding", () => {
+    const forms = new FormTokens('console form key');
+    const one = newSecretToken();
+    const other = newSecretToken();
+    const token = forms.issue(PendingPasswordChanges.binding(one));
+    expect(forms.verify(PendingPasswordChanges.binding(one), token)).toBe(true);
+    expect(forms.verify(PendingPasswordChanges.binding(other), token)).toBe(false);
+    expect(PendingPasswordChanges.binding(one)).not.toContain(one);
   });
 });
 

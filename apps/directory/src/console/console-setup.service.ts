@@ -1,4 +1,4 @@
-import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import {
   CLOCK,
@@ -24,6 +24,14 @@ import { UserCommandService } from '../user/user-commands.service';
 /** Unambiguous characters (no 0/O, 1/I/L): a code read from a terminal and typed into a page. */
 const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 const MAX_ATTEMPTS = 10;
+/** How long a printed setup code works (a start or `npm run directory:setup-code` prints a new one). */
+export const SETUP_CODE_LIFETIME_HOURS = 24;
+/**
+ * The setup's session-level advisory lock: one setup at a time across every directory instance sharing the
+ * database, so two concurrent setups cannot both create a super administrator. An arbitrary constant
+ * ("lapsecon" in ASCII).
+ */
+const SETUP_LOCK = 0x6c61707365636f6en;
 
 const digest = (code: string) => createHash('sha256').update(code, 'utf8').digest();
 const normalized = (code: string) => code.toUpperCase().replace(/[^A-Z0-9]/g, '');
@@ -34,16 +42,18 @@ export function newSetupCode(): string {
 }
 
 /**
- * A new setup code while no user holds SUPER_ADMIN (its SHA-256 replaces any earlier code), or null when
- * the setup is closed. Directory calls it at start; `npm run directory:setup-code` too.
+ * A new setup code while no user holds SUPER_ADMIN (its SHA-256 is stored beside the codes other starts
+ * printed, which keep working), or null when the setup is closed. Directory calls it at start;
+ * `npm run directory:setup-code` too. Codes that timed out go here.
  */
 export async function issueSetupCode(db: Queryable, now: Date): Promise<string | null> {
   if (await superAdminExists(db)) return null;
+  await db.query('DELETE FROM directory_console_setup_codes WHERE expires_at <= $1', [now]);
   const code = newSetupCode();
   await db.query(
-    `INSERT INTO directory_console_setup (id, code_hash, attempts, created_at) VALUES (1, $1, 0, $2)
-     ON CONFLICT (id) DO UPDATE SET code_hash = excluded.code_hash, attempts = 0, created_at = excluded.created_at`,
-    [digest(normalized(code)), now],
+    `INSERT INTO directory_console_setup_codes (code_hash, attempts, created_at, expires_at)
+     VALUES ($1, 0, $2, $3)`,
+    [digest(normalized(code)), now, new Date(now.getTime() + SETUP_CODE_LIFETIME_HOURS * 3_600_000)],
   );
   return code;
 }
@@ -53,7 +63,10 @@ export const setupLine = (publicUrl: string, code: string) =>
 
 export type SetupOutcome =
   | { readonly kind: 'CREATED'; readonly userId: string }
-  | { readonly kind: 'CLOSED' };
+  /** No code works any more (used, timed out, too many wrong ones), or the console was set up long ago. */
+  | { readonly kind: 'CLOSED' }
+  /** A super administrator exists: another setup created one while this one was typed or waited for it. */
+  | { readonly kind: 'TAKEN' };
 
 export interface FirstAdministrator {
   readonly login: string;
@@ -70,10 +83,13 @@ const SETUP_CALLER = (correlationId: string): Caller => ({
 });
 
 /**
- * The first super administrator. While no user holds SUPER_ADMIN, directory makes a one-time setup code at
- * start (only its SHA-256 is stored; a later start replaces it) and prints it with the setup page's URL. The
- * page (never the URL) takes the code; the first administrator is created through the same commands as the
- * API's create user and role assignment, and the code is dead. Ten wrong codes kill it too (restart for another).
+ * The first super administrator. While no user holds SUPER_ADMIN, every directory start makes a one-time
+ * setup code (only its SHA-256 is stored) and prints it with the setup page's URL; with several instances
+ * every printed code works. The page (never the URL) takes a code; the first administrator is created
+ * through the same commands as the API's create user and role assignment, and every code is dead. A code
+ * also dies after `SETUP_CODE_LIFETIME_HOURS` or ten wrong codes typed while it lived (restart for another).
+ * One setup runs at a time across instances (an advisory lock): of two at once, the second finds the first
+ * super administrator and is told so.
  */
 @Injectable()
 export class ConsoleSetupService implements OnApplicationBootstrap {
@@ -97,30 +113,49 @@ export class ConsoleSetupService implements OnApplicationBootstrap {
   /** True while the setup page may be used. */
   async isOpen(): Promise<boolean> {
     if (await superAdminExists(this.pool)) return false;
-    const { rows } = await this.pool.query('SELECT 1 FROM directory_console_setup');
+    const { rows } = await this.pool.query(
+      'SELECT 1 FROM directory_console_setup_codes WHERE expires_at > $1 LIMIT 1',
+      [this.clock.now()],
+    );
     return rows.length > 0;
   }
 
   /**
    * Checks the code (a wrong one counts), then the profile and password against the policy, then creates
-   * the user and assigns SUPER_ADMIN. Refusals are `ValidationFailedError` with messages for the page.
+   * the user and assigns SUPER_ADMIN, holding the setup's lock throughout. Refusals are
+   * `ValidationFailedError` with messages for the page.
    */
   async createFirstAdministrator(code: string, admin: FirstAdministrator): Promise<SetupOutcome> {
-    if (await superAdminExists(this.pool)) return { kind: 'CLOSED' };
-    const { rows } = await this.pool.query<{ code_hash: Buffer; attempts: number }>(
-      'SELECT code_hash, attempts FROM directory_console_setup WHERE id = 1',
-    );
-    const row = rows[0];
-    if (!row) return { kind: 'CLOSED' };
-    const given = digest(normalized(code));
-    if (!timingSafeEqual(given, row.code_hash)) {
-      const { rows: left } = await this.pool.query<{ attempts: number }>(
-        'UPDATE directory_console_setup SET attempts = attempts + 1 WHERE id = 1 RETURNING attempts',
-      );
-      if ((left[0]?.attempts ?? MAX_ATTEMPTS) >= MAX_ATTEMPTS) {
-        await this.pool.query('DELETE FROM directory_console_setup WHERE id = 1');
-        return { kind: 'CLOSED' };
+    if (await superAdminExists(this.pool)) return { kind: 'TAKEN' };
+    const lock = await this.pool.connect();
+    try {
+      await lock.query('SELECT pg_advisory_lock($1::bigint)', [SETUP_LOCK]);
+      try {
+        return await this.createWhileLocked(code, admin);
+      } finally {
+        await lock.query('SELECT pg_advisory_unlock($1::bigint)', [SETUP_LOCK]);
       }
+    } finally {
+      lock.release();
+    }
+  }
+
+  private async createWhileLocked(code: string, admin: FirstAdministrator): Promise<SetupOutcome> {
+    if (await superAdminExists(this.pool)) return { kind: 'TAKEN' };
+    const now = this.clock.now();
+    const { rows } = await this.pool.query<{ matches: boolean }>(
+      'SELECT code_hash = $1 AS matches FROM directory_console_setup_codes WHERE expires_at > $2',
+      [digest(normalized(code)), now],
+    );
+    if (rows.length === 0) return { kind: 'CLOSED' };
+    if (!rows.some((row) => row.matches)) {
+      // A wrong code counts against every code alive; the codes it used up die.
+      await this.pool.query('UPDATE directory_console_setup_codes SET attempts = attempts + 1');
+      await this.pool.query(
+        'DELETE FROM directory_console_setup_codes WHERE attempts >= $1 OR expires_at <= $2',
+        [MAX_ATTEMPTS, now],
+      );
+      if (!(await this.isOpen())) return { kind: 'CLOSED' };
       throw new ValidationFailedError(['setup code: The setup code is not correct']);
     }
     const profile: UserProfile = {
@@ -138,44 +173,32 @@ export class ConsoleSetupService implements OnApplicationBootstrap {
         .map((message) => `password: ${message}`),
     ];
     if (problems.length > 0) throw new ValidationFailedError(problems);
-    // Claim the code before creating anyone: of two concurrent setups, one goes on.
-    const claimed = await this.pool.query(
-      'DELETE FROM directory_console_setup WHERE id = 1 AND code_hash = $1',
-      [row.code_hash],
-    );
-    if (claimed.rowCount !== 1) return { kind: 'CLOSED' };
     const at = this.clock.now().toISOString();
     const userId = this.ids.next();
     const caller = SETUP_CALLER(this.ids.next());
-    try {
-      await this.users.execute(
+    // Nothing is created when this refuses (e.g. the login is taken): the codes stay good for another try.
+    await this.users.execute(
+      userId,
+      {
+        type: 'CreateUser',
         userId,
-        {
-          type: 'CreateUser',
-          userId,
-          profile,
-          provider: { type: 'OKTA', name: 'OKTA' },
-          password: { hash: await this.hasher.hash(admin.password), changedAt: at, by: 'ADMIN' },
-          activate: true,
-          expirePassword: false,
-          at,
-        },
-        caller,
-        {
-          eventType: 'user.lifecycle.create',
-          message: 'Create user',
-          debugData: { provider: 'OKTA', consoleSetup: true },
-        },
-      );
-    } catch (error) {
-      // Nothing was created (e.g. the login is taken): the code stays good for another try.
-      await this.pool.query(
-        'INSERT INTO directory_console_setup (id, code_hash, attempts, created_at) VALUES (1, $1, $2, $3) ON CONFLICT DO NOTHING',
-        [row.code_hash, row.attempts, this.clock.now()],
-      );
-      throw error;
-    }
+        profile,
+        provider: { type: 'OKTA', name: 'OKTA' },
+        password: { hash: await this.hasher.hash(admin.password), changedAt: at, by: 'ADMIN' },
+        activate: true,
+        expirePassword: false,
+        at,
+      },
+      caller,
+      {
+        eventType: 'user.lifecycle.create',
+        message: 'Create user',
+        debugData: { provider: 'OKTA', consoleSetup: true },
+      },
+    );
     await this.roles.assign(userId, 'SUPER_ADMIN', caller);
+    // Using one code consumes them all.
+    await this.pool.query('DELETE FROM directory_console_setup_codes');
     return { kind: 'CREATED', userId };
   }
 }

@@ -448,6 +448,75 @@ describe('the admin console in Chromium', () => {
     expect((await api('GET', `/api/v1/users/${gil.id}/roles`)).body).toEqual([]);
   });
 
+  it('refuses on the page to remove the last super administrator', async () => {
+    await page.goto(`${lapse.url}/admin/people/${superAdmin.id}`);
+    await page.click('button[aria-label="Remove Super Administrator"]');
+    await page.locator('.errors', { hasText: 'The last super administrator cannot be removed' }).waitFor();
+    expect(await page.textContent('.errors')).toContain('Assign SUPER_ADMIN to another active user first.');
+    await audit('last-super-admin', page, async (view) => {
+      await view.goto(`${lapse.url}/admin/people/${superAdmin.id}`);
+      await view.click('button[aria-label="Remove Super Administrator"]');
+      await view.locator('.errors').waitFor();
+    });
+    await page.click('#suspend');
+    await page.locator('.errors', { hasText: 'The last super administrator cannot be removed' }).waitFor();
+    const { body: roles } = await api('GET', `/api/v1/users/${superAdmin.id}/roles`);
+    expect(roles.map((role: { type: string }) => role.type)).toEqual(['SUPER_ADMIN']);
+    expect((await api('GET', `/api/v1/users/${superAdmin.id}`)).body.status).toBe('ACTIVE');
+  });
+
+  it("shows the user's groups and sets and ends the exemption from password expiry by age", async () => {
+    const robot = await createUser('robot');
+    const groupName = `Service accounts ${Math.random().toString(36).slice(2, 8)}`;
+    const group = await api('POST', '/api/v1/groups', { profile: { name: groupName } });
+    expect(group.status).toBe(200);
+    expect((await api('PUT', `/api/v1/groups/${group.body.id}/users/${robot.id}`)).status).toBe(204);
+    await page.goto(`${lapse.url}/admin/people/${robot.id}`);
+    expect(await page.textContent('#groups')).toContain(groupName);
+    expect(await page.textContent('#age-exemption')).toContain('Applies');
+    await page.fill('#exemption-reason', 'Nightly export job');
+    await page.click('#age-exemption-change');
+    await page.locator('.notice', { hasText: 'exempt from password expiry by age' }).waitFor();
+    expect(await page.textContent('#age-exemption')).toContain('Exempt');
+    expect((await api('GET', `/api/v1/users/${robot.id}`)).body.credentials.password.expiryExempt).toBe(true);
+    await audit('user-exemption');
+    const filter = encodeURIComponent(
+      `eventType eq "user.account.update_password_expiry_exemption" and target.id eq "${robot.id}"`,
+    );
+    const [logged] = (await api('GET', `/api/v1/logs?filter=${filter}`)).body;
+    expect(logged).toMatchObject({
+      actor: { id: superAdmin.id, type: 'User' },
+      outcome: { result: 'SUCCESS', reason: 'Nightly export job' },
+    });
+
+    // A user administrator sees why the form is disabled; a post made anyway is refused by the server.
+    const helper = await createUser('helper', { role: 'USER_ADMIN' });
+    const { context: own, page: his } = await newBrowsing();
+    try {
+      await signIn(his, helper.login, PASSWORD);
+      await his.goto(`${lapse.url}/admin/people/${robot.id}`);
+      expect(await his.isDisabled('#age-exemption-change')).toBe(true);
+      expect(await his.textContent('#age-exemption-reason')).toContain(
+        'Only a super administrator can change the exemption (you are a user administrator).',
+      );
+      await his.evaluate("document.getElementById('age-exemption-change').removeAttribute('disabled')");
+      await his.click('#age-exemption-change');
+      expect(await his.textContent('.errors')).toContain(
+        'Only a super administrator can change the exemption',
+      );
+      expect(await his.textContent('#age-exemption')).toContain('Exempt');
+    } finally {
+      await own.close();
+    }
+
+    await page.click('#age-exemption-change');
+    await page.locator('.notice', { hasText: 'The exemption has ended' }).waitFor();
+    expect(await page.textContent('#age-exemption')).toContain('Applies');
+    expect(
+      (await api('GET', `/api/v1/users/${robot.id}`)).body.credentials.password.expiryExempt,
+    ).toBeUndefined();
+  });
+
   it('shows the password policy and saves a change, with the validation messages of the API', async () => {
     await page.click('nav >> text=Password policy');
     expect(await page.inputValue('#minLength')).toBe('8');

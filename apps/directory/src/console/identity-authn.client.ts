@@ -1,7 +1,13 @@
 /** What identity's authn API answered to the console's sign-in, in the console's terms. */
 export type ConsoleSignIn =
   | { readonly kind: 'SUCCESS'; readonly userId: string }
-  | { readonly kind: 'PASSWORD_EXPIRED'; readonly userId: string; readonly stateToken: string }
+  | {
+      readonly kind: 'PASSWORD_EXPIRED';
+      readonly userId: string;
+      readonly stateToken: string;
+      /** When identity's sign-in transaction ends (Okta's `expiresAt`), or null when it did not say. */
+      readonly expiresAt: Date | null;
+    }
   | { readonly kind: 'LOCKED_OUT' }
   | { readonly kind: 'FAILED' }
   | { readonly kind: 'TEMPORARY_PASSWORD_EXPIRED' }
@@ -51,7 +57,12 @@ export class IdentityAuthnClient {
       return { kind: 'SUCCESS', userId: body._embedded.user.id };
     }
     if (status === 200 && body.status === 'PASSWORD_EXPIRED')
-      return { kind: 'PASSWORD_EXPIRED', userId: body._embedded.user.id, stateToken: body.stateToken };
+      return {
+        kind: 'PASSWORD_EXPIRED',
+        userId: body._embedded.user.id,
+        stateToken: body.stateToken,
+        expiresAt: typeof body.expiresAt === 'string' ? new Date(body.expiresAt) : null,
+      };
     if (status === 200 && body.status === 'LOCKED_OUT') return { kind: 'LOCKED_OUT' };
     if (status === 401 && body.errorCode === 'LAPSE0001') return { kind: 'TEMPORARY_PASSWORD_EXPIRED' };
     if (status === 401) return { kind: 'FAILED' };

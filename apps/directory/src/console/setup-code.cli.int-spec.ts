@@ -19,7 +19,7 @@ describe('npm run directory:setup-code', () => {
   const run = () =>
     printSetupCode(new EnvReader({ DATABASE_URL: databaseUrl, PUBLIC_URL: 'https://lapse.example.com' }));
 
-  it('prints a new code for the setup page, replacing the one before, and stores only its hash', async () => {
+  it('prints a new code for the setup page, beside the ones before, and stores only their hashes', async () => {
     const first = await run();
     const second = await run();
     const pattern =
@@ -28,9 +28,12 @@ describe('npm run directory:setup-code', () => {
     const [, code2] = pattern.exec(second) ?? [];
     expect(code1).toBeDefined();
     expect(code2).not.toBe(code1);
-    const { rows } = await db.query('SELECT row_to_json(s)::text AS row FROM directory_console_setup s');
-    expect(rows).toHaveLength(1);
-    expect(rows[0].row).not.toContain(code2.replace(/-/g, ''));
+    const { rows } = await db.query(
+      'SELECT row_to_json(c)::text AS row FROM directory_console_setup_codes c WHERE expires_at > now()',
+    );
+    expect(rows).toHaveLength(2);
+    for (const { row } of rows)
+      for (const code of [code1, code2]) expect(row).not.toContain(code.replace(/-/g, ''));
   });
 
   it('refuses once a super administrator exists', async () => {

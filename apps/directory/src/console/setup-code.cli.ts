@@ -5,8 +5,8 @@ import { issueSetupCode, setupLine } from './console-setup.service';
 /**
  * `npm run directory:setup-code` — a new one-time setup code for the admin console's first super
  * administrator, against directory's database (DATABASE_URL; with `npm start`'s embedded PostgreSQL, restart
- * `npm start` instead: it prints one). The new code replaces any earlier one. Refused once a super
- * administrator exists.
+ * `npm start` instead: it prints one). Earlier codes keep working beside it (until one is used, they time out,
+ * or ten wrong codes are typed). Refused once a super administrator exists.
  */
 export async function printSetupCode(env = new EnvReader()): Promise<string> {
   const base = readBaseConfig(env);

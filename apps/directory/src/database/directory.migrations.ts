@@ -16,6 +16,7 @@ import { BulkJobUserScope1740000000101 } from './1740000000101-bulk-job-user-sco
 import { BulkJobWaves1740000000102 } from './1740000000102-bulk-job-waves';
 import { GroupPasswordPolicies1740000000201 } from './1740000000201-group-password-policies';
 import { BulkExpiryUploads1740000000401 } from './1740000000401-bulk-expiry-uploads';
+import { ConsoleSetupCodes1750000000101 } from './1750000000101-console-setup-codes';
 
 export const DIRECTORY_MIGRATIONS: readonly MigrationClass[] = [
   Directory1710000000000,
@@ -35,4 +36,5 @@ export const DIRECTORY_MIGRATIONS: readonly MigrationClass[] = [
   BulkJobWaves1740000000102,
   GroupPasswordPolicies1740000000201,
   BulkExpiryUploads1740000000401,
+  ConsoleSetupCodes1750000000101,
 ];

@@ -10,6 +10,7 @@ import {
   type RecordedEvent,
   ValidationFailedError,
 } from '@lapse/shared';
+import { keepASuperAdministrator } from '../admin-roles/last-super-admin';
 import { type AuditEntry, type AuditEventType, writeAudit } from '../audit/audit-log';
 import type { Caller } from '../common/caller';
 import type { UserCommand } from './domain/user.commands';
@@ -37,7 +38,8 @@ export interface UserCommandOutcome {
  * Dispatches a user command on the CommandBus to the generic command handler, which keeps the user's inline
  * projections (admin read model and login claim, temporary-password delivery records:
  * `user.inline-projections.ts`) in the same transaction; this adds the command's System Log records there
- * too. A refused command is audited as a FAILURE with its Okta code.
+ * too, and refuses in that transaction a command that would leave no active super administrator
+ * (`keepASuperAdministrator`). A refused command is audited as a FAILURE with its Okta code.
  */
 @Injectable()
 export class UserCommandService {
@@ -65,6 +67,7 @@ export class UserCommandService {
             inTransaction: async (tx, newEvents, before) => {
               const events = newEvents as UserEvent[];
               const after = events.reduce(userDecider.evolve, before);
+              await keepASuperAdministrator(tx, before, after);
               const written = [
                 ...audits.filter((spec) =>
                   spec.when ? events.some((event) => event.type === spec.when) : events.length > 0,

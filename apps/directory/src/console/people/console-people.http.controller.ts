@@ -13,13 +13,22 @@ import {
   IssueTemporaryPasswordHandler,
 } from '../../user/expire-password-with-temp-password/issue-temporary-password.handler';
 import { ExpirePasswordHandler } from '../../user/expire-password/expire-password.handler';
+import { GroupsService } from '../../group/groups.service';
 import { LifecycleHandler, type LifecycleOperation } from '../../user/lifecycle/lifecycle.handler';
+import { PasswordAgeExemptionHandler } from '../../user/password-age-exemption/password-age-exemption.handler';
 import { isUserId } from '../../user/read-models/directory-users.projection';
 import { ResetPasswordHandler } from '../../user/reset-password/reset-password.handler';
 import { requireUser } from '../../user/user-lookup';
 import { deliveryOf, lastLoginsOf } from '../../user/user.presenter';
 import { sendConsolePage, signInAgain } from '../console-response';
-import { canManageOrg, canManageUsers, ConsoleGate, consoleCaller, formField } from '../console-gate';
+import {
+  canManageOrg,
+  canManageUsers,
+  ConsoleGate,
+  consoleCaller,
+  formField,
+  superAdminOnlyReason,
+} from '../console-gate';
 import type { ConsoleAdmin } from '../console-session.store';
 import {
   COPY_SCRIPT,
@@ -60,6 +69,8 @@ export class ConsolePeopleHttpController {
     private readonly lifecycle: LifecycleHandler,
     private readonly resets: ResetPasswordHandler,
     private readonly roles: AdminRolesService,
+    private readonly exemptions: PasswordAgeExemptionHandler,
+    private readonly groups: GroupsService,
     @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
@@ -151,6 +162,24 @@ export class ConsolePeopleHttpController {
     });
   }
 
+  // Before `:id/:operation` too.
+  @Post(':id/password-age-exemption')
+  async ageExemption(@Param('id') id: string, @Req() request: Request, @Res() response: Response) {
+    await this.act(id, request, response, async (admin, user) => {
+      const reason = superAdminOnlyReason(admin, 'change the exemption');
+      if (reason) throw new DomainError('E0000006', reason);
+      const exempt = formField(request, 'exempt', 5);
+      if (exempt !== 'true' && exempt !== 'false')
+        throw new DomainError('E0000001', 'Load the page again and retry.');
+      const why = formField(request, 'reason', 255).trim() || null;
+      await this.exemptions.set(user.userId, exempt === 'true', why, consoleCaller(admin, request));
+      response.redirect(
+        303,
+        `/admin/people/${user.userId}?done=${exempt === 'true' ? 'exempted' : 'exemption-ended'}`,
+      );
+    });
+  }
+
   @Post(':id/:operation')
   async changeStatus(
     @Param('id') id: string,
@@ -216,12 +245,19 @@ export class ConsolePeopleHttpController {
     if (!isUserId(id)) return null;
     try {
       const { user } = await requireUser(this.pool, id);
-      const [delivery, lastLogins, roles] = await Promise.all([
+      const [delivery, lastLogins, roles, groups] = await Promise.all([
         deliveryOf(this.pool, user),
         lastLoginsOf(this.pool, [user.userId]),
         adminRoleTypesOf(this.pool, user.userId),
+        this.groups.groupsOf(user.userId),
       ]);
-      return { user, delivery, lastLogin: lastLogins.get(user.userId) ?? null, roles };
+      return {
+        user,
+        delivery,
+        lastLogin: lastLogins.get(user.userId) ?? null,
+        roles,
+        groups: groups.map((group) => ({ id: group.id, name: group.profile.name })),
+      };
     } catch (error) {
       if (error instanceof DomainError && error.code === 'E0000007') return null;
       throw error;

@@ -69,6 +69,8 @@ export interface UserPageFacts {
   readonly delivery: TempPasswordDelivery | null;
   readonly lastLogin: string | null;
   readonly roles: readonly AdminRoleType[];
+  /** The groups the user is a member of (`GET /api/v1/users/{id}/groups`), by name. */
+  readonly groups: readonly { readonly id: string; readonly name: string }[];
 }
 
 const DELIVERY_LABELS: Readonly<Record<TempPasswordDelivery['status'], string>> = {
@@ -96,6 +98,10 @@ const DONE: Readonly<Record<string, string>> = {
   'clear-sessions': "All of the user's sessions have ended.",
   'role-assigned': 'The admin role was assigned.',
   'role-removed': 'The admin role was removed.',
+  exempted:
+    "The user is exempt from password expiry by age: the policy's maximum age no longer expires their password.",
+  'exemption-ended':
+    "The exemption has ended: the policy's maximum age applies to the user's password again.",
 };
 
 export function userMain(
@@ -163,6 +169,8 @@ ${expiry ? html`<dt>Password expired</dt><dd>${when(expiry.expiredAt)}${expiry.c
 <dt>Last sign-in</dt><dd>${when(facts.lastLogin)}</dd>
 ${expiry?.temporary ? html`<dt>Temporary password</dt><dd>Expires ${when(expiry.temporary.expiresAt)}</dd><dt>Temporary password delivery</dt><dd id="delivery-status">${deliveryText(facts.delivery)}</dd>` : ''}
 <dt>Admin roles</dt><dd>${facts.roles.length === 0 ? 'None' : facts.roles.map((role) => ROLE_LABELS[role]).join(', ')}</dd>
+<dt>Password expiry by age</dt><dd id="age-exemption">${user.passwordAgeExempt ? 'Exempt: the maximum password age does not apply' : 'Applies (not exempt)'}</dd>
+<dt>Groups</dt><dd id="groups">${facts.groups.length === 0 ? 'None' : html`<ul class="plain">${facts.groups.map((group) => html`<li>${group.name}</li>`)}</ul>`}</dd>
 </dl>
 <h2>Actions</h2>
 <div class="actions">
@@ -186,7 +194,29 @@ ${user.status !== 'DEPROVISIONED' ? form('deactivate', 'Deactivate', readOnly ??
 ${form('clear-sessions', 'Clear sessions', readOnly, 'clear-sessions')}
 </section>
 </div>
+${exemptionSection(admin, user, csrf)}
 ${rolesSection(admin, user, csrf)}`;
+}
+
+/**
+ * The exemption from the policy's maximum password age (service accounts), set or ended by a super
+ * administrator with an optional reason (the API's `PUT …/credentials/password_expiry_exemption`).
+ */
+function exemptionSection(admin: ConsoleAdmin, user: ExistingUser, csrf: string): SafeHtml {
+  const disabled = disabledReason(
+    'age-exemption-reason',
+    superAdminOnlyReason(admin, 'change the exemption'),
+  );
+  const exempt = user.passwordAgeExempt === true;
+  return html`<h2 id="exemption-heading">Password expiry by age</h2>
+<section aria-labelledby="exemption-heading">
+<p>${exempt ? "The policy's maximum password age does not expire this user's password. An administrator's Expire Password still applies." : "The policy's maximum password age applies. Exempt accounts that must not expire by age (e.g. service accounts)."}</p>
+<form method="post" action="/admin/people/${user.userId}/password-age-exemption" class="filters">
+<input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="exempt" value="${exempt ? 'false' : 'true'}">
+<div><label for="exemption-reason">Reason (recorded in the System Log, optional)</label>
+<input id="exemption-reason" name="reason" type="text" maxlength="255"${disabled.attrs}></div>
+<div><button type="submit" id="age-exemption-change"${disabled.attrs}>${exempt ? 'End exemption' : 'Exempt from expiry by age'}</button>${disabled.note}</div>
+</form></section>`;
 }
 
 const ROLE_TYPES: readonly AdminRoleType[] = ['SUPER_ADMIN', 'USER_ADMIN', 'READ_ONLY_ADMIN'];

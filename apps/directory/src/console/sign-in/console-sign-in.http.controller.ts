@@ -30,7 +30,7 @@ const SIGN_IN_REFUSED = {
 @Controller('admin')
 export class ConsoleSignInHttpController {
   private readonly identity: IdentityAuthnClient;
-  private readonly changes = new PendingPasswordChanges();
+  private readonly changes: PendingPasswordChanges;
 
   constructor(
     private readonly gate: ConsoleGate,
@@ -39,6 +39,7 @@ export class ConsoleSignInHttpController {
     @Inject(PG_POOL) private readonly pool: Pool,
   ) {
     this.identity = new IdentityAuthnClient(config.identityUrl);
+    this.changes = new PendingPasswordChanges(config.base.publicUrl.startsWith('https:'));
   }
 
   @Get()
@@ -98,7 +99,7 @@ export class ConsoleSignInHttpController {
         if ((await adminRoleTypesOf(this.pool, answer.userId)).length === 0)
           return sendPage(response, nonce, messagePage(nonce, 'No access', NO_ACCESS), 403);
         if (answer.kind === 'PASSWORD_EXPIRED') {
-          this.changes.put(binding, answer.stateToken, answer.userId, this.gate.now().getTime());
+          this.changes.keep(response, answer.stateToken, answer.expiresAt, this.gate.now());
           return response.redirect(303, '/admin/change-password');
         }
         await this.gate.startSession(response, answer.userId);
@@ -111,21 +112,22 @@ export class ConsoleSignInHttpController {
 
   @Get('change-password')
   changePasswordForm(@Req() request: Request, @Res() response: Response): void {
-    const binding = this.gate.preSessionBinding(request);
-    if (!this.changes.get(binding, this.gate.now().getTime())) {
+    const stateToken = this.changes.stateTokenOf(request);
+    if (!stateToken) {
       response.redirect(303, '/admin/signin');
       return;
     }
     const nonce = pageNonce();
-    sendPage(response, nonce, changePasswordPage({ nonce, csrf: this.gate.formToken(binding as string) }));
+    const csrf = this.gate.formToken(PendingPasswordChanges.binding(stateToken));
+    sendPage(response, nonce, changePasswordPage({ nonce, csrf }));
   }
 
   @Post('change-password')
   async changePassword(@Req() request: Request, @Res() response: Response): Promise<void> {
     const nonce = pageNonce();
-    const binding = this.gate.preSessionBinding(request);
-    const pending = this.changes.get(binding, this.gate.now().getTime());
-    if (!binding || !pending) return response.redirect(303, '/admin/signin');
+    const stateToken = this.changes.stateTokenOf(request);
+    if (!stateToken) return response.redirect(303, '/admin/signin');
+    const binding = PendingPasswordChanges.binding(stateToken);
     const again = (errors: string[], status: number) =>
       sendPage(
         response,
@@ -142,13 +144,13 @@ export class ConsoleSignInHttpController {
       return again(['The new passwords do not match.'], 400);
     let answer: Awaited<ReturnType<IdentityAuthnClient['changePassword']>>;
     try {
-      answer = await this.identity.changePassword(pending.stateToken, oldPassword, newPassword);
+      answer = await this.identity.changePassword(stateToken, oldPassword, newPassword);
     } catch (error) {
       if (!(error instanceof IdentityUnavailableError)) throw error;
       return again(['Changing the password is unavailable right now. Try again in a moment.'], 503);
     }
     if (answer.kind === 'REFUSED') return again([...answer.messages], 403);
-    this.changes.drop(binding);
+    this.changes.drop(response);
     if (answer.kind === 'EXPIRED') return response.redirect(303, '/admin/signin?ended=idle');
     if ((await adminRoleTypesOf(this.pool, answer.userId)).length === 0)
       return sendPage(response, nonce, messagePage(nonce, 'No access', NO_ACCESS), 403);
@@ -205,6 +207,18 @@ export class ConsoleSignInHttpController {
         password: formField(request, 'password', 256),
       });
       if (outcome.kind === 'CLOSED') return this.setupClosed(response, nonce);
+      if (outcome.kind === 'TAKEN')
+        return sendPage(
+          response,
+          nonce,
+          messagePage(
+            nonce,
+            'Setup already done',
+            'Another administrator finished the setup first: the first super administrator exists, and no one else was created. Sign in with an account a super administrator gives you.',
+            { href: '/admin/signin', label: 'Sign in to the admin console' },
+          ),
+          409,
+        );
     } catch (error) {
       if (error instanceof DomainError)
         return again(error.causes.length ? [...error.causes] : [error.message], 400);
@@ -216,7 +230,7 @@ export class ConsoleSignInHttpController {
       messagePage(
         nonce,
         'Super administrator created',
-        'The first super administrator was created. The setup code no longer works.',
+        'The first super administrator was created. The setup codes no longer work.',
         {
           href: '/admin/signin',
           label: 'Sign in to the admin console',

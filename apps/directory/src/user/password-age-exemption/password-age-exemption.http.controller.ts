@@ -1,7 +1,7 @@
 import { ApiSecurity } from '@nestjs/swagger';
 import { ADMIN_API_SECURITY } from '@lapse/shared/http/openapi';
 import { Body, Controller, Header, HttpCode, Inject, Param, Put, Req, UseGuards } from '@nestjs/common';
-import { CLOCK, type Clock, PG_POOL } from '@lapse/shared';
+import { PG_POOL } from '@lapse/shared';
 import {
   AdminAuthGuard,
   type AdminPrincipal,
@@ -12,10 +12,8 @@ import type { Request } from 'express';
 import type { Pool } from 'pg';
 import { adminCaller } from '../../common/caller';
 import { DIRECTORY_CONFIG, type DirectoryConfig } from '../../directory.config';
-import type { ExistingUser } from '../domain/user.state';
-import { UserCommandService } from '../user-commands.service';
 import { presentStoredUser } from '../user.presenter';
-import { requireUser } from '../user-lookup';
+import { PasswordAgeExemptionHandler } from './password-age-exemption.handler';
 import { PasswordAgeExemptionRequestDto } from './password-age-exemption.request.dto';
 
 /**
@@ -31,9 +29,8 @@ import { PasswordAgeExemptionRequestDto } from './password-age-exemption.request
 @ApiSecurity(ADMIN_API_SECURITY)
 export class PasswordAgeExemptionHttpController {
   constructor(
-    private readonly users: UserCommandService,
+    private readonly exemptions: PasswordAgeExemptionHandler,
     @Inject(DIRECTORY_CONFIG) private readonly config: DirectoryConfig,
-    @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
@@ -47,21 +44,7 @@ export class PasswordAgeExemptionHttpController {
     @CurrentAdmin() admin: AdminPrincipal,
     @Req() request: Request,
   ): Promise<Record<string, unknown>> {
-    const { user } = await requireUser(this.pool, id);
-    const reason = body.reason ?? null;
-    const { state } = await this.users.execute(
-      user.userId,
-      { type: 'SetPasswordAgeExemption', exempt: body.exempt, reason, at: this.clock.now().toISOString() },
-      adminCaller(admin, request),
-      {
-        eventType: 'user.account.update_password_expiry_exemption',
-        message: body.exempt
-          ? 'Exempt user from password expiry by age'
-          : 'End exemption from password expiry by age',
-        reason,
-        debugData: { exempt: body.exempt },
-      },
-    );
-    return presentStoredUser(this.pool, state as ExistingUser, this.config.base.publicUrl);
+    const user = await this.exemptions.set(id, body.exempt, body.reason ?? null, adminCaller(admin, request));
+    return presentStoredUser(this.pool, user, this.config.base.publicUrl);
   }
 }
