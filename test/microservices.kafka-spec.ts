@@ -227,17 +227,17 @@ describeWithGateway('microservices over Kafka, behind the gateway', () => {
       email.text,
     )?.[0] as string;
     expect(link).toBeDefined();
-    // Notifier sends the email before it commits the link's row (the send happens outside any transaction),
-    // so a click in that gap is told the link is not valid; directory reports DELIVERED once it is committed.
+    const landing = await fetch(link);
+    expect(landing.status).toBe(200);
+    expect(await landing.text()).not.toContain(tempPassword);
+    // The link works as soon as the email arrives; revealing waits until notifier has recorded the send (409
+    // "not ready yet" before), which directory reports as DELIVERED.
     await until('directory to report the delivery', async () => {
       const shown = (await (await adminGet(`/api/v1/users/${user.id}`)).json()) as {
         credentials: { password: { tempPasswordDelivery?: { status: string } } };
       };
       return shown.credentials.password.tempPasswordDelivery?.status === 'DELIVERED' ? true : undefined;
     });
-    const landing = await fetch(link);
-    expect(landing.status).toBe(200);
-    expect(await landing.text()).not.toContain(tempPassword);
     const revealed = await fetch(link, { method: 'POST' });
     expect(revealed.status).toBe(200);
     expect(await revealed.text()).toContain(tempPassword);

@@ -41,9 +41,9 @@ interface PreparedMessage {
 
 /**
  * Delivers a temporary password (job kind TEMPORARY_PASSWORD) by email, as a one-time link or inline, or
- * by voice. The envelope is read and the message built without a transaction, sent with none open, and
- * the outcome (delivery events, job row, reveal link, envelope deleted) recorded in one transaction
- * afterwards. A send that fails is retried with backoff; after the last attempt the delivery fails and
+ * by voice. The envelope is read and the message built without a transaction, its reveal link stored
+ * (under the lane's claim), the message sent with no transaction open, and the outcome (delivery events,
+ * job row, envelope deleted) recorded in one transaction afterwards. A send that fails is retried with backoff; after the last attempt the delivery fails and
  * is parked in the dead letters.
  */
 export class DeliverTemporaryPassword {
@@ -82,6 +82,12 @@ export class DeliverTemporaryPassword {
       return;
     }
     const attempts = job.attempts + 1;
+    // The link's row is committed before the email leaves: a user who clicks it the moment it arrives finds
+    // it (and is told to wait a moment if the send is not recorded yet), never "not valid". A lane whose claim
+    // was lost sends nothing: the lane holding the job now sends its own link.
+    const { revealLink } = message;
+    if (revealLink && !(await outcomes.record(job, (tx) => deliveryJobs.storeRevealLink(tx, revealLink))))
+      return;
     try {
       await this.options.rateLimiter.take();
       await message.send();
@@ -97,7 +103,6 @@ export class DeliverTemporaryPassword {
     }
     const sentAt = clock.now();
     const recorded = await outcomes.record(job, async (tx) => {
-      if (message.revealLink) await deliveryJobs.storeRevealLink(tx, message.revealLink);
       await stream.handle(
         job.jobId,
         { type: 'RecordSent', attempts, now: sentAt.toISOString() },

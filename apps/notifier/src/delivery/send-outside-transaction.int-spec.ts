@@ -14,6 +14,8 @@ import { CLAIM_LEASE_MS } from './delivery.worker';
  */
 class HoldingSmtpRelay {
   private held: (() => void) | null = null;
+  /** The last message's data (headers and body as sent, quoted-printable soft breaks undone). */
+  message = '';
   private constructor(private readonly server: Server) {}
 
   static async start(): Promise<HoldingSmtpRelay> {
@@ -52,6 +54,7 @@ class HoldingSmtpRelay {
         if (inData) {
           const end = buffer.indexOf('\r\n.\r\n');
           if (end < 0) return;
+          this.message = buffer.slice(0, end).replace(/=\r\n/g, '').replace(/=3D/g, '=');
           buffer = buffer.slice(end + 5);
           inData = false;
           this.held = () => socket.write('250 queued\r\n');
@@ -91,10 +94,11 @@ describe('sending with no database transaction open (real PostgreSQL, a real SMT
     await relay?.stop();
   });
 
-  it('holds no transaction while the SMTP relay keeps the message waiting, and records the outcome after', async () => {
+  it('holds no transaction while the SMTP relay keeps the message waiting, its link already stored, and records the outcome after', async () => {
     const request = await notifier.request();
     await notifier.deliver(request);
     const drained = notifier.worker.drain();
+    let token = '';
     try {
       await waitFor('the relay to hold the message', () => relay.holding, 15_000);
       // The notifier's connections (all but the observer's): idle, none left inside a transaction.
@@ -107,6 +111,11 @@ describe('sending with no database transaction open (real PostgreSQL, a real SMT
       expect(states.filter((state) => state.startsWith('idle in transaction'))).toEqual([]);
       expect(await notifier.job(request.deliveryId)).toMatchObject({ status: 'PENDING', attempts: 0 });
       expect(await notifier.eventTypes(request.deliveryId)).toEqual(['DeliveryScheduled']);
+      // The link in the message in flight already leads to the page; revealing waits for the send's record.
+      token = /\/notifier\/reveal\/([A-Za-z0-9_-]{43})/.exec(relay.message)?.[1] as string;
+      expect(token).toBeDefined();
+      expect(await notifier.reveals.check(token)).toMatchObject({ kind: 'ready' });
+      expect(await notifier.reveals.reveal(token)).toEqual({ kind: 'refused', refusal: 'NOT_SENT' });
     } finally {
       relay.release();
     }
@@ -118,6 +127,7 @@ describe('sending with no database transaction open (real PostgreSQL, a real SMT
         request.deliveryId,
       ]),
     ).toBe(1);
+    expect(await notifier.reveals.reveal(token)).toMatchObject({ kind: 'revealed' });
   });
 });
 

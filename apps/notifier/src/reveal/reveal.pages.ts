@@ -38,9 +38,9 @@ const REFUSALS: Record<
     text: 'The link is incomplete, has expired, or was replaced by a newer one. Check that you copied the whole link, or ask your administrator for a new temporary password.',
   },
   NOT_SENT: {
-    status: 404,
-    title: 'This link is not valid',
-    text: 'Ask your administrator for a new temporary password.',
+    status: 409,
+    title: 'Your temporary password is not ready yet',
+    text: 'The email with this link is still being recorded as sent. Try again in a minute. If it still does not open, ask your administrator for a new temporary password.',
   },
   NOT_A_LINK: {
     status: 404,
