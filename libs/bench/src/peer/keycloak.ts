@@ -61,8 +61,8 @@ export async function fetchKeycloak(): Promise<{ home: string; javaHome: string;
  * Keycloak (Quarkus distribution) in production mode, `kc.sh start --optimized`, built once by
  * keycloak.sh with the embedded H2 file database (`dev-file`) and a local cache. Each run gets a fresh
  * database directory, free loopback ports for HTTP and the management interface (`/health/ready`), and a
- * bootstrap admin from the environment. Its JVM runs with kc.sh's own defaults (heap up to 70 % of the
- * machine's memory), as a user who starts it this way gets.
+ * bootstrap admin from the environment. Its JVM runs with kc.sh's own defaults, as a user who starts it
+ * this way gets (outside a container: G1, a heap of 64 MB growing to at most 512 MB).
  */
 export class KeycloakTarget implements PeerTarget {
   readonly name = 'keycloak';

@@ -9,8 +9,10 @@ export interface LoadFigures {
   readonly p99Ms: number;
   readonly maxMs: number;
   readonly signIns: number;
-  /** Answers other than 200 (each counted, none retried). */
+  /** Answers other than 200 (each counted, none retried, none in the rate or the latencies). */
   readonly failures: number;
+  /** Those answers by status (a 429 or 503 is the server shedding load; a 5xx an error). */
+  readonly failuresByStatus: Record<string, number>;
 }
 
 /**
@@ -28,6 +30,7 @@ export async function signInLoad(
 ): Promise<LoadFigures> {
   const lanes = await Promise.all(Array.from({ length: concurrency }, () => RawHttpLane.open(url)));
   const latencies: number[] = [];
+  const failuresByStatus: Record<string, number> = {};
   let failures = 0;
   let turn = 0;
   const started = performance.now();
@@ -40,7 +43,10 @@ export async function signInLoad(
           const sent = performance.now();
           const status = await lane.send(request);
           if (status === 200) latencies.push(performance.now() - sent);
-          else failures++;
+          else {
+            failures++;
+            failuresByStatus[status] = (failuresByStatus[status] ?? 0) + 1;
+          }
         }
       }),
     );
@@ -58,5 +64,6 @@ export async function signInLoad(
     maxMs: round(latencies[latencies.length - 1] ?? Number.NaN, 1),
     signIns: latencies.length,
     failures,
+    failuresByStatus,
   };
 }
