@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import { hashArgon2id } from '@lapse/shared/crypto/argon2id';
 import type { BenchFlags } from './flags';
 import { round } from './infra';
@@ -41,7 +42,8 @@ import type { PeerTarget } from './peer/target';
  *   password: Keycloak's token request answers "Account is not fully set up", Lapse's authn
  *   PASSWORD_EXPIRED. Each sampled user signs in back to back meanwhile.
  * The load generator runs in this process on the same two cores; absolute numbers on a shared machine are
- * noisy, the comparison is what the bench is for. `--quick yes`: 1,000 users, 5 s rounds, 3 samples.
+ * noisy, the comparison is what the bench is for: the machine's load average when each server started and
+ * when its figures were done is reported beside them. `--quick yes`: 1,000 users, 5 s rounds, 3 samples.
  * A full run takes about a quarter of an hour here (Keycloak's import is most of it); its default time limit
  * is `timeLimitSeconds` (1800 s) instead of the CLI's 1200, and the first run also fetches and builds
  * Keycloak (about 2 minutes). Both servers are stopped when a run ends, fails or passes its time limit.
@@ -127,6 +129,8 @@ interface PeerFigures {
   readonly about: Record<string, unknown>;
   readonly hashing: Record<string, unknown>;
   readonly startupMs: number;
+  /** The machine's 1-minute load average when this server started and when its last figure was taken. */
+  readonly loadAverage: { atStart: number; atEnd: number };
   readonly memory: { peakTreePssMb: number; peakLargestProcessRssMb: number };
   readonly import: { users: number; seconds: number; usersPerSec: number; catchUpMs: number };
   readonly signIn: Record<string, LoadFigures>;
@@ -143,6 +147,7 @@ interface PeerFigures {
 
 async function measure(target: PeerTarget, setup: Setup): Promise<PeerFigures> {
   let memory: TreeMemorySampler | null = null;
+  const loadAtStart = round(loadavg()[0], 2);
   try {
     const startPromise = target.start();
     // The sampler needs the pid, known as soon as the process is spawned.
@@ -207,6 +212,7 @@ async function measure(target: PeerTarget, setup: Setup): Promise<PeerFigures> {
       about: target.about,
       hashing,
       startupMs: Math.round(readyMs),
+      loadAverage: { atStart: loadAtStart, atEnd: round(loadavg()[0], 2) },
       memory: await memory.finish(),
       import: {
         users: setup.users,
@@ -269,6 +275,10 @@ export function renderTable(
     peer === 'keycloak' ? `Keycloak ${String(results[peer].about.version)}` : 'Lapse (all-in-one)',
   );
   const rows: [string, (figures: PeerFigures) => string][] = [
+    [
+      'machine load average (1 min), at start / end',
+      (f) => `${f.loadAverage.atStart} / ${f.loadAverage.atEnd}`,
+    ],
     ['start-up, spawn → ready (s)', (f) => seconds(f.startupMs)],
     ['peak memory, process tree PSS (MB)', (f) => String(f.memory.peakTreePssMb)],
     ['peak RSS of its largest process (MB)', (f) => String(f.memory.peakLargestProcessRssMb)],
