@@ -121,6 +121,7 @@ export class KeycloakTarget implements PeerTarget {
         KC_BOOTSTRAP_ADMIN_USERNAME: 'admin',
         KC_BOOTSTRAP_ADMIN_PASSWORD: this.adminPassword,
       },
+      this.dataDir,
     );
     const health = `http://127.0.0.1:${managementPort}/health/ready`;
     await waitUntilReady(async () => (await fetch(health)).status === 200, this.server, 300_000);

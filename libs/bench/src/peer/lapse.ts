@@ -71,6 +71,7 @@ export class LapseTarget implements PeerTarget {
         PASSWORD_HASH_ITERATIONS: String(this.options.iterations),
         LOG_LEVEL: 'warn',
       },
+      this.dataDir,
     );
     const health = `${this.baseUrl}/health/ready`;
     await waitUntilReady(async () => (await fetch(health)).status === 200, this.server, 300_000);

@@ -1,15 +1,20 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 
 /**
  * A server process the peer bench started, in its own process group (`detached`), so that stopping it
  * stops whatever it started too (Keycloak's launcher script and its JVM; Lapse and its embedded
  * PostgreSQL). Until it is stopped, the bench's own exit or a SIGTERM/SIGINT sent to the bench (the CLI's
- * time limit) kills the group, so no server outlives the run.
+ * time limit) kills the group and removes its `scratchDir` (its data directory), so no server and no
+ * database outlives the run; `stop()` leaves the folder to its caller.
  */
 export class ServerProcess {
   private stderrTail = '';
-  private readonly killOnExit = () => this.signal('SIGKILL');
+  private readonly killOnExit = () => {
+    this.signal('SIGKILL');
+    if (this.scratchDir) rmSync(this.scratchDir, { recursive: true, force: true });
+  };
   private readonly killAndExit = () => {
     this.signal('SIGKILL');
     process.exit(1);
@@ -18,6 +23,7 @@ export class ServerProcess {
   private constructor(
     readonly name: string,
     readonly child: ChildProcess,
+    private readonly scratchDir: string | undefined,
   ) {
     child.stderr?.on('data', (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString()).slice(-6000);
@@ -35,9 +41,10 @@ export class ServerProcess {
     command: string,
     args: readonly string[],
     env: NodeJS.ProcessEnv,
+    scratchDir?: string,
   ): ServerProcess {
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    return new ServerProcess(name, child);
+    return new ServerProcess(name, child, scratchDir);
   }
 
   get pid(): number {
