@@ -31,4 +31,34 @@ describe('npm run bench (the built CLI)', () => {
       stderr: expect.stringMatching(/^bench: unknown benchmark "bulk-expiri"/),
     });
   });
+
+  describe('peer-keycloak', () => {
+    it('--help lists its flags and its own time limit', () => {
+      const run = bench('peer-keycloak', '--help');
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(/^ {2}peer-keycloak: Keycloak and Lapse side by side/m);
+      for (const flag of [
+        '--users N',
+        '--seconds S',
+        '--concurrency A,B',
+        '--quick yes|no',
+        '--peers keycloak,lapse',
+      ])
+        expect(run.stdout).toContain(flag);
+      expect(run.stdout).toContain('(a run stops after 1800 s unless --time-limit says otherwise)');
+    });
+
+    it('refuses a bad value with a message before fetching or starting anything', () => {
+      const quick = bench('peer-keycloak', '--quick', 'maybe');
+      expect({ status: quick.status, stderr: quick.stderr.trim() }).toEqual({
+        status: 1,
+        stderr: 'bench failed: --quick takes yes or no',
+      });
+      const peers = bench('peer-keycloak', '--peers', 'okta');
+      expect({ status: peers.status, stderr: peers.stderr.trim() }).toEqual({
+        status: 1,
+        stderr: 'bench failed: --peers: keycloak, lapse or both (comma-separated)',
+      });
+    });
+  });
 });

@@ -143,7 +143,8 @@ async function main(): Promise<void> {
   }
   const { name, module, args } = command;
   const runs = positiveInteger(args, 'runs', 1);
-  const timeLimitMs = positiveInteger(args, 'time-limit', DEFAULT_TIME_LIMIT_SECONDS) * 1000;
+  const timeLimitMs =
+    positiveInteger(args, 'time-limit', module.timeLimitSeconds ?? DEFAULT_TIME_LIMIT_SECONDS) * 1000;
   let figures: object;
   if (module.ownsRuns) {
     figures = await module.run({ ...args, runs: String(runs), 'time-limit': String(timeLimitMs / 1000) });

@@ -23,6 +23,8 @@ export interface BenchModule {
    * child processes with `--time-limit` each): the CLI hands it those two flags instead of applying them.
    */
   readonly ownsRuns?: boolean;
+  /** Its default `--time-limit` in seconds, when the CLI's (1200) is too short for one run of it. */
+  readonly timeLimitSeconds?: number;
   run(args: Record<string, string>): Promise<object>;
 }
 
@@ -122,6 +124,8 @@ export function describeBenchmarks(modules: ReadonlyArray<readonly [string, Benc
     lines.push('', `  ${name}${module.summary ? `: ${module.summary}` : ''}`);
     if (module.flags) lines.push(...describeFlags(module.flags, '    '));
     else lines.push(`    (flags: see the header of libs/bench/src/${name}.bench.ts)`);
+    if (module.timeLimitSeconds)
+      lines.push(`    (a run stops after ${module.timeLimitSeconds} s unless --time-limit says otherwise)`);
   }
   lines.push('', 'every benchmark also takes:', ...describeFlags(CLI_FLAGS, '    '));
   return `${lines.join('\n')}\n`;
