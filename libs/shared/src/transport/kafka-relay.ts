@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import type { RecordedEvent } from '../event-sourcing/event';
 import type { PostgresEventStore } from '../event-store/event-store';
 import type { Logger } from '../logging/logger';
 import { loadCheckpoint, saveCheckpoint } from '../messaging/checkpoints';
@@ -25,6 +26,15 @@ export interface RelayOptions {
   readonly topics: readonly string[];
   readonly batchSize?: number;
   readonly pollIntervalMs?: number;
+  /**
+   * For benchmarks only (the transport bench's per-stage breakdown): called after Kafka acknowledged a batch
+   * with the relay's clock marks, epoch milliseconds (`performance.timeOrigin + performance.now()`): when the
+   * batch was in hand (read from the log) and when Kafka acknowledged it. Services leave it unset.
+   */
+  readonly onAcknowledged?: (
+    events: readonly RecordedEvent[],
+    marks: { readonly readAt: number; readonly acknowledgedAt: number },
+  ) => void;
 }
 
 /**
@@ -62,11 +72,13 @@ export async function startKafkaRelay(
       return position;
     },
     deliver: async (events) => {
+      const readAt = options.onAcknowledged ? epochMs() : 0;
       await producer.produce(events.flatMap(options.publication));
       const last = events[events.length - 1];
       const position = { transactionId: last.transactionId, globalPosition: last.globalPosition };
       checkpoint.acknowledged(position);
       progress.reached(options.name, position);
+      options.onAcknowledged?.(events, { readAt, acknowledgedAt: epochMs() });
     },
   });
   tailer.start();
@@ -78,3 +90,6 @@ export async function startKafkaRelay(
     },
   };
 }
+
+/** Epoch milliseconds from the monotonic clock (comparable between processes on one machine). */
+const epochMs = (): number => performance.timeOrigin + performance.now();
