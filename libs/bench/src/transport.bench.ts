@@ -23,10 +23,10 @@ import { type BenchInfra, distribution, percentile, round, startBenchInfra } fro
  *   `tailStagesMs`, the median of each stage over the events at or past the end-to-end p99 (what the tail is
  *   made of; stage p99s do not add up to the end-to-end p99). Clock marks, in epoch milliseconds from each
  *   process's monotonic clock (one machine, so one clock): the append's start and its answer (the commit, as
- *   the appender learns it), the relay's read from the log (start, events in hand; a wrapper of the event
- *   store's `readAll`), Kafka's acknowledgement (the relay's `onAcknowledged`), the batch reaching the
- *   consumer's code (`onFetched`), the handler's start, and the inbox transaction's commit (`onCommitted`).
- *   Embedded: the consumer's own read from the log replaces the relay, produce and fetch. Marks are taken in
+ *   the appender learns it), the relay's read from the log (start, events in hand) and Kafka's
+ *   acknowledgement (the relay's `onAcknowledged`), the batch reaching the consumer's code (`onFetched`), the handler's start, and the inbox transaction's commit (`onCommitted`).
+ *   Embedded: the consumer's own read from the log (a wrapper of the event store's `readAll`) replaces the
+ *   relay, produce and fetch. Marks are taken in
  *   the latency phase only (the backlog phase's figure is unchanged); a stage may be slightly negative when
  *   the next process saw an event before the appender got its answer.
  */
@@ -142,14 +142,6 @@ async function rig(
       if (entry) set(entry);
     }
   };
-  const relayStore = marks
-    ? timedReads(store, (events, startedAt, endedAt) =>
-        mark(events, (m) => {
-          m.readStart ??= startedAt;
-          m.readEnd ??= endedAt;
-        }),
-      )
-    : store;
   const notifications = new LogNotifications(publisherUrl);
   const publication: Publication = (event) => [
     { topic, key: event.streamId, headers: headersOf(event), payload: event.data },
@@ -164,13 +156,14 @@ async function rig(
     await relay.startRelay({
       name: `relay.${topic}`,
       pool: publisherPool,
-      store: relayStore,
       notifications,
       publication,
       topics: [topic],
       onAcknowledged: marks
-        ? (events, { acknowledgedAt }) =>
+        ? (events, { readStartedAt, readAt, acknowledgedAt }) =>
             mark(events, (m) => {
+              m.readStart ??= readStartedAt;
+              m.readEnd ??= readAt;
               m.acknowledged ??= acknowledgedAt;
             })
         : undefined,
