@@ -21,14 +21,19 @@ import { type BenchInfra, distribution, percentile, round, startBenchInfra } fro
  *   (how much of the tail is start-up); the figures the issue asks for use the default.
  * - stagesMs: where that latency goes, per stage, each as p50/p99 over the latency phase's events, and
  *   `tailStagesMs`, the median of each stage over the events at or past the end-to-end p99 (what the tail is
- *   made of; stage p99s do not add up to the end-to-end p99). Clock marks, in epoch milliseconds from each
- *   process's monotonic clock (one machine, so one clock): the append's start and its answer (the commit, as
- *   the appender learns it), the relay's read from the log (start, events in hand) and Kafka's
- *   acknowledgement (the relay's `onAcknowledged`), the batch reaching the consumer's code (`onFetched`), the handler's start, and the inbox transaction's commit (`onCommitted`).
- *   Embedded: the consumer's own read from the log (a wrapper of the event store's `readAll`) replaces the
- *   relay, produce and fetch. Marks are taken in
- *   the latency phase only (the backlog phase's figure is unchanged); a stage may be slightly negative when
- *   the next process saw an event before the appender got its answer.
+ *   made of; stage p99s do not add up to the end-to-end p99).
+ * - deliveryMs: p50/p99 of the latency after the append committed (end to end minus the `append` stage), the
+ *   transport's own part, and `deliveryTailStagesMs`, the median of each stage over the events at or past
+ *   that p99. On a loaded machine the publisher's appends queue in its pool and the end-to-end figures then
+ *   measure that queue; these two show the path from the log to the consumer's commit alone.
+ * - Clock marks, in epoch milliseconds from each process's monotonic clock (one machine, so one clock): the
+ *   append's start and its answer (the commit, as the appender learns it), the relay's read from the log
+ *   (start, events in hand) and Kafka's acknowledgement (the relay's `onAcknowledged`), the batch reaching
+ *   the consumer's code (`onFetched`), the handler's start, and the inbox transaction's commit
+ *   (`onCommitted`). Embedded: the consumer's own read from the log (a wrapper of the event store's
+ *   `readAll`) replaces the relay, produce and fetch. Marks are taken in the latency phase only (the backlog
+ *   phase's figure is unchanged); a stage may be slightly negative when the next process saw an event before
+ *   the appender got its answer.
  */
 export const summary = 'relay → transport → consumer: backlog throughput and steady-rate latency';
 
@@ -66,6 +71,8 @@ export async function run(args: BenchArgs): Promise<object> {
       distributionMs: distribution(latency.map((sample) => sample.total)),
       stagesMs: stagePercentiles(latency),
       tailStagesMs: tailStages(latency),
+      deliveryMs: delivery(latency),
+      deliveryTailStagesMs: tailStages([...latency].sort((a, b) => deliveryOf(a) - deliveryOf(b))),
       cores: (await import('node:os')).cpus().length,
     };
   } finally {
@@ -353,6 +360,18 @@ function tailStages(samples: readonly Sample[]): Record<string, number> {
       return [name, round(percentile(values, 50))];
     }),
   );
+}
+
+/** The part of an event's latency after its append committed: the transport's own (NaN without the mark). */
+const deliveryOf = (sample: Sample): number => sample.total - (sample.stages.append ?? Number.NaN);
+
+/** p50 and p99 of `deliveryOf` over the samples that have it. */
+function delivery(samples: readonly Sample[]): { p50: number; p99: number } {
+  const values = samples
+    .map(deliveryOf)
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
+  return { p50: round(percentile(values, 50)), p99: round(percentile(values, 99)) };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
