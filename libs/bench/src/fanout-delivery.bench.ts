@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { publishedContracts } from '@lapse/shared/contracts/registry';
 import { runMigrations } from '@lapse/shared/database/migrate';
 import { createPool } from '@lapse/shared/database/pg';
-import { PostgresEventStore } from '@lapse/shared/event-store/event-store';
 import { InboxConsumer } from '@lapse/shared/messaging/inbox-consumer';
 import { KafkaTransport } from '@lapse/shared/transport/kafka.transport';
 import { LogNotifications } from '@lapse/shared/transport/log-notifications';
@@ -130,7 +129,6 @@ async function relay(pool: Pool, url: string, brokers: string[]): Promise<number
     await transport.startRelay({
       name: 'directory.relay',
       pool,
-      store: new PostgresEventStore(pool),
       notifications,
       publication: directoryPublication,
       topics: DIRECTORY_PUBLISHED_TOPICS,

@@ -1,7 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { LogPosition } from '../event-sourcing/event';
-import type { PostgresEventStore } from '../event-store/event-store';
 import type { Logger } from '../logging/logger';
 import type { ContractRegistry } from '../messaging/contract-registry';
 import { type DeadLetterSink, TableDeadLetterSink } from '../messaging/dead-letter';
@@ -63,11 +62,8 @@ export class MessagingService implements OnApplicationBootstrap, OnApplicationSh
         logger,
       });
     }
-    this.store = store.store;
     this.pruner = new InboxPruner(pool, options.inboxRetentionHours ?? DEFAULT_INBOX_RETENTION_HOURS, logger);
   }
-
-  private readonly store: PostgresEventStore;
 
   /** See `EventTransport.whenPublished`: what this process appended up to `position` is on its way to consumers. */
   whenPublished(position: LogPosition, timeoutMs: number): Promise<boolean> {
@@ -86,7 +82,6 @@ export class MessagingService implements OnApplicationBootstrap, OnApplicationSh
       await this.kafka.startRelay({
         name: `${this.options.service}.relay`,
         pool: this.pool,
-        store: this.store,
         notifications: this.notifications,
         publication: combinePublications(this.options.publications),
         topics: this.options.publishedTopics,

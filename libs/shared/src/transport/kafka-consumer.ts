@@ -10,6 +10,12 @@ import { TickCoalescer } from './tick-coalescer';
 /** The most a consumer's fetch takes from one partition (kafkajs's own default is 1 MB). */
 const MAX_FETCH_BYTES_PER_PARTITION = 262_144;
 
+/**
+ * For benchmarks only (the transport bench's per-stage breakdown): the messages of a partition batch as they
+ * reach the consumer's code, with that moment in epoch milliseconds. Services leave it unset.
+ */
+export type FetchedHook = (messages: readonly InboundMessage[], at: number) => void;
+
 /** A consumer group member feeding one inbox. */
 export interface RunningConsumer {
   readonly inbox: InboxConsumer;
@@ -27,6 +33,7 @@ export async function startKafkaConsumer(
   topics: readonly string[],
   partitionsPerTopic: number,
   logger: Logger,
+  onFetched?: FetchedHook,
 ): Promise<RunningConsumer> {
   const consumer = kafka.consumer({
     groupId: inbox.name,
@@ -45,7 +52,7 @@ export async function startKafkaConsumer(
   try {
     await consumer.connect();
     for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
-    return await runConsumer(consumer, inbox, partitionsPerTopic * topics.length, logger);
+    return await runConsumer(consumer, inbox, partitionsPerTopic * topics.length, logger, onFetched);
   } catch (error) {
     await consumer.disconnect().catch(() => undefined);
     throw error;
@@ -63,6 +70,7 @@ async function runConsumer(
   inbox: InboxConsumer,
   partitions: number,
   logger: Logger,
+  onFetched: FetchedHook | undefined,
 ): Promise<RunningConsumer> {
   const offsets = new KafkaOffsetCommits(consumer, inbox.name, logger);
   let closing = false;
@@ -79,7 +87,10 @@ async function runConsumer(
     autoCommit: false,
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
       if (closing || !isRunning() || isStale() || batch.messages.length === 0) return;
-      await fetches.add(batch.messages.map((message) => toInbound(batch.topic, batch.partition, message)));
+      const fetchedAt = onFetched ? performance.timeOrigin + performance.now() : 0;
+      const messages = batch.messages.map((message) => toInbound(batch.topic, batch.partition, message));
+      onFetched?.(messages, fetchedAt);
+      await fetches.add(messages);
       const last = batch.messages[batch.messages.length - 1].offset;
       resolveOffset(last);
       offsets.markApplied(batch.topic, batch.partition, last);

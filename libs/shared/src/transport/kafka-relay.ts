@@ -1,5 +1,6 @@
-import type { Pool } from 'pg';
-import type { PostgresEventStore } from '../event-store/event-store';
+import { Pool } from 'pg';
+import type { RecordedEvent } from '../event-sourcing/event';
+import { PostgresEventStore } from '../event-store/event-store';
 import type { Logger } from '../logging/logger';
 import { loadCheckpoint, saveCheckpoint } from '../messaging/checkpoints';
 import type { Publication } from '../messaging/message';
@@ -18,13 +19,23 @@ export interface Relay {
 
 export interface RelayOptions {
   readonly name: string;
+  /** The publisher's pool: the relay's checkpoint is written through it, and its own reads connect like it. */
   readonly pool: Pool;
-  readonly store: PostgresEventStore;
   readonly notifications: LogNotifications;
   readonly publication: Publication;
   readonly topics: readonly string[];
   readonly batchSize?: number;
   readonly pollIntervalMs?: number;
+  /**
+   * For benchmarks only (the transport bench's per-stage breakdown): called after Kafka acknowledged a batch
+   * with the relay's clock marks, epoch milliseconds (`performance.timeOrigin + performance.now()`): when the
+   * read that found the batch began, when the batch was in hand, and when Kafka acknowledged it. Services
+   * leave it unset.
+   */
+  readonly onAcknowledged?: (
+    events: readonly RecordedEvent[],
+    marks: { readonly readStartedAt: number; readonly readAt: number; readonly acknowledgedAt: number },
+  ) => void;
 }
 
 /**
@@ -49,9 +60,10 @@ export async function startKafkaRelay(
     logger.child({ relay: options.name }),
   );
   progress.started(options.name);
+  const reads = readPool(options.pool);
   const tailer = new LogTailer({
     name: options.name,
-    store: options.store,
+    store: new PostgresEventStore(reads),
     notifications: options.notifications,
     batchSize: options.batchSize ?? 2000,
     pollIntervalMs: options.pollIntervalMs,
@@ -61,12 +73,18 @@ export async function startKafkaRelay(
       progress.reached(options.name, position);
       return position;
     },
-    deliver: async (events) => {
+    deliver: async (events, read) => {
+      const readAt = options.onAcknowledged ? epochMs() : 0;
       await producer.produce(events.flatMap(options.publication));
       const last = events[events.length - 1];
       const position = { transactionId: last.transactionId, globalPosition: last.globalPosition };
       checkpoint.acknowledged(position);
       progress.reached(options.name, position);
+      options.onAcknowledged?.(events, {
+        readStartedAt: read.startedAt,
+        readAt,
+        acknowledgedAt: epochMs(),
+      });
     },
   });
   tailer.start();
@@ -74,7 +92,33 @@ export async function startKafkaRelay(
     async stop() {
       await tailer.stop();
       progress.stopped(options.name);
+      await reads.end().catch(() => undefined);
       await checkpoint.flush();
     },
   };
 }
+
+/**
+ * The relay's own connection for reading the log (`readAll`, `unreadAfter`), configured like the publisher's
+ * pool. Through the shared pool a read waited behind whatever the service had queued there (its appends, its
+ * requests, its consumers): under load that wait was most of the relay's latency (docs/performance.md,
+ * "Kafka path latency"). One connection is enough, the tailer reads one query at a time.
+ */
+function readPool(shared: Pool): Pool {
+  const pool = new Pool({
+    ...shared.options,
+    max: 1,
+    min: 0,
+    allowExitOnIdle: true,
+    application_name: 'lapse-relay',
+  });
+  // As in createPool: a lost connection must not crash the process; the next read reconnects.
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
+  return pool;
+}
+
+/** Epoch milliseconds from the monotonic clock (comparable between processes on one machine). */
+const epochMs = (): number => performance.timeOrigin + performance.now();

@@ -30,7 +30,6 @@ transportContract({
     const relay = await transport.startRelay({
       name: `relay.${topic}`,
       pool: publisher.pool,
-      store: publisher.store,
       notifications,
       publication,
       topics: [topic],

@@ -3,7 +3,7 @@ import type { LogPosition } from '../event-sourcing/event';
 import { type Logger, silentLogger } from '../logging/logger';
 import type { DeadLetterSink } from '../messaging/dead-letter';
 import type { InboxConsumer } from '../messaging/inbox-consumer';
-import { type RunningConsumer, startKafkaConsumer } from './kafka-consumer';
+import { type FetchedHook, type RunningConsumer, startKafkaConsumer } from './kafka-consumer';
 import { kafkaDeadLetterSink } from './kafka-dead-letter-sink';
 import { KafkaProducer } from './kafka-producer';
 import { type Relay, type RelayOptions, startKafkaRelay } from './kafka-relay';
@@ -21,6 +21,8 @@ export interface KafkaTransportOptions {
   /** Partitions for topics this transport creates. */
   readonly partitions?: number;
   readonly logger?: Logger;
+  /** For benchmarks only: each fetched partition batch as it reaches the consumer (see FetchedHook). */
+  readonly onFetched?: FetchedHook;
 }
 
 /**
@@ -86,7 +88,14 @@ export class KafkaTransport implements EventTransport {
     for (let attempt = 1; ; attempt++) {
       try {
         this.consumers.push(
-          await startKafkaConsumer(this.kafka, inbox, topics, this.partitions(), this.logger),
+          await startKafkaConsumer(
+            this.kafka,
+            inbox,
+            topics,
+            this.partitions(),
+            this.logger,
+            this.options.onFetched,
+          ),
         );
         return;
       } catch (error) {

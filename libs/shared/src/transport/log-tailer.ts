@@ -11,9 +11,10 @@ export interface LogTailerOptions {
   readonly loadPosition: () => Promise<LogPosition>;
   /**
    * Hands a batch on; resolves once the batch is safely handed on (at-least-once). The position it persists
-   * may lag behind, never run ahead: after a failure the tailer goes on from `loadPosition()`.
+   * may lag behind, never run ahead: after a failure the tailer goes on from `loadPosition()`. `read.startedAt`
+   * is when the read that found the batch began (epoch ms, for the transport bench's stage marks).
    */
-  readonly deliver: (events: RecordedEvent[]) => Promise<void>;
+  readonly deliver: (events: RecordedEvent[], read: { readonly startedAt: number }) => Promise<void>;
   readonly batchSize?: number;
   readonly pollIntervalMs?: number;
   readonly logger?: Logger;
@@ -70,9 +71,10 @@ export class LogTailer {
     while (this.running) {
       try {
         this.pendingWake = false;
+        const startedAt = performance.timeOrigin + performance.now();
         const events = await this.options.store.readAll(position, this.batchSize);
         if (events.length > 0) {
-          await this.options.deliver(events);
+          await this.options.deliver(events, { startedAt });
           const last = events[events.length - 1];
           position = { transactionId: last.transactionId, globalPosition: last.globalPosition };
           failures = 0;

@@ -1,4 +1,5 @@
 import type { LogPosition } from '../event-sourcing/event';
+import { silentLogger } from '../logging/logger';
 import { RelayCheckpoint } from './relay-checkpoint';
 
 const at = (n: number): LogPosition => ({ transactionId: String(n), globalPosition: String(n) });
@@ -40,14 +41,14 @@ function slowStore(initial: LogPosition = at(0)) {
 describe('RelayCheckpoint', () => {
   it('resumes from the persisted position until something is acknowledged', async () => {
     const store = slowStore(at(7));
-    const checkpoint = new RelayCheckpoint(store.persistence);
+    const checkpoint = new RelayCheckpoint(store.persistence, silentLogger, 0);
 
     expect(await checkpoint.resumePosition()).toEqual(at(7));
   });
 
   it('persists only acknowledged positions, in order, skipping to the newest while a write is in flight', async () => {
     const store = slowStore();
-    const checkpoint = new RelayCheckpoint(store.persistence);
+    const checkpoint = new RelayCheckpoint(store.persistence, silentLogger, 0);
 
     checkpoint.acknowledged(at(1));
     checkpoint.acknowledged(at(2));
@@ -59,7 +60,7 @@ describe('RelayCheckpoint', () => {
 
   it('resumes from the newest acknowledged position, not the older persisted one', async () => {
     const store = slowStore(at(0));
-    const checkpoint = new RelayCheckpoint(store.persistence);
+    const checkpoint = new RelayCheckpoint(store.persistence, silentLogger, 0);
 
     checkpoint.acknowledged(at(5));
 
@@ -69,7 +70,7 @@ describe('RelayCheckpoint', () => {
 
   it('flushes the newest acknowledged position before a stop completes', async () => {
     const store = slowStore();
-    const checkpoint = new RelayCheckpoint(store.persistence);
+    const checkpoint = new RelayCheckpoint(store.persistence, silentLogger, 0);
     checkpoint.acknowledged(at(1));
     checkpoint.acknowledged(at(2));
 
@@ -87,7 +88,7 @@ describe('RelayCheckpoint', () => {
 
   it('tries a failed write again with the next acknowledgement, and says so when a flush cannot persist', async () => {
     const store = slowStore();
-    const checkpoint = new RelayCheckpoint(store.persistence);
+    const checkpoint = new RelayCheckpoint(store.persistence, silentLogger, 0);
 
     store.failNext();
     checkpoint.acknowledged(at(1));
@@ -102,5 +103,22 @@ describe('RelayCheckpoint', () => {
     checkpoint.acknowledged(at(2));
     await store.release();
     expect(store.saved).toEqual(['2']);
+  });
+
+  it('writes at most once an interval, and a flush writes what the interval held back', async () => {
+    const store = slowStore();
+    const checkpoint = new RelayCheckpoint(store.persistence, silentLogger, 60_000);
+
+    checkpoint.acknowledged(at(1));
+    await store.release();
+    checkpoint.acknowledged(at(2));
+    checkpoint.acknowledged(at(3));
+    await store.release();
+    expect(store.saved).toEqual(['1']);
+
+    const flush = checkpoint.flush();
+    await store.release();
+    await flush;
+    expect(store.saved).toEqual(['1', '3']);
   });
 });
