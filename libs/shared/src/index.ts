@@ -18,6 +18,7 @@ export * from './event-sourcing/decider';
 export * from './event-sourcing/event';
 export * from './event-sourcing/fact-stream.decider';
 export * from './event-store/event-store';
+export * from './event-store/log-wake';
 export * from './health/readiness';
 export * from './http/okta-error';
 export * from './http/okta-exception.filter';

@@ -1,4 +1,5 @@
 import { Pool, PoolClient, QueryResultRow } from 'pg';
+import { transactionBegan, transactionEnded } from '../event-store/log-wake';
 
 /** Anything that can run a query: the pool, or a client inside a transaction. */
 export interface Queryable {
@@ -38,15 +39,21 @@ export async function warmPool(pool: Pool, count: number): Promise<void> {
   for (const client of clients) client.release();
 }
 
-/** Runs `work` inside one transaction on its own client; commits on success, rolls back on error. */
+/**
+ * Runs `work` inside one transaction on its own client; commits on success, rolls back on error. Once a
+ * transaction that appended events commits, the event log's readers are woken (event-store/log-wake.ts).
+ */
 export async function withTransaction<T>(pool: Pool, work: (tx: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
+    transactionBegan(client, pool);
     const result = await work(client);
     await client.query('COMMIT');
+    transactionEnded(client, true);
     return result;
   } catch (error) {
+    transactionEnded(client, false);
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {

@@ -1,5 +1,5 @@
 import { Client, Pool } from 'pg';
-import { createPool } from '../database/pg';
+import { createPool, withTransaction } from '../database/pg';
 import { VersionConflictError } from '../errors';
 import { uuidSource } from '../event-sourcing/clock';
 import type { EventMetadata } from '../event-sourcing/event';
@@ -105,20 +105,42 @@ describe('notifying log readers', () => {
     return { notified: () => count, close: () => client.end() };
   }
 
+  /** Waits up to a second for the listener to have heard `count` notifications. */
+  async function heard(listener: { notified: () => number }, count: number): Promise<number> {
+    for (let i = 0; i < 100 && listener.notified() < count; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return listener.notified();
+  }
+
   it('notifies once the append commits, and not before', async () => {
     const listener = await listen();
     try {
-      const tx = await pool.connect();
-      await tx.query('BEGIN');
-      await store.append(`counter-${uuidSource.next()}`, 0, [event(1)], tx);
+      await withTransaction(pool, async (tx) => {
+        await store.append(`counter-${uuidSource.next()}`, 0, [event(1)], tx);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(listener.notified()).toBe(0);
+      });
+      expect(await heard(listener, 1)).toBeGreaterThan(0);
+    } finally {
+      await listener.close();
+    }
+  });
+
+  it('notifies after an append on the pool, and not for a transaction rolled back', async () => {
+    const listener = await listen();
+    try {
+      await expect(
+        withTransaction(pool, async (tx) => {
+          await store.append(`counter-${uuidSource.next()}`, 0, [event(1)], tx);
+          throw new Error('changed my mind');
+        }),
+      ).rejects.toThrow('changed my mind');
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(listener.notified()).toBe(0);
-      await tx.query('COMMIT');
-      tx.release();
-      for (let i = 0; i < 100 && listener.notified() === 0; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      expect(listener.notified()).toBeGreaterThan(0);
+
+      await store.append(`counter-${uuidSource.next()}`, 0, [event(1)]);
+      expect(await heard(listener, 1)).toBeGreaterThan(0);
     } finally {
       await listener.close();
     }

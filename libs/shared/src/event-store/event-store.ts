@@ -5,7 +5,9 @@ import { isUniqueViolation } from '../database/pg';
 import { VersionConflictError } from '../errors';
 import type { DomainEvent, EventMetadata, LogPosition, RecordedEvent } from '../event-sourcing/event';
 
-export const EVENTS_CHANNEL = 'lapse_events';
+import { eventsAppended } from './log-wake';
+
+export { EVENTS_CHANNEL } from './log-wake';
 const STREAM_VERSION_CONSTRAINT = 'lapse_events_stream_version_key';
 
 export interface EventToAppend {
@@ -97,16 +99,12 @@ export class PostgresEventStore {
     const db = tx ?? this.pool;
     const streamType = streamId.split('-', 1)[0];
     try {
-      // The notification rides in the same statement (one round trip per append); PostgreSQL delivers it
-      // when the transaction commits.
       const { rows } = await db.query<EventRow>(
-        `WITH appended AS (
-           INSERT INTO lapse_events (stream_id, stream_type, version, event_id, type, schema_version, data, metadata)
-           SELECT $1, $2, $3::int + ordinality, e.event_id, e.type, e.schema_version, e.data, e.metadata
-             FROM unnest($4::uuid[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[])
-                  WITH ORDINALITY AS e(event_id, type, schema_version, data, metadata, ordinality)
-           RETURNING ${COLUMNS})
-         SELECT appended.* FROM appended CROSS JOIN (SELECT pg_notify('${EVENTS_CHANNEL}', '')) AS notified`,
+        `INSERT INTO lapse_events (stream_id, stream_type, version, event_id, type, schema_version, data, metadata)
+         SELECT $1, $2, $3::int + ordinality, e.event_id, e.type, e.schema_version, e.data, e.metadata
+           FROM unnest($4::uuid[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[])
+                WITH ORDINALITY AS e(event_id, type, schema_version, data, metadata, ordinality)
+         RETURNING ${COLUMNS}`,
         [
           streamId,
           streamType,
@@ -118,6 +116,8 @@ export class PostgresEventStore {
           events.map((e) => JSON.stringify(e.metadata)),
         ],
       );
+      // The log's readers are woken after the commit, not by a NOTIFY in this transaction (log-wake.ts).
+      eventsAppended(db, this.pool);
       return rows.map(toRecorded).sort((a, b) => a.version - b.version);
     } catch (error) {
       if (isUniqueViolation(error, STREAM_VERSION_CONSTRAINT)) {
@@ -161,7 +161,7 @@ export class PostgresEventStore {
       }
       throw error;
     }
-    await db.query(`SELECT pg_notify('${EVENTS_CHANNEL}', '')`);
+    eventsAppended(db, this.pool);
     return rows.length;
   }
 

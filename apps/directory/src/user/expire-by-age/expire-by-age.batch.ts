@@ -1,4 +1,4 @@
-import { EVENTS_CHANNEL, type Queryable } from '@lapse/shared';
+import { eventsAppended, type Queryable } from '@lapse/shared';
 
 export interface AgeExpiryBatchRequest {
   /** Passwords changed at or before this instant are past the maximum age (`now - maxAgeDays`). */
@@ -138,6 +138,6 @@ export async function expireByAgeFromReadModel(
     ],
   );
   const row = rows[0];
-  if (row.expired > 0) await tx.query(`SELECT pg_notify('${EVENTS_CHANNEL}', '')`);
+  if (row.expired > 0) eventsAppended(tx);
   return { candidates: row.candidates, expired: row.expired };
 }

@@ -1,4 +1,4 @@
-import { EVENTS_CHANNEL, isUniqueViolation, type Queryable } from '@lapse/shared';
+import { eventsAppended, isUniqueViolation, type Queryable } from '@lapse/shared';
 
 /** One batch of a slice: the job's facts, the slice's range and where it stopped. */
 export interface BatchRequest {
@@ -111,7 +111,7 @@ export async function expireBatchFromReadModel(tx: Queryable, request: BatchRequ
   }
   if (row.appended !== row.expired)
     throw new Error(`bulk expiry: ${row.appended} appended, ${row.expired} recorded`);
-  if (row.expired > 0) await tx.query(`SELECT pg_notify('${EVENTS_CHANNEL}', '')`);
+  if (row.expired > 0) eventsAppended(tx);
   return {
     examined: row.examined,
     lastId: row.last_id,
