@@ -68,6 +68,11 @@ export interface IdentityConfig {
    * read it is shed the same way (0: never). Without the stamp (no gateway) nothing is shed for waiting.
    */
   readonly signInMaxQueueMs: number;
+  /**
+   * Identity's audit events (sign-ins, session clears) are written at most once per this many milliseconds,
+   * each write carrying all recorded since the last (0: a write as soon as each answer has gone out).
+   */
+  readonly auditWriteIntervalMs: number;
 }
 
 export function readIdentityConfig(env: EnvReader, base: BaseConfig): IdentityConfig {
@@ -88,6 +93,7 @@ export function readIdentityConfig(env: EnvReader, base: BaseConfig): IdentityCo
     authnRequestsGlobalPerMinute: env.int('AUTHN_RATE_LIMIT_GLOBAL_PER_MINUTE', 12_000, 1),
     signInMaxInFlight: env.int('SIGN_IN_MAX_IN_FLIGHT', 256, 1),
     signInMaxQueueMs: env.int('SIGN_IN_MAX_QUEUE_MS', 2000, 0),
+    auditWriteIntervalMs: env.int('AUDIT_WRITE_INTERVAL_MS', 250, 0, 60_000),
     dummyHash: {
       memoryKib: env.int('PASSWORD_HASH_MEMORY_KIB', 19456, 1024),
       iterations: env.int('PASSWORD_HASH_ITERATIONS', 2, 1),
