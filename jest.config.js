@@ -51,7 +51,10 @@ module.exports = {
       resolver: '<rootDir>/libs/shared/src/testing/kafkajs-drop-ins.resolver.js',
       testMatch: ['<rootDir>/{apps,libs,test}/**/*.kafka-spec.ts'],
       globalSetup: '<rootDir>/libs/shared/src/testing/global-setup-kafka.ts',
-      setupFilesAfterEnv: ['<rootDir>/libs/shared/src/testing/io-test-timeout.ts'],
+      setupFilesAfterEnv: [
+        '<rootDir>/libs/shared/src/testing/io-test-timeout.ts',
+        '<rootDir>/libs/shared/src/testing/kafka-suite-isolation.ts',
+      ],
       globalTeardown: '<rootDir>/libs/shared/src/testing/global-teardown.ts',
     },
     {

@@ -13,5 +13,7 @@ export default async function globalSetupKafka(): Promise<void> {
   }
   const broker = await startKafkaBroker();
   process.env.LAPSE_TEST_KAFKA_BROKERS = broker.brokers.join(',');
+  // Each spec file may empty this broker's topics before it starts (kafka-suite-isolation.ts).
+  process.env.LAPSE_TEST_KAFKA_OWN_BROKER = '1';
   (globalThis as { __LAPSE_KAFKA__?: { stop(): Promise<void> } }).__LAPSE_KAFKA__ = broker;
 }
