@@ -28,8 +28,8 @@ const SAMPLE_LIMIT_MS = 10_000;
  *
  * `expiry` (default): time from the admin's expire_password response to identity refusing the old password
  * (legacy session answering 401 E0000064), polled back to back. Hashes are cheap here (argon2id m=1024 KiB,
- * t=1) so a poll costs about a millisecond and does not blur the measurement. Target: p99 <= 100 ms over
- * 1,000 samples.
+ * t=1) so a poll costs about a millisecond and does not blur the measurement. Target (issue #20): p99 <= 10 ms
+ * embedded, <= 15 ms over Kafka, over 1,000 samples.
  *
  * `revocation`: time from the admin's suspend response to identity refusing a session the user opened
  * before (`GET /api/v1/sessions/{id}` answering 404), polled back to back. Each sample is its own user,
@@ -143,7 +143,7 @@ async function measure(
       p99Ms: round(percentile(latencies, 99)),
       maxMs: round(latencies[latencies.length - 1]),
       distributionMs: distribution(latencies),
-      targetP99Ms: 100,
+      targetP99Ms: transport === 'kafka' ? 15 : 10,
     };
   } finally {
     await stack.stop();

@@ -40,12 +40,20 @@ export async function applyCredentialStates(
   snapshots: readonly CredentialStateChangedV1[],
 ): Promise<number> {
   if (snapshots.length === 0) return 0;
-  // Before the upsert, while the stored versions are those the snapshots are compared with.
-  await clearLocksAfterUnlockOrChange(db, snapshots);
-  // Per user, the highest credentialVersion (the first of equals) is the one a run in order would leave.
+  const unlocking = snapshotsEndingLocks(snapshots);
+  // One statement: the lock deletion reads the stored versions as they were before the upsert (every part
+  // of a statement sees the same snapshot), which is what the comparison needs. Per user, the highest
+  // credentialVersion (the first of equals) is the one a run in order would leave.
   const { rowCount } = await db.query({
     name: 'identity-apply-credential-states',
-    text: `INSERT INTO identity_credentials (user_id, login, login_normalized, provider_type, provider_name, status,
+    text: `WITH ended_locks AS (
+             DELETE FROM identity_lockouts l
+              USING unnest($14::text[], $15::int[], $16::timestamptz[]) AS s(user_id, credential_version, changed_at)
+              WHERE l.user_id = s.user_id
+                AND (l.locked_at IS NULL OR l.locked_at <= s.changed_at)
+                AND NOT EXISTS (SELECT 1 FROM identity_credentials c
+                                 WHERE c.user_id = s.user_id AND c.credential_version >= s.credential_version))
+           INSERT INTO identity_credentials (user_id, login, login_normalized, provider_type, provider_name, status,
               credential_version, password_hash, password_changed_at, password_expired, one_time_expires_at,
               changed_at, password_age_exempt, applied_at)
            SELECT DISTINCT ON (user_id) user_id, login, login_normalized, provider_type, provider_name, status,
@@ -81,6 +89,9 @@ export async function applyCredentialStates(
       arrayLiteral(snapshots.map((snapshot) => snapshot.changedAt)),
       arrayLiteral(snapshots.map((snapshot) => normalizeLogin(snapshot.login))),
       arrayLiteral(snapshots.map((snapshot) => snapshot.passwordAgeExempt === true)),
+      arrayLiteral(unlocking.map((snapshot) => snapshot.userId)),
+      arrayLiteral(unlocking.map((snapshot) => snapshot.credentialVersion)),
+      arrayLiteral(unlocking.map((snapshot) => snapshot.changedAt)),
     ],
   });
   return rowCount ?? 0;
@@ -90,11 +101,11 @@ export async function applyCredentialStates(
  * An admin unlock or a new password (a newer snapshot that is not LOCKED_OUT) ends identity's lock. In a
  * run, a snapshot is applied when its version is above the stored one and above every earlier one of the
  * run for that user; each applied one that is not LOCKED_OUT ends a lock taken no later than its change.
+ * These are the snapshots that may end one (the statement compares them with the stored versions).
  */
-async function clearLocksAfterUnlockOrChange(
-  db: Pool | PoolClient,
+function snapshotsEndingLocks(
   snapshots: readonly CredentialStateChangedV1[],
-): Promise<void> {
+): CredentialStateChangedV1[] {
   const highestSoFar = new Map<string, number>();
   const unlocking: CredentialStateChangedV1[] = [];
   for (const snapshot of snapshots) {
@@ -103,21 +114,7 @@ async function clearLocksAfterUnlockOrChange(
     highestSoFar.set(snapshot.userId, snapshot.credentialVersion);
     if (snapshot.status !== 'LOCKED_OUT') unlocking.push(snapshot);
   }
-  if (unlocking.length === 0) return;
-  await db.query({
-    name: 'identity-clear-locks-after-change',
-    text: `DELETE FROM identity_lockouts l
-            USING unnest($1::text[], $2::int[], $3::timestamptz[]) AS s(user_id, credential_version, changed_at)
-            WHERE l.user_id = s.user_id
-              AND (l.locked_at IS NULL OR l.locked_at <= s.changed_at)
-              AND NOT EXISTS (SELECT 1 FROM identity_credentials c
-                               WHERE c.user_id = s.user_id AND c.credential_version >= s.credential_version)`,
-    values: [
-      arrayLiteral(unlocking.map((snapshot) => snapshot.userId)),
-      arrayLiteral(unlocking.map((snapshot) => snapshot.credentialVersion)),
-      arrayLiteral(unlocking.map((snapshot) => snapshot.changedAt)),
-    ],
-  });
+  return unlocking;
 }
 
 /**
@@ -270,12 +267,18 @@ interface ExpiryOfUser {
 export function credentialProjectionHandlers(): Record<string, ConsumerHandler> {
   const t = DIRECTORY_EVENT_TYPES;
   return {
-    [t.CredentialStateChanged]: batchHandler(async (messages, tx) => {
-      await applyCredentialStates(
-        tx,
-        messages.map((message) => message.payload as CredentialStateChangedV1),
-      );
-    }),
+    // Idempotent: a snapshot applied again at any later point changes nothing (it replaces the row only over a
+    // lower credentialVersion, and ends a lock only then), so it skips the inbox's dedupe row: an expiry's
+    // transaction is one statement shorter.
+    [t.CredentialStateChanged]: batchHandler(
+      async (messages, tx) => {
+        await applyCredentialStates(
+          tx,
+          messages.map((message) => message.payload as CredentialStateChangedV1),
+        );
+      },
+      { idempotent: true },
+    ),
     [t.BulkPasswordExpiryStarted]: (message, tx) =>
       applyBulkExpiryCutoff(tx, message.payload as BulkPasswordExpiryStartedV1),
     [t.BulkPasswordExpiryUsersScoped]: (message, tx) =>

@@ -114,9 +114,20 @@ export class InboxConsumer {
     this.stopping = true;
   }
 
-  async process(messages: readonly InboundMessage[], checkpoint: CheckpointWriter): Promise<void> {
+  /**
+   * Applies the batch and records `checkpoint` in the same transaction. With `withoutEffect`, a batch with
+   * nothing to apply or park (only types this consumer has no handler for) opens no transaction: it is handed
+   * to `withoutEffect`, which records the position as it sees fit (later is safe: such a batch read again
+   * changes nothing).
+   */
+  async process(
+    messages: readonly InboundMessage[],
+    checkpoint: CheckpointWriter,
+    withoutEffect?: () => Promise<void>,
+  ): Promise<void> {
     if (messages.length === 0) return;
     const classified = messages.map((message) => this.classify(message));
+    if (withoutEffect && classified.every((item) => item.kind === 'skip')) return withoutEffect();
     const last = messages[messages.length - 1];
     try {
       const letters: DeadLetter[] = [];

@@ -5,6 +5,7 @@ import { type Logger, silentLogger } from '../logging/logger';
 import { loadCheckpoint, saveCheckpoint } from '../messaging/checkpoints';
 import type { InboxConsumer } from '../messaging/inbox-consumer';
 import type { InboundMessage, Publication } from '../messaging/message';
+import { DeferredCheckpoint } from './deferred-checkpoint';
 import type { LogNotifications } from './log-notifications';
 import { formatPosition, LogTailer, parsePosition } from './log-tailer';
 import type { EventTransport } from './transport.port';
@@ -27,7 +28,8 @@ export interface EmbeddedTransportOptions {
  */
 export class EmbeddedTransport implements EventTransport {
   readonly kind = 'embedded' as const;
-  private readonly tailers: { tailer: LogTailer; consumer: InboxConsumer }[] = [];
+  private readonly tailers: { tailer: LogTailer; consumer: InboxConsumer; unrecorded: DeferredCheckpoint }[] =
+    [];
 
   constructor(private readonly options: EmbeddedTransportOptions) {}
 
@@ -35,13 +37,22 @@ export class EmbeddedTransport implements EventTransport {
     const { pool, store, notifications, publication } = this.options;
     const wanted = new Set(topics);
     await notifications.start();
+    const logger = this.options.logger ?? silentLogger;
+    const unrecorded = new DeferredCheckpoint(
+      (position) => saveCheckpoint(pool, consumer.name, LOG_SOURCE, position),
+      (error) =>
+        logger.warn(
+          { consumer: consumer.name, err: error instanceof Error ? error.message : String(error) },
+          'could not record the log position of events without effect; it is read again after a restart',
+        ),
+    );
     const tailer = new LogTailer({
       name: consumer.name,
       store,
       notifications,
       batchSize: this.options.batchSize,
       pollIntervalMs: this.options.pollIntervalMs,
-      logger: this.options.logger ?? silentLogger,
+      logger,
       loadPosition: async () => parsePosition(await loadCheckpoint(pool, consumer.name, LOG_SOURCE)),
       deliver: async (events) => {
         const messages = events.flatMap((event) =>
@@ -53,23 +64,30 @@ export class EmbeddedTransport implements EventTransport {
           globalPosition: last.globalPosition,
         });
         if (messages.length === 0) {
-          await saveCheckpoint(pool, consumer.name, LOG_SOURCE, lastPosition);
+          unrecorded.note(lastPosition);
           return;
         }
         const batchEnd = messages[messages.length - 1];
-        await consumer.process(messages, (tx, upTo) => {
-          const position =
-            upTo === batchEnd
-              ? lastPosition
-              : upTo.source.kind === 'log'
-                ? formatPosition(upTo.source)
-                : lastPosition;
-          return saveCheckpoint(tx, consumer.name, LOG_SOURCE, position);
-        });
+        await consumer.process(
+          messages,
+          async (tx, upTo) => {
+            // This checkpoint commits with the effects and is the newer one: a deferred write lands first.
+            unrecorded.supersede();
+            await unrecorded.settled();
+            const position =
+              upTo === batchEnd
+                ? lastPosition
+                : upTo.source.kind === 'log'
+                  ? formatPosition(upTo.source)
+                  : lastPosition;
+            await saveCheckpoint(tx, consumer.name, LOG_SOURCE, position);
+          },
+          async () => unrecorded.note(lastPosition),
+        );
       },
     });
     tailer.start();
-    this.tailers.push({ tailer, consumer });
+    this.tailers.push({ tailer, consumer, unrecorded });
   }
 
   /** Consumers read the log itself: what it holds is published once committed. */
@@ -80,6 +98,7 @@ export class EmbeddedTransport implements EventTransport {
   async close(): Promise<void> {
     for (const { consumer } of this.tailers) consumer.stop();
     await Promise.all(this.tailers.map(({ tailer }) => tailer.stop()));
+    await Promise.all(this.tailers.map(({ unrecorded }) => unrecorded.flush()));
     this.tailers.length = 0;
   }
 }
