@@ -40,3 +40,16 @@ export async function loadCheckpoint(
   );
   return rows[0]?.position ?? null;
 }
+
+/** Every checkpoint of `consumer` whose source starts with `prefix` (a Kafka consumer's `kafka:`), by source. */
+export async function loadCheckpoints(
+  db: Queryable,
+  consumer: string,
+  prefix: string,
+): Promise<Map<string, string>> {
+  const { rows } = await db.query<{ source: string; position: string }>(
+    'SELECT source, position FROM lapse_checkpoints WHERE consumer = $1 AND starts_with(source, $2)',
+    [consumer, prefix],
+  );
+  return new Map(rows.map((row) => [row.source, row.position]));
+}

@@ -93,6 +93,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export class InboxConsumer {
   readonly name: string;
+  /** The consumer's database: its effects, inbox rows and checkpoints. */
+  readonly pool: Pool;
   private readonly maxAttempts: number;
   private readonly backoffMs: number;
   private readonly logger: Logger;
@@ -101,6 +103,7 @@ export class InboxConsumer {
 
   constructor(private readonly options: InboxConsumerOptions) {
     this.name = options.name;
+    this.pool = options.pool;
     this.appliers = new Map(
       Object.entries(options.handlers).map(([type, handler]) => [type, applierOf(handler)]),
     );

@@ -242,6 +242,29 @@ export function transportContract(subject: TransportUnderTest): void {
       expect(new Set(rows.map((row) => row.event_id)).size).toBe(2_000);
     }, 180_000);
 
+    it('starts from its own database: emptied, it gets every message again, whatever else recorded its progress', async () => {
+      const topic = newTopic();
+      const consumer = `c-${randomUUID()}`;
+      const first = await open(topic);
+      await first.subscribe(inbox(first, consumer, recordEffect(consumer)), [topic]);
+      await publish(5, 20);
+      await waitFor('100 effects', async () => (await count(consumer)) >= 100);
+      // Over Kafka, closing commits the group's offsets on the broker: the group is at the end of the topic.
+      await first.close();
+      // The consumer's database is replaced by an empty one (a projection rebuilt, or restored from before).
+      await consumerPool.query('DELETE FROM contract_effects WHERE consumer = $1', [consumer]);
+      await consumerPool.query('DELETE FROM lapse_inbox WHERE consumer = $1', [consumer]);
+      await consumerPool.query('DELETE FROM lapse_checkpoints WHERE consumer = $1', [consumer]);
+
+      const second = await open(topic);
+      await second.subscribe(inbox(second, consumer, recordEffect(consumer)), [topic]);
+      await waitFor('the 100 effects again', async () => (await count(consumer)) >= 100, 60_000);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const rows = await effects(consumer);
+      expect(rows).toHaveLength(100);
+      expect(new Set(rows.map((row) => row.event_id)).size).toBe(100);
+    }, 120_000);
+
     it('hands a batch handler runs of fresh messages, each applied once in per-key order, and parks its poison alone', async () => {
       const topic = newTopic();
       const consumer = `c-${randomUUID()}`;

@@ -1,6 +1,6 @@
 import type { Consumer, Kafka } from './kafkajs/client';
 import type { Logger } from '../logging/logger';
-import { saveCheckpoints } from '../messaging/checkpoints';
+import { loadCheckpoints, saveCheckpoints } from '../messaging/checkpoints';
 import type { InboxConsumer } from '../messaging/inbox-consumer';
 import type { InboundMessage } from '../messaging/message';
 import { toInbound } from './kafka-message-headers';
@@ -74,6 +74,7 @@ async function runConsumer(
 ): Promise<RunningConsumer> {
   const offsets = new KafkaOffsetCommits(consumer, inbox.name, logger);
   let closing = false;
+  const positioning = startFromCheckpoints(consumer, inbox, logger, () => closing);
   const fetches = new TickCoalescer<InboundMessage>(async (messages) => {
     const end = messages[messages.length - 1];
     await inbox.process(messages, (tx, upTo) =>
@@ -103,9 +104,77 @@ async function runConsumer(
     async close() {
       inbox.stop();
       closing = true;
+      positioning.stop();
       await fetches.idle();
       await offsets.close();
       await consumer.disconnect().catch(() => undefined);
+    },
+  };
+}
+
+/** How long to wait before reading the checkpoints again when the database did not answer. */
+const CHECKPOINT_RETRY_MS = 1000;
+
+/**
+ * Where a consumer starts on each partition it is assigned: right after the checkpoint in its own database,
+ * which commits with its effects, and from the beginning of the partition when the database holds none. The
+ * group's offsets on the broker are a copy written afterwards; resuming from them, a consumer whose database
+ * was restored from a backup, or replaced by an empty one (a projection rebuilt), skipped every message the
+ * database had not applied, and its consumer lag never came down.
+ *
+ * kafkajs has no rebalance callback that can wait, so on each group join the assigned partitions are paused
+ * (synchronously, before the first fetch), their checkpoints read, each partition sought, and then resumed.
+ * A later join (another rebalance) supersedes one whose read is still in flight.
+ */
+function startFromCheckpoints(
+  consumer: Consumer,
+  inbox: InboxConsumer,
+  logger: Logger,
+  closing: () => boolean,
+): { stop(): void } {
+  let generation = 0;
+  let retry: NodeJS.Timeout | null = null;
+  const position = (assigned: { topic: string; partitions: number[] }[], joined: number): void => {
+    loadCheckpoints(inbox.pool, inbox.name, 'kafka:').then(
+      (checkpoints) => {
+        if (joined !== generation || closing()) return;
+        for (const { topic, partitions } of assigned) {
+          for (const partition of partitions) {
+            const applied = checkpoints.get(`kafka:${topic}:${partition}`);
+            // Offset 0 of a partition whose start was deleted is out of range: kafkajs then starts at its
+            // beginning (the subscription is fromBeginning).
+            const offset = applied === undefined ? '0' : (BigInt(applied) + 1n).toString();
+            consumer.seek({ topic, partition, offset });
+          }
+        }
+        consumer.resume(assigned);
+      },
+      (error: unknown) => {
+        if (joined !== generation || closing()) return;
+        logger.warn(
+          { consumer: inbox.name, err: error instanceof Error ? error.message : String(error) },
+          'could not read the checkpoints of the assigned partitions; trying again',
+        );
+        retry = setTimeout(() => position(assigned, joined), CHECKPOINT_RETRY_MS);
+      },
+    );
+  };
+  const removeListener = consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    if (retry) clearTimeout(retry);
+    const joined = ++generation;
+    const assigned = Object.entries(payload.memberAssignment).map(([topic, partitions]) => ({
+      topic,
+      partitions,
+    }));
+    if (assigned.length === 0) return;
+    consumer.pause(assigned);
+    position(assigned, joined);
+  });
+  return {
+    stop() {
+      generation++;
+      if (retry) clearTimeout(retry);
+      removeListener();
     },
   };
 }
