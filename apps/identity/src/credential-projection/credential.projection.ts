@@ -103,9 +103,7 @@ export async function applyCredentialStates(
  * run for that user; each applied one that is not LOCKED_OUT ends a lock taken no later than its change.
  * These are the snapshots that may end one (the statement compares them with the stored versions).
  */
-function snapshotsEndingLocks(
-  snapshots: readonly CredentialStateChangedV1[],
-): CredentialStateChangedV1[] {
+function snapshotsEndingLocks(snapshots: readonly CredentialStateChangedV1[]): CredentialStateChangedV1[] {
   const highestSoFar = new Map<string, number>();
   const unlocking: CredentialStateChangedV1[] = [];
   for (const snapshot of snapshots) {
