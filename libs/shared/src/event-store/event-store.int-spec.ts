@@ -165,19 +165,27 @@ describe('reading the global log in order', () => {
     // Use up transaction ids until the next power of ten is close, so '1000' would sort before '999' as text.
     // Each sub-block that writes takes a transaction id of its own, so one statement uses up many.
     await pool.query('CREATE TABLE IF NOT EXISTS burn (x int)');
-    const { rows } = await pool.query<{ id: string }>('SELECT pg_current_xact_id()::text AS id');
-    const current = Number(rows[0].id);
-    // Leave the next free id 50 short of the power of ten, then append until the ids have crossed it: other
-    // test files share this server and use up ids meanwhile, so a fixed count of appends may fall short of it
-    // or (with a smaller margin) start past it.
-    const toUse = 10 ** String(current + 60).length - current - 50;
-    await pool.query(
-      `DO $$ BEGIN FOR i IN 1..${toUse} LOOP BEGIN INSERT INTO burn VALUES (i); EXCEPTION WHEN OTHERS THEN NULL; END; END LOOP; END $$`,
-    );
+    const burn = async (count: number) => {
+      if (count <= 0) return;
+      await pool.query(
+        `DO $$ BEGIN FOR i IN 1..${count} LOOP BEGIN INSERT INTO burn VALUES (i); EXCEPTION WHEN OTHERS THEN NULL; END; END LOOP; END $$`,
+      );
+    };
+    const nextId = async () =>
+      Number((await pool.query<{ id: string }>('SELECT pg_current_xact_id()::text AS id')).rows[0].id);
+    // Bring the next free id about 100 short of a power of ten, then append until the ids have crossed it.
+    // Other test files share this server and use up ids meanwhile: the bulk of the burn (up to ~900,000 ids,
+    // tens of seconds) stops 2,000 short, and the last stretch, quick, is measured again just before it, so
+    // the appends do not start past the power of ten (one CI run did, with a single 50-id margin).
+    const power = 10 ** String((await nextId()) + 2_000).length;
+    await burn(power - (await nextId()) - 2_000);
+    await burn(power - (await nextId()) - 100);
+    const current = await nextId();
+    expect(current).toBeLessThan(power);
     const before = (await store.headPosition()) ?? START_OF_LOG;
     const streams: string[] = [];
     const idLength = async () => (await store.headPosition())?.transactionId.length;
-    const firstLength = String(current + toUse).length;
+    const firstLength = String(power - 1).length;
     while (streams.length < 500 && (streams.length < 2 || (await idLength()) === firstLength)) {
       const streamId = `counter-${uuidSource.next()}`;
       await store.append(streamId, 0, [event(1)]);
