@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { FAST_PASSWORD_HASHING, startTestApp, type TestApp } from '@lapse/shared/testing/test-app';
+import { statusOnceKnown } from './support/sign-in-status';
 
 const EXPIRE = '/api/v1/users/lifecycle/expire_passwords';
 const PASSWORD = 'Initial1pass';
@@ -37,19 +38,6 @@ describe('a bulk expiry scoped to users', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     return statuses;
-  }
-  /**
-   * The status of a user created moments ago, once identity's projection holds them: until then identity
-   * answers E0000004 as for an unknown user, which says nothing about the expiry.
-   */
-  async function statusOnceKnown(login: string): Promise<string> {
-    for (let attempt = 0; attempt < 40; attempt++) {
-      const answer = (await lapse.request('POST', '/api/v1/authn', { username: login, password: PASSWORD }))
-        .body;
-      if (answer.errorCode !== 'E0000004') return (answer.status ?? answer.errorCode) as string;
-      await new Promise((resolve) => setTimeout(resolve, 300)); // within 4 sign-ins a second per username
-    }
-    return 'E0000004';
   }
   const jobCount = async () => (await lapse.admin('GET', '/api/v1/jobs?limit=200')).body.length as number;
 
@@ -118,7 +106,7 @@ describe('a bulk expiry scoped to users', () => {
         'PASSWORD_EXPIRED',
       ]);
       expect(await signIn(other.login)).toBe('SUCCESS');
-      expect(await statusOnceKnown(later.login)).toBe('SUCCESS');
+      expect(await statusOnceKnown(lapse, later.login, PASSWORD)).toBe('SUCCESS');
       expect((await lapse.admin('GET', `/api/v1/jobs/${job.body.id}`)).body).toMatchObject({
         filter,
         scopedUsers: 2,
