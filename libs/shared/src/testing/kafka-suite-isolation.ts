@@ -2,11 +2,11 @@ import { Kafka, logLevel } from '../transport/kafkajs/client';
 
 /**
  * Each Kafka spec file starts on topics that hold nothing yet, as on a new broker. The files share one broker
- * (they run in band) and the services of every file use the same topic and consumer-group names, so without
- * this a file's fresh databases met the previous file's messages: identity's consumer group resumed at the
- * offsets the previous file's identity had committed, and a partition that got none of this file's messages
- * kept no checkpoint in this file's database, so its "consumer lag" counted the previous file's messages on
- * that partition (66,356 of the 100,000-user multi-instance file's, in one CI run) and never came down.
+ * (they run in band) and the services of every file use the same topic and consumer-group names. Before
+ * 6beecd3 a file's fresh identity resumed at the offsets the previous file's identity had committed, and its
+ * lag counted the previous file's messages on partitions it never read (66,356 of the 100,000-user
+ * multi-instance file's, in one CI run); since then a consumer with a fresh database reads every partition from
+ * its start, so without this it would first apply every earlier file's messages.
  *
  * The records are deleted up to each partition's high watermark (the broker moves the log start offset;
  * consumers of an emptied partition start at its end). Only on the suite's own broker: a broker named by
