@@ -192,6 +192,8 @@ async function measure(target: PeerTarget, setup: Setup): Promise<PeerFigures> {
     const probeAnswers: Record<string, number> = {};
     const started = performance.now();
     const expiring = target.expireAll();
+    // Awaited below, after the probes; until then a failure of it must not be an unhandled rejection.
+    expiring.catch(() => undefined);
     const refusedAfter = await Promise.all(
       sampled.map(async (login) => {
         for (;;) {
@@ -231,6 +233,11 @@ async function measure(target: PeerTarget, setup: Setup): Promise<PeerFigures> {
         probeAnswers,
       },
     };
+  } catch (error) {
+    // A request refused or cut off because the server died says nothing by itself: say how it ended.
+    const ended = target.ended;
+    if (ended === null) throw error;
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${ended}`);
   } finally {
     memory?.stop();
     await target.stop();

@@ -91,6 +91,10 @@ export class KeycloakTarget implements PeerTarget {
     return this.server?.pid ?? 0;
   }
 
+  get ended(): string | null {
+    return this.server?.ended ?? null;
+  }
+
   get signInUrl(): string {
     return `${this.baseUrl}/realms/${REALM}/protocol/openid-connect/token`;
   }

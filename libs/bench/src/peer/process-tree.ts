@@ -55,6 +55,13 @@ export class ServerProcess {
     return this.child.exitCode !== null || this.child.signalCode !== null;
   }
 
+  /** How it ended (exit code or signal) and the last lines it wrote, once it has; null while it runs. */
+  get ended(): string | null {
+    if (!this.exited) return null;
+    const how = this.child.signalCode ?? `exit code ${this.child.exitCode}`;
+    return `${this.name} ended (${how}); its last output:\n${this.output}`;
+  }
+
   /** The last lines it wrote (stdout and stderr), for an error message. */
   get output(): string {
     return this.stderrTail;

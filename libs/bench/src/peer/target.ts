@@ -24,6 +24,8 @@ export interface PeerTarget {
   expireAll(): Promise<{ requestsDoneMs: number; completedMs: number }>;
   /** The server's process (the root of its tree), for memory. */
   readonly pid: number;
+  /** When the server's process has ended: how (exit code or signal) and the last lines it wrote; else null. */
+  readonly ended: string | null;
   stop(): Promise<void>;
 }
 
