@@ -1,5 +1,6 @@
+import { checkpointOnCommit, loadCheckpoint } from '../messaging/checkpoints';
 import { createTestDatabase } from '../testing/test-database';
-import { arrayLiteral, createPool, warmPool } from './pg';
+import { arrayLiteral, commitWith, createPool, warmPool, withTransaction } from './pg';
 
 async function connectionsTo(url: string): Promise<number> {
   const observer = createPool(url, 1);
@@ -54,6 +55,83 @@ describe('a checked-out client whose backend ends between two queries', () => {
     } finally {
       await pool.end();
       await admin.end();
+    }
+  });
+});
+
+describe('a statement sent with the COMMIT (commitWith)', () => {
+  let url: string;
+  beforeAll(async () => {
+    url = await createTestDatabase([], 'commit_with');
+  });
+
+  it('runs after the work, in its transaction, and commits both', async () => {
+    const pool = createPool(url, 1);
+    try {
+      await pool.query('CREATE TABLE made (n int); CREATE TABLE counted (n int)');
+      await withTransaction(pool, async (tx) => {
+        commitWith(tx, 'INSERT INTO counted SELECT count(*) FROM made');
+        await tx.query('INSERT INTO made VALUES (1), (2)');
+      });
+      expect((await pool.query('SELECT n FROM counted')).rows).toEqual([{ n: 2 }]);
+      expect((await pool.query('SELECT count(*)::int AS n FROM made')).rows).toEqual([{ n: 2 }]);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('fails the transaction when it fails: nothing of the work is kept, and the next one starts clean', async () => {
+    const pool = createPool(url, 1);
+    try {
+      await pool.query('CREATE TABLE kept (n int PRIMARY KEY)');
+      await expect(
+        withTransaction(pool, async (tx) => {
+          await tx.query('INSERT INTO kept VALUES (1)');
+          commitWith(tx, 'INSERT INTO kept VALUES (1)');
+        }),
+      ).rejects.toThrow(/duplicate key/);
+      expect((await pool.query('SELECT count(*)::int AS n FROM kept')).rows).toEqual([{ n: 0 }]);
+      // The same connection (a pool of one), no statement left over from the failed transaction.
+      await withTransaction(pool, (tx) => tx.query('INSERT INTO kept VALUES (2)'));
+      expect((await pool.query('SELECT n FROM kept')).rows).toEqual([{ n: 2 }]);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('is not run when the work fails after asking for it', async () => {
+    const pool = createPool(url, 1);
+    try {
+      await pool.query('CREATE TABLE never (n int)');
+      await expect(
+        withTransaction(pool, async (tx) => {
+          commitWith(tx, 'INSERT INTO never VALUES (1)');
+          throw new Error('the work failed');
+        }),
+      ).rejects.toThrow('the work failed');
+      expect((await pool.query('SELECT count(*)::int AS n FROM never')).rows).toEqual([{ n: 0 }]);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('carries a checkpoint whose names and position hold quotes and backslashes, exactly', async () => {
+    const pool = createPool(url, 1);
+    const consumer = `it's a \\ consumer"; DROP TABLE lapse_checkpoints; --`;
+    const positions = new Map([
+      ["kafka:o'brien\\topic:0", "12'34"],
+      ['kafka:plain:1', '99'],
+    ]);
+    try {
+      await withTransaction(pool, async (tx) => checkpointOnCommit(tx, consumer, positions));
+      for (const [source, position] of positions)
+        expect(await loadCheckpoint(pool, consumer, source)).toBe(position);
+      await withTransaction(pool, async (tx) =>
+        checkpointOnCommit(tx, consumer, new Map([['kafka:plain:1', '100']])),
+      );
+      expect(await loadCheckpoint(pool, consumer, 'kafka:plain:1')).toBe('100');
+    } finally {
+      await pool.end();
     }
   });
 });

@@ -39,6 +39,9 @@ export async function warmPool(pool: Pool, count: number): Promise<void> {
   for (const client of clients) client.release();
 }
 
+/** The statement each open transaction sends together with its COMMIT (`commitWith`). */
+const lastStatements = new WeakMap<PoolClient, string>();
+
 /**
  * Runs `work` inside one transaction on its own client; commits on success, rolls back on error. Once a
  * transaction that appended events commits, the event log's readers are woken (event-store/log-wake.ts).
@@ -49,7 +52,10 @@ export async function withTransaction<T>(pool: Pool, work: (tx: PoolClient) => P
     await client.query('BEGIN');
     transactionBegan(client, pool);
     const result = await work(client);
-    await client.query('COMMIT');
+    const last = lastStatements.get(client);
+    // One simple query: PostgreSQL runs its statements in order and stops at the first that fails, so the
+    // COMMIT runs only after the last statement succeeded (a failure rolls back below).
+    await client.query(last === undefined ? 'COMMIT' : `${last};\nCOMMIT`);
     transactionEnded(client, true);
     return result;
   } catch (error) {
@@ -57,8 +63,21 @@ export async function withTransaction<T>(pool: Pool, work: (tx: PoolClient) => P
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
+    lastStatements.delete(client);
     client.release();
   }
+}
+
+/**
+ * Makes `statement` the transaction's last one, sent in the same round trip as its COMMIT by
+ * `withTransaction` (which `tx` must be open in): a consumer's checkpoint, written after its effects, costs
+ * no round trip of its own. The statement goes through the simple-query protocol, without parameters: every
+ * value in it must be a literal escaped with `escapeLiteral` from `pg`. A later call replaces an earlier one.
+ *
+ * Why not a pipeline: node-postgres sends a client's next query only once the previous one has been answered.
+ */
+export function commitWith(tx: PoolClient, statement: string): void {
+  lastStatements.set(tx, statement);
 }
 
 export const UNIQUE_VIOLATION = '23505';

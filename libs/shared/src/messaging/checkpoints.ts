@@ -1,4 +1,5 @@
-import type { Queryable } from '../database/pg';
+import { escapeLiteral, type PoolClient } from 'pg';
+import { commitWith, type Queryable } from '../database/pg';
 
 /** Consumer checkpoints, written in the same transaction as the consumer's effects. */
 export async function saveCheckpoint(
@@ -14,18 +15,24 @@ export async function saveCheckpoint(
   );
 }
 
-/** Several sources' positions in one statement (a Kafka consumer records every partition of a fetch). */
-export async function saveCheckpoints(
-  db: Queryable,
+/**
+ * Records `positions` (source → position) in the transaction `tx`, written by the statement that goes with
+ * its COMMIT (`commitWith`): the checkpoint still commits with the effects, in one round trip fewer.
+ */
+export function checkpointOnCommit(
+  tx: PoolClient,
   consumer: string,
   positions: ReadonlyMap<string, string>,
-): Promise<void> {
+): void {
   if (positions.size === 0) return;
-  await db.query(
-    `INSERT INTO lapse_checkpoints (consumer, source, position, updated_at)
-     SELECT $1, source, position, now() FROM unnest($2::text[], $3::text[]) AS p(source, position)
+  const rows = [...positions].map(
+    ([source, position]) =>
+      `(${escapeLiteral(consumer)}, ${escapeLiteral(source)}, ${escapeLiteral(position)}, now())`,
+  );
+  commitWith(
+    tx,
+    `INSERT INTO lapse_checkpoints (consumer, source, position, updated_at) VALUES ${rows.join(', ')}
      ON CONFLICT (consumer, source) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`,
-    [consumer, [...positions.keys()], [...positions.values()]],
   );
 }
 

@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { LogPosition, RecordedEvent } from '../event-sourcing/event';
 import type { PostgresEventStore } from '../event-store/event-store';
 import { type Logger, silentLogger } from '../logging/logger';
-import { loadCheckpoint, saveCheckpoint } from '../messaging/checkpoints';
+import { checkpointOnCommit, loadCheckpoint, saveCheckpoint } from '../messaging/checkpoints';
 import type { InboxConsumer } from '../messaging/inbox-consumer';
 import type { InboundMessage, Publication } from '../messaging/message';
 import { DeferredCheckpoint } from './deferred-checkpoint';
@@ -80,7 +80,7 @@ export class EmbeddedTransport implements EventTransport {
                 : upTo.source.kind === 'log'
                   ? formatPosition(upTo.source)
                   : lastPosition;
-            await saveCheckpoint(tx, consumer.name, LOG_SOURCE, position);
+            checkpointOnCommit(tx, consumer.name, new Map([[LOG_SOURCE, position]]));
           },
           async () => unrecorded.note(lastPosition),
         );

@@ -1,6 +1,6 @@
 import type { Consumer, Kafka } from './kafkajs/client';
 import type { Logger } from '../logging/logger';
-import { loadCheckpoints, saveCheckpoints } from '../messaging/checkpoints';
+import { checkpointOnCommit, loadCheckpoints } from '../messaging/checkpoints';
 import type { InboxConsumer } from '../messaging/inbox-consumer';
 import type { InboundMessage } from '../messaging/message';
 import { toInbound } from './kafka-message-headers';
@@ -77,8 +77,8 @@ async function runConsumer(
   const positioning = startFromCheckpoints(consumer, inbox, logger, () => closing);
   const fetches = new TickCoalescer<InboundMessage>(async (messages) => {
     const end = messages[messages.length - 1];
-    await inbox.process(messages, (tx, upTo) =>
-      saveCheckpoints(tx, inbox.name, kafkaPositions(upTo === end ? messages : [upTo])),
+    await inbox.process(messages, async (tx, upTo) =>
+      checkpointOnCommit(tx, inbox.name, kafkaPositions(upTo === end ? messages : [upTo])),
     );
   });
   await consumer.run({
