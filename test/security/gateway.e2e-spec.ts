@@ -189,6 +189,20 @@ describeWithNginx('the gateway (deploy/nginx.conf, Debian nginx)', () => {
       expect(received.length).toBe(before + 1);
     });
 
+    it('passes an import of up to 1,000 users (a body up to 6 MB) and refuses more', async () => {
+      const before = received.length;
+      const post = (bytes: number) =>
+        fetch(`${url}/api/v1/users/import`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ users: [], padding: 'x'.repeat(bytes) }),
+        });
+      expect((await post(5 * 1024 * 1024)).status).toBe(204);
+      expect(received.slice(before).map((request) => request.url)).toEqual(['/api/v1/users/import']);
+      await expectOktaError(await post(7 * 1024 * 1024), 413, 'LAPSE0002');
+      expect(received.length).toBe(before + 1);
+    });
+
     it("names the client by the address it connected from, replacing the client's own X-Forwarded-For", async () => {
       const answer = await requestFrom('127.0.0.2', `${url}/api/v1/authn`, {
         method: 'POST',

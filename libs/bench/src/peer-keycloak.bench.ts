@@ -30,7 +30,7 @@ import type { PeerTarget } from './peer/target';
  * - peak memory of the server's process tree over the whole run (PSS summed: Keycloak's launcher and JVM;
  *   Lapse's process and its PostgreSQL), and the peak RSS of the main process alone;
  * - importing N users (default 10,000) with the same pre-computed argon2id hash of one password
- *   (Keycloak: partial import, 500 users a request; Lapse: `POST /api/v1/users/import`, 180 a request;
+ *   (Keycloak: partial import, 500 users a request; Lapse: `POST /api/v1/users/import`, 1,000 a request;
  *   4 requests in flight): users/s by the requests, and catchUpMs until the last user imported can sign in;
  * - sign-ins/s, p50 and p99 latency at each concurrency for `--seconds` each, after a warm-up
  *   (`libs/bench/src/peer/load.ts`), rotating over 256 users (Okta's 4/s per username holds on Lapse); an

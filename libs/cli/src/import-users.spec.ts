@@ -1,6 +1,6 @@
 import { ApiError, type ApiClient } from './api-client';
 import { type ImportRecord, userFromCsvRow } from './import-source';
-import { importUsers, MAX_BATCH_USERS } from './import-users';
+import { importUsers, MAX_BATCH_BYTES, MAX_BATCH_USERS } from './import-users';
 
 const HASH =
   '$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$0lBVz1J6VgYFf7Ng5jUq1xE4w3hD7v3vK4yZfZ4o6lE';
@@ -17,8 +17,11 @@ async function* records(
   }
 }
 
+/** The import route's body limit: `'5.5mb'` in LARGE_BODY_ROUTES (libs/shared/src/http/configure-app.ts). */
+const ROUTE_LIMIT_BYTES = 5.5 * 1024 * 1024;
+
 /**
- * Lapse's import route as far as batching sees it: the 64 KB body limit and 1,000 users, all or none, and a
+ * Lapse's import route as far as batching sees it: its body limit and 1,000 users, all or none, and a
  * refusal naming the users it will not take (logins in `refused`).
  */
 function fakeApi(refused: ReadonlySet<string> = new Set()) {
@@ -27,7 +30,7 @@ function fakeApi(refused: ReadonlySet<string> = new Set()) {
   const api = {
     request: async (_method: string, _path: string, options: { rawBody: string }) => {
       bodies.push(options.rawBody);
-      if (Buffer.byteLength(options.rawBody) > 64 * 1024)
+      if (Buffer.byteLength(options.rawBody) > ROUTE_LIMIT_BYTES)
         throw new ApiError(413, { errorSummary: 'too large' });
       const users = JSON.parse(options.rawBody).users as { profile: { login: string } }[];
       if (users.length > MAX_BATCH_USERS) throw new ApiError(400, { errorSummary: 'too many' });
@@ -47,13 +50,24 @@ function fakeApi(refused: ReadonlySet<string> = new Set()) {
 }
 
 describe('importing users in batches', () => {
-  it('sends every user once, in bodies below the 64 KB limit', async () => {
+  it('sends every user once, 1,000 a request, in bodies below the route limit', async () => {
     const { api, bodies, created } = fakeApi();
     const summary = await importUsers(api, records(2_500), { activate: true });
-    expect(summary).toMatchObject({ created: 2_500, failed: 0, requests: bodies.length });
-    expect(bodies.length).toBeGreaterThan(2_500 / MAX_BATCH_USERS);
-    expect(Math.max(...bodies.map((body) => Buffer.byteLength(body)))).toBeLessThanOrEqual(64 * 1024);
+    expect(summary).toMatchObject({ created: 2_500, failed: 0, requests: 3 });
+    expect(bodies.map((body) => JSON.parse(body).users.length)).toEqual([1_000, 1_000, 500]);
+    expect(Math.max(...bodies.map((body) => Buffer.byteLength(body)))).toBeLessThanOrEqual(MAX_BATCH_BYTES);
+    expect(MAX_BATCH_BYTES).toBeLessThan(ROUTE_LIMIT_BYTES);
     expect(new Set(created).size).toBe(2_500);
+  });
+
+  it('sends fewer than 1,000 a request when their bodies would pass the byte limit', async () => {
+    const { api, bodies, created } = fakeApi();
+    const long = (i: number) => `${'x'.repeat(6_000)}-${i}@example.com`;
+    const summary = await importUsers(api, records(1_000, long), { activate: true });
+    expect(summary).toMatchObject({ created: 1_000, failed: 0 });
+    expect(bodies.length).toBeGreaterThan(1);
+    expect(Math.max(...bodies.map((body) => Buffer.byteLength(body)))).toBeLessThanOrEqual(MAX_BATCH_BYTES);
+    expect(new Set(created).size).toBe(1_000);
   });
 
   it('splits a refused batch until each refused user is alone, creating all the others', async () => {

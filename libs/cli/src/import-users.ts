@@ -2,10 +2,10 @@ import { type ApiClient, ApiError } from './api-client';
 import type { ImportRecord, ImportedUser } from './import-source';
 
 /**
- * Lapse's import route takes at most 1,000 users and a 64 KB body (MAX_BODY_BYTES); batches stay below both,
- * with room for the envelope.
+ * Lapse's import route takes at most 1,000 users and a 5.5 MB body (its LARGE_BODY_ROUTES limit); batches stay
+ * below both, with room for the envelope.
  */
-export const MAX_BATCH_BYTES = 60_000;
+export const MAX_BATCH_BYTES = 5_000_000;
 export const MAX_BATCH_USERS = 1_000;
 
 export interface ImportFailure {

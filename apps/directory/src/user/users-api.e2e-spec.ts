@@ -160,6 +160,26 @@ describe('the directory Users API', () => {
       expect(state.body).toMatchObject({ credentialVersion: 2, passwordHash: hash, status: 'ACTIVE' });
     });
 
+    it('takes 1,000 users with hashes in one request (a body over the general 64 KB limit), refuses a larger body with 413', async () => {
+      const logins = Array.from({ length: 1_000 }, () => login());
+      const response = await admin('POST', '/api/v1/users/import?activate=true', {
+        users: logins.map((each) => imported(each)),
+      });
+      expect(response.status).toBe(200);
+      expect(response.body.imported).toBe(1_000);
+      const last = await admin('GET', `/api/v1/users/${encodeURIComponent(logins[999])}`);
+      expect(last.body).toMatchObject({ status: 'ACTIVE', passwordChanged: '2025-03-01T00:00:00.000Z' });
+
+      const fresh = login();
+      const oversized = await admin('POST', '/api/v1/users/import', {
+        users: [imported(fresh)],
+        padding: 'x'.repeat(6 * 1024 * 1024),
+      });
+      expect(oversized.status).toBe(413);
+      expect(oversized.body.errorCode).toBe('LAPSE0002');
+      expect((await admin('GET', `/api/v1/users/${encodeURIComponent(fresh)}`)).status).toBe(404);
+    });
+
     it('creates none of them when one login is taken (400 E0000001)', async () => {
       const taken = await createUser();
       const fresh = login();
