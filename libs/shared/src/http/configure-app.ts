@@ -23,6 +23,23 @@ export const LARGE_BODY_ROUTES: Readonly<Record<string, string>> = {
   '/api/v1/users/import': '5.5mb',
 };
 
+/** The shape of the admin credential every LARGE_BODY_ROUTES route requires (AdminAuthGuard checks it). */
+const ADMIN_CREDENTIAL = /^SSWS\s+\S+\s*$/i;
+
+/**
+ * A large route's parser, for requests that at least carry an admin credential: the body is parsed before the
+ * guard runs (Nest's guards see parsed requests), so without this anyone could make the process parse
+ * megabytes of JSON per request. Without one the general 64 kB parser takes the request (413 beyond it, else
+ * the guard's 401).
+ */
+function largeBody(limit: string) {
+  const parse = json({ limit });
+  return (request: Request, response: Response, next: NextFunction): void => {
+    if (ADMIN_CREDENTIAL.test(request.headers.authorization ?? '')) parse(request, response, next);
+    else next();
+  };
+}
+
 export interface HttpOptions {
   /** `TRUST_PROXY`: proxies allowed to name the client in `X-Forwarded-For`; empty trusts none. */
   readonly trustProxy?: readonly string[];
@@ -49,7 +66,7 @@ export function configureHttp(app: INestApplication, logger: Logger, options: Ht
   if (tracingEnabled()) express.use(traceRequests);
   express.use(securityHeaders);
   // A route's own parser first: the general one below leaves a parsed body alone.
-  for (const [path, limit] of Object.entries(LARGE_BODY_ROUTES)) express.use(path, json({ limit }));
+  for (const [path, limit] of Object.entries(LARGE_BODY_ROUTES)) express.use(path, largeBody(limit));
   express.useBodyParser('json', { limit: MAX_BODY_BYTES });
   express.useBodyParser('urlencoded', { limit: MAX_BODY_BYTES, extended: false });
   express.disable('x-powered-by');
