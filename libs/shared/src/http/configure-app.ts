@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { json, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from '../logging/logger';
+import { ADMIN_TOKEN_VERIFIER, type AdminTokenVerifier } from './admin-auth';
 import { OktaExceptionFilter } from './okta-exception.filter';
 import { StorableInputInterceptor } from './storable-input';
 import { traceRequests } from './trace-requests';
@@ -23,20 +24,43 @@ export const LARGE_BODY_ROUTES: Readonly<Record<string, string>> = {
   '/api/v1/users/import': '5.5mb',
 };
 
-/** The shape of the admin credential every LARGE_BODY_ROUTES route requires (AdminAuthGuard checks it). */
-const ADMIN_CREDENTIAL = /^SSWS\s+\S+\s*$/i;
+/** The admin credential every LARGE_BODY_ROUTES route requires (AdminAuthGuard checks it again). */
+const ADMIN_CREDENTIAL = /^SSWS\s+(\S+)\s*$/i;
 
 /**
- * A large route's parser, for requests that at least carry an admin credential: the body is parsed before the
- * guard runs (Nest's guards see parsed requests), so without this anyone could make the process parse
- * megabytes of JSON per request. Without one the general 64 kB parser takes the request (413 beyond it, else
- * the guard's 401).
+ * A large route's parser, only for a request whose admin token is valid: bodies are parsed before Nest's
+ * guards run, so otherwise anyone, or any wrong token, could make the process read megabytes of JSON per
+ * request. Any other request goes to the general 64 kB parser (413 beyond it, else the guard's 401). The token
+ * is looked up once more by the guard; these are a few bulk admin requests. An app without a verifier (none of
+ * Lapse's: directory checks its tokens, identity asks directory) would check the credential's shape only.
  */
-function largeBody(limit: string) {
+function largeBody(limit: string, verifier: () => AdminTokenVerifier | null) {
   const parse = json({ limit });
   return (request: Request, response: Response, next: NextFunction): void => {
-    if (ADMIN_CREDENTIAL.test(request.headers.authorization ?? '')) parse(request, response, next);
-    else next();
+    const token = ADMIN_CREDENTIAL.exec(request.headers.authorization ?? '')?.[1];
+    const verify = verifier();
+    if (token === undefined) next();
+    else if (!verify) parse(request, response, next);
+    else
+      verify.verify(token).then(
+        (principal) => (principal ? parse(request, response, next) : next()),
+        () => next(),
+      );
+  };
+}
+
+/** The app's admin token verifier, if one of its modules provides it. */
+function adminTokenVerifier(app: INestApplication): () => AdminTokenVerifier | null {
+  let found: AdminTokenVerifier | null | undefined;
+  return () => {
+    if (found === undefined) {
+      try {
+        found = app.get<symbol, AdminTokenVerifier>(ADMIN_TOKEN_VERIFIER, { strict: false });
+      } catch {
+        found = null;
+      }
+    }
+    return found;
   };
 }
 
@@ -66,7 +90,9 @@ export function configureHttp(app: INestApplication, logger: Logger, options: Ht
   if (tracingEnabled()) express.use(traceRequests);
   express.use(securityHeaders);
   // A route's own parser first: the general one below leaves a parsed body alone.
-  for (const [path, limit] of Object.entries(LARGE_BODY_ROUTES)) express.use(path, largeBody(limit));
+  const verifier = adminTokenVerifier(app);
+  for (const [path, limit] of Object.entries(LARGE_BODY_ROUTES))
+    express.use(path, largeBody(limit, verifier));
   express.useBodyParser('json', { limit: MAX_BODY_BYTES });
   express.useBodyParser('urlencoded', { limit: MAX_BODY_BYTES, extended: false });
   express.disable('x-powered-by');
