@@ -24,6 +24,11 @@ export interface AdminTokenVerifier {
 }
 
 export const ADMIN_TOKEN_VERIFIER = Symbol('ADMIN_TOKEN_VERIFIER');
+
+/** The token of `Authorization: SSWS <token>`, or undefined when the header is missing or of another kind. */
+export function adminTokenOf(authorization: string | undefined): string | undefined {
+  return /^SSWS\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
+}
 export const ADMIN_RATE_LIMIT = Symbol('ADMIN_RATE_LIMIT');
 const ROLES_KEY = 'lapse:admin-roles';
 
@@ -64,9 +69,9 @@ export class AdminAuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<Request & { admin?: AdminPrincipal }>();
     const response = context.switchToHttp().getResponse<Response>();
-    const match = /^SSWS\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
-    if (!match) throw new OktaHttpError('E0000011');
-    const principal = await this.verifier.verify(match[1]);
+    const token = adminTokenOf(request.headers.authorization);
+    if (token === undefined) throw new OktaHttpError('E0000011');
+    const principal = await this.verifier.verify(token);
     if (!principal) throw new OktaHttpError('E0000011');
     this.countRequest(principal.tokenId, response);
     const roles = this.reflector.getAllAndOverride<AdminRole[] | undefined>(ROLES_KEY, [

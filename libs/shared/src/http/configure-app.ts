@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { json, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from '../logging/logger';
-import { ADMIN_TOKEN_VERIFIER, type AdminTokenVerifier } from './admin-auth';
+import { ADMIN_TOKEN_VERIFIER, type AdminTokenVerifier, adminTokenOf } from './admin-auth';
 import { OktaExceptionFilter } from './okta-exception.filter';
 import { StorableInputInterceptor } from './storable-input';
 import { traceRequests } from './trace-requests';
@@ -24,9 +24,6 @@ export const LARGE_BODY_ROUTES: Readonly<Record<string, string>> = {
   '/api/v1/users/import': '5.5mb',
 };
 
-/** The admin credential every LARGE_BODY_ROUTES route requires (AdminAuthGuard checks it again). */
-const ADMIN_CREDENTIAL = /^SSWS\s+(\S+)\s*$/i;
-
 /**
  * A large route's parser, only for a request whose admin token is valid: bodies are parsed before Nest's
  * guards run, so otherwise anyone, or any wrong token, could make the process read megabytes of JSON per
@@ -37,7 +34,7 @@ const ADMIN_CREDENTIAL = /^SSWS\s+(\S+)\s*$/i;
 function largeBody(limit: string, verifier: () => AdminTokenVerifier | null) {
   const parse = json({ limit });
   return (request: Request, response: Response, next: NextFunction): void => {
-    const token = ADMIN_CREDENTIAL.exec(request.headers.authorization ?? '')?.[1];
+    const token = adminTokenOf(request.headers.authorization);
     const verify = verifier();
     if (token === undefined) next();
     else if (!verify) parse(request, response, next);
