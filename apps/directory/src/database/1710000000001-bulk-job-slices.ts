@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from '@lapse/shared/database/migration';
 
 /** Bulk-expiry jobs fan out in slices (disjoint user-id ranges) that run concurrently, each checkpointed. */
 export class BulkJobSlices1710000000001 implements MigrationInterface {

@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from '@lapse/shared/database/migration';
 import { BulkExpiryWithoutStateRewrite1710000000003 } from './1710000000003-bulk-expiry-without-state-rewrite';
 
 /** The job's cutoff as the decider writes instants (ISO 8601, milliseconds, UTC). */

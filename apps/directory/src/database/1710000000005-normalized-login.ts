@@ -1,5 +1,5 @@
 import { normalizeLogin } from '@lapse/shared/identity/login';
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from '@lapse/shared/database/migration';
 
 /** The job's cutoff as the decider writes instants (ISO 8601, milliseconds, UTC); as in 1710000000004. */
 const EXPIRED_AT = `to_char(j.cutoff AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;

@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from '@lapse/shared/database/migration';
 
 /**
  * Sign-ins in the System Log: the client's address of a record (Okta's `client.ipAddress`), and each user's

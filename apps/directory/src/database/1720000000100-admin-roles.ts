@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from '@lapse/shared/database/migration';
 
 /**
  * Admin roles held by users, projected inline from the user streams (`AdminRoleAssigned` / `AdminRoleRemoved`):

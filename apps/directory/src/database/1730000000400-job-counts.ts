@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from '@lapse/shared/database/migration';
 
 /**
  * Jobs that tell the truth (`bulk-expiry/bulk-jobs.ts`): `changed_since_cutoff` counts the users a job

@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from '@lapse/shared/database/migration';
 
 /**
  * Groups (`group/`): `directory_groups`, the group streams' inline projection (the unique lower-cased name is

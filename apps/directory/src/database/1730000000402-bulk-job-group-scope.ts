@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from '@lapse/shared/database/migration';
 
 /** A bulk expiry scoped to groups (`groupIds`): null for one over every user of its providers. */
 export class BulkJobGroupScope1730000000402 implements MigrationInterface {

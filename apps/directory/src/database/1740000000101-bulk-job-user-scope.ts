@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from '@lapse/shared/database/migration';
 
 /**
  * A bulk expiry scoped to an explicit set of users (`userIds`, or the users a `filter` / `search` matched when

@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from '@lapse/shared/database/migration';
 
 /**
  * Staged bulk expiries: a job's waves (`directory_bulk_job_waves`: number, size, when it starts, its state),

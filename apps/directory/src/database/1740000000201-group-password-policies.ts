@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from '@lapse/shared/database/migration';
 
 /**
  * Password policies scoped to groups (`policy/`): `directory_password_policies`, the `policy-<id>` streams'

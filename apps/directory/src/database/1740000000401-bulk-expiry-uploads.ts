@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from '@lapse/shared/database/migration';
 
 /**
  * Bulk-expiry uploads: a list of user ids streamed in as text (`POST /api/v1/users/lifecycle/expire_passwords/

@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from '@lapse/shared/database/migration';
 
 /**
  * Reset-link emails: a delivery job of kind RESET_LINK, and the link sealed for the notifier kept apart in

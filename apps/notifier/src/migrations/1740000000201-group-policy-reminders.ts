@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from '@lapse/shared/database/migration';
 
 /**
  * Reminders by each user's effective password policy (`notices/`): `notifier_group_members`, the

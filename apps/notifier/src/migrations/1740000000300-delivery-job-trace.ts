@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from '@lapse/shared/database/migration';
 
 /**
  * `notifier_delivery_jobs.traceparent`: the trace context of the consumer span that recorded the job (only

@@ -1,5 +1,5 @@
 import { normalizeLogin } from '@lapse/shared/identity/login';
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from '@lapse/shared/database/migration';
 
 const BACKFILL_BATCH = 5_000;
 

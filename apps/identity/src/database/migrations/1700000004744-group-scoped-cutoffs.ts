@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from '@lapse/shared/database/migration';
 
 /**
  * A bulk expiry scoped to groups: its cutoff row names the groups (`group_ids`, null: every user of its

@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from '@lapse/shared/database/migration';
 
 /**
  * A bulk expiry scoped to an explicit set of users (ids, or a filter's snapshot): its cutoff row says so

@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from '../migration';
 
 /** Event store, inbox, checkpoints and dead letters: the shared plumbing every service database has. */
 export class EventStore1700000000000 implements MigrationInterface {

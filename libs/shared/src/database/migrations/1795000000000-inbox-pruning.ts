@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from '../migration';
 
 /** Lets the inbox pruner find rows past their retention without reading the whole table. */
 export class InboxPruning1795000000000 implements MigrationInterface {

@@ -1,4 +1,4 @@
-import type { QueryRunner } from 'typeorm';
+import type { QueryRunner } from '../migration';
 import { START_OF_LOG } from '../../event-sourcing/event';
 import { PostgresEventStore } from '../../event-store/event-store';
 import { createTestDatabase } from '../../testing/test-database';

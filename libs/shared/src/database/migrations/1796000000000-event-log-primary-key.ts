@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from '../migration';
 
 /**
  * The event log's primary key becomes its reading order, `(transaction_id, global_position)`, instead of
