@@ -52,3 +52,43 @@ describe('while tracing is off', () => {
     expect(trace.getSpanContext(contextOf('00-not-a-trace-01'))).toBeUndefined();
   });
 });
+
+describe("the OpenTelemetry SDK's modules", () => {
+  /** Which of the SDK's packages a fresh copy of this module loads while `startTracing` runs with `env`. */
+  async function loadedBy(env: Record<string, string>): Promise<string[]> {
+    const loaded: string[] = [];
+    let started: { shutdown(): Promise<void> } | undefined;
+    jest.isolateModules(() => {
+      for (const name of [
+        '@opentelemetry/sdk-trace-node',
+        '@opentelemetry/exporter-trace-otlp-http',
+        '@opentelemetry/resources',
+      ]) {
+        jest.doMock(name, () => {
+          loaded.push(name);
+          return jest.requireActual(name);
+        });
+      }
+      const fresh = jest.requireActual('./tracing') as typeof import('./tracing');
+      started = fresh.startTracing('lapse-test', env);
+    });
+    await started?.shutdown();
+    return loaded.sort();
+  }
+
+  it('are not loaded while tracing is off, and are once an exporter turns it on', async () => {
+    expect(await loadedBy({})).toEqual([]);
+    expect(await loadedBy({ OTEL_TRACES_EXPORTER: 'none' })).toEqual([]);
+    expect(await loadedBy({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_SDK_DISABLED: 'true' })).toEqual([]);
+    expect(
+      await loadedBy({
+        OTEL_TRACES_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://127.0.0.1:9/v1/traces',
+      }),
+    ).toEqual([
+      '@opentelemetry/exporter-trace-otlp-http',
+      '@opentelemetry/resources',
+      '@opentelemetry/sdk-trace-node',
+    ]);
+  });
+});
