@@ -27,12 +27,15 @@ export const PROVIDER_TYPES: readonly CredentialProviderType[] = [
   'IMPORT',
 ];
 
+/** What `profile.mobilePhone` may hold. */
+export const MOBILE_PHONE = /^\+?[0-9 ()-]{3,30}$/;
+
 export class ProfileDto {
   @IsString() @Length(1, 100) login: string;
   @IsOptional() @IsEmail() @MaxLength(100) email?: string | null;
   @IsOptional() @IsString() @MaxLength(50) firstName?: string | null;
   @IsOptional() @IsString() @MaxLength(50) lastName?: string | null;
-  @IsOptional() @IsString() @Matches(/^\+?[0-9 ()-]{3,30}$/) mobilePhone?: string | null;
+  @IsOptional() @IsString() @Matches(MOBILE_PHONE) mobilePhone?: string | null;
   @IsOptional() @IsEmail() @MaxLength(100) secondEmail?: string | null;
   @IsOptional() @IsString() @MaxLength(100) displayName?: string | null;
 }
