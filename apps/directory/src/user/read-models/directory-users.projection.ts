@@ -93,14 +93,35 @@ export async function insertUsers(
   users: readonly { state: ExistingUser; version: number }[],
 ): Promise<void> {
   if (users.length === 0) return;
-  const rows = users.map((u) => [...columns(u.state), u.version, JSON.stringify(u.state)]);
-  const column = (i: number) => rows.map((row) => row[i]);
+  // One JSON parameter rather than thirteen arrays: node-postgres escapes every element of an array parameter,
+  // each state document included (3 % of directory's CPU during an import), and JSON.stringify does not.
+  const rows = users.map(({ state, version }) => {
+    const [id, login, normalized, email, first, last, status, provider, created, updated, changed] =
+      columns(state);
+    return {
+      id,
+      login,
+      normalized,
+      email,
+      first,
+      last,
+      status,
+      provider,
+      created,
+      updated,
+      changed,
+      version,
+      state,
+    };
+  });
   await tx.query(
     `INSERT INTO directory_users (id, login, login_normalized, email, first_name, last_name, status, provider_type,
                                   created_at, last_updated, password_changed_at, version, state)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                          $9::timestamptz[], $10::timestamptz[], $11::timestamptz[], $12::int[], $13::jsonb[])`,
-    Array.from({ length: 13 }, (_, i) => column(i)),
+     SELECT id, login, normalized, email, first, last, status, provider, created, updated, changed, version, state
+       FROM json_to_recordset($1::json) AS u(id uuid, login text, normalized text, email text, first text, last text,
+            status text, provider text, created timestamptz, updated timestamptz, changed timestamptz, version int,
+            state jsonb)`,
+    [JSON.stringify(rows)],
   );
 }
 
