@@ -193,7 +193,19 @@ describe('the directory Users API', () => {
         expect(small.status).toBe(401);
         expect(small.body.errorCode).toBe('E0000011');
       }
-      const valid = await admin('POST', '/api/v1/users/import', body);
+      // A valid token whose role may not import: not read either (the guard's 403 for a small body).
+      const token = await admin('POST', '/api/v1/api-tokens', { name: 'reader', role: 'READ_ONLY_ADMIN' });
+      const reader = client(lapse.url, `SSWS ${token.body.token}`);
+      const unread = await reader('POST', '/api/v1/users/import', body);
+      expect(unread.status).toBe(413);
+      expect(unread.body.errorCode).toBe('LAPSE0002');
+      expect((await reader('POST', '/api/v1/users/import', { users: [] })).status).toBe(403);
+      const userAdmin = await admin('POST', '/api/v1/api-tokens', { name: 'importer', role: 'USER_ADMIN' });
+      const valid = await client(lapse.url, `SSWS ${userAdmin.body.token}`)(
+        'POST',
+        '/api/v1/users/import',
+        body,
+      );
       expect(valid.status).toBe(200);
       expect(valid.body.imported).toBe(400);
     });

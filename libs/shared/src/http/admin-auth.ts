@@ -40,6 +40,11 @@ export interface AdminRateLimit {
 /** Roles allowed on a route; without it, any valid admin token passes. */
 export const RequireRole = (...roles: AdminRole[]) => SetMetadata(ROLES_KEY, roles);
 
+/** The roles a handler's `@RequireRole` allows, or undefined without one. */
+export function requiredRoles(handler: object): readonly AdminRole[] | undefined {
+  return Reflect.getMetadata(ROLES_KEY, handler);
+}
+
 export const CurrentAdmin = createParamDecorator(
   (_data: unknown, context: ExecutionContext): AdminPrincipal => {
     return (context.switchToHttp().getRequest<Request>() as Request & { admin: AdminPrincipal }).admin;

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { json, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from '../logging/logger';
-import { ADMIN_TOKEN_VERIFIER, type AdminTokenVerifier, adminTokenOf } from './admin-auth';
+import { ADMIN_TOKEN_VERIFIER, type AdminRole, type AdminTokenVerifier, adminTokenOf } from './admin-auth';
 import { OktaExceptionFilter } from './okta-exception.filter';
 import { StorableInputInterceptor } from './storable-input';
 import { traceRequests } from './trace-requests';
@@ -19,19 +19,26 @@ export const MAX_BODY_BYTES = '64kb';
  * about 350 bytes, so 64 kB held only about 180 of them a request; importing 1,000 a request is about 1.4 times as
  * fast (docs/performance.md, "Import").
  */
-export const LARGE_BODY_ROUTES: Readonly<Record<string, string>> = {
-  '/api/v1/users/lifecycle/expire_passwords': '4.5mb',
-  '/api/v1/users/import': '5.5mb',
+export const LARGE_BODY_ROUTES: Readonly<Record<string, LargeBodyRoute>> = {
+  '/api/v1/users/lifecycle/expire_passwords': { limit: '4.5mb', roles: ['SUPER_ADMIN'] },
+  '/api/v1/users/import': { limit: '5.5mb', roles: ['SUPER_ADMIN', 'USER_ADMIN'] },
 };
 
+/** A large route's body limit, and the admin roles its `@RequireRole` allows (a spec checks they agree). */
+export interface LargeBodyRoute {
+  readonly limit: string;
+  readonly roles: readonly AdminRole[];
+}
+
 /**
- * A large route's parser, only for a request whose admin token is valid: bodies are parsed before Nest's
- * guards run, so otherwise anyone, or any wrong token, could make the process read megabytes of JSON per
- * request. Any other request goes to the general 64 kB parser (413 beyond it, else the guard's 401). The token
- * is looked up once more by the guard; these are a few bulk admin requests. An app without a verifier (none of
- * Lapse's: directory checks its tokens, identity asks directory) would check the credential's shape only.
+ * A large route's parser, only for a request whose admin token is valid and of a role the route allows: bodies
+ * are parsed before Nest's guards run, so otherwise anyone, any wrong token, or a read-only admin the guard
+ * will refuse could make the process read megabytes of JSON per request. Any other request goes to the general
+ * 64 kB parser (413 beyond it, else the guard's 401 or 403). The token is looked up once more by the guard;
+ * these are a few bulk admin requests. An app without a verifier (none of Lapse's: directory checks its
+ * tokens, identity asks directory) would check the credential's shape only.
  */
-function largeBody(limit: string, verifier: () => AdminTokenVerifier | null) {
+function largeBody({ limit, roles }: LargeBodyRoute, verifier: () => AdminTokenVerifier | null) {
   const parse = json({ limit });
   return (request: Request, response: Response, next: NextFunction): void => {
     const token = adminTokenOf(request.headers.authorization);
@@ -40,7 +47,8 @@ function largeBody(limit: string, verifier: () => AdminTokenVerifier | null) {
     else if (!verify) parse(request, response, next);
     else
       verify.verify(token).then(
-        (principal) => (principal ? parse(request, response, next) : next()),
+        (principal) =>
+          principal && roles.includes(principal.role) ? parse(request, response, next) : next(),
         () => next(),
       );
   };
@@ -88,8 +96,8 @@ export function configureHttp(app: INestApplication, logger: Logger, options: Ht
   express.use(securityHeaders);
   // A route's own parser first: the general one below leaves a parsed body alone.
   const verifier = adminTokenVerifier(app);
-  for (const [path, limit] of Object.entries(LARGE_BODY_ROUTES))
-    express.use(path, largeBody(limit, verifier));
+  for (const [path, route] of Object.entries(LARGE_BODY_ROUTES))
+    express.use(path, largeBody(route, verifier));
   express.useBodyParser('json', { limit: MAX_BODY_BYTES });
   express.useBodyParser('urlencoded', { limit: MAX_BODY_BYTES, extended: false });
   express.disable('x-powered-by');
