@@ -42,6 +42,8 @@ import type { BenchFlags } from './flags';
  */
 /** The V8 old-space budget the services' start commands give each service process (`SERVICE_HEAP_MB`). */
 const SERVICE_HEAP_MB = 160;
+/** The V8 old-space budget `npm start` gives the all-in-one process (`ALL_IN_ONE_HEAP_MB`). */
+const ALL_IN_ONE_HEAP_MB = 512;
 /** The other V8 flags the same start commands give every service process (README `SERVICE_HEAP_MB`). */
 const SERVICE_V8_FLAGS = [
   '--max-semi-space-size=32',
@@ -89,7 +91,7 @@ export const flags: BenchFlags = {
   concurrency: { value: 'C', default: '4', description: 'BULK_EXPIRY_CONCURRENCY of the fan-out' },
   heap: {
     value: 'MB',
-    default: "SERVICE_HEAP_MB (kafka), Node's own (embedded)",
+    default: 'SERVICE_HEAP_MB (kafka), ALL_IN_ONE_HEAP_MB (embedded)',
     description: "V8 heap budget of each service process; 0: Node's own",
   },
   'cpu-prof': { value: 'DIR', description: "write each service's CPU profile (--cpu-prof) to DIR" },
@@ -116,9 +118,9 @@ export async function bulkExpiry(args: Record<string, string>, hooks: BulkExpiry
   if (scope === 'ids' && users > 100_000) throw new Error('--scope ids: at most 100000 users (one request)');
   // The users left alone: AD users (org scope), or OKTA users outside the group or the list.
   const controlProvider = scope === 'org' ? 'ACTIVE_DIRECTORY' : 'OKTA';
-  // Microservices run with the heap budget `npm run start:<service>` and docker-compose give them; the
-  // all-in-one process (`npm start`) with Node's own. `--heap MB` sets another budget, `--heap 0` Node's own.
-  const heapMb = Number(args.heap ?? (transport === 'kafka' ? SERVICE_HEAP_MB : 0));
+  // Microservices run with the heap budget `npm run start:<service>` and docker-compose give them, the
+  // all-in-one process with `npm start`'s. `--heap MB` sets another budget, `--heap 0` Node's own.
+  const heapMb = Number(args.heap ?? (transport === 'kafka' ? SERVICE_HEAP_MB : ALL_IN_ONE_HEAP_MB));
   const infra = await startBenchInfra();
   const services: Service[] = [];
   let postgres: Pool | null = null;
@@ -140,8 +142,12 @@ export async function bulkExpiry(args: Record<string, string>, hooks: BulkExpiry
       BULK_EXPIRY_BATCH_SIZE: args.batch ?? '2500',
       BULK_EXPIRY_CONCURRENCY: args.concurrency ?? '4',
     };
-    // Command-line flags, as the start commands give them (two of them are refused in NODE_OPTIONS).
-    const nodeFlags = heapMb > 0 ? [`--max-old-space-size=${heapMb}`, ...SERVICE_V8_FLAGS] : [];
+    // Command-line flags, as the start commands give them (two of them are refused in NODE_OPTIONS); `npm
+    // start` gives the all-in-one process its heap budget only.
+    const nodeFlags =
+      heapMb <= 0
+        ? []
+        : [`--max-old-space-size=${heapMb}`, ...(transport === 'kafka' ? SERVICE_V8_FLAGS : [])];
     let adminUrl: string;
     let identityUrl: string;
     let identityDatabase: string;

@@ -15,13 +15,22 @@ export interface ServiceCommand {
  * the stack runs each service exactly as its start command does.
  */
 export function serviceCommand(service: string, env: NodeJS.ProcessEnv = process.env): ServiceCommand {
+  return scriptCommand(`start:${service}`, env);
+}
+
+/** How `npm start` runs the all-in-one process (`dist/apps/main.js`), read from package.json the same way. */
+export function allInOneCommand(env: NodeJS.ProcessEnv = process.env): ServiceCommand {
+  return scriptCommand('start', env);
+}
+
+function scriptCommand(name: string, env: NodeJS.ProcessEnv): ServiceCommand {
   const root = repoRoot();
   const scripts = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts as Record<
     string,
     string
   >;
-  const script = scripts[`start:${service}`];
-  if (!script) throw new Error(`package.json has no start:${service} script`);
+  const script = scripts[name];
+  if (!script) throw new Error(`package.json has no ${name} script`);
   const words = startScriptNodeCommand(script, env);
   return { nodeFlags: words.slice(1, -1), entry: join(root, words.at(-1) as string) };
 }

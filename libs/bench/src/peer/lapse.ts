@@ -1,3 +1,4 @@
+import { allInOneCommand } from '../../../stack/src/service-command';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,8 @@ export interface LapseOptions {
 }
 
 /**
- * Lapse as `npm start` runs it: the all-in-one process (`dist/apps/main.js`, no node flags) with its own
+ * Lapse as `npm start` runs it: the all-in-one process (`dist/apps/main.js`, with the start script's node
+ * flags: its heap budget) with its own
  * embedded PostgreSQL in a fresh DATA_DIR, on free loopback ports, with the argon2id cost given and the
  * sign-in rate limits raised: all the load comes from one address, and the expiry's probes sign one user in
  * back to back (the load still rotates over many users).
@@ -34,7 +36,7 @@ export class LapseTarget implements PeerTarget {
 
   get about(): Record<string, unknown> {
     return {
-      mode: 'all-in-one (node dist/apps/main.js), embedded PostgreSQL, embedded transport',
+      mode: `all-in-one (node ${allInOneCommand().nodeFlags.join(' ')} dist/apps/main.js), embedded PostgreSQL, embedded transport`,
       signIn: 'POST /api/v1/authn',
     };
   }
@@ -59,7 +61,7 @@ export class LapseTarget implements PeerTarget {
     this.server = ServerProcess.start(
       'lapse',
       process.execPath,
-      [resolve(__dirname, '../../../../apps/main.js')],
+      [...allInOneCommand().nodeFlags, resolve(__dirname, '../../../../apps/main.js')],
       {
         ...process.env,
         HOST: '127.0.0.1',
