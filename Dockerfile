@@ -1,4 +1,4 @@
-# The Lapse image: all-in-one by default (`node --max-old-space-size=512 dist/apps/main.js`, as `npm start`;
+# The Lapse image: all-in-one by default (`node --max-old-space-size=1024 dist/apps/main.js`, as `npm start`;
 # another heap budget: override the command); docker-compose.yml runs
 # each microservice from it with its own command (package.json's start:<service>).
 # .dockerignore keeps the host's node_modules, dist, .data and other local state out of the build context.
@@ -22,4 +22,4 @@ WORKDIR /app
 # every start of the all-in-one image.
 COPY --from=build --chown=node:node /app /app
 USER node
-CMD ["node", "--max-old-space-size=512", "dist/apps/main.js"]
+CMD ["node", "--max-old-space-size=1024", "dist/apps/main.js"]

@@ -43,7 +43,7 @@ import type { BenchFlags } from './flags';
 /** The V8 old-space budget the services' start commands give each service process (`SERVICE_HEAP_MB`). */
 const SERVICE_HEAP_MB = 160;
 /** The V8 old-space budget `npm start` gives the all-in-one process (`ALL_IN_ONE_HEAP_MB`). */
-const ALL_IN_ONE_HEAP_MB = 512;
+const ALL_IN_ONE_HEAP_MB = 1024;
 /** The other V8 flags the same start commands give every service process (README `SERVICE_HEAP_MB`). */
 const SERVICE_V8_FLAGS = [
   '--max-semi-space-size=32',
