@@ -6,6 +6,7 @@ import { hashArgon2id } from '@lapse/shared/crypto/argon2id';
 import { freePort } from '@lapse/shared/database/free-port';
 import { createPool } from '@lapse/shared/database/pg';
 import type { Pool } from 'pg';
+import { allInOneCommand } from '../../stack/src/service-command';
 import { inParallel, kafkaBrokerPids, processCpuSeconds, startBenchInfra } from './infra';
 import type { BenchFlags } from './flags';
 
@@ -42,8 +43,11 @@ import type { BenchFlags } from './flags';
  */
 /** The V8 old-space budget the services' start commands give each service process (`SERVICE_HEAP_MB`). */
 const SERVICE_HEAP_MB = 160;
-/** The V8 old-space budget `npm start` gives the all-in-one process (`ALL_IN_ONE_HEAP_MB`). */
-const ALL_IN_ONE_HEAP_MB = 1024;
+/** The V8 old-space budget `npm start` gives the all-in-one process (`ALL_IN_ONE_HEAP_MB`'s default), read from its script. */
+function allInOneHeapMb(): number {
+  const flag = allInOneCommand({}).nodeFlags.find((each) => each.startsWith('--max-old-space-size='));
+  return flag ? Number(flag.slice('--max-old-space-size='.length)) : 0;
+}
 /** The other V8 flags the same start commands give every service process (README `SERVICE_HEAP_MB`). */
 const SERVICE_V8_FLAGS = [
   '--max-semi-space-size=32',
@@ -120,7 +124,7 @@ export async function bulkExpiry(args: Record<string, string>, hooks: BulkExpiry
   const controlProvider = scope === 'org' ? 'ACTIVE_DIRECTORY' : 'OKTA';
   // Microservices run with the heap budget `npm run start:<service>` and docker-compose give them, the
   // all-in-one process with `npm start`'s. `--heap MB` sets another budget, `--heap 0` Node's own.
-  const heapMb = Number(args.heap ?? (transport === 'kafka' ? SERVICE_HEAP_MB : ALL_IN_ONE_HEAP_MB));
+  const heapMb = Number(args.heap ?? (transport === 'kafka' ? SERVICE_HEAP_MB : allInOneHeapMb()));
   const infra = await startBenchInfra();
   const services: Service[] = [];
   let postgres: Pool | null = null;
