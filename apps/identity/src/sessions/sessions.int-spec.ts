@@ -494,6 +494,36 @@ describe('bounded staleness', () => {
         }
       });
     }, 20_000);
+
+    it('reports a backlog of thousands of events in its lag metric', async () => {
+      await withProjectionHeldBack(identity, async () => {
+        await new PostgresEventStore(identity.pool).append(
+          `backlog-${randomUUID()}`,
+          0,
+          Array.from({ length: 2_500 }, () => ({
+            event: { type: 'Held', schemaVersion: 1, data: {} },
+            metadata: {
+              eventId: randomUUID(),
+              correlationId: randomUUID(),
+              causationId: null,
+              actor: 'system',
+              occurredAt: new Date().toISOString(),
+            },
+          })),
+        );
+        const metrics = await fetch(`${identity.url}/metrics`, {
+          headers: { authorization: `Bearer ${identity.serviceToken}` },
+        }).then((response) => response.text());
+        // Past 1,000 the backlog is estimated from log positions: the 2,500 events, give or take a few of the
+        // service's own (its audit events).
+        const events = Number(/^lapse_identity_projection_lag_events (\d+)$/m.exec(metrics)?.[1]);
+        expect(events).toBeGreaterThanOrEqual(2_500);
+        expect(events).toBeLessThan(2_550);
+        expect(Number(/^lapse_identity_projection_lag_seconds (\S+)$/m.exec(metrics)?.[1])).toBeGreaterThan(
+          0,
+        );
+      });
+    }, 20_000);
   });
 
   describe('configured open (FAIL_CLOSED=false)', () => {

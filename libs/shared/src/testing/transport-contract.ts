@@ -220,6 +220,35 @@ export function transportContract(subject: TransportUnderTest): void {
       for (const seqs of byKey.values()) expect(seqs).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
     }, 180_000);
 
+    it('delivers every event to each consumer of one process, each from its own position, in per-key order', async () => {
+      // The embedded transport's consumers share their reads of the log: one that starts from the beginning
+      // while another is at the head, and one that joins mid-way, must still each get every event.
+      const topic = newTopic();
+      const transport = await open(topic);
+      const names = [`a-${randomUUID()}`, `b-${randomUUID()}`, `c-${randomUUID()}`];
+      await transport.subscribe(inbox(transport, names[0], recordEffect(names[0])), [topic]);
+      const early = await publish(20, 50);
+      await waitFor('the first consumer at the head', async () => (await count(names[0])) >= 1_000, 120_000);
+      await transport.subscribe(inbox(transport, names[1], recordEffect(names[1])), [topic]);
+      const late = publish(20, 50);
+      await waitFor('the second consumer under way', async () => (await count(names[1])) >= 200, 120_000);
+      await transport.subscribe(inbox(transport, names[2], recordEffect(names[2])), [topic]);
+      const streams = [...early, ...(await late)];
+      for (const name of names)
+        await waitFor(`${name}: 2,000 effects`, async () => (await count(name)) >= 2_000, 120_000);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+
+      for (const name of names) {
+        const rows = await effects(name);
+        expect(rows).toHaveLength(2_000);
+        expect(new Set(rows.map((row) => row.event_id)).size).toBe(2_000);
+        const byKey = new Map<string, number[]>();
+        for (const row of rows) byKey.set(row.key, [...(byKey.get(row.key) ?? []), row.seq]);
+        expect([...byKey.keys()].sort()).toEqual([...streams].sort());
+        for (const seqs of byKey.values()) expect(seqs).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+      }
+    }, 240_000);
+
     it('applies each effect exactly once when a consumer stops mid-way and restarts from the beginning', async () => {
       const topic = newTopic();
       const consumer = `c-${randomUUID()}`;

@@ -8,6 +8,7 @@ import type { InboundMessage, Publication } from '../messaging/message';
 import { DeferredCheckpoint } from './deferred-checkpoint';
 import type { LogNotifications } from './log-notifications';
 import { formatPosition, LogTailer, parsePosition } from './log-tailer';
+import { SharedLogReads } from './shared-log-reads';
 import type { EventTransport } from './transport.port';
 
 const LOG_SOURCE = 'log';
@@ -25,16 +26,24 @@ export interface EmbeddedTransportOptions {
 /**
  * All-in-one mode: each consumer tails the PostgreSQL event log itself and records its log position in
  * the same transaction as its effects. No relay, no broker; the same inbox, retries and dead letters.
+ * The consumers share their reads of the log and the messages each event publishes (`SharedLogReads`).
  */
 export class EmbeddedTransport implements EventTransport {
   readonly kind = 'embedded' as const;
   private readonly tailers: { tailer: LogTailer; consumer: InboxConsumer; unrecorded: DeferredCheckpoint }[] =
     [];
+  private readonly reads: SharedLogReads;
+  /** Each event's messages, mapped once for every consumer that reads it (the events are shared too). */
+  private readonly published = new WeakMap<RecordedEvent, InboundMessage[]>();
 
-  constructor(private readonly options: EmbeddedTransportOptions) {}
+  constructor(private readonly options: EmbeddedTransportOptions) {
+    this.reads = new SharedLogReads(options.store);
+  }
 
   async subscribe(consumer: InboxConsumer, topics: readonly string[]): Promise<void> {
-    const { pool, store, notifications, publication } = this.options;
+    const { pool, store, notifications } = this.options;
+    const reads = this.reads;
+    reads.addReader();
     const wanted = new Set(topics);
     await notifications.start();
     const logger = this.options.logger ?? silentLogger;
@@ -48,16 +57,17 @@ export class EmbeddedTransport implements EventTransport {
     );
     const tailer = new LogTailer({
       name: consumer.name,
-      store,
+      store: {
+        readAll: (after, limit) => reads.readAll(after, limit),
+        unreadAfter: (after) => store.unreadAfter(after),
+      },
       notifications,
       batchSize: this.options.batchSize,
       pollIntervalMs: this.options.pollIntervalMs,
       logger,
       loadPosition: async () => parsePosition(await loadCheckpoint(pool, consumer.name, LOG_SOURCE)),
       deliver: async (events) => {
-        const messages = events.flatMap((event) =>
-          toInbound(event, publication).filter((m) => wanted.has(m.topic)),
-        );
+        const messages = events.flatMap((event) => this.messagesOf(event).filter((m) => wanted.has(m.topic)));
         const last = events[events.length - 1];
         const lastPosition = formatPosition({
           transactionId: last.transactionId,
@@ -88,6 +98,15 @@ export class EmbeddedTransport implements EventTransport {
     });
     tailer.start();
     this.tailers.push({ tailer, consumer, unrecorded });
+  }
+
+  private messagesOf(event: RecordedEvent): InboundMessage[] {
+    let messages = this.published.get(event);
+    if (!messages) {
+      messages = toInbound(event, this.options.publication);
+      this.published.set(event, messages);
+    }
+    return messages;
   }
 
   /** Consumers read the log itself: what it holds is published once committed. */

@@ -5,7 +5,8 @@ import type { LogNotifications } from './log-notifications';
 
 export interface LogTailerOptions {
   readonly name: string;
-  readonly store: PostgresEventStore;
+  /** The log (the embedded transport's consumers share their reads: `SharedLogReads`). */
+  readonly store: Pick<PostgresEventStore, 'readAll' | 'unreadAfter'>;
   readonly notifications: LogNotifications;
   /** Where to resume: read from the reader's own checkpoint. */
   readonly loadPosition: () => Promise<LogPosition>;
