@@ -145,17 +145,19 @@ describe('SharedLogReads', () => {
     expect(log.reads).toHaveLength(2);
   });
 
-  it('keeps a bounded number of batches', async () => {
-    const log = logOf(200);
+  it('keeps a bounded number of events, dropping the oldest batches first', async () => {
+    const log = logOf(6_000);
     const reads = sharedBy(5, log);
     let position = START;
-    for (let i = 0; i < 20; i++) {
-      const batch = await reads.readAll(position, 10);
+    for (let i = 0; i < 12; i++) {
+      const batch = await reads.readAll(position, 500);
       position = at(batch[batch.length - 1]);
     }
-    expect(log.reads).toHaveLength(20);
-    // The first batch was dropped long ago: asking for it reads the log again.
-    await reads.readAll(START, 10);
-    expect(log.reads).toHaveLength(21);
+    expect(log.reads).toHaveLength(12);
+    // 5,000 events are kept: the last ten batches; the first two were dropped and are read again.
+    expect(seqs(await reads.readAll(at(log.events[1_233]), 3))).toEqual([1_235, 1_236, 1_237]);
+    expect(log.reads).toHaveLength(12);
+    expect(seqs(await reads.readAll(at(log.events[499]), 3))).toEqual([501, 502, 503]);
+    expect(log.reads).toHaveLength(13);
   });
 });

@@ -2,10 +2,11 @@ import type { LogPosition, RecordedEvent } from '../event-sourcing/event';
 import type { PostgresEventStore } from '../event-store/event-store';
 
 /**
- * At most this many batches are kept for the consumers that have not taken them yet: the consumers of one
- * process read within a few batches of each other, and one far behind reads its own.
+ * At most this many events are kept for the consumers that have not taken them yet, oldest dropped first. The
+ * consumers with nothing to do for an event run ahead in small batches at the head of the log while the busy
+ * ones follow a few thousand events behind; one further behind reads its own.
  */
-const KEPT_BATCHES = 8;
+const KEPT_EVENTS = 5_000;
 
 interface Batch {
   readonly after: LogPosition;
@@ -14,6 +15,8 @@ interface Batch {
   readonly read: Promise<readonly RecordedEvent[]>;
   /** How many consumers it has been handed to. */
   taken: number;
+  /** Its events count towards `KEPT_EVENTS`. */
+  kept: boolean;
 }
 
 /**
@@ -39,6 +42,7 @@ interface Batch {
 export class SharedLogReads {
   private readonly batches: Batch[] = [];
   private readers = 0;
+  private keptEvents = 0;
 
   constructor(private readonly store: Pick<PostgresEventStore, 'readAll'>) {}
 
@@ -71,14 +75,15 @@ export class SharedLogReads {
       events: null,
       read: this.store.readAll(after, limit),
       taken: 0,
+      kept: false,
     };
     this.took(batch);
     this.batches.push(batch);
-    if (this.batches.length > KEPT_BATCHES) this.batches.shift();
     try {
       const events = await batch.read;
       batch.events = events;
       if (events.length === 0 || batch.taken >= this.readers) this.forget(batch);
+      else this.keep(batch);
       return [...events];
     } catch (error) {
       this.forget(batch);
@@ -92,9 +97,21 @@ export class SharedLogReads {
     if (batch.events && batch.taken >= this.readers) this.forget(batch);
   }
 
+  private keep(batch: Batch): void {
+    batch.kept = true;
+    this.keptEvents += batch.events?.length ?? 0;
+    while (this.keptEvents > KEPT_EVENTS) {
+      const oldest = this.batches.find((kept) => kept.kept && kept !== batch);
+      if (!oldest) break;
+      this.forget(oldest);
+    }
+  }
+
   private forget(batch: Batch): void {
     const at = this.batches.indexOf(batch);
-    if (at >= 0) this.batches.splice(at, 1);
+    if (at < 0) return;
+    this.batches.splice(at, 1);
+    if (batch.kept) this.keptEvents -= batch.events?.length ?? 0;
   }
 }
 
