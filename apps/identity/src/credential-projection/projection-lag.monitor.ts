@@ -1,5 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { CLOCK, type Clock, LOGGER, type Logger, PG_POOL, TOPICS } from '@lapse/shared';
+import { CLOCK, type Clock, LOGGER, type Logger, PG_POOL, PostgresEventStore, TOPICS } from '@lapse/shared';
+import { loadCheckpoint } from '@lapse/shared/messaging/checkpoints';
+import { parsePosition } from '@lapse/shared/transport/log-tailer';
 import { Kafka, logLevel, type Admin } from '@lapse/shared/transport/kafkajs/client';
 import type { Pool } from 'pg';
 import type { IdentityConfig } from '../identity.config';
@@ -22,8 +24,6 @@ export interface ProjectionLag {
 /** Kafka: ten measurements a second (four small admin requests each); embedded: five (one log query). */
 const KAFKA_TICK_MS = 100;
 const LOG_TICK_MS = 200;
-/** Embedded: a backlog up to this many events is counted; a longer one is estimated from log positions. */
-const EXACT_COUNT_UP_TO = 1_000;
 /** How long one request to the broker may take before the measurement fails (kafkajs's default is 30 s). */
 const BROKER_REQUEST_TIMEOUT_MS = 1000;
 /** Readiness reports the source unreachable once no measurement succeeded for this long (a blip is not an outage). */
@@ -118,42 +118,13 @@ export class ProjectionLagMonitor implements OnApplicationBootstrap, OnApplicati
     }
   }
 
-  /**
-   * The oldest event after the checkpoint, and how many there are: counted up to `EXACT_COUNT_UP_TO`, beyond
-   * that estimated as the log positions between the first pending event and the log's head. Counting every
-   * pending event five times a second cost 50–110 ms of PostgreSQL a measurement during a 100,000-user bulk
-   * expiry (a bitmap scan and a sort of the whole backlog), exactly when the database was busiest; this reads
-   * at most that many index entries and the head (docs/performance.md, "Embedded bulk expiry").
-   */
+  /** The log after the consumer's checkpoint (`PostgresEventStore.backlogAfter`: estimated past 1,000 events). */
   private async logLag(): Promise<{ events: number; oldestMs: number | null }> {
-    const { rows } = await this.pool.query<{
-      counted: number;
-      first: string | null;
-      head: string | null;
-      oldest: Date | null;
-    }>(
-      `WITH cp AS (
-         SELECT coalesce(split_part(position, ':', 1), '0')::xid8 AS tx, coalesce(split_part(position, ':', 2), '0')::bigint AS pos
-           FROM (SELECT (SELECT position FROM lapse_checkpoints WHERE consumer = $1 AND source = 'log') AS position) p
-       ), pending AS (
-         SELECT e.global_position, e.recorded_at FROM lapse_events e, cp
-          WHERE (e.transaction_id, e.global_position) > (cp.tx, cp.pos)
-          ORDER BY e.transaction_id, e.global_position LIMIT ${EXACT_COUNT_UP_TO + 1}
-       )
-       SELECT count(*)::int AS counted, min(recorded_at) AS oldest,
-              min(global_position)::text AS first,
-              (SELECT global_position FROM lapse_events
-                ORDER BY transaction_id DESC, global_position DESC LIMIT 1)::text AS head
-         FROM pending`,
-      [CREDENTIAL_PROJECTION_CONSUMER],
+    const checkpoint = await loadCheckpoint(this.pool, CREDENTIAL_PROJECTION_CONSUMER, 'log');
+    const { events, oldestRecordedAt } = await new PostgresEventStore(this.pool).backlogAfter(
+      parsePosition(checkpoint),
     );
-    const row = rows[0];
-    if (!row || row.counted === 0) return { events: 0, oldestMs: null };
-    const events =
-      row.counted <= EXACT_COUNT_UP_TO
-        ? row.counted
-        : Math.max(row.counted, Number(row.head) - Number(row.first) + 1);
-    return { events, oldestMs: row.oldest ? row.oldest.getTime() : null };
+    return { events, oldestMs: oldestRecordedAt ? oldestRecordedAt.getTime() : null };
   }
 
   private async kafkaLag(): Promise<{ events: number; oldestMs: number | null }> {

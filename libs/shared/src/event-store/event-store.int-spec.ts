@@ -362,3 +362,26 @@ describe('looking for what is left to read', () => {
     }
   });
 });
+
+describe("a reader's backlog", () => {
+  it('is counted up to a thousand events, estimated from log positions past that, and empty at the head', async () => {
+    const before = (await store.headPosition()) ?? START_OF_LOG;
+    await store.append(
+      `backlog-${uuidSource.next()}`,
+      0,
+      Array.from({ length: 400 }, (_, n) => event(n)),
+    );
+    const small = await store.backlogAfter(before);
+    expect(small.events).toBe(400);
+    expect(small.oldestRecordedAt).toBeInstanceOf(Date);
+    await store.append(
+      `backlog-${uuidSource.next()}`,
+      0,
+      Array.from({ length: 2_600 }, (_, n) => event(n)),
+    );
+    // Other specs of this file append nothing meanwhile: the positions after `before` are exactly these 3,000.
+    expect((await store.backlogAfter(before)).events).toBe(3_000);
+    const head = (await store.headPosition()) ?? START_OF_LOG;
+    expect(await store.backlogAfter(head)).toEqual({ events: 0, oldestRecordedAt: null });
+  });
+});

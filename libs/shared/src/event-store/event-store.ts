@@ -73,6 +73,9 @@ const HELD_BACK_AFTER_POSITION = `
                      AND (transaction_id, global_position) > ($1::xid8, $2::bigint)
                    LIMIT 1) AS committed`;
 
+/** A reader's backlog up to this many events is counted; a longer one is estimated (`backlogAfter`). */
+export const BACKLOG_COUNTED_UP_TO = 1_000;
+
 /**
  * PostgreSQL event store. Optimistic concurrency is enforced by the unique `(stream_id, version)` index,
  * so a lost race surfaces as `VersionConflictError` instead of a silent overwrite.
@@ -227,6 +230,41 @@ export class PostgresEventStore {
       [after.transactionId, after.globalPosition],
     );
     return rows[0]?.unread ?? 'none';
+  }
+
+  /**
+   * How far a reader at `after` is behind: the events after it (committed or not yet readable), counted up to
+   * `BACKLOG_COUNTED_UP_TO` and past that estimated from the log positions between the first of them and the
+   * log's head (positions skipped by rolled-back appends count; on Kafka the lag is approximate too), and when
+   * the oldest of them was recorded. Counting a backlog of 100,000 events cost 50–110 ms a call (a bitmap scan
+   * and a sort of all of them) during a bulk expiry, when the database was busiest; this reads at most that many
+   * index entries and the head.
+   */
+  async backlogAfter(after: LogPosition): Promise<{ events: number; oldestRecordedAt: Date | null }> {
+    const { rows } = await this.pool.query<{
+      counted: number;
+      first: string | null;
+      head: string | null;
+      oldest: Date | null;
+    }>(
+      `WITH pending AS (
+         SELECT global_position, recorded_at FROM lapse_events
+          WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+          ORDER BY transaction_id, global_position LIMIT ${BACKLOG_COUNTED_UP_TO + 1}
+       )
+       SELECT count(*)::int AS counted, min(recorded_at) AS oldest, min(global_position)::text AS first,
+              (SELECT global_position FROM lapse_events
+                ORDER BY transaction_id DESC, global_position DESC LIMIT 1)::text AS head
+         FROM pending`,
+      [after.transactionId, after.globalPosition],
+    );
+    const row = rows[0];
+    if (!row || row.counted === 0) return { events: 0, oldestRecordedAt: null };
+    const events =
+      row.counted <= BACKLOG_COUNTED_UP_TO
+        ? row.counted
+        : Math.max(row.counted, Number(row.head) - Number(row.first) + 1);
+    return { events, oldestRecordedAt: row.oldest };
   }
 
   /** The newest position in the log (for lag metrics). */

@@ -3,10 +3,9 @@ import type { Pool } from 'pg';
 import type { InfrastructureOptions } from '../nest/infrastructure.options';
 import { INFRASTRUCTURE_OPTIONS, PG_POOL } from '../nest/tokens';
 import { type Admin, Kafka, logLevel } from '../transport/kafkajs/client';
+import { PostgresEventStore } from '../event-store/event-store';
+import { parsePosition } from '../transport/log-tailer';
 import { Metrics } from './metrics';
-
-/** Counting stops here: a scrape stays one cheap query however far a consumer fell behind. */
-const LAG_COUNT_CAP = 1_000_000;
 
 /**
  * Messaging figures read from this service's database at scrape time: how far each reader of the event log
@@ -62,19 +61,20 @@ export class MessagingMetrics implements OnApplicationShutdown {
     }
     metrics.gauge(
       'lapse_log_consumer_lag_events',
-      'Events in the log not yet read by a relay or an embedded-transport consumer (capped at 1,000,000).',
+      'Events in the log not yet read by a relay or an embedded-transport consumer (estimated past 1,000).',
       ['consumer'],
       async (gauge) => {
-        const { rows } = await pool.query<{ consumer: string; events: number }>(
-          `SELECT c.consumer,
-                  (SELECT count(*) FROM (SELECT 1 FROM lapse_events e
-                     WHERE (e.transaction_id, e.global_position)
-                         > (split_part(c.position, ':', 1)::xid8, split_part(c.position, ':', 2)::bigint)
-                     LIMIT ${LAG_COUNT_CAP}) pending)::int AS events
-             FROM lapse_checkpoints c WHERE c.source = 'log' AND c.position LIKE '%:%'`,
+        const { rows } = await pool.query<{ consumer: string; position: string }>(
+          `SELECT consumer, position FROM lapse_checkpoints WHERE source = 'log' AND position LIKE '%:%'`,
+        );
+        const store = new PostgresEventStore(pool);
+        const backlogs = await Promise.all(
+          rows.map(
+            async (row) => [row.consumer, await store.backlogAfter(parsePosition(row.position))] as const,
+          ),
         );
         gauge.reset();
-        for (const row of rows) gauge.set({ consumer: row.consumer }, row.events);
+        for (const [consumer, backlog] of backlogs) gauge.set({ consumer }, backlog.events);
       },
     );
     metrics.gauge(
