@@ -382,6 +382,18 @@ describe('sessions', () => {
 });
 
 describe('bounded staleness', () => {
+  /** An event of a type no consumer handles. */
+  const heldEvent = () => ({
+    event: { type: 'Held', schemaVersion: 1, data: {} },
+    metadata: {
+      eventId: randomUUID(),
+      correlationId: randomUUID(),
+      causationId: null,
+      actor: 'system',
+      occurredAt: new Date().toISOString(),
+    },
+  });
+
   /**
    * An open transaction that appended to the log holds the consumer back (it never reads past a transaction
    * in flight), so events committed after it are visible but not applied: the projection lags for real.
@@ -390,23 +402,7 @@ describe('bounded staleness', () => {
     const client = await identity.pool.connect();
     try {
       await client.query('BEGIN');
-      await new PostgresEventStore(identity.pool).append(
-        `hold-${randomUUID()}`,
-        0,
-        [
-          {
-            event: { type: 'Held', schemaVersion: 1, data: {} },
-            metadata: {
-              eventId: randomUUID(),
-              correlationId: randomUUID(),
-              causationId: null,
-              actor: 'system',
-              occurredAt: new Date().toISOString(),
-            },
-          },
-        ],
-        client,
-      );
+      await new PostgresEventStore(identity.pool).append(`hold-${randomUUID()}`, 0, [heldEvent()], client);
       await work();
     } finally {
       await client.query('ROLLBACK');
@@ -500,16 +496,7 @@ describe('bounded staleness', () => {
         await new PostgresEventStore(identity.pool).append(
           `backlog-${randomUUID()}`,
           0,
-          Array.from({ length: 2_500 }, () => ({
-            event: { type: 'Held', schemaVersion: 1, data: {} },
-            metadata: {
-              eventId: randomUUID(),
-              correlationId: randomUUID(),
-              causationId: null,
-              actor: 'system',
-              occurredAt: new Date().toISOString(),
-            },
-          })),
+          Array.from({ length: 2_500 }, heldEvent),
         );
         const metrics = await fetch(`${identity.url}/metrics`, {
           headers: { authorization: `Bearer ${identity.serviceToken}` },
