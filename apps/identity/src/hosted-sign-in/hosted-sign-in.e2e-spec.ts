@@ -122,9 +122,16 @@ describe('the hosted sign-in over HTTP', () => {
   });
 
   it('tells a locked-out user what to do', async () => {
-    const { login } = await newUser();
+    const { id, login } = await newUser();
     for (let attempt = 0; attempt < 10; attempt += 1)
       await lapse.request('POST', '/api/v1/authn', { username: login, password: 'Wrong-Pw-2024!' });
+    // A failure is recorded just after its answer has gone out: wait until the lockout is (directory says
+    // LOCKED_OUT once identity has it) rather than race the last one with the right password.
+    const user = await eventually(
+      () => lapse.admin('GET', `/api/v1/users/${id}`),
+      (answer) => answer.body.status === 'LOCKED_OUT',
+    );
+    expect(user.body.status).toBe('LOCKED_OUT');
     const form = await openForm();
     const locked = await signInWith(form, login, PASSWORD);
     expect(locked.response.status).toBe(403);
