@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DIRECTORY_EVENT_TYPES, PostgresEventStore, TOPICS } from '@lapse/shared';
+import { metadata } from '@lapse/shared/testing/transport-contract';
 import { IdentityHarness } from '../testing/identity-harness';
 
 const PASSWORD = 'Correct-Horse-7';
@@ -383,16 +384,7 @@ describe('sessions', () => {
 
 describe('bounded staleness', () => {
   /** An event of a type no consumer handles. */
-  const heldEvent = () => ({
-    event: { type: 'Held', schemaVersion: 1, data: {} },
-    metadata: {
-      eventId: randomUUID(),
-      correlationId: randomUUID(),
-      causationId: null,
-      actor: 'system',
-      occurredAt: new Date().toISOString(),
-    },
-  });
+  const heldEvent = () => ({ event: { type: 'Held', schemaVersion: 1, data: {} }, metadata: metadata() });
 
   /**
    * An open transaction that appended to the log holds the consumer back (it never reads past a transaction
