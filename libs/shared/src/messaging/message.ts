@@ -60,7 +60,26 @@ export function headersOf(
   return traceparent ? { ...headers, traceparent } : headers;
 }
 
-/** Combines the publications of several modules into one. */
+/**
+ * Combines the publications of several modules into one. A loop, like `publishAll`: it runs for every event
+ * the relay or a consumer reads.
+ */
 export function combinePublications(publications: readonly Publication[]): Publication {
-  return (event) => publications.flatMap((publication) => publication(event));
+  return (event) => {
+    const messages: OutboundMessage[] = [];
+    for (const publication of publications) for (const message of publication(event)) messages.push(message);
+    return messages;
+  };
+}
+
+/**
+ * Every event's messages, in order. A loop rather than `events.flatMap(publication)`: on Node.js 20 `flatMap`
+ * cost about a microsecond an event more, and in a 100,000-user bulk expiry's profile the combined
+ * publications' `flatMap` took more of the process's main thread than the publications themselves
+ * (docs/performance.md, "Main thread per event").
+ */
+export function publishAll(events: readonly RecordedEvent[], publication: Publication): OutboundMessage[] {
+  const messages: OutboundMessage[] = [];
+  for (const event of events) for (const message of publication(event)) messages.push(message);
+  return messages;
 }

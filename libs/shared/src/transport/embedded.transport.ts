@@ -33,8 +33,12 @@ export class EmbeddedTransport implements EventTransport {
   private readonly tailers: { tailer: LogTailer; consumer: InboxConsumer; unrecorded: DeferredCheckpoint }[] =
     [];
   private readonly reads: SharedLogReads;
-  /** Each event's messages, mapped once for every consumer that reads it (the events are shared too). */
-  private readonly published = new WeakMap<RecordedEvent, InboundMessage[]>();
+  /**
+   * Each event's messages, mapped once for every consumer that reads it (the events are shared too), kept
+   * on the event itself under this transport's own symbol: a property read where a WeakMap lookup per event
+   * and consumer took about as long as mapping the event (docs/performance.md, "Main thread per event").
+   */
+  private readonly published = Symbol('published messages');
 
   constructor(private readonly options: EmbeddedTransportOptions) {
     this.reads = new SharedLogReads(options.store);
@@ -67,7 +71,9 @@ export class EmbeddedTransport implements EventTransport {
       logger,
       loadPosition: async () => parsePosition(await loadCheckpoint(pool, consumer.name, LOG_SOURCE)),
       deliver: async (events) => {
-        const messages = events.flatMap((event) => this.messagesOf(event).filter((m) => wanted.has(m.topic)));
+        const messages: InboundMessage[] = [];
+        for (const event of events)
+          for (const message of this.messagesOf(event)) if (wanted.has(message.topic)) messages.push(message);
         const last = events[events.length - 1];
         const lastPosition = formatPosition({
           transactionId: last.transactionId,
@@ -101,10 +107,11 @@ export class EmbeddedTransport implements EventTransport {
   }
 
   private messagesOf(event: RecordedEvent): InboundMessage[] {
-    let messages = this.published.get(event);
+    const kept = event as RecordedEvent & Record<symbol, InboundMessage[] | undefined>;
+    let messages = kept[this.published];
     if (!messages) {
       messages = toInbound(event, this.options.publication);
-      this.published.set(event, messages);
+      kept[this.published] = messages;
     }
     return messages;
   }

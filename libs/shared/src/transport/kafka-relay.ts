@@ -3,7 +3,7 @@ import type { RecordedEvent } from '../event-sourcing/event';
 import { PostgresEventStore } from '../event-store/event-store';
 import type { Logger } from '../logging/logger';
 import { loadCheckpoint, saveCheckpoint } from '../messaging/checkpoints';
-import type { Publication } from '../messaging/message';
+import { type Publication, publishAll } from '../messaging/message';
 import type { KafkaProducer } from './kafka-producer';
 import type { LogNotifications } from './log-notifications';
 import { formatPosition, LogTailer, parsePosition } from './log-tailer';
@@ -75,7 +75,7 @@ export async function startKafkaRelay(
     },
     deliver: async (events, read) => {
       const readAt = options.onAcknowledged ? epochMs() : 0;
-      await producer.produce(events.flatMap(options.publication));
+      await producer.produce(publishAll(events, options.publication));
       const last = events[events.length - 1];
       const position = { transactionId: last.transactionId, globalPosition: last.globalPosition };
       checkpoint.acknowledged(position);
