@@ -331,6 +331,26 @@ const CASES: readonly Case[] = [
     code: 'E0000001',
     cause: /^profile\.firstName: /,
   },
+  // Checked before the credentials (libs/shared/src/http/storable-input.ts): the answer depends only on the
+  // request's own text, so it is the same with no token or a wrong one.
+  {
+    name: 'a NUL in a profile field on create, with no credentials',
+    method: 'POST',
+    path: '/api/v1/users?activate=true',
+    auth: 'none',
+    body: newUser({ firstName: `A${NUL}da` }),
+    status: 400,
+    code: 'E0000001',
+    cause: /^profile\.firstName: /,
+  },
+  {
+    name: 'a NUL as a user id, with no credentials',
+    method: 'GET',
+    path: '/api/v1/users/%00',
+    auth: 'none',
+    status: 404,
+    code: 'E0000007',
+  },
   {
     name: 'a NUL in the login on create',
     method: 'POST',

@@ -4,7 +4,7 @@ import { json, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from '../logging/logger';
 import { ADMIN_TOKEN_VERIFIER, type AdminRole, type AdminTokenVerifier, adminTokenOf } from './admin-auth';
 import { OktaExceptionFilter } from './okta-exception.filter';
-import { StorableInputInterceptor } from './storable-input';
+import { refuseUnstorableInput } from './storable-input';
 import { traceRequests } from './trace-requests';
 import { tracingEnabled } from '../tracing/tracing';
 import { oktaValidationPipe } from './validation';
@@ -100,6 +100,9 @@ export function configureHttp(app: INestApplication, logger: Logger, options: Ht
     express.use(path, largeBody(route, verifier));
   express.useBodyParser('json', { limit: MAX_BODY_BYTES });
   express.useBodyParser('urlencoded', { limit: MAX_BODY_BYTES, extended: false });
+  // Text PostgreSQL cannot store and bodies nested too deep are refused before any route, pipe or handler
+  // (after the parsers, so bodies are checked as parsed).
+  express.use(refuseUnstorableInput);
   express.disable('x-powered-by');
   // API answers are not cached by validators: no SHA-1 of every body for an ETag nobody sends back.
   express.set('etag', false);
@@ -107,8 +110,6 @@ export function configureHttp(app: INestApplication, logger: Logger, options: Ht
   // TRUST_PROXY; by default none is trusted, so a client cannot choose the address it is counted under.
   const trusted = options.trustProxy ?? [];
   express.set('trust proxy', trusted.length > 0 ? [...trusted] : false);
-  // Text PostgreSQL cannot store and bodies nested too deep are refused before any pipe or handler.
-  app.useGlobalInterceptors(new StorableInputInterceptor());
   app.useGlobalPipes(oktaValidationPipe());
   app.useGlobalFilters(new OktaExceptionFilter(logger));
 }

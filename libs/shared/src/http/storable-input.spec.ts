@@ -1,5 +1,6 @@
 import { DomainError } from '../errors';
-import { checkStorableInput, MAX_BODY_DEPTH, unstorableText } from './storable-input';
+import type { NextFunction, Request, Response } from 'express';
+import { checkStorableInput, MAX_BODY_DEPTH, refuseUnstorableInput, unstorableText } from './storable-input';
 
 function refusal(request: Parameters<typeof checkStorableInput>[0]): DomainError {
   try {
@@ -82,5 +83,56 @@ describe('a request checked at the edge', () => {
     let value: unknown = [];
     for (let i = 0; i < MAX_BODY_DEPTH + 1; i++) value = [value];
     expect(refusal({ body: value }).code).toBe('E0000003');
+  });
+});
+
+describe('the check as middleware, before routing', () => {
+  /** What the middleware passed on: undefined to go on, else the refusal. */
+  function passedOn(request: { path: string; url?: string; query?: unknown; body?: unknown }): unknown {
+    let passed: unknown = 'not called';
+    const next: NextFunction = (error?: unknown) => {
+      passed = error;
+    };
+    refuseUnstorableInput({ url: request.path, ...request } as Request, {} as Response, next);
+    return passed;
+  }
+
+  it('lets a request of storable text through, percent-encoded path segments and all', () => {
+    expect(passedOn({ path: '/api/v1/users/ada%40example.com', body: { profile: { login: 'ada' } } })).toBe(
+      undefined,
+    );
+    expect(passedOn({ path: '/api/v1/users', url: '/api/v1/users?q=ad', query: { q: 'ad' } })).toBe(
+      undefined,
+    );
+  });
+
+  it.each([
+    ['a NUL', '/api/v1/users/a%00b'],
+    ['a NUL in a later segment', '/api/v1/sessions/%00/lifecycle/refresh'],
+    ['an encoded slash beside a NUL', '/api/v1/users/a%2F%00'],
+  ])('answers 404 E0000007 for %s in the path, which can name nothing', (_what, path) => {
+    expect((passedOn({ path }) as DomainError).code).toBe('E0000007');
+  });
+
+  it('leaves a segment that does not decode to the router', () => {
+    expect(passedOn({ path: '/api/v1/users/%E0%A4%A' })).toBe(undefined);
+  });
+
+  it('refuses unstorable text in the query and the body with the fields named', () => {
+    const refused = passedOn({
+      path: '/api/v1/users',
+      url: '/api/v1/users?q=x',
+      query: { q: 'a\u0000' },
+      body: { username: '\ud800' },
+    }) as DomainError;
+    expect(refused.code).toBe('E0000001');
+    expect(refused.causes).toEqual([
+      'q: must not contain a NUL character',
+      'username: must be well-formed Unicode text (no unpaired surrogate)',
+    ]);
+  });
+
+  it('refuses a body nested too deep (E0000003)', () => {
+    expect((passedOn({ path: '/api/v1/authn', body: nested(5000) }) as DomainError).code).toBe('E0000003');
   });
 });
