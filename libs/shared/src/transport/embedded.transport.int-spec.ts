@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { createPool } from '../database/pg';
+import { PostgresEventStore } from '../event-store/event-store';
+import { ContractRegistry } from '../messaging/contract-registry';
 import { TableDeadLetterSink } from '../messaging/dead-letter';
+import { InboxConsumer } from '../messaging/inbox-consumer';
+import { headersOf } from '../messaging/message';
+import { createTestDatabase } from '../testing/test-database';
 import { metadata, transportContract } from '../testing/transport-contract';
 import { EmbeddedTransport } from './embedded.transport';
 import { LogNotifications } from './log-notifications';
@@ -48,4 +54,76 @@ transportContract({
     ).rejects.toThrow(/invalid input syntax for type json/);
     return { invalidJsonInjected: false };
   },
+});
+
+describe('what the embedded transport calls published', () => {
+  it('is what every consumer of the process has taken: applied, or passed by as none of its topics', async () => {
+    const url = await createTestDatabase([], 'pub_taken');
+    const pool = createPool(url, 10);
+    const store = new PostgresEventStore(pool);
+    const notifications = new LogNotifications(url);
+    const topic = `test.taken.${randomUUID().slice(0, 8)}`;
+    const transport = new EmbeddedTransport({
+      pool,
+      store,
+      notifications,
+      publication: (event) => [
+        { topic, key: event.streamId, headers: headersOf(event), payload: event.data },
+      ],
+      pollIntervalMs: 200,
+    });
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const applied: number[] = [];
+    const consumer = (name: string, onCounted: (seq: number) => Promise<void>) =>
+      new InboxConsumer({
+        name,
+        pool,
+        contracts: new ContractRegistry().register('Counted', 1),
+        handlers: { Counted: async (message) => onCounted((message.payload as { seq: number }).seq) },
+        deadLetters: new TableDeadLetterSink(),
+        maxAttempts: 3,
+        backoffMs: 5,
+      });
+    const counted = (seq: number) => ({
+      event: { type: 'Counted', schemaVersion: 1, data: { seq } },
+      metadata: metadata(),
+    });
+    try {
+      // Without a consumer in the process nothing waits.
+      const [first] = await store.append(`counter-${randomUUID()}`, 0, [counted(1)]);
+      expect(await transport.whenPublished(first, 1)).toBe(true);
+
+      await transport.subscribe(
+        consumer(`taker-${randomUUID()}`, async (seq) => {
+          if (seq === 3) await held;
+          applied.push(seq);
+        }),
+        [topic],
+      );
+      // One that wants none of the log's topics passes every event by.
+      await transport.subscribe(
+        consumer(`bystander-${randomUUID()}`, async () => {}),
+        ['test.elsewhere'],
+      );
+      const [second] = await store.append(`counter-${randomUUID()}`, 0, [counted(2)]);
+      expect(await transport.whenPublished(second, 10_000)).toBe(true);
+      expect(applied).toEqual([1, 2]);
+
+      // A consumer still applying the event: not published until it has.
+      const [third] = await store.append(`counter-${randomUUID()}`, 0, [counted(3)]);
+      expect(await transport.whenPublished(third, 300)).toBe(false);
+      expect(applied).toEqual([1, 2]);
+      release();
+      expect(await transport.whenPublished(third, 10_000)).toBe(true);
+      expect(applied).toEqual([1, 2, 3]);
+    } finally {
+      release();
+      await transport.close();
+      await notifications.close();
+      await pool.end();
+    }
+  });
 });

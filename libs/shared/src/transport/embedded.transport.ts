@@ -8,6 +8,7 @@ import type { InboundMessage, Publication } from '../messaging/message';
 import { DeferredCheckpoint } from './deferred-checkpoint';
 import type { LogNotifications } from './log-notifications';
 import { formatPosition, LogTailer, parsePosition } from './log-tailer';
+import { PublicationProgress } from './publication-progress';
 import { SharedLogReads } from './shared-log-reads';
 import type { EventTransport } from './transport.port';
 
@@ -33,6 +34,8 @@ export class EmbeddedTransport implements EventTransport {
   private readonly tailers: { tailer: LogTailer; consumer: InboxConsumer; unrecorded: DeferredCheckpoint }[] =
     [];
   private readonly reads: SharedLogReads;
+  /** How far each consumer of this process has taken the log (for `whenPublished`). */
+  private readonly taken = new PublicationProgress();
   /**
    * Each event's messages, mapped once for every consumer that reads it (the events are shared too), kept
    * on the event itself under this transport's own symbol: a property read where a WeakMap lookup per event
@@ -59,6 +62,40 @@ export class EmbeddedTransport implements EventTransport {
           'could not record the log position of events without effect; it is read again after a restart',
         ),
     );
+    // Hands a batch read from the log to the consumer: its messages, or (none of its topics) the position only.
+    const deliver = async (events: readonly RecordedEvent[]): Promise<void> => {
+      const messages: InboundMessage[] = [];
+      for (const event of events)
+        for (const message of this.messagesOf(event)) if (wanted.has(message.topic)) messages.push(message);
+      const last = events[events.length - 1];
+      const lastPosition = formatPosition({
+        transactionId: last.transactionId,
+        globalPosition: last.globalPosition,
+      });
+      if (messages.length === 0) {
+        unrecorded.note(lastPosition);
+        return;
+      }
+      const batchEnd = messages[messages.length - 1];
+      await consumer.process(
+        messages,
+        async (tx, upTo) => {
+          // This checkpoint commits with the effects and is the newer one: a deferred write lands first.
+          unrecorded.supersede();
+          await unrecorded.settled();
+          const position =
+            upTo === batchEnd
+              ? lastPosition
+              : upTo.source.kind === 'log'
+                ? formatPosition(upTo.source)
+                : lastPosition;
+          checkpointOnCommit(tx, consumer.name, new Map([[LOG_SOURCE, position]]));
+        },
+        async () => unrecorded.note(lastPosition),
+      );
+    };
+    // Known from its first position on: until then `whenPublished` waits for it too.
+    this.taken.started(consumer.name);
     const tailer = new LogTailer({
       name: consumer.name,
       store: {
@@ -69,37 +106,14 @@ export class EmbeddedTransport implements EventTransport {
       batchSize: this.options.batchSize,
       pollIntervalMs: this.options.pollIntervalMs,
       logger,
-      loadPosition: async () => parsePosition(await loadCheckpoint(pool, consumer.name, LOG_SOURCE)),
+      loadPosition: async () => {
+        const position = parsePosition(await loadCheckpoint(pool, consumer.name, LOG_SOURCE));
+        this.taken.reached(consumer.name, position);
+        return position;
+      },
       deliver: async (events) => {
-        const messages: InboundMessage[] = [];
-        for (const event of events)
-          for (const message of this.messagesOf(event)) if (wanted.has(message.topic)) messages.push(message);
-        const last = events[events.length - 1];
-        const lastPosition = formatPosition({
-          transactionId: last.transactionId,
-          globalPosition: last.globalPosition,
-        });
-        if (messages.length === 0) {
-          unrecorded.note(lastPosition);
-          return;
-        }
-        const batchEnd = messages[messages.length - 1];
-        await consumer.process(
-          messages,
-          async (tx, upTo) => {
-            // This checkpoint commits with the effects and is the newer one: a deferred write lands first.
-            unrecorded.supersede();
-            await unrecorded.settled();
-            const position =
-              upTo === batchEnd
-                ? lastPosition
-                : upTo.source.kind === 'log'
-                  ? formatPosition(upTo.source)
-                  : lastPosition;
-            checkpointOnCommit(tx, consumer.name, new Map([[LOG_SOURCE, position]]));
-          },
-          async () => unrecorded.note(lastPosition),
-        );
+        await deliver(events);
+        this.taken.reached(consumer.name, events[events.length - 1]);
       },
     });
     tailer.start();
@@ -116,14 +130,22 @@ export class EmbeddedTransport implements EventTransport {
     return messages;
   }
 
-  /** Consumers read the log itself: what it holds is published once committed. */
-  async whenPublished(_position: LogPosition, _timeoutMs: number): Promise<boolean> {
-    return true;
+  /**
+   * Consumers read the log itself, so what it holds is theirs to read once committed; this resolves once every
+   * consumer of this process has taken the log up to `position` (applied it, or passed it by as none of its
+   * topics). A bulk expiry's fan-out waits for its fact this way (at most FACT_PUBLICATION_WAIT_MS), as it waits
+   * for the relay's acknowledgement over Kafka: otherwise its first batches take the cores and the process's
+   * one event loop while identity's consumer has yet to apply the fact, and sign-ins are answered by the old
+   * rule for longer (docs/performance.md, "Embedded fact-first start").
+   */
+  whenPublished(position: LogPosition, timeoutMs: number): Promise<boolean> {
+    return this.taken.whenPublished(position, timeoutMs);
   }
 
   async close(): Promise<void> {
     for (const { consumer } of this.tailers) consumer.stop();
     await Promise.all(this.tailers.map(({ tailer }) => tailer.stop()));
+    for (const { consumer } of this.tailers) this.taken.stopped(consumer.name);
     await Promise.all(this.tailers.map(({ unrecorded }) => unrecorded.flush()));
     this.tailers.length = 0;
   }

@@ -15,8 +15,9 @@ export interface EventTransport {
   subscribe(consumer: InboxConsumer, topics: readonly string[]): Promise<void>;
   /**
    * Resolves true once what this process's event log holds up to `position` has reached consumers' reach:
-   * at once on the embedded transport (consumers read the log itself), when Kafka acknowledged it from
-   * this process's relay on Kafka (at once without a relay). False if that took longer than `timeoutMs`.
+   * on Kafka, when Kafka acknowledged it from this process's relay (at once without a relay); on the
+   * embedded transport, once every consumer of this process has taken it (applied it, or passed it by as
+   * none of its topics; at once without a consumer). False if that took longer than `timeoutMs`.
    */
   whenPublished(position: LogPosition, timeoutMs: number): Promise<boolean>;
   /** Stops consumers and the relay after their in-flight work, then disconnects. */
