@@ -10,7 +10,8 @@ export function compareLogPositions(a: LogPosition, b: LogPosition): number {
 
 /**
  * How far the log has been published by this process's relays (each: the position Kafka acknowledged
- * everything up to, or where it resumed), and who waits for a position to be published.
+ * everything up to, or where it resumed), and who waits for a position to be published. The embedded
+ * transport keeps one for its consumers the same way (each: the position it has taken the log up to).
  */
 export class PublicationProgress {
   private readonly relays = new Map<string, LogPosition | null>();
