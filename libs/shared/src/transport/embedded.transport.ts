@@ -113,7 +113,9 @@ export class EmbeddedTransport implements EventTransport {
       },
       deliver: async (events) => {
         await deliver(events);
-        this.taken.reached(consumer.name, events[events.length - 1]);
+        // The position alone: the event itself (its data, its messages) is not kept past its batch.
+        const { transactionId, globalPosition } = events[events.length - 1];
+        this.taken.reached(consumer.name, { transactionId, globalPosition });
       },
     });
     tailer.start();
